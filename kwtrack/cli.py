@@ -1,0 +1,408 @@
+"""The `kwtrack` command: a thin click skin over the domain modules.
+
+Each command opens the database, makes one library call and prints the result. Errors the
+user can act on (`KwtrackError`) become one line on stderr and a non-zero exit, never a
+traceback. `kwtrack` with no command opens the TUI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import click
+
+from kwtrack import __version__
+from kwtrack.errors import KwtrackError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class State:
+    """What every command needs: where the database is and which store is meant."""
+
+    def __init__(self, db: str | None, store: str | None):
+        self.db_target = db
+        self.store_name = store
+        self._opened = False
+
+    @property
+    def target(self) -> str:
+        from kwtrack.paths import default_database
+
+        return self.db_target or default_database()
+
+    def open(self, *, upgrade_schema: bool = True):
+        """Open the database (once) and return it."""
+        from kwtrack.db import open_database
+        from kwtrack.models import database
+
+        if not self._opened:
+            open_database(self.target, upgrade_schema=upgrade_schema)
+            self._opened = True
+        return database.obj
+
+    def store(self, *, create: bool = False):
+        """The selected store (the default one unless --store names another)."""
+        from kwtrack.db import get_store
+
+        self.open()
+        return get_store(self.store_name, create=create)
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+class UserError(click.ClickException):
+    """A KwtrackError on its way out: one `kwtrack: error:` line per problem, its exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        for line in self.message.splitlines():
+            click.echo(f"kwtrack: error: {line}", err=True)
+
+
+class KwtrackGroup(click.Group):
+    """The top-level group: turns kwtrack's errors into UserError, so no traceback escapes."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KwtrackError as exc:
+            raise UserError(str(exc), exc.exit_code) from exc
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise click.exceptions.Exit(130) from None
+        except Exception as exc:
+            if os.environ.get("KWTRACK_DEBUG"):
+                raise
+            raise UserError(f"internal error: {type(exc).__name__}: {exc} "
+                            "(set KWTRACK_DEBUG=1 for the details)") from exc
+
+
+def _json_default(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def echo_json(data) -> None:
+    """Print dataclasses, lists and dicts as indented JSON."""
+    if dataclasses.is_dataclass(data):
+        data = dataclasses.asdict(data)
+    elif isinstance(data, list):
+        data = [dataclasses.asdict(d) if dataclasses.is_dataclass(d) else d for d in data]
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | None = None) -> None:
+    """Print rows as aligned columns; `widths` caps some columns (long titles are cut)."""
+    texts = [[_cell(v) for v in row] for row in rows]
+    for i, cap in (widths or {}).items():
+        for row in texts:
+            if len(row[i]) > cap:
+                row[i] = row[i][: cap - 1] + "…"
+    sizes = [max([len(h)] + [len(r[i]) for r in texts]) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(s) for h, s in zip(headers, sizes, strict=True)).rstrip())
+    for row in texts:
+        click.echo("  ".join(c.ljust(s) for c, s in zip(row, sizes, strict=True)).rstrip())
+
+
+@click.group(cls=KwtrackGroup, context_settings=CONTEXT_SETTINGS, invoke_without_command=True)
+@click.option("--db", "db", metavar="PATH|URL", envvar="KWTRACK_DB", show_envvar=True,
+              help="SQLite file or postgresql:// URL (default: a file in your user data dir).")
+@click.option("--store", metavar="NAME", envvar="KWTRACK_STORE", show_envvar=True,
+              help="Which store in the database (default: 'default').")
+@click.version_option(__version__, "-V", "--version", prog_name="kwtrack")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, store: str | None) -> None:
+    """Keyword and product tracking for Alibaba.com stores.
+
+    With no command, opens the terminal UI on your database.
+
+    \b
+    Example:
+      kwtrack demo                      # try it on the demo store
+      kwtrack import products Products.csv
+      kwtrack products list --search "walking shoes"
+    """
+    ctx.obj = State(db, store)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
+
+
+@cli.command()
+@pass_state
+def tui(state: State) -> None:
+    """Open the terminal UI on the selected store.
+
+    \b
+    Example:
+      kwtrack --db shop.db tui
+    """
+    from kwtrack.tui.app import KwtrackApp
+
+    store = state.store(create=True)
+    KwtrackApp(store_id=store.id).run()
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Also load the demo store's data.")
+@pass_state
+def init(state: State, demo: bool) -> None:
+    """Create the database (and the store) if needed; optionally load the demo data.
+
+    \b
+    Example:
+      kwtrack --db shop.db init
+      kwtrack --db try.db init --demo
+    """
+    store = state.store(create=True)
+    if demo:
+        from kwtrack.demo import load_demo
+
+        _report_imports(load_demo(store))
+    click.echo(f"database ready: {state.target} (store {store.name!r})")
+
+
+def _demo_target(state: State) -> str:
+    """Where `kwtrack demo` puts its fresh database."""
+    if state.db_target:
+        return state.db_target
+    from platformdirs import user_data_path
+
+    return str(user_data_path("kwtrack", appauthor=False) / "demo.db")
+
+
+@cli.command()
+@click.option("--no-tui", is_flag=True, help="Load the demo but do not open the TUI.")
+@pass_state
+def demo(state: State, no_tui: bool) -> None:
+    """Load the demo store into a fresh database and open the TUI on it.
+
+    Without --db the demo lives in its own file (demo.db in your user data dir), rebuilt each
+    time, so your own data is never touched.
+
+    \b
+    Example:
+      kwtrack demo
+    """
+    from kwtrack.db import is_url
+
+    target = _demo_target(state)
+    if not state.db_target and Path(target).exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(target + suffix).unlink(missing_ok=True)
+    elif not is_url(target) and Path(target).exists() and Path(target).stat().st_size > 0:
+        raise KwtrackError(f"{target} already exists: `kwtrack demo` needs a fresh database "
+                           "(pick a new --db, or use `kwtrack init --demo` on an empty store)")
+    state.db_target = target
+    from kwtrack.demo import load_demo
+
+    store = state.store(create=True)
+    _report_imports(load_demo(store))
+    click.echo(f"demo store loaded into {target}", err=True)
+    if not no_tui:
+        from kwtrack.tui.app import KwtrackApp
+
+        KwtrackApp(store_id=store.id).run()
+
+
+def _report_imports(results) -> None:
+    for r in results:
+        click.echo(_import_summary(r), err=True)
+
+
+def _import_summary(r) -> str:
+    name = Path(r.file).name
+    if r.skipped:
+        return f"{name}: {r.skipped}"
+    verb = "would be" if r.dry_run else ""
+    parts = [f"{r.rows_read} rows", f"{r.added} {verb} added".replace("  ", " "),
+             f"{r.changed} {verb} changed".replace("  ", " "), f"{r.unchanged} unchanged"]
+    if r.keywords_added:
+        parts.append(f"{r.keywords_added} new keywords")
+    period = f", period {r.period_start}..{r.period_end}" if r.period_start else ""
+    text = f"{name} ({r.kind}): " + ", ".join(parts) + period
+    if r.ignored_columns:
+        text += f"; ignored columns: {', '.join(r.ignored_columns)}"
+    return text + (" (dry run: nothing written)" if r.dry_run else "")
+
+
+@cli.command("import")
+@click.argument("kind", type=click.Choice(["products", "keywords", "coverage", "product-stats",
+                                           "keyword-stats", "p4p"], case_sensitive=False))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would change.")
+@click.option("--force", is_flag=True, help="Apply a file even if it was imported before.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_state
+def import_(state: State, kind: str, file: Path, dry_run: bool, force: bool,
+            as_json: bool) -> None:
+    """Import a CSV file of KIND into the store, all or nothing.
+
+    Kinds: products, keywords, coverage, product-stats, keyword-stats, p4p. Column names are
+    listed in the README. A bad file writes nothing: each problem is printed as
+    file:row:column: message.
+
+    \b
+    Example:
+      kwtrack import products products.csv
+      kwtrack import keyword-stats week-47.csv --dry-run
+    """
+    from kwtrack.importing import import_file
+
+    result = import_file(state.store(create=True), kind.lower(), file, dry_run=dry_run,
+                         force=force)
+    if as_json:
+        echo_json(result)
+    else:
+        click.echo(_import_summary(result))
+
+
+@cli.group()
+def products() -> None:
+    """List and inspect the store's products."""
+
+
+@products.command("list")
+@click.option("-s", "--search", metavar="TEXT", help="Only titles, IDs or categories with TEXT.")
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
+              help="At most this many rows.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")
+@click.option("--archived", is_flag=True, help="Include archived (deleted) products.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
+@pass_state
+def products_list(state: State, search, limit, offset, archived, as_json) -> None:
+    """List products with their keyword count and recent numbers (last 30 days of data).
+
+    \b
+    Example:
+      kwtrack products list --search sandals --limit 20
+      kwtrack products list --json > products.json
+    """
+    from kwtrack.catalog import list_products
+
+    rows = list_products(state.store(), search, offset=offset, limit=limit,
+                         include_archived=archived)
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(["product_id", "title", "status", "kw", "impr", "clicks", "inq"],
+               [[r.product_id, r.title, r.status + (" (archived)" if r.archived else ""),
+                 r.keywords, r.impressions, r.clicks, r.inquiries] for r in rows],
+               widths={1: 70})
+
+
+@cli.group()
+def keywords() -> None:
+    """List and inspect the keyword library."""
+
+
+@keywords.command("list")
+@click.option("-s", "--search", metavar="TEXT", help="Only keywords (or groups) containing TEXT.")
+@click.option("-g", "--group", metavar="NAME", help="Only keywords of this group.")
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
+              help="At most this many rows.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
+@pass_state
+def keywords_list(state: State, search, group, limit, offset, as_json) -> None:
+    """List keywords with covering products, recent numbers (last 4 weeks) and P4P bid.
+
+    \b
+    Example:
+      kwtrack keywords list --group core
+      kwtrack keywords list --search "walking shoes" --json
+    """
+    from kwtrack.catalog import list_keywords
+
+    rows = list_keywords(state.store(), search, group=group, offset=offset, limit=limit)
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(["keyword", "group", "index", "products", "impr", "clicks", "spend", "bid"],
+               [[r.keyword, r.group, r.search_index, r.products, r.impressions, r.clicks,
+                 r.spend, r.bid] for r in rows], widths={0: 50})
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database schema: status and upgrades."""
+
+
+@db_group.command("status")
+@pass_state
+def db_status(state: State) -> None:
+    """List the schema migrations, applied and pending.
+
+    \b
+    Example:
+      kwtrack db status
+    """
+    from kwtrack.db import migration_status
+
+    db = state.open(upgrade_schema=False)
+    click.echo(f"database: {state.target}")
+    for m in migration_status(db):
+        click.echo(f"  [{'x' if m.applied else ' '}] {m.name}{'' if m.applied else '  (pending)'}")
+
+
+@db_group.command("upgrade")
+@pass_state
+def db_upgrade(state: State) -> None:
+    """Apply pending schema migrations.
+
+    \b
+    Example:
+      kwtrack --db postgresql://localhost/shop db upgrade
+    """
+    from kwtrack.db import upgrade
+
+    db = state.open(upgrade_schema=False)
+    applied = upgrade(db)
+    click.echo("applied: " + ", ".join(applied) if applied else "the schema is up to date")
+
+
+@cli.group("stores")
+def stores_group() -> None:
+    """The stores kept in this database."""
+
+
+@stores_group.command("list")
+@pass_state
+def stores_list(state: State) -> None:
+    """List the stores in the database.
+
+    \b
+    Example:
+      kwtrack stores list
+    """
+    from kwtrack.models import Product, Store
+
+    state.open()
+    for store in Store.select().order_by(Store.name):
+        count = Product.select().where(Product.store == store).count()
+        click.echo(f"{store.name}\t{count} products")
+
+
+def main() -> None:
+    """Entry point of the `kwtrack` console script."""
+    cli(prog_name="kwtrack")

@@ -1,0 +1,152 @@
+"""Opening the database (SQLite file or PostgreSQL URL) and keeping its schema current.
+
+`open_database` is the one way in: it connects, points `kwtrack.models.database` at the
+connection and, when the schema is behind, upgrades it (copying an SQLite file aside first) or
+says what to run. Schema changes live in numbered files in `migrations/`, run by peewee's
+`playhouse.migrations.Runner`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect
+from playhouse.migrations import Runner
+
+from kwtrack.errors import KwtrackError
+from kwtrack.models import ALL_MODELS, Store, database
+from kwtrack.paths import migrations_dir
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,  # ms: another kwtrack (or the TUI) may be writing
+    "synchronous": "normal",  # safe with WAL, and much faster for imports
+    "cache_size": -64_000,  # 64 MB
+}
+
+DEFAULT_STORE = "default"
+
+
+@dataclass(frozen=True)
+class MigrationState:
+    """One migration file and whether it has been applied."""
+
+    name: str
+    applied: bool
+
+
+def is_url(target: str) -> bool:
+    """True when the target is a database URL rather than a file path."""
+    return "://" in target
+
+
+def connect_database(target: str) -> Database:
+    """Connect to an SQLite file (path or sqlite:// URL) or a postgresql:// URL; no schema work."""
+    if is_url(target):
+        scheme = target.split("://", 1)[0].lower()
+        if scheme.startswith("sqlite"):
+            db = connect(target, pragmas=SQLITE_PRAGMAS)
+        elif scheme.startswith("postgres"):
+            try:
+                import psycopg2  # noqa: F401
+            except ImportError as exc:
+                raise KwtrackError(
+                    "PostgreSQL needs the psycopg2 driver: pip install 'kwtrack[postgres]'"
+                ) from exc
+            db = connect(target)
+        else:
+            raise KwtrackError(f"unsupported database URL scheme {scheme!r}: use a path, "
+                               "sqlite:///PATH or postgresql://…")
+    else:
+        path = Path(target).expanduser()
+        if path.is_dir():
+            raise KwtrackError(f"{path}: is a directory, not a database file")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+    try:
+        db.connect(reuse_if_open=True)
+    except Exception as exc:  # driver errors vary by backend
+        raise KwtrackError(f"cannot open database {target}: {exc}") from exc
+    return db
+
+
+def runner(db: Database) -> Runner:
+    """The migration runner over kwtrack's migration files."""
+    return Runner(db, directory=str(migrations_dir()))
+
+
+def migration_status(db: Database) -> list[MigrationState]:
+    """Every migration file, in order, with whether it is applied."""
+    return [MigrationState(m.name, m.applied is not None) for m in runner(db).status()
+            if m.path is not None]
+
+
+def pending_migrations(db: Database) -> list[str]:
+    """Names of the migrations not yet applied."""
+    return [m.name for m in migration_status(db) if not m.applied]
+
+
+def upgrade(db: Database) -> list[str]:
+    """Apply pending migrations; returns their names."""
+    return runner(db).up()
+
+
+def _has_user_tables(db: Database) -> bool:
+    return any(t in db.get_tables() for t in (m._meta.table_name for m in ALL_MODELS))
+
+
+def _backup_sqlite(db: SqliteDatabase) -> Path:
+    """Copy an SQLite database aside (a consistent copy, WAL included) before upgrading it."""
+    source = Path(db.database)
+    n = 0
+    while True:
+        backup = source.with_name(f"{source.name}.bak{'' if n == 0 else n}")
+        if not backup.exists():
+            break
+        n += 1
+    db.execute_sql("VACUUM INTO ?", (str(backup),))
+    return backup
+
+
+def open_database(target: str, *, upgrade_schema: bool = True) -> Database:
+    """Open the database at `target`, bind the models to it and bring its schema up to date.
+
+    A new database gets the whole schema. An SQLite file from an older kwtrack is copied aside
+    (`FILE.bak`) and upgraded. A PostgreSQL database is never upgraded behind the team's back:
+    the error says to run `kwtrack db upgrade`.
+    """
+    db = connect_database(target)
+    database.initialize(db)
+    if not upgrade_schema:
+        return db
+    pending = pending_migrations(db)
+    if pending:
+        if not _has_user_tables(db):
+            upgrade(db)
+        elif isinstance(db, SqliteDatabase):
+            _backup_sqlite(db)
+            upgrade(db)
+        elif isinstance(db, PostgresqlDatabase):
+            db.close()
+            raise KwtrackError(
+                f"the database schema is behind this kwtrack ({', '.join(pending)} pending): "
+                "run `kwtrack db upgrade`"
+            )
+    return db
+
+
+def get_store(name: str | None = None, *, create: bool = False) -> Store:
+    """The store named `name` (the default store when None); create it if asked."""
+    name = name or DEFAULT_STORE
+    store = Store.get_or_none(Store.name == name)
+    if store is not None:
+        return store
+    if create or name == DEFAULT_STORE:
+        store, _ = Store.get_or_create(name=name)
+        return store
+    known = ", ".join(s.name for s in Store.select().order_by(Store.name)) or "none"
+    raise KwtrackError(f"no store named {name!r} (stores: {known})")

@@ -1,0 +1,227 @@
+"""The kwtrack schema: stores, products, keywords, coverage, P4P bids, stats, imports, changes.
+
+Every model binds to `database`, a proxy that `kwtrack.db.open_database` points at SQLite or
+PostgreSQL. Unknown numbers are NULL, never 0: a report that says `-` did not say "zero".
+The migrations in `migrations/` must produce exactly this schema (a test checks it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+def now() -> dt.datetime:
+    """The current local time, to the second: what change logs and batches record."""
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Store(BaseModel):
+    """One Alibaba.com store. An agency can keep several in one database."""
+
+    id = AutoField()
+    name = CharField(max_length=100, unique=True)
+    created_at = DateTimeField(default=now)
+
+
+class ImportBatch(BaseModel):
+    """One imported file: what it was, its period and what it did to the database."""
+
+    id = AutoField()
+    store = ForeignKeyField(Store, on_delete="CASCADE", backref="batches")
+    file_name = TextField()
+    sha256 = CharField(max_length=64, index=True)
+    kind = CharField(max_length=30)
+    period_start = DateField(null=True)
+    period_end = DateField(null=True)
+    rows_read = IntegerField(default=0)
+    rows_added = IntegerField(default=0)
+    rows_changed = IntegerField(default=0)
+    rows_unchanged = IntegerField(default=0)
+    imported_at = DateTimeField(default=now)
+
+
+class Product(BaseModel):
+    """One listing in the store, identified by its Alibaba.com product ID."""
+
+    id = AutoField()
+    store = ForeignKeyField(Store, on_delete="CASCADE", backref="products")
+    product_id = CharField(max_length=40)
+    title = TextField()
+    category = TextField(null=True)
+    status = CharField(max_length=10, default="online")  # online | offline
+    showcase = BooleanField(null=True)
+    hot = BooleanField(null=True)
+    p4p = BooleanField(null=True)
+    score = FloatField(null=True)
+    published = DateField(null=True)
+    archived_at = DateTimeField(null=True)  # set when deleted: nothing is ever lost
+    created_at = DateTimeField(default=now)
+    updated_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("store", "product_id"), True),)
+
+
+class Keyword(BaseModel):
+    """A word in the store's keyword library, matched on its normalised form `norm`."""
+
+    id = AutoField()
+    store = ForeignKeyField(Store, on_delete="CASCADE", backref="keywords")
+    keyword = TextField()  # the display form, as the operator or the report wrote it
+    norm = TextField()  # kwtrack.text.normalise_keyword(keyword)
+    group = CharField(max_length=100, null=True)
+    search_index = FloatField(null=True)
+    competition = FloatField(null=True)
+    source = CharField(max_length=40, null=True)
+    status = CharField(max_length=20, null=True)
+    notes = TextField(null=True)
+    archived_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=now)
+    updated_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("store", "norm"), True),)
+
+
+class Coverage(BaseModel):
+    """A link saying a product covers a keyword, and where the link came from."""
+
+    SOURCES = ("keyword", "manual", "search")
+
+    id = AutoField()
+    product = ForeignKeyField(Product, on_delete="CASCADE", backref="coverage", index=False)
+    keyword = ForeignKeyField(Keyword, on_delete="CASCADE", backref="coverage")
+    source = CharField(max_length=10)  # keyword | manual | search
+    created_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("product", "keyword", "source"), True),)
+
+
+class Bid(BaseModel):
+    """The current P4P (pay-for-performance) settings of one keyword."""
+
+    id = AutoField()
+    keyword = ForeignKeyField(Keyword, on_delete="CASCADE", unique=True, backref="bids")
+    group = CharField(max_length=100, null=True)
+    status = CharField(max_length=10, default="active")  # active | paused
+    bid = FloatField(null=True)  # CNY per click
+    base_price = FloatField(null=True)
+    stars = IntegerField(null=True)
+    target_position = IntegerField(null=True)
+    updated_at = DateTimeField(default=now)
+
+
+class BidChange(BaseModel):
+    """One change of a keyword's bid or status: the bid history."""
+
+    id = AutoField()
+    bid = ForeignKeyField(Bid, on_delete="CASCADE", backref="changes")
+    old_bid = FloatField(null=True)
+    new_bid = FloatField(null=True)
+    old_status = CharField(max_length=10, null=True)
+    new_status = CharField(max_length=10, null=True)
+    changed_at = DateTimeField(default=now, index=True)
+    reason = TextField(null=True)
+    batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", index=False)
+
+
+class KeywordStat(BaseModel):
+    """A keyword's numbers for one period (usually a week) and one channel (organic or p4p).
+
+    Stats tables are the big ones (millions of rows), so they carry only the indexes queries
+    use: the unique key (which also serves lookups by keyword or product) and the period.
+    """
+
+    CHANNELS = ("organic", "p4p")
+
+    id = AutoField()
+    keyword = ForeignKeyField(Keyword, on_delete="CASCADE", backref="stats", index=False)
+    period_start = DateField(index=True)
+    period_end = DateField()
+    channel = CharField(max_length=10, default="organic")
+    impressions = IntegerField(null=True)
+    clicks = IntegerField(null=True)
+    inquiries = IntegerField(null=True)
+    spend = FloatField(null=True)
+    avg_position = FloatField(null=True)
+    search_index = FloatField(null=True)
+    batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", index=False)
+
+    class Meta:
+        indexes = ((("keyword", "period_start", "period_end", "channel"), True),)
+
+
+class ProductStat(BaseModel):
+    """A product's numbers for one period (usually a day)."""
+
+    id = AutoField()
+    product = ForeignKeyField(Product, on_delete="CASCADE", backref="stats", index=False)
+    period_start = DateField(index=True)
+    period_end = DateField()
+    impressions = IntegerField(null=True)
+    clicks = IntegerField(null=True)
+    visitors = IntegerField(null=True)
+    favorites = IntegerField(null=True)
+    inquiries = IntegerField(null=True)
+    tm_chats = IntegerField(null=True)
+    orders = IntegerField(null=True)
+    batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", index=False)
+
+    class Meta:
+        indexes = ((("product", "period_start", "period_end"), True),)
+
+
+class Change(BaseModel):
+    """One edited field, in the change log that `kwtrack history` lists and `undo` reverses.
+
+    Changes made by one command share an `action` number, so undo reverses them together.
+    """
+
+    id = AutoField()
+    store = ForeignKeyField(Store, on_delete="CASCADE", backref="changes")
+    action = IntegerField(index=True)
+    entity = CharField(max_length=20)  # product | keyword | coverage | bid
+    entity_id = IntegerField()
+    field = CharField(max_length=40)
+    old = TextField(null=True)
+    new = TextField(null=True)
+    changed_at = DateTimeField(default=now)
+    reason = TextField(null=True)
+    undone_at = DateTimeField(null=True)
+
+
+ALL_MODELS = [
+    Store,
+    ImportBatch,
+    Product,
+    Keyword,
+    Coverage,
+    Bid,
+    BidChange,
+    KeywordStat,
+    ProductStat,
+    Change,
+]

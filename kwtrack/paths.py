@@ -1,0 +1,37 @@
+"""Where kwtrack keeps its database and finds the files it ships (migrations, demo store)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_path
+
+_PACKAGE = Path(__file__).resolve().parent
+_SOURCE_TREE = _PACKAGE.parent
+
+
+def default_database() -> str:
+    """The database URL or path: `KWTRACK_DB` if set, else a file in the user data dir."""
+    env = os.environ.get("KWTRACK_DB")
+    if env:
+        return env
+    return str(user_data_path("kwtrack", appauthor=False) / "kwtrack.db")
+
+
+def _shipped(inside_package: str, in_source_tree: str) -> Path:
+    """A folder shipped in the wheel under the package, or the source tree's in a checkout."""
+    packaged = _PACKAGE / inside_package
+    if packaged.is_dir():
+        return packaged
+    return _SOURCE_TREE / in_source_tree
+
+
+def migrations_dir() -> Path:
+    """The numbered migration files."""
+    return _shipped("_migrations", "migrations")
+
+
+def demo_dir() -> Path:
+    """The demo store's canonical CSV files."""
+    return _shipped("_fixtures/demo", "fixtures/demo")

@@ -1,0 +1,125 @@
+"""Reading report files as rows of text cells: CSV/TSV in any common encoding, XLSX, XLS.
+
+`open_table` streams a file's rows without loading the whole file. CSV encodings (UTF-8, UTF-8
+with BOM, GB18030/GBK) are detected, not asked for; spreadsheets are read by python-calamine,
+which reads both .xlsx and legacy BIFF8 .xls files quickly and without Excel.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kwtrack.errors import KwtrackError
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+_SNIFF_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file's rows as lists of cell text; `rows` yields (row number, cells), row 1 first."""
+
+    path: Path
+    encoding: str | None
+    rows: Iterator[tuple[int, list[str]]]
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes as UTF-8, else GB18030.
+
+    GB18030 is a superset of GBK and GB2312, the encodings Chinese Excel saves CSV in. The whole
+    file is checked, in chunks, because a file can be ASCII for megabytes before its first
+    Chinese title.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        head = fh.read(3)
+        if head == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        try:
+            decoder.decode(head)
+            while chunk := fh.read(_SNIFF_BYTES):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return _check_gb18030(path)
+    return "utf-8"
+
+
+def _check_gb18030(path: Path) -> str:
+    decoder = codecs.getincrementaldecoder("gb18030")()
+    offset = 0
+    with path.open("rb") as fh:
+        try:
+            while chunk := fh.read(_SNIFF_BYTES):
+                decoder.decode(chunk)
+                offset += len(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise KwtrackError(
+                f"{path.name}: not readable text (neither UTF-8 nor GB18030/GBK; "
+                f"bad bytes near byte {offset + exc.start})"
+            ) from None
+    return "gb18030"
+
+
+def _csv_dialect(path: Path, encoding: str) -> str:
+    """The delimiter: tab when the first line has more tabs than commas, else comma."""
+    with path.open(encoding=encoding, newline="") as fh:
+        first = fh.readline()
+    return "\t" if first.count("\t") > first.count(",") else ","
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    delimiter = _csv_dialect(path, encoding)
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            for number, row in enumerate(reader, start=1):
+                yield number, row
+        except csv.Error as exc:
+            raise KwtrackError(f"{path.name}:{reader.line_num}: broken CSV: {exc}") from None
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _spreadsheet_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.iter_rows()
+    except Exception as exc:  # calamine raises several types for damaged files
+        raise KwtrackError(f"{path.name}: cannot read spreadsheet: {exc}") from None
+    start = getattr(sheet, "start", None)
+    first = (start[0] if start else 0) + 1
+    for number, row in enumerate(rows, start=first):
+        yield number, [_cell_text(v) for v in row]
+
+
+def open_table(path: str | Path) -> Table:
+    """Open a CSV, TSV or spreadsheet file for reading its rows."""
+    path = Path(path)
+    if not path.is_file():
+        raise KwtrackError(f"{path}: no such file")
+    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        return Table(path, None, _spreadsheet_rows(path))
+    encoding = detect_encoding(path)
+    return Table(path, encoding, _csv_rows(path, encoding))

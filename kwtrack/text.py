@@ -1,0 +1,47 @@
+"""How kwtrack compares words: one normal form for keywords, and one for matching titles.
+
+`normalise_keyword` is the identity of a keyword in the library (two spellings that normalise
+alike are the same keyword). `match_words` goes further for coverage: it also folds simple
+English plurals, so `camping chairs` and `camping chair` cover each other.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_HYPHENS = re.compile(r"[\-\u2010-\u2015\u2212_]+")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*", re.UNICODE)
+
+
+@lru_cache(maxsize=65536)
+def normalise_keyword(text: str) -> str:
+    """The form keywords are matched on: NFKC, case-folded, hyphens and space runs to one space."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _HYPHENS.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_display(text: str) -> str:
+    """A keyword or title as shown: NFKC-compatible spacing, no stray whitespace."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def singular(word: str) -> str:
+    """Fold a simple English plural to its singular: chairs→chair, boxes→box, bodies→body."""
+    if len(word) <= 3 or not word.isascii() or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def match_words(text: str) -> tuple[str, ...]:
+    """The words of a keyword or title as coverage compares them: normalised, singular."""
+    return tuple(singular(w) for w in _WORD.findall(normalise_keyword(text)))
