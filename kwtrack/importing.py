@@ -412,7 +412,7 @@ def _apply_stats(run: _Run, records: list[tuple[int, dict]], model, owner: str,
         run.see_period(period)
         key = (owner_id, period.start.isoformat(), period.end.isoformat()) + (
             (rec.get("channel") or "organic",) if with_channel else ())
-        rows.append(key + tuple(rec[m] for m in metrics) + (run.batch.id,))
+        rows.append(key + tuple(rec.get(m) for m in metrics) + (run.batch.id,))
     if run.problem_count:
         return
     key = [owner, "period_start", "period_end"] + (["channel"] if with_channel else [])

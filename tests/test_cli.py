@@ -1,0 +1,119 @@
+"""The CLI through click's CliRunner: help everywhere, lists, imports, errors as one line."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from kwtrack import __version__
+from kwtrack.cli import cli
+
+from .conftest import write_csv
+
+
+def run(*args, db=None, ok=True):
+    """Invoke kwtrack; return the result, checking the exit status."""
+    argv = (["--db", str(db)] if db else []) + [str(a) for a in args]
+    result = CliRunner().invoke(cli, argv, catch_exceptions=False)
+    if ok:
+        assert result.exit_code == 0, result.output + result.stderr
+    return result
+
+
+def _all_commands(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        yield prefix + (name,)
+        if isinstance(command, click.Group):
+            yield from _all_commands(command, prefix + (name,))
+
+
+@pytest.mark.parametrize("path", list(_all_commands(cli)))
+def test_every_command_has_help_with_an_example(path):
+    result = run(*path, "--help")
+    command = cli
+    for name in path:
+        command = command.commands[name]
+    assert command.help, f"{' '.join(path)} has no help"
+    if not isinstance(command, click.Group):
+        assert "Example" in result.output
+
+
+def test_version():
+    assert run("--version").output.strip() == f"kwtrack, version {__version__}"
+
+
+def test_init_import_and_list(tmp_path):
+    db = tmp_path / "shop.db"
+    run("init", db=db)
+    csv = write_csv(tmp_path / "p.csv", "product_id,title,keywords\nP1,Walking Shoes A1,walking shoes\n"
+                    "P2,Beach Sandals B2,sandals\n")
+    out = run("import", "products", csv, db=db).output
+    assert "2 rows, 2 added" in out
+    listed = json.loads(run("products", "list", "--json", db=db).output)
+    assert [p["product_id"] for p in listed] == ["P1", "P2"]
+    assert listed[0]["keywords"] == 1 and listed[0]["impressions"] is None
+    found = json.loads(run("keywords", "list", "--json", "--search", "Walking", db=db).output)
+    assert [k["keyword"] for k in found] == ["walking shoes"]
+    text = run("products", "list", "--search", "sandals", db=db).output
+    assert "P2" in text and "P1" not in text
+
+
+def test_bad_import_is_one_line_per_problem_exit_1_nothing_written(tmp_path):
+    db = tmp_path / "shop.db"
+    bad = write_csv(tmp_path / "bad.csv", "product_id,title,score\nP1,Shoes,lots\n")
+    result = run("import", "products", bad, db=db, ok=False)
+    assert result.exit_code == 1
+    assert result.stderr == "kwtrack: error: bad.csv:2:score: 'lots' is not a number\n"
+    assert "Traceback" not in result.output
+    assert json.loads(run("products", "list", "--json", db=db).output) == []
+
+
+def test_import_dry_run_and_reimport_messages(tmp_path):
+    db = tmp_path / "shop.db"
+    csv = write_csv(tmp_path / "k.csv", "keyword,group\nshoes,core\n")
+    assert "dry run" in run("import", "keywords", csv, "--dry-run", db=db).output
+    assert json.loads(run("keywords", "list", "--json", db=db).output) == []
+    run("import", "keywords", csv, db=db)
+    assert "already imported" in run("import", "keywords", csv, db=db).output
+
+
+def test_errors_are_one_line(tmp_path):
+    result = run("--store", "nope", "products", "list", db=tmp_path / "x.db", ok=False)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("kwtrack: error: no store named 'nope'")
+    assert len(result.stderr.splitlines()) == 1
+    result = run("--db", tmp_path, "products", "list", ok=False)
+    assert "is a directory" in result.stderr and result.exit_code == 1
+
+
+def test_db_status_and_upgrade(tmp_path):
+    db = tmp_path / "shop.db"
+    status = run("db", "status", db=db).output
+    assert "0001_initial  (pending)" in status
+    assert "applied: 0001_initial" in run("db", "upgrade", db=db).output
+    assert "[x] 0001_initial" in run("db", "status", db=db).output
+    assert "up to date" in run("db", "upgrade", db=db).output
+
+
+def test_init_demo_then_lists_show_numbers(tmp_path):
+    db = tmp_path / "demo.db"
+    run("init", "--demo", db=db)
+    products = json.loads(run("products", "list", "--json", "--limit", "5", db=db).output)
+    assert len(products) == 5 and any(p["impressions"] for p in products)
+    core = json.loads(run("keywords", "list", "--json", "--group", "core", db=db).output)
+    assert len(core) == 8 and all(k["bid"] is not None for k in core)
+    assert "already has data" in run("init", "--demo", db=db, ok=False).stderr
+
+
+def test_demo_without_tui_builds_its_own_database(tmp_path):
+    result = run("demo", "--no-tui")
+    assert "demo store loaded" in result.stderr
+    again = run("demo", "--no-tui")  # rebuilt, not refused
+    assert again.exit_code == 0
+    existing = tmp_path / "mine.db"
+    run("init", db=existing)
+    refused = run("demo", "--no-tui", db=existing, ok=False)
+    assert "already exists" in refused.stderr

@@ -1,0 +1,135 @@
+"""Opening databases, the URL choice, and migrations producing exactly the models' schema."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import textwrap
+import uuid
+
+import pytest
+from peewee import PostgresqlDatabase, SqliteDatabase
+from playhouse.schema_diff import diff_models
+
+from kwtrack import paths
+from kwtrack.db import connect_database, get_store, migration_status, open_database
+from kwtrack.errors import KwtrackError
+from kwtrack.models import ALL_MODELS, Product, Store, database
+
+
+def _sqlite_schema(db) -> set[tuple]:
+    """Tables, columns (with type, null, default, pk) and indexes, as SQLite reports them."""
+    shape = set()
+    for table in db.get_tables():
+        if table == "schema_migration":
+            continue
+        for col in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall():
+            shape.add(("column", table, *col[1:]))
+        for index in db.get_indexes(table):
+            shape.add(("index", table, index.name, tuple(index.columns), index.unique))
+        for fk in db.get_foreign_keys(table):
+            shape.add(("fk", table, fk.column, fk.dest_table, fk.dest_column))
+    return shape
+
+
+def test_migrations_yield_exactly_the_models_schema(tmp_path):
+    migrated = open_database(str(tmp_path / "migrated.db"))
+    assert not diff_models(migrated, ALL_MODELS)
+    migrated_shape = _sqlite_schema(migrated)
+    migrated.close()
+    direct = SqliteDatabase(str(tmp_path / "direct.db"))
+    with direct.bind_ctx(ALL_MODELS):
+        direct.create_tables(ALL_MODELS)
+    assert _sqlite_schema(direct) == migrated_shape
+
+
+def test_sqlite_opens_with_wal_foreign_keys_and_busy_timeout(db_path):
+    db = database.obj
+    assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 1000
+
+
+def test_database_choice_path_url_and_env(tmp_path, monkeypatch):
+    db = connect_database(f"sqlite:///{tmp_path}/url.db")
+    assert isinstance(db, SqliteDatabase) and db.database == f"{tmp_path}/url.db"
+    db.close()
+    monkeypatch.setenv("KWTRACK_DB", str(tmp_path / "env.db"))
+    assert paths.default_database() == str(tmp_path / "env.db")
+    monkeypatch.delenv("KWTRACK_DB")
+    assert paths.default_database().endswith(os.path.join("kwtrack", "kwtrack.db"))
+    with pytest.raises(KwtrackError, match="unsupported database URL"):
+        connect_database("mongodb://localhost/x")
+
+
+def test_stores_are_separate(db_path):
+    default = get_store()
+    other = get_store("agency-client-2", create=True)
+    Product.create(store=default, product_id="P1", title="a")
+    Product.create(store=other, product_id="P1", title="b")  # same ID, other store
+    assert Product.select().where(Product.store == other).count() == 1
+    with pytest.raises(KwtrackError, match="no store named 'nope'"):
+        get_store("nope")
+    assert Store.select().count() == 2
+
+
+def test_older_sqlite_database_is_copied_aside_and_upgraded(tmp_path, monkeypatch):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    shutil.copy(paths.migrations_dir() / "0001_initial.py", folder)
+    monkeypatch.setattr("kwtrack.db.migrations_dir", lambda: folder)
+    path = tmp_path / "old.db"
+    db = open_database(str(path))
+    Product.create(store=get_store(), product_id="P1", title="kept")
+    db.close()
+    (folder / "0002_product_note.py").write_text(textwrap.dedent("""
+        from peewee import TextField
+
+        def up(migrator, db):
+            migrator.migrate(migrator.add_column("product", "note", TextField(null=True)))
+    """))
+    db = open_database(str(path))
+    assert [m.applied for m in migration_status(db)] == [True, True]
+    assert "note" in [c.name for c in db.get_columns("product")]
+    backup = SqliteDatabase(str(tmp_path / "old.db.bak"))
+    assert "note" not in [c.name for c in backup.get_columns("product")]
+    assert backup.execute_sql("SELECT title FROM product").fetchone()[0] == "kept"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("KWTRACK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        db = connect_database(url)
+    except KwtrackError:
+        return None
+    db.close()
+    return url
+
+
+@pytest.fixture
+def postgres_url():
+    url = _postgres_url()
+    if url is None:
+        pytest.skip("no PostgreSQL server at 127.0.0.1:5432")
+    schema = f"kwtrack_{uuid.uuid4().hex[:8]}"
+    admin = connect_database(url)
+    admin.execute_sql(f"CREATE SCHEMA {schema}")
+    yield f"{url}?options=-csearch_path%3D{schema}"
+    admin.execute_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.close()
+
+
+def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path):
+    from kwtrack.importing import import_file
+
+    db = open_database(postgres_url)
+    assert isinstance(db, PostgresqlDatabase)
+    assert not diff_models(db, ALL_MODELS)
+    store = get_store(create=True)
+    (tmp_path / "p.csv").write_text("product_id,title,keywords\nP1,Shoes,running shoes|sneakers\n")
+    (tmp_path / "s.csv").write_text("product_id,date,impressions\nP1,2026-11-01,5\n")
+    assert import_file(store, "products", tmp_path / "p.csv").added == 1
+    assert import_file(store, "product-stats", tmp_path / "s.csv").added == 1
+    again = import_file(store, "product-stats", tmp_path / "s.csv", force=True)
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 1)
+    db.close()

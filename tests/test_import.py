@@ -1,0 +1,252 @@
+"""Canonical CSV import: each kind, bad files, re-imports, dry runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+
+from kwtrack.errors import ImportFailed, KwtrackError
+from kwtrack.importing import import_file
+from kwtrack.models import (
+    Bid,
+    BidChange,
+    Coverage,
+    ImportBatch,
+    Keyword,
+    KeywordStat,
+    Product,
+    ProductStat,
+    database,
+)
+
+from .conftest import write_csv
+
+PRODUCTS = """
+Product_ID,Title,Category,Status,Showcase,Hot,Score,Keywords,Published
+P1,Men's Running Shoes Model A502,Sports Shoes,online,Y,N,88.5,running shoes|Men Running-Shoes;sneakers,2026-01-10
+P2,Women's Walking Shoes Model A503,Casual Shoes,,N,,,walking shoes,
+"""
+
+
+def dump() -> str:
+    """A fingerprint of every table's rows: equal before and after means nothing changed."""
+    digest = hashlib.sha256()
+    for table in sorted(database.get_tables()):
+        for row in database.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1').fetchall():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def test_products_import_adds_products_keywords_and_links(store, tmp_path):
+    result = import_file(store, "products", write_csv(tmp_path / "p.csv", PRODUCTS))
+    assert (result.rows_read, result.added, result.changed) == (2, 2, 0)
+    p1 = Product.get(Product.product_id == "P1")
+    assert (p1.status, p1.showcase, p1.hot, p1.score) == ("online", True, False, 88.5)
+    assert p1.published == dt.date(2026, 1, 10)
+    p2 = Product.get(Product.product_id == "P2")
+    assert p2.status == "online" and p2.score is None and p2.hot is None  # unknown, not 0
+    # "running shoes" and "Men Running-Shoes" are different words; both join the library
+    words = sorted(k.norm for k in Keyword.select())
+    assert words == ["men running shoes", "running shoes", "sneakers", "walking shoes"]
+    assert result.keywords_added == 4
+    assert Coverage.select().where(Coverage.product == p1, Coverage.source == "keyword").count() == 3
+
+
+def test_reimport_same_file_is_a_no_op_and_force_finds_all_unchanged(store, tmp_path):
+    path = write_csv(tmp_path / "p.csv", PRODUCTS)
+    import_file(store, "products", path)
+    before = dump()
+    again = import_file(store, "products", path)
+    assert again.skipped and "already imported" in again.skipped
+    assert dump() == before
+    forced = import_file(store, "products", path, force=True)
+    assert (forced.added, forced.changed, forced.unchanged) == (0, 0, 2)
+
+
+def test_edited_product_counts_changed_and_empty_cells_never_erase(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "a.csv", PRODUCTS))
+    edited = write_csv(tmp_path / "b.csv", """
+        product_id,title,score,keywords
+        P1,Men's Running Shoes Model A502 New,,running shoes
+        P2,Women's Walking Shoes Model A503,,
+    """)
+    result = import_file(store, "products", edited)
+    assert (result.changed, result.unchanged) == (1, 1)
+    p1 = Product.get(Product.product_id == "P1")
+    assert p1.title.endswith("New") and p1.score == 88.5  # the empty score kept 88.5
+    kws = [c.keyword.norm for c in Coverage.select().where(Coverage.product == p1)]
+    assert kws == ["running shoes"]  # the product's keyword field now lists one word
+
+
+def test_keywords_import_matches_normal_forms_and_keeps_display(store, tmp_path):
+    import_file(store, "keywords", write_csv(tmp_path / "k.csv", """
+        keyword,group,search_index,competition,source,status,notes
+        Running Shoes,core,"1,234",3,advisor,active,
+        running-shoes,,,,,,dup spelling
+    """.replace("running-shoes,,,,,,dup spelling\n", "")))
+    result = import_file(store, "keywords", write_csv(tmp_path / "k2.csv", """
+        KEYWORD,Group
+        RUNNING-SHOES ,hot
+        trail shoes,
+    """))
+    assert (result.added, result.changed) == (1, 1)
+    kw = Keyword.get(Keyword.norm == "running shoes")
+    assert (kw.keyword, kw.group, kw.search_index) == ("Running Shoes", "hot", 1234)
+
+
+def test_coverage_import_links_and_adds_missing_keywords(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", PRODUCTS))
+    result = import_file(store, "coverage", write_csv(tmp_path / "c.csv", """
+        product_id,keyword,source
+        P1,trail running shoes,manual
+        P2,walking shoes,search
+        P2,walking shoes,
+    """))
+    assert result.added == 3 and result.keywords_added == 1
+    sources = sorted(c.source for c in Coverage.select().join(Product)
+                     .where(Product.product_id == "P2"))
+    assert sources == ["keyword", "manual", "search"]
+
+
+def test_coverage_for_unknown_product_fails_whole_file(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", PRODUCTS))
+    before = dump()
+    with pytest.raises(ImportFailed) as err:
+        import_file(store, "coverage", write_csv(tmp_path / "c.csv", """
+            product_id,keyword
+            P1,trail shoes
+            P9,beach sandals
+        """))
+    assert str(err.value) == "c.csv:3:product_id: unknown product 'P9' (import it with " \
+                             "`kwtrack import products` first)"
+    assert dump() == before
+
+
+def test_product_stats_daily_and_periods(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", PRODUCTS))
+    result = import_file(store, "product-stats", write_csv(tmp_path / "s.csv", """
+        product_id,date,period_start,period_end,impressions,clicks,visitors,favorites,inquiries,tm_chats,orders
+        P1,2026-11-01,,,120,4,3,1,1,0,0
+        P1,,2026-11-02,2026-11-08,"1,500",30,20,-,2,1,0
+        P2,2026-11-01,,,0,0,0,0,0,0,0
+    """))
+    assert (result.added, result.period_start, result.period_end) == (
+        3, dt.date(2026, 11, 1), dt.date(2026, 11, 8))
+    week = ProductStat.get(ProductStat.period_start == dt.date(2026, 11, 2))
+    assert (week.impressions, week.favorites) == (1500, None)
+    batch = ImportBatch.get(ImportBatch.kind == "product-stats")
+    assert (batch.period_start, batch.rows_added) == (dt.date(2026, 11, 1), 3)
+    again = import_file(store, "product-stats", tmp_path / "s.csv", force=True)
+    assert (again.added, again.changed, again.unchanged) == (0, 0, 3)
+
+
+def test_keyword_stats_by_week_and_channel(store, tmp_path):
+    result = import_file(store, "keyword-stats", write_csv(tmp_path / "k.csv", """
+        keyword,week,channel,impressions,clicks,inquiries,spend,avg_position,search_index
+        running shoes,2026-11-19,organic,1000,20,1,,,900
+        running shoes,2026-11-16,p4p,400,12,0,¥36.50,3.5,
+    """))
+    assert result.added == 2 and result.keywords_added == 1
+    rows = {s.channel: s for s in KeywordStat.select()}
+    assert rows["organic"].period_start == dt.date(2026, 11, 16)  # ISO week's Monday
+    assert rows["organic"].period_end == dt.date(2026, 11, 22)
+    assert rows["p4p"].spend == 36.5 and rows["organic"].spend is None
+    updated = import_file(store, "keyword-stats", write_csv(tmp_path / "k2.csv", """
+        keyword,period_start,period_end,channel,clicks
+        Running Shoes,2026-11-16,2026-11-22,organic,25
+    """))
+    assert (updated.added, updated.changed) == (0, 1)
+    organic = KeywordStat.get(KeywordStat.channel == "organic")
+    assert (organic.clicks, organic.impressions) == (25, 1000)
+
+
+def test_p4p_import_records_bid_history(store, tmp_path):
+    import_file(store, "p4p", write_csv(tmp_path / "b.csv", """
+        keyword,group,status,bid,base_price,stars,target_position
+        running shoes,core,active,3.20,1.50,4,1
+        walking shoes,core,paused,2.00,1.00,3,
+    """))
+    import_file(store, "p4p", write_csv(tmp_path / "b2.csv", """
+        keyword,bid
+        running shoes,3.80
+        walking shoes,2.00
+    """))
+    bid = Bid.select().join(Keyword).where(Keyword.norm == "running shoes").get()
+    assert (bid.bid, bid.status, bid.stars) == (3.8, "active", 4)
+    history = [(c.old_bid, c.new_bid) for c in
+               BidChange.select().where(BidChange.bid == bid).order_by(BidChange.id)]
+    assert history == [(None, 3.2), (3.2, 3.8)]
+    assert BidChange.select().count() == 3  # walking shoes: created, then unchanged
+
+
+@pytest.mark.parametrize("kind,text,message", [
+    ("products", "product_id,title,score\nP1,Shoes,abc\n", "p.csv:2:score: 'abc' is not a number"),
+    ("products", "product_id,title\nP1,\n", "p.csv:2:title: is empty"),
+    ("products", "product_id,title,status\nP1,Shoes,sold\n",
+     "p.csv:2:status: 'sold' is not one of online, offline"),
+    ("products", "product_id,title\nP1,A\nP1,B\n", "p.csv:3: duplicate of row 2"),
+    ("products", "id,name\nP1,A\n", "p.csv:1: missing columns product_id, title for products "
+                                    "(found: id, name)"),
+    ("keyword-stats", "keyword,impressions\nshoes,5\n",
+     "p.csv:2: no period: give a date, week, or period_start and period_end column"),
+    ("keyword-stats", "keyword,date,clicks\nshoes,2026-13-01,5\n",
+     "p.csv:2:date: '2026-13-01' is not a date (YYYY-MM-DD)"),
+    ("product-stats", "product_id,date,clicks\nP1,2026-11-01,1.5\n",
+     "p.csv:2:clicks: '1.5' is not a whole number"),
+    ("p4p", "keyword,status\nshoes,maybe\n", "p.csv:2:status: 'maybe' is not one of active, paused"),
+    ("products", "", "p.csv: the file is empty"),
+])
+def test_bad_files_fail_with_file_row_column_and_write_nothing(store, tmp_path, kind, text,
+                                                                message):
+    import_file(store, "products", write_csv(tmp_path / "seed.csv", "product_id,title\nP1,x\n"))
+    before = dump()
+    with pytest.raises(ImportFailed) as err:
+        import_file(store, kind, write_csv(tmp_path / "p.csv", text))
+    assert str(err.value).splitlines()[0] == message
+    assert dump() == before
+
+
+def test_many_problems_are_capped_at_twenty_with_a_count(store, tmp_path):
+    rows = "\n".join(f"P{i},Shoes,bad" for i in range(30))
+    with pytest.raises(ImportFailed) as err:
+        import_file(store, "products", write_csv(tmp_path / "p.csv",
+                                                 "product_id,title,score\n" + rows + "\n"))
+    lines = str(err.value).splitlines()
+    assert len(lines) == 21 and lines[-1] == "… and 10 more problems"
+
+
+def test_later_rows_fail_after_earlier_chunks_were_written(store, tmp_path, monkeypatch):
+    import kwtrack.importing as importing
+
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    import_file(store, "products", write_csv(tmp_path / "seed.csv", "product_id,title\nP1,x\n"))
+    before = dump()
+    text = "keyword,date,clicks\n" + "".join(f"w{i},2026-11-01,{i}\n" for i in range(7))
+    with pytest.raises(ImportFailed):
+        import_file(store, "keyword-stats", write_csv(tmp_path / "k.csv", text + "w9,x,1\n"))
+    assert dump() == before
+
+
+def test_dry_run_reports_counts_and_writes_nothing(store, tmp_path):
+    before = dump()
+    result = import_file(store, "products", write_csv(tmp_path / "p.csv", PRODUCTS), dry_run=True)
+    assert result.dry_run and result.added == 2
+    assert dump() == before
+
+
+def test_unknown_kind_and_missing_file(store, tmp_path):
+    with pytest.raises(KwtrackError, match="unknown import kind"):
+        import_file(store, "orders", tmp_path / "x.csv")
+    with pytest.raises(KwtrackError, match="no such file"):
+        import_file(store, "products", tmp_path / "missing.csv")
+
+
+def test_gbk_and_bom_csv_are_read(store, tmp_path):
+    text = "product_id,title,category\nP1,Shoes,运动鞋\n"
+    import_file(store, "products", write_csv(tmp_path / "gbk.csv", text, encoding="gbk"))
+    assert Product.get(Product.product_id == "P1").category == "运动鞋"
+    import_file(store, "products", write_csv(tmp_path / "bom.csv",
+                                             text.replace("P1", "P2"), encoding="utf-8-sig"))
+    assert Product.get(Product.product_id == "P2").category == "运动鞋"

@@ -1,0 +1,22 @@
+"""Keyword normal forms and plural folding."""
+
+from kwtrack.text import match_words, normalise_keyword, singular
+
+
+def test_normalise_folds_case_width_hyphens_and_spaces():
+    assert normalise_keyword("  Men's  Running-Shoes ") == "men's running shoes"
+    assert normalise_keyword("ＡＢＣ　Shoes") == "abc shoes"  # full-width letters and space
+    assert normalise_keyword("T—Shirt") == "t shirt"
+    assert normalise_keyword("运动鞋") == "运动鞋"
+
+
+def test_singular_folds_simple_plurals_only():
+    assert [singular(w) for w in ["chairs", "boxes", "bodies", "shoes", "watches"]] == [
+        "chair", "box", "body", "shoe", "watch"]
+    assert [singular(w) for w in ["dress", "bus", "tennis", "mat", "glass"]] == [
+        "dress", "bus", "tennis", "mat", "glass"]
+
+
+def test_match_words_are_whole_words():
+    assert match_words("Camping Chairs") == ("camping", "chair")
+    assert "mat" not in match_words("memory foam mattress")
