@@ -52,6 +52,7 @@ from kwtrack.values import (
 )
 
 CHUNK_ROWS = 20_000
+TOTALS = frozenset({"合计", "总计", "汇总", "total", "totals", "总和"})
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,18 @@ class ImportResult:
     skipped: str | None = None  # why nothing was done, e.g. the file was imported before
     dry_run: bool = False
     ignored_columns: tuple[str, ...] = ()
+    notes: tuple[tuple[str, int], ...] = ()  # e.g. ("products added", 12) for a report
 
 
 def header_key(name: str) -> str:
     """A header as kinds match it: case-folded, trimmed, spaces and hyphens as `_`."""
     return "_".join(name.strip().casefold().replace("-", " ").split())
+
+
+def is_totals_row(cells: list[str]) -> bool:
+    """A report's closing 合计/总计/Total row."""
+    first = next((c.strip() for c in cells if c.strip()), "")
+    return first.casefold().rstrip(":：") in TOTALS
 
 
 def _file_sha256(path: Path) -> str:
@@ -116,6 +124,7 @@ class _Run:
         self.added = self.changed = self.unchanged = self.keywords_added = 0
         self.period_start: dt.date | None = None
         self.period_end: dt.date | None = None
+        self.notes: dict[str, int] = {}  # extra counts a report layout wants to tell
         self.written = self.stats_rows = 0  # for stats kinds: rows inserted or updated
         self._keyword_ids: dict[str, int] | None = None
         self._product_ids: dict[str, int] | None = None
@@ -184,6 +193,13 @@ class Kind:
     has_period: bool = False
     description: str = ""
     stats_model: type | None = None  # stats kinds count added rows by id
+    aliases: dict[str, str] = field(default_factory=dict)  # header_key → canonical column
+    signature: tuple[str, ...] = ()  # header keys that identify a report layout
+
+    def canonical(self, header: str) -> str:
+        """The canonical column a header names (itself when it is no alias)."""
+        key = header_key(header)
+        return self.aliases.get(key, key)
 
     @property
     def column_names(self) -> list[str]:
@@ -221,7 +237,7 @@ def _write_entities(run: _Run, model, plans: list[tuple[int | None, dict]], base
         bulk.update_rows(model, [*fields, "updated_at"], rows)
 
 
-PRODUCT_FIELDS = ["title", "category", "status", "showcase", "hot", "score", "published"]
+PRODUCT_FIELDS = ["title", "category", "status", "showcase", "hot", "score", "published", "p4p"]
 
 
 def _apply_products(run: _Run, records: list[tuple[int, dict]]) -> None:
@@ -234,9 +250,13 @@ def _apply_products(run: _Run, records: list[tuple[int, dict]]) -> None:
         existing.update({r["product_id"]: r for r in query.dicts()})
     links = _product_keyword_links([r["id"] for r in existing.values()])
     plans, touched_links = [], []
-    for _, rec in records:
-        rec = dict(rec, title=clean_display(rec["title"]))
+    for row, rec in records:
         old = existing.get(rec["product_id"])
+        if rec.get("title"):
+            rec = dict(rec, title=clean_display(rec["title"]))
+        elif old is None:
+            run.problem(row, "title", f"is empty, and product {rec['product_id']!r} is new")
+            continue
         plan = _merge(old, rec, PRODUCT_FIELDS)
         links_changed = False
         if rec.get("keywords") is not None:
@@ -427,7 +447,8 @@ PRODUCT_METRICS = ["impressions", "clicks", "visitors", "favorites", "inquiries"
 KEYWORD_METRICS = ["impressions", "clicks", "inquiries", "spend", "avg_position", "search_index"]
 
 
-def _apply_product_stats(run: _Run, records: list[tuple[int, dict]]) -> None:
+def _apply_product_stats(run: _Run, records: list[tuple[int, dict]],
+                         metrics: list[str] = PRODUCT_METRICS) -> None:
     def resolve(row: int, rec: dict) -> int | None:
         pid = run.product_ids.get(rec["product_id"])
         if pid is None:
@@ -435,7 +456,7 @@ def _apply_product_stats(run: _Run, records: list[tuple[int, dict]]) -> None:
                         "(import it with `kwtrack import products` first)")
         return pid
 
-    _apply_stats(run, records, ProductStat, "product", PRODUCT_METRICS, resolve, False)
+    _apply_stats(run, records, ProductStat, "product", metrics, resolve, False)
 
 
 def _apply_keyword_stats(run: _Run, records: list[tuple[int, dict]]) -> None:
@@ -574,7 +595,8 @@ def row_period(record: dict, default: Period | None) -> Period | str:
         return "give both period_start and period_end"
     if default is not None:
         return default
-    return "no period: give a date, week, or period_start and period_end column"
+    return ("no period: give a date, week, or period_start and period_end column, "
+            "or --period START..END / --date DAY")
 
 
 def _records(run: _Run, header: list[str], rows: Iterator[tuple[int, list[str]]],
@@ -582,11 +604,11 @@ def _records(run: _Run, header: list[str], rows: Iterator[tuple[int, list[str]]]
     """Parse rows into records of canonical column → value, reporting bad cells and duplicates."""
     kind = run.kind
     specs = {c.name: c for c in kind.columns}
-    positions = [(i, specs[header_key(h)]) for i, h in enumerate(header)
-                 if header_key(h) in specs]
+    positions = [(i, specs[kind.canonical(h)]) for i, h in enumerate(header)
+                 if kind.canonical(h) in specs]
     seen: dict[tuple, int] = {}
     for number, cells in rows:
-        if not any(c.strip() for c in cells):
+        if not any(c.strip() for c in cells) or is_totals_row(cells):
             continue
         record, bad = {}, False
         for i, spec in positions:
@@ -619,35 +641,53 @@ def _records(run: _Run, header: list[str], rows: Iterator[tuple[int, list[str]]]
         yield number, record
 
 
-def _check_header(path: Path, kind: Kind, header: list[str]) -> tuple[str, ...]:
+def _check_header(path: Path, kind: Kind, header: list[str], row: int = 1) -> tuple[str, ...]:
     """Fail on missing required columns; return the columns this kind ignores."""
-    found = {header_key(h) for h in header}
+    found = {kind.canonical(h) for h in header}
     missing = [c.name for c in kind.columns if c.required and c.name not in found]
     if missing:
-        raise ImportFailed([f"{path.name}:1: missing column{'s' if len(missing) > 1 else ''} "
+        raise ImportFailed([f"{path.name}:{row}: missing column{'s' if len(missing) > 1 else ''} "
                             f"{', '.join(missing)} for {kind.name} "
                             f"(found: {', '.join(h.strip() for h in header) or 'nothing'})"])
     known = set(kind.column_names)
-    return tuple(h.strip() for h in header if header_key(h) not in known and h.strip())
+    return tuple(h.strip() for h in header if kind.canonical(h) not in known and h.strip())
 
 
 class _Rollback(Exception):
     """Raised inside the transaction to undo a dry run."""
 
 
-def import_file(store: Store, kind_name: str, path: str | Path, *, dry_run: bool = False,
-                force: bool = False, period: Period | None = None) -> ImportResult:
-    """Import one file of the given kind into the store, all or nothing.
+def import_file(store: Store, kind_name: str | None, path: str | Path, *,
+                dry_run: bool = False, force: bool = False, period: Period | None = None,
+                progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Import one file into the store, all or nothing.
 
-    `period` is the stats period for rows that carry none. Raises `ImportFailed` (one line per
-    problem, `file:row:column: message`) and leaves the database as it was.
+    `kind_name` None detects the kind from the headers (Alibaba.com's report layouts included).
+    A stats row's period comes from its own columns, else `period`, else the report's preamble
+    (`时间周期 2026-09-13~2026-09-19`), else the file name. `progress` is called with the
+    number of rows read so far, now and then. Raises `ImportFailed` (one line per problem,
+    `file:row:column: message`) and leaves the database as it was.
     """
-    kind = KINDS.get(kind_name)
-    if kind is None:
+    from kwtrack import reports
+
+    if kind_name is not None and kind_name not in KINDS:
         raise KwtrackError(f"unknown import kind {kind_name!r} (kinds: {', '.join(KINDS)})")
     path = Path(path)
     table = open_table(path)
     sha = _file_sha256(path)
+    found = reports.find_header(table.rows, kind_name)
+    if found is None and kind_name is not None:
+        # No row names the kind's required columns: report on the first row as the header.
+        table = open_table(path)
+        number, header = next(((n, c) for n, c in table.rows if any(x.strip() for x in c)),
+                              (1, []))
+        if not header:
+            raise ImportFailed([f"{path.name}: the file is empty"])
+        found = (kind_name, number, header, [])
+    if found is None:
+        raise _unknown_layout(path)
+    kind_name, header_row, header, preamble = found
+    kind = KINDS[kind_name]
     earlier = (ImportBatch.select().where((ImportBatch.store == store)
                                           & (ImportBatch.sha256 == sha)
                                           & (ImportBatch.kind == kind.name))
@@ -656,11 +696,10 @@ def import_file(store: Store, kind_name: str, path: str | Path, *, dry_run: bool
         return ImportResult(str(path), kind.name, skipped=(
             f"already imported on {earlier.imported_at:%Y-%m-%d %H:%M} (batch {earlier.id}); "
             "nothing changed — use --force to apply it again"), dry_run=dry_run)
-    try:
-        number, header = next(table.rows)
-    except StopIteration:
-        raise ImportFailed([f"{path.name}: the file is empty"]) from None
-    ignored = _check_header(path, kind, header)
+    ignored = _check_header(path, kind, header, header_row)
+    if kind.has_period and period is None:
+        period = (reports.period_from_text(" ".join(" ".join(r) for r in preamble))
+                  or reports.period_from_file_name(path))
 
     db = database.obj
     result = None
@@ -680,6 +719,8 @@ def import_file(store: Store, kind_name: str, path: str | Path, *, dry_run: bool
                 if len(chunk) >= CHUNK_ROWS:
                     kind.apply(run, chunk)
                     chunk = []
+                    if progress:
+                        progress(rows_read)
             if chunk and not run.problem_count:
                 kind.apply(run, chunk)
             if kind.stats_model is not None and not run.problem_count:
@@ -688,6 +729,8 @@ def import_file(store: Store, kind_name: str, path: str | Path, *, dry_run: bool
                 run.unchanged = run.stats_rows - run.written
             if run.problem_count:
                 raise ImportFailed(run.problems, run.problem_count)
+            if progress:
+                progress(rows_read)
             batch.rows_read = rows_read
             batch.rows_added, batch.rows_changed = run.added, run.changed
             batch.rows_unchanged = run.unchanged
@@ -695,12 +738,27 @@ def import_file(store: Store, kind_name: str, path: str | Path, *, dry_run: bool
             batch.save()
             result = ImportResult(
                 str(path), kind.name, rows_read, run.added, run.changed, run.unchanged,
-                run.keywords_added, run.period_start, run.period_end, None, dry_run, ignored)
+                run.keywords_added, run.period_start, run.period_end, None, dry_run, ignored,
+                tuple(run.notes.items()))
             if dry_run:
                 raise _Rollback
     except _Rollback:
         pass
     return result
+
+
+def _unknown_layout(path: Path) -> ImportFailed:
+    """The error for a file whose header row matches no kind."""
+    from kwtrack.reading import open_table as reopen
+
+    first = next((cells for _, cells in reopen(path).rows if any(c.strip() for c in cells)), [])
+    headers = ", ".join(c.strip() for c in first if c.strip()) or "nothing"
+    if not first:
+        return ImportFailed([f"{path.name}: the file is empty"])
+    near = sorted(KINDS, key=lambda k: -len({KINDS[k].canonical(c) for c in first}
+                                            & set(KINDS[k].column_names)))
+    return ImportFailed([f"{path.name}: unknown layout: headers found: {headers}; it could be "
+                         f"{', '.join(near[:3])} — name the KIND, or fix the headers"])
 
 
 def kind_names() -> Iterable[str]:

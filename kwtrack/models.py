@@ -188,10 +188,38 @@ class ProductStat(BaseModel):
     inquiries = IntegerField(null=True)
     tm_chats = IntegerField(null=True)
     orders = IntegerField(null=True)
+    shares = IntegerField(null=True)
+    # The data manager's splits of impressions and clicks by traffic source; the plain
+    # `impressions`/`clicks` above are the whole-store totals (全店曝光/点击).
+    search_impressions = IntegerField(null=True)
+    search_clicks = IntegerField(null=True)
+    marketing_impressions = IntegerField(null=True)
+    marketing_clicks = IntegerField(null=True)
+    promotion_impressions = IntegerField(null=True)  # 全站推广 (full-site promotion)
+    promotion_clicks = IntegerField(null=True)
     batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", index=False)
 
     class Meta:
         indexes = ((("product", "period_start", "period_end"), True),)
+
+
+class SearchTermShare(BaseModel):
+    """A buyer search term's share of clicks and impressions in full-site promotion (全站推广).
+
+    That report gives shares, not counts or bids, so they are kept apart from keyword stats.
+    """
+
+    id = AutoField()
+    keyword = ForeignKeyField(Keyword, on_delete="CASCADE", backref="shares", index=False)
+    period_start = DateField(index=True)
+    period_end = DateField()
+    status = CharField(max_length=40, null=True)
+    click_share = FloatField(null=True)  # percent, as the report shows it
+    impression_share = FloatField(null=True)
+    batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", index=False)
+
+    class Meta:
+        indexes = ((("keyword", "period_start", "period_end"), True),)
 
 
 class Change(BaseModel):
@@ -224,4 +252,5 @@ ALL_MODELS = [
     KeywordStat,
     ProductStat,
     Change,
+    SearchTermShare,
 ]

@@ -190,7 +190,8 @@ def test_p4p_import_records_bid_history(store, tmp_path):
     ("products", "id,name\nP1,A\n", "p.csv:1: missing columns product_id, title for products "
                                     "(found: id, name)"),
     ("keyword-stats", "keyword,impressions\nshoes,5\n",
-     "p.csv:2: no period: give a date, week, or period_start and period_end column"),
+     "p.csv:2: no period: give a date, week, or period_start and period_end column, "
+     "or --period START..END / --date DAY"),
     ("keyword-stats", "keyword,date,clicks\nshoes,2026-13-01,5\n",
      "p.csv:2:date: '2026-13-01' is not a date (YYYY-MM-DD)"),
     ("product-stats", "product_id,date,clicks\nP1,2026-11-01,1.5\n",
