@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import json
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -239,6 +240,7 @@ def _import_summary(r) -> str:
              f"{r.changed} {verb} changed".replace("  ", " "), f"{r.unchanged} unchanged"]
     if r.keywords_added:
         parts.append(f"{r.keywords_added} new keywords")
+    parts += [f"{count} {note}" for note, count in r.notes]
     period = f", period {r.period_start}..{r.period_end}" if r.period_start else ""
     text = f"{name} ({r.kind}): " + ", ".join(parts) + period
     if r.ignored_columns:
@@ -246,31 +248,76 @@ def _import_summary(r) -> str:
     return text + (" (dry run: nothing written)" if r.dry_run else "")
 
 
+def _parse_period(period: str | None, date: str | None):
+    """--period START..END or --date DAY as a Period (None when neither is given)."""
+    from kwtrack.importing import Period
+    from kwtrack.values import parse_date
+
+    try:
+        if period:
+            start, sep, end = period.partition("..")
+            if not sep:
+                raise ValueError("write it as START..END")
+            p = Period(parse_date(start), parse_date(end))
+            if p.start is None or p.end is None or p.end < p.start:
+                raise ValueError("START and END are dates, END not before START")
+            return p
+        if date:
+            day = parse_date(date)
+            return Period(day, day)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period/--date") from None
+    return None
+
+
+def _progress_printer():
+    """A progress line on stderr when it is a terminal, else nothing."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(rows: int) -> None:
+        click.echo(f"\r  {rows:,} rows…", nl=False, err=True)
+
+    return show
+
+
 @cli.command("import")
-@click.argument("kind", type=click.Choice(["products", "keywords", "coverage", "product-stats",
-                                           "keyword-stats", "p4p"], case_sensitive=False))
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("kind_or_file", metavar="[KIND] FILE", nargs=-1, required=True)
+@click.option("--period", metavar="START..END", help="Stats period for rows that carry none.")
+@click.option("--date", "date", metavar="DAY", help="One-day stats period for rows without one.")
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change.")
 @click.option("--force", is_flag=True, help="Apply a file even if it was imported before.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_state
-def import_(state: State, kind: str, file: Path, dry_run: bool, force: bool,
-            as_json: bool) -> None:
-    """Import a CSV file of KIND into the store, all or nothing.
+def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: bool,
+            force: bool, as_json: bool) -> None:
+    """Import a CSV, TSV, XLSX or XLS file into the store, all or nothing.
 
-    Kinds: products, keywords, coverage, product-stats, keyword-stats, p4p. Column names are
-    listed in the README. A bad file writes nothing: each problem is printed as
-    file:row:column: message.
+    KIND is detected from the headers when left out. Kinds: products, keywords, coverage,
+    product-stats, keyword-stats, p4p (the canonical files), and Alibaba.com's reports:
+    product-report (data manager Products-….xls), keyword-report (keyword advisor
+    getKeywords-….xls), p4p-report, search-terms (full-site promotion). A bad file writes
+    nothing: each problem is printed as file:row:column: message.
 
     \b
     Example:
       kwtrack import products products.csv
-      kwtrack import keyword-stats week-47.csv --dry-run
+      kwtrack import Products-2026-09-19.xls
+      kwtrack import keyword-stats week-47.csv --period 2026-11-16..2026-11-22 --dry-run
     """
-    from kwtrack.importing import import_file
+    from kwtrack.importing import KINDS, import_file
 
-    result = import_file(state.store(create=True), kind.lower(), file, dry_run=dry_run,
-                         force=force)
+    if len(kind_or_file) > 2:
+        raise click.UsageError("give at most a KIND and one FILE")
+    kind = kind_or_file[0].lower() if len(kind_or_file) == 2 else None
+    if kind is not None and kind not in KINDS:
+        raise click.BadParameter(f"{kind!r} is not one of {', '.join(KINDS)}", param_hint="KIND")
+    file = Path(kind_or_file[-1])
+    progress = _progress_printer()
+    result = import_file(state.store(create=True), kind, file, dry_run=dry_run, force=force,
+                         period=_parse_period(period, date), progress=progress)
+    if progress:
+        click.echo("\r\033[K", nl=False, err=True)
     if as_json:
         echo_json(result)
     else:

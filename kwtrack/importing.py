@@ -195,6 +195,7 @@ class Kind:
     stats_model: type | None = None  # stats kinds count added rows by id
     aliases: dict[str, str] = field(default_factory=dict)  # header_key → canonical column
     signature: tuple[str, ...] = ()  # header keys that identify a report layout
+    period_optional: bool = False  # rows may carry a period, and need none
 
     def canonical(self, header: str) -> str:
         """The canonical column a header names (itself when it is no alias)."""
@@ -633,6 +634,9 @@ def _records(run: _Run, header: list[str], rows: Iterator[tuple[int, list[str]]]
                 run.problem(number, None, period)
                 continue
             record["_period"] = period
+        elif kind.period_optional:
+            period = row_period(record, default_period)
+            record["_period"] = None if isinstance(period, str) else period
         key = kind.key(record)
         if key in seen:
             run.problem(number, None, f"duplicate of row {seen[key]}")

@@ -196,7 +196,7 @@ _register(Kind(
     ),
     key=lambda r: (normalise_keyword(r["keyword"]),),
     apply=_apply_p4p_report,
-    has_period=False,
+    period_optional=True,
     description="a P4P (外贸直通车) keyword report: bids, and numbers when it has a period",
     aliases=_aliases({
         "关键词": "keyword", "关键词组": "group", "推广组": "group", "状态": "status",

@@ -1,0 +1,200 @@
+"""Alibaba.com's own exports: XLS/XLSX with preambles, GBK CSV, Chinese headers, totals rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import openpyxl
+import pytest
+import xlwt
+from click.testing import CliRunner
+
+from kwtrack.cli import cli
+from kwtrack.errors import ImportFailed, KwtrackError
+from kwtrack.importing import Period, import_file
+from kwtrack.models import Bid, Keyword, KeywordStat, Product, ProductStat, SearchTermShare
+from kwtrack.reports import period_from_file_name, period_from_text
+
+from .test_import import dump
+
+PRODUCT_HEADER = ["产品ID", "产品名称", "是否橱窗", "是否顶展", "是否P4P", "搜索曝光次数",
+                  "搜索点击次数", "搜索点击率", "访问人数", "询盘个数", "近90天商机人数",
+                  "询盘人数", "询盘率", "收藏人数", "分享人数 ", "对比人数", "提交订单个数",
+                  "TM咨询人数", "产品负责人", "RTS线上买家数", "RTS线上实收GMV", "全店曝光次数",
+                  "全店点击次数", "营销曝光次数", "营销点击次数", "标准推广曝光次数",
+                  "标准推广点击次数", "全站推广曝光次数", "全站推广点击次数"]
+
+
+def product_rows():
+    return [
+        ["1600123456789", "Men's Casual Walking Shoes Model A502", "Y", "N", "Y", "1,200", "30",
+         "2.5%", "25", "2", "3", "2", "8%", "4", "1", "0", "1", "1", "Lily", "-", "-", "1500",
+         "40", "300", "10", "200", "6", "100", "4"],
+        ["1600123456790", "Women's Slippers Model K6116", "否", "否", "否", "0", "0", "-", "0",
+         "0", "0", "0", "-", "0", "0", "0", "0", "0", "Lily", "-", "-", "0", "0", "-", "-", "-",
+         "-", "-", "-"],
+        ["合计", "", "", "", "", "1200", "30"],
+    ]
+
+
+def write_xls(path, preamble: str, header, rows):
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    sheet.write(0, 0, preamble)
+    for c, h in enumerate(header):
+        sheet.write(5, c, h)
+    for r, row in enumerate(rows, start=6):
+        for c, v in enumerate(row):
+            sheet.write(r, c, v)
+    book.save(str(path))
+    return path
+
+
+def write_xlsx(path, preamble: str, header, rows, blank_rows=4):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([preamble])
+    for _ in range(blank_rows):
+        sheet.append([])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_data_manager_product_export_xls(store, tmp_path):
+    path = write_xls(tmp_path / "Products-2026-09-19.xls", "产品数据, 时间周期 2026-09-13~2026-09-19",
+                     PRODUCT_HEADER, product_rows())
+    result = import_file(store, None, path)
+    assert result.kind == "product-report"
+    assert (result.period_start, result.period_end) == (dt.date(2026, 9, 13), dt.date(2026, 9, 19))
+    assert dict(result.notes)["products added"] == 2 and result.added == 2
+    p = Product.get(Product.product_id == "1600123456789")
+    assert (p.showcase, p.p4p, p.title) == (True, True, "Men's Casual Walking Shoes Model A502")
+    s = ProductStat.get(ProductStat.product == p)
+    assert (s.impressions, s.clicks, s.search_impressions, s.promotion_clicks, s.shares) == (
+        1500, 40, 1200, 4, 1)
+    quiet = ProductStat.get(ProductStat.product == Product.get(
+        Product.product_id == "1600123456790"))
+    assert quiet.impressions == 0 and quiet.marketing_impressions is None  # '-' is unknown
+
+
+def test_product_export_as_xlsx_and_gbk_csv(store, tmp_path):
+    xlsx = write_xlsx(tmp_path / "Products-2026-11-20.xlsx", "产品数据", PRODUCT_HEADER,
+                      product_rows())
+    result = import_file(store, None, xlsx)
+    assert (result.period_start, result.period_end) == (dt.date(2026, 11, 20),) * 2  # file name
+    csv_text = "\n".join(",".join(f'"{c}"' for c in row) for row in
+                         [["产品数据,时间周期2026-11-01~2026-11-07"], [], [], [], [],
+                          PRODUCT_HEADER, *product_rows()])
+    gbk = tmp_path / "products.csv"
+    gbk.write_bytes(csv_text.encode("gbk"))
+    result = import_file(store, None, gbk)
+    assert result.period_start == dt.date(2026, 11, 1) and result.added == 2
+
+
+def test_keyword_advisor_export_splits_organic_and_p4p(store, tmp_path):
+    header = ["词", "曝光量", "点击量", "点击率", "外贸直通车曝光", "外贸直通车点击",
+              "外贸直通车推广时长", "Top10平均曝光", "Top10平均点击", "关键词指数", "卖家规模指数"]
+    rows = [["shoes", "1000", "50", "5%", "300", "20", "24", "900", "40", "5,200", "310"],
+            ["zapatos de hombre", "80", "2", "2.5%", "-", "-", "-", "50", "1", "900", "40"],
+            ["运动鞋", "10", "1", "10%", "40", "2", "5", "9", "1", "300", "12"]]
+    path = write_xls(tmp_path / "getKeywords-2026-09-19.xls", "流量关键词,时间周期2026-09-13~2026-09-19",
+                     header, rows)
+    result = import_file(store, None, path)
+    assert result.kind == "keyword-report" and result.added == 5
+    stats = {(s.keyword.keyword, s.channel): s for s in KeywordStat.select()}
+    assert (stats["shoes", "organic"].impressions, stats["shoes", "p4p"].impressions) == (700, 300)
+    assert (stats["shoes", "organic"].clicks, stats["shoes", "p4p"].clicks) == (30, 20)
+    assert ("zapatos de hombre", "p4p") not in stats
+    assert stats["运动鞋", "organic"].impressions == 10  # P4P above total: not inclusive
+    kw = Keyword.get(Keyword.norm == "shoes")
+    assert (kw.search_index, kw.competition) == (5200, 310)
+
+
+def test_p4p_report_updates_bids_and_p4p_stats(store, tmp_path):
+    path = tmp_path / "p4p.csv"
+    path.write_text("关键词,关键词组,状态,出价,底价,推广评分,曝光量,点击量,花费,询盘\n"
+                    "walking shoes,核心词,推广中,¥3.50,1.20,4,900,30,\"¥1,05.00\",1\n"
+                    "总计,,,,,,900,30,105,1\n".replace("\"¥1,05.00\"", "105.00"),
+                    encoding="utf-8-sig")
+    result = import_file(store, None, path, period=Period(dt.date(2026, 11, 16),
+                                                           dt.date(2026, 11, 22)))
+    assert result.kind == "p4p-report" and result.added == 1
+    bid = Bid.get()
+    assert (bid.bid, bid.base_price, bid.stars, bid.status, bid.group) == (3.5, 1.2, 4, "active",
+                                                                         "核心词")
+    stat = KeywordStat.get()
+    assert (stat.channel, stat.spend, stat.period_start) == ("p4p", 105.0, dt.date(2026, 11, 16))
+
+
+def test_search_term_shares(store, tmp_path):
+    path = tmp_path / "search-terms-261109-261115.csv"
+    path.write_text("状态,买家搜索词,点击占比,曝光占比\n已添加,running shoes,12.5%,8.1%\n"
+                    "未添加,trail shoes,-,0.4%\n", encoding="utf-8")
+    result = import_file(store, None, path)
+    assert result.kind == "search-terms" and result.added == 2
+    assert result.period_start == dt.date(2026, 11, 9)
+    share = SearchTermShare.get(SearchTermShare.click_share.is_null(False))
+    assert (share.click_share, share.impression_share, share.status) == (12.5, 8.1, "已添加")
+
+
+def test_older_keyword_index_goes_to_the_library(store, tmp_path):
+    path = tmp_path / "index.csv"
+    path.write_text("关键词,搜索热度,卖家竞争度,橱窗数\nhiking boots,3400,120,8\n", encoding="utf-8")
+    result = import_file(store, None, path)
+    assert result.kind == "keywords"
+    kw = Keyword.get()
+    assert (kw.keyword, kw.search_index, kw.competition) == ("hiking boots", 3400, 120)
+
+
+def test_unknown_layout_lists_headers_and_candidates(store, tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text("订单号,买家,金额\n1,a,2\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as err:
+        import_file(store, None, path)
+    assert str(err.value).startswith("odd.csv: unknown layout: headers found: 订单号, 买家, 金额")
+
+
+def test_stats_report_without_a_period_anywhere_is_an_error(store, tmp_path):
+    path = tmp_path / "terms.csv"
+    path.write_text("状态,买家搜索词,点击占比,曝光占比\n已添加,shoes,1%,1%\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="terms.csv:2: no period"):
+        import_file(store, None, path)
+
+
+def test_broken_files_fail_cleanly(store, tmp_path):
+    before = dump()
+    truncated = tmp_path / "Products-2026-11-20.xlsx"
+    good = write_xlsx(tmp_path / "full.xlsx", "产品数据", PRODUCT_HEADER, product_rows())
+    truncated.write_bytes(good.read_bytes()[:2000])
+    with pytest.raises(KwtrackError, match="cannot read spreadsheet"):
+        import_file(store, None, truncated)
+    binary = tmp_path / "bad.csv"
+    binary.write_bytes(b"product_id,title\n\xff\xfe\x00\x81\x30\x81\xff,x\n")
+    with pytest.raises(KwtrackError, match="not readable text"):
+        import_file(store, None, binary)
+    assert dump() == before
+
+
+def test_periods_from_text_and_names():
+    assert period_from_text("产品数据, 时间周期 2026-09-13~2026-09-19") == Period(
+        dt.date(2026, 9, 13), dt.date(2026, 9, 19))
+    assert period_from_file_name(tmp := __import__("pathlib").Path("261109-261115.xlsx")) == Period(
+        dt.date(2026, 11, 9), dt.date(2026, 11, 15)), tmp
+    assert period_from_file_name(__import__("pathlib").Path("Products-2026-11-20.xlsx")) == Period(
+        dt.date(2026, 11, 20), dt.date(2026, 11, 20))
+    assert period_from_file_name(__import__("pathlib").Path("products.xlsx")) is None
+
+
+def test_cli_detects_kind_and_takes_period_option(tmp_path):
+    path = tmp_path / "terms.csv"
+    path.write_text("状态,买家搜索词,点击占比,曝光占比\n已添加,shoes,1%,1%\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "import", str(path),
+                                      "--period", "2026-11-16..2026-11-22"])
+    assert result.exit_code == 0, result.output
+    assert "terms.csv (search-terms): 1 rows, 1 added" in result.output
+    bad = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "import", str(path),
+                                   "--period", "2026-11-22"])
+    assert bad.exit_code == 2 and "START..END" in bad.output
