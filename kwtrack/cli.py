@@ -81,6 +81,10 @@ class KwtrackGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise click.exceptions.Exit(130) from None
+        except BrokenPipeError:
+            # The reader (head, less) went away: stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
         except Exception as exc:
             if os.environ.get("KWTRACK_DEBUG"):
                 raise
@@ -322,6 +326,40 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
         echo_json(result)
     else:
         click.echo(_import_summary(result))
+
+
+@cli.command("export")
+@click.argument("kind", type=click.Choice(["products", "keywords", "coverage", "bids",
+                                           "keyword-stats", "product-stats"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output; xlsx needs a file).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default=None,
+              help="Default: from the file's suffix, else csv.")
+@pass_state
+def export(state: State, kind: str, output: Path | None, fmt: str | None) -> None:
+    """Export KIND in the canonical import columns (every export is a valid import).
+
+    \b
+    Example:
+      kwtrack export products -o products.csv
+      kwtrack export keyword-stats --format json > stats.json
+      kwtrack export bids -o bids.xlsx
+    """
+    from kwtrack.exporting import write_export
+
+    fmt = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix.lower()
+                  in (".csv", ".xlsx", ".json") else "csv")
+    store = state.store()
+    if fmt == "xlsx":
+        if output is None:
+            raise click.UsageError("xlsx needs an output file: -o FILE.xlsx")
+        count = write_export(store, kind, output, fmt)
+    elif output is None:
+        count = write_export(store, kind, click.get_text_stream("stdout"), fmt)
+    else:
+        with output.open("w", encoding="utf-8", newline="") as fh:
+            count = write_export(store, kind, fh, fmt)
+    click.echo(f"{count} {kind} rows exported", err=True)
 
 
 @cli.group()

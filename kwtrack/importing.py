@@ -444,7 +444,9 @@ def _apply_stats(run: _Run, records: list[tuple[int, dict]], model, owner: str,
 
 
 PRODUCT_METRICS = ["impressions", "clicks", "visitors", "favorites", "inquiries", "tm_chats",
-                   "orders"]
+                   "orders", "shares", "search_impressions", "search_clicks",
+                   "marketing_impressions", "marketing_clicks", "promotion_impressions",
+                   "promotion_clicks"]
 KEYWORD_METRICS = ["impressions", "clicks", "inquiries", "spend", "avg_position", "search_index"]
 
 

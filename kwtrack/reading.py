@@ -114,11 +114,35 @@ def _spreadsheet_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         yield number, [_cell_text(v) for v in row]
 
 
+def _json_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """A JSON export (a list of records) as a header row and cell rows; row N is record N-1."""
+    import json
+
+    try:
+        records = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise KwtrackError(f"{path.name}: not valid JSON: {exc}") from None
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise KwtrackError(f"{path.name}: expected a JSON list of records")
+    columns = list(dict.fromkeys(k for r in records for k in r))
+    yield 1, columns
+    for number, record in enumerate(records, start=2):
+        yield number, [_cell_text(_json_cell(record.get(c))) for c in columns]
+
+
+def _json_cell(value: object) -> object:
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    return value
+
+
 def open_table(path: str | Path) -> Table:
-    """Open a CSV, TSV or spreadsheet file for reading its rows."""
+    """Open a CSV, TSV, JSON or spreadsheet file for reading its rows."""
     path = Path(path)
     if not path.is_file():
         raise KwtrackError(f"{path}: no such file")
+    if path.suffix.lower() == ".json":
+        return Table(path, "utf-8", _json_rows(path))
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         return Table(path, None, _spreadsheet_rows(path))
     encoding = detect_encoding(path)

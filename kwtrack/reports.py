@@ -60,9 +60,7 @@ KINDS["keyword-stats"] = Kind(**{**KINDS["keyword-stats"].__dict__, "aliases": _
     "花费": "spend", "平均排名": "avg_position", "渠道": "channel", "日期": "date"})})
 
 
-PRODUCT_REPORT_STATS = [*PRODUCT_METRICS, "shares", "search_impressions", "search_clicks",
-                        "marketing_impressions", "marketing_clicks", "promotion_impressions",
-                        "promotion_clicks"]
+PRODUCT_REPORT_STATS = PRODUCT_METRICS
 
 
 def _apply_product_report(run: _Run, records: list[tuple[int, dict]]) -> None:

@@ -21,9 +21,21 @@ def is_unknown(text: str | None) -> bool:
     return text is None or text.strip().casefold() in UNKNOWN
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
 def parse_text(text: str) -> str | None:
-    """Text with surrounding whitespace removed; unknown marks become None."""
-    return None if is_unknown(text) else text.strip()
+    """Text with surrounding whitespace removed; unknown marks become None.
+
+    A leading `'` before `=`, `+`, `-` or `@` is dropped: it is how kwtrack's exports (and
+    careful spreadsheets) keep a cell from being run as a formula.
+    """
+    if is_unknown(text):
+        return None
+    text = text.strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
+        return text[1:]
+    return text
 
 
 def parse_float(text: str) -> float | None:

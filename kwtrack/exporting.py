@@ -1,0 +1,152 @@
+"""Exporting a store's data in the canonical import columns, so every export is a valid import.
+
+`export_rows` gives a kind's column names and rows; `write_export` writes them as CSV, XLSX or
+JSON. Text cells that a spreadsheet would run as a formula (starting with =, +, - or @) are
+written with a leading `'`, which kwtrack's import drops again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from peewee import PostgresqlDatabase, fn
+
+from kwtrack.errors import KwtrackError
+from kwtrack.importing import KEYWORD_METRICS, PRODUCT_FIELDS, PRODUCT_METRICS
+from kwtrack.models import (Bid, Coverage, Keyword, KeywordStat, Product, ProductStat, Store,
+                            database)
+from kwtrack.values import FORMULA_STARTS
+
+EXPORT_KINDS = ("products", "keywords", "coverage", "bids", "keyword-stats", "product-stats")
+# The import kind that reads each export back.
+IMPORT_KIND = {"bids": "p4p"}
+
+
+def _products(store: Store) -> tuple[list[str], Iterator[list]]:
+    columns = ["product_id", *[f for f in PRODUCT_FIELDS if f != "p4p"], "keywords"]
+    joined = (fn.STRING_AGG(Keyword.keyword, "|")
+              if isinstance(database.obj, PostgresqlDatabase)
+              else fn.GROUP_CONCAT(Keyword.keyword, "|"))
+    keywords = (Coverage.select(Coverage.product, joined)
+                .join(Keyword).where(Coverage.source == "keyword").group_by(Coverage.product))
+    by_product = dict(keywords.tuples())
+    query = Product.select().where((Product.store == store) & Product.archived_at.is_null())
+
+    def rows():
+        for p in query.order_by(Product.id).iterator():
+            yield [p.product_id, p.title, p.category, p.status, p.showcase, p.hot, p.score,
+                   p.published, by_product.get(p.id)]
+
+    return columns, rows()
+
+
+def _keywords(store: Store):
+    columns = ["keyword", "group", "search_index", "competition", "source", "status", "notes"]
+    query = Keyword.select(Keyword.keyword, Keyword.group, Keyword.search_index,
+                           Keyword.competition, Keyword.source, Keyword.status, Keyword.notes
+                           ).where((Keyword.store == store) & Keyword.archived_at.is_null())
+    return columns, (list(r) for r in query.order_by(Keyword.norm).tuples().iterator())
+
+
+def _coverage(store: Store):
+    query = (Coverage.select(Product.product_id, Keyword.keyword, Coverage.source)
+             .join(Product).switch(Coverage).join(Keyword)
+             .where((Product.store == store) & (Coverage.source != "keyword"))
+             .order_by(Product.product_id, Keyword.norm, Coverage.source))
+    return ["product_id", "keyword", "source"], (list(r) for r in query.tuples().iterator())
+
+
+def _bids(store: Store):
+    columns = ["keyword", "group", "status", "bid", "base_price", "stars", "target_position"]
+    query = (Bid.select(Keyword.keyword, Bid.group, Bid.status, Bid.bid, Bid.base_price,
+                        Bid.stars, Bid.target_position)
+             .join(Keyword).where(Keyword.store == store).order_by(Keyword.norm))
+    return columns, (list(r) for r in query.tuples().iterator())
+
+
+def _keyword_stats(store: Store):
+    columns = ["keyword", "period_start", "period_end", "channel", *KEYWORD_METRICS]
+    query = (KeywordStat.select(Keyword.keyword, KeywordStat.period_start,
+                                KeywordStat.period_end, KeywordStat.channel,
+                                *[getattr(KeywordStat, m) for m in KEYWORD_METRICS])
+             .join(Keyword).where(Keyword.store == store)
+             .order_by(Keyword.norm, KeywordStat.period_start, KeywordStat.channel))
+    return columns, (list(r) for r in query.tuples().iterator())
+
+
+def _product_stats(store: Store):
+    columns = ["product_id", "period_start", "period_end", *PRODUCT_METRICS]
+    query = (ProductStat.select(Product.product_id, ProductStat.period_start,
+                                ProductStat.period_end,
+                                *[getattr(ProductStat, m) for m in PRODUCT_METRICS])
+             .join(Product).where(Product.store == store)
+             .order_by(Product.product_id, ProductStat.period_start))
+    return columns, (list(r) for r in query.tuples().iterator())
+
+
+_EXPORTERS = {"products": _products, "keywords": _keywords, "coverage": _coverage,
+              "bids": _bids, "keyword-stats": _keyword_stats, "product-stats": _product_stats}
+
+
+def export_rows(store: Store, kind: str) -> tuple[list[str], Iterator[list]]:
+    """The canonical column names of `kind` and its rows, streamed from the database."""
+    if kind not in _EXPORTERS:
+        raise KwtrackError(f"unknown export kind {kind!r} (kinds: {', '.join(EXPORT_KINDS)})")
+    return _EXPORTERS[kind](store)
+
+
+def _cell(value):
+    """A value as a CSV/XLSX cell: Y/N, ISO dates, and formula-looking text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+
+
+def write_export(store: Store, kind: str, out: IO[str] | Path, fmt: str) -> int:
+    """Write a kind's export as csv, xlsx or json to a text stream (xlsx: a path); returns rows."""
+    columns, rows = export_rows(store, kind)
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(v) for v in row])
+            count += 1
+    elif fmt == "json":
+        out.write("[")
+        for row in rows:
+            out.write(("," if count else "") + "\n  " + json.dumps(
+                dict(zip(columns, (_json_value(v) for v in row), strict=True)),
+                ensure_ascii=False, default=str))
+            count += 1
+        out.write("\n]\n" if count else "]\n")
+    elif fmt == "xlsx":
+        try:
+            from openpyxl import Workbook
+        except ImportError as exc:
+            raise KwtrackError("XLSX export needs openpyxl: pip install openpyxl") from exc
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(kind)
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([_cell(v) for v in row])
+            count += 1
+        book.save(str(out))
+    else:
+        raise KwtrackError(f"unknown export format {fmt!r} (csv, xlsx, json)")
+    return count
