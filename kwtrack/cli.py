@@ -355,7 +355,7 @@ def export(state: State, kind: str, output: Path | None, fmt: str | None) -> Non
             raise click.UsageError("xlsx needs an output file: -o FILE.xlsx")
         count = write_export(store, kind, output, fmt)
     elif output is None:
-        count = write_export(store, kind, click.get_text_stream("stdout"), fmt)
+        count = write_export(store, kind, sys.stdout, fmt)
     else:
         with output.open("w", encoding="utf-8", newline="") as fh:
             count = write_export(store, kind, fh, fmt)

@@ -8,7 +8,6 @@ says what to run. Schema changes live in numbered files in `migrations/`, run by
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -18,8 +18,16 @@ from peewee import PostgresqlDatabase, fn
 
 from kwtrack.errors import KwtrackError
 from kwtrack.importing import KEYWORD_METRICS, PRODUCT_FIELDS, PRODUCT_METRICS
-from kwtrack.models import (Bid, Coverage, Keyword, KeywordStat, Product, ProductStat, Store,
-                            database)
+from kwtrack.models import (
+    Bid,
+    Coverage,
+    Keyword,
+    KeywordStat,
+    Product,
+    ProductStat,
+    Store,
+    database,
+)
 from kwtrack.values import FORMULA_STARTS
 
 EXPORT_KINDS = ("products", "keywords", "coverage", "bids", "keyword-stats", "product-stats")

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from kwtrack.importing import (
+    _PERIOD_COLUMNS,
     KINDS,
     PRODUCT_METRICS,
     Column,
@@ -30,7 +31,6 @@ from kwtrack.importing import (
     _apply_p4p,
     _apply_product_stats,
     _apply_products,
-    _PERIOD_COLUMNS,
     _Run,
     header_key,
 )

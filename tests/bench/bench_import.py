@@ -1,0 +1,105 @@
+"""Import speed: kwtrack's `import keyword-stats` against plain sqlite3 executemany, same run.
+
+Run: python tests/bench/bench_import.py [ROWS]   (default 300,000 rows; prints medians of 3)
+
+The baseline parses nothing and validates nothing: it inserts already-made tuples into a table
+with the same schema and indexes, in one transaction. kwtrack reads the CSV, parses and checks
+every cell, resolves keywords and upserts. The ratio kwtrack / baseline is the figure to watch.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def make_csv(path: Path, rows: int) -> list[tuple]:
+    """A keyword-stats CSV of `rows` rows (words × weeks × 2 channels); returns its tuples."""
+    words = max(1, -(-rows // 52))
+    monday = dt.date(2026, 6, 1)
+    out = []
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["keyword", "week", "channel", "impressions", "clicks", "inquiries", "spend"])
+        n = 0
+        for week in range(26):
+            day = (monday + dt.timedelta(weeks=week)).isoformat()
+            for i in range(words):
+                for channel in ("organic", "p4p"):
+                    if n >= rows:
+                        return out
+                    row = (f"keyword {i}", day, channel, i % 997, i % 31, i % 3,
+                           round((i % 50) * 0.37, 2))
+                    w.writerow(row)
+                    out.append(row)
+                    n += 1
+    return out
+
+
+def baseline(tuples: list[tuple], folder: Path) -> float:
+    """Seconds for sqlite3 executemany of the same rows into the same table and indexes."""
+    from kwtrack.db import open_database
+    from kwtrack.models import database
+
+    path = folder / f"base-{time.monotonic_ns()}.db"
+    open_database(str(path))
+    database.obj.close()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=wal")
+    con.execute("PRAGMA synchronous=normal")
+    con.execute("INSERT INTO store (name, created_at) VALUES ('b', '2026-01-01')")
+    ids = {}
+    for word in dict.fromkeys(t[0] for t in tuples):
+        ids[word] = con.execute("INSERT INTO keyword (store_id, keyword, norm, created_at, "
+                                "updated_at) VALUES (1, ?, ?, '', '')", (word, word)).lastrowid
+    con.commit()
+    rows = [(ids[t[0]], t[1], t[1], t[2], *t[3:]) for t in tuples]
+    start = time.perf_counter()
+    with con:
+        con.executemany("INSERT INTO keyword_stat (keyword_id, period_start, period_end, channel,"
+                        " impressions, clicks, inquiries, spend) VALUES (?,?,?,?,?,?,?,?)", rows)
+    took = time.perf_counter() - start
+    con.close()
+    return took
+
+
+def kwtrack_import(csv_path: Path, folder: Path) -> float:
+    """Seconds for `import_file(store, 'keyword-stats', csv)` into a fresh database."""
+    from kwtrack.db import get_store, open_database
+    from kwtrack.importing import import_file
+    from kwtrack.models import database
+
+    open_database(str(folder / f"kw-{time.monotonic_ns()}.db"))
+    store = get_store(create=True)
+    start = time.perf_counter()
+    result = import_file(store, "keyword-stats", csv_path)
+    took = time.perf_counter() - start
+    assert result.added == result.rows_read
+    database.obj.close()
+    return took
+
+
+def run(rows: int, repeats: int = 3) -> dict:
+    """Measure both, `repeats` times; return the medians and the ratio."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        tuples = make_csv(folder / "stats.csv", rows)
+        ours = statistics.median(kwtrack_import(folder / "stats.csv", folder)
+                                 for _ in range(repeats))
+        base = statistics.median(baseline(tuples, folder) for _ in range(repeats))
+    return {"rows": len(tuples), "kwtrack_rows_per_s": len(tuples) / ours,
+            "sqlite3_rows_per_s": len(tuples) / base, "ratio": base / ours}
+
+
+if __name__ == "__main__":
+    figures = run(int(sys.argv[1]) if len(sys.argv) > 1 else 300_000)
+    print(f"rows: {figures['rows']:,}")
+    print(f"kwtrack import keyword-stats (CSV → SQLite): {figures['kwtrack_rows_per_s']:>10,.0f} rows/s")
+    print(f"sqlite3 executemany baseline (tuples → SQLite): {figures['sqlite3_rows_per_s']:>10,.0f} rows/s")
+    print(f"ratio kwtrack / baseline: {figures['ratio']:.2f} (target ≥ 0.50; kwtrack target ≥ 200,000 rows/s)")
