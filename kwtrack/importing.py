@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -755,9 +755,7 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
 
 def _unknown_layout(path: Path) -> ImportFailed:
     """The error for a file whose header row matches no kind."""
-    from kwtrack.reading import open_table as reopen
-
-    first = next((cells for _, cells in reopen(path).rows if any(c.strip() for c in cells)), [])
+    first = next((cells for _, cells in open_table(path).rows if any(c.strip() for c in cells)), [])
     headers = ", ".join(c.strip() for c in first if c.strip()) or "nothing"
     if not first:
         return ImportFailed([f"{path.name}: the file is empty"])
@@ -765,8 +763,3 @@ def _unknown_layout(path: Path) -> ImportFailed:
                                             & set(KINDS[k].column_names)))
     return ImportFailed([f"{path.name}: unknown layout: headers found: {headers}; it could be "
                          f"{', '.join(near[:3])} — name the KIND, or fix the headers"])
-
-
-def kind_names() -> Iterable[str]:
-    """The import kinds, in the order the README lists them."""
-    return KINDS.keys()

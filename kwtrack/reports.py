@@ -298,8 +298,3 @@ def period_from_file_name(path: Path) -> Period | None:
     except ValueError:
         return None
     return None
-
-
-def describe_kinds() -> list[tuple[str, str]]:
-    """(kind, what it is) for every import kind, for help and error messages."""
-    return [(name, kind.description) for name, kind in KINDS.items()]
