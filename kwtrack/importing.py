@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from functools import lru_cache
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,7 +210,12 @@ class Kind:
 
 def _kw(record: dict, column: str = "keyword") -> tuple[str, str]:
     """(normal form, display form) of a record's keyword."""
-    display = clean_display(record[column])
+    return _keyword_forms(record[column])
+
+
+@lru_cache(maxsize=65536)
+def _keyword_forms(text: str) -> tuple[str, str]:
+    display = clean_display(text)
     return normalise_keyword(display), display
 
 
@@ -425,15 +431,19 @@ def _apply_stats(run: _Run, records: list[tuple[int, dict]], model, owner: str,
                  with_channel: bool) -> None:
     """Insert or update stats rows keyed by (owner, period[, channel])."""
     rows = []
+    iso: dict[Period, tuple[str, str]] = {}
+    batch_id = run.batch.id
     for row, rec in records:
         owner_id = resolve(row, rec)
         if owner_id is None:
             continue
         period: Period = rec["_period"]
-        run.see_period(period)
-        key = (owner_id, period.start.isoformat(), period.end.isoformat()) + (
-            (rec.get("channel") or "organic",) if with_channel else ())
-        rows.append(key + tuple(rec.get(m) for m in metrics) + (run.batch.id,))
+        dates = iso.get(period)
+        if dates is None:
+            dates = iso[period] = (period.start.isoformat(), period.end.isoformat())
+            run.see_period(period)
+        key = (owner_id, *dates) + ((rec.get("channel") or "organic",) if with_channel else ())
+        rows.append(key + tuple([rec.get(m) for m in metrics]) + (batch_id,))
     if run.problem_count:
         return
     key = [owner, "period_start", "period_end"] + (["channel"] if with_channel else [])
@@ -604,47 +614,76 @@ def row_period(record: dict, default: Period | None) -> Period | str:
 
 def _records(run: _Run, header: list[str], rows: Iterator[tuple[int, list[str]]],
              default_period: Period | None) -> Iterator[tuple[int, dict]]:
-    """Parse rows into records of canonical column → value, reporting bad cells and duplicates."""
+    """Parse rows into records of canonical column → value, reporting bad cells and duplicates.
+
+    This is the import's hot loop: a row is first parsed in one go, and only a row that fails
+    is parsed again cell by cell to say which cell is wrong and why.
+    """
     kind = run.kind
     specs = {c.name: c for c in kind.columns}
     positions = [(i, specs[kind.canonical(h)]) for i, h in enumerate(header)
                  if kind.canonical(h) in specs]
+    fast = [(i, spec.name, spec.parse) for i, spec in positions]
+    required = [spec.name for _, spec in positions if spec.required]
+    width = max((i for i, _ in positions), default=-1) + 1
+    wants_period = kind.has_period or kind.period_optional
+    periods: dict[tuple, Period | str] = {}
     seen: dict[tuple, int] = {}
     for number, cells in rows:
-        if not any(c.strip() for c in cells) or is_totals_row(cells):
-            continue
-        record, bad = {}, False
-        for i, spec in positions:
-            text = cells[i] if i < len(cells) else ""
-            try:
-                value = spec.parse(text)
-            except ValueError as exc:
-                run.problem(number, header[i].strip(), str(exc))
-                bad = True
+        first = cells[0].strip() if cells else ""
+        if first:
+            if first.casefold().rstrip(":：") in TOTALS:
                 continue
-            if value is None or value == []:
-                if spec.required:
-                    run.problem(number, spec.name, "is empty")
-                    bad = True
-                value = None
-            record[spec.name] = value
-        if bad:
+        elif not "".join(cells).strip() or is_totals_row(cells):
             continue
-        if kind.has_period:
-            period = row_period(record, default_period)
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        try:
+            record = {name: parse(cells[i]) for i, name, parse in fast}
+            ok = all(record[name] is not None and record[name] != [] for name in required)
+        except ValueError:
+            ok = False
+        if not ok:
+            record = _record_slowly(run, number, header, positions, cells)
+            if record is None:
+                continue
+        if wants_period:
+            marks = (record.get("date"), record.get("week"), record.get("period_start"),
+                     record.get("period_end"))
+            period = periods.get(marks)
+            if period is None:
+                period = periods[marks] = row_period(record, default_period)
             if isinstance(period, str):
-                run.problem(number, None, period)
-                continue
+                if kind.has_period:
+                    run.problem(number, None, period)
+                    continue
+                period = None
             record["_period"] = period
-        elif kind.period_optional:
-            period = row_period(record, default_period)
-            record["_period"] = None if isinstance(period, str) else period
         key = kind.key(record)
         if key in seen:
             run.problem(number, None, f"duplicate of row {seen[key]}")
             continue
         seen[key] = number
         yield number, record
+
+
+def _record_slowly(run: _Run, number: int, header: list[str], positions, cells: list[str]):
+    """Parse a row cell by cell, reporting every bad or missing cell; None when any is bad."""
+    record, bad = {}, False
+    for i, spec in positions:
+        try:
+            value = spec.parse(cells[i])
+        except ValueError as exc:
+            run.problem(number, header[i].strip(), str(exc))
+            bad = True
+            continue
+        if value is None or value == []:
+            if spec.required:
+                run.problem(number, spec.name, "is empty")
+                bad = True
+            value = None
+        record[spec.name] = value
+    return None if bad else record
 
 
 def _check_header(path: Path, kind: Kind, header: list[str], row: int = 1) -> tuple[str, ...]:

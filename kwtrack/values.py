@@ -30,6 +30,8 @@ def parse_text(text: str) -> str | None:
     A leading `'` before `=`, `+`, `-` or `@` is dropped: it is how kwtrack's exports (and
     careful spreadsheets) keep a cell from being run as a formula.
     """
+    if not text:
+        return None
     if is_unknown(text):
         return None
     text = text.strip()
@@ -43,6 +45,8 @@ def parse_float(text: str) -> float | None:
 
     A percentage is kept as written (`3.2%` → 3.2), as reports show rates.
     """
+    if not text:
+        return None
     try:
         value = float(text)  # the common case, at C speed
         if math.isfinite(value):
@@ -60,6 +64,8 @@ def parse_float(text: str) -> float | None:
 
 def parse_int(text: str) -> int | None:
     """A whole number (a count), written with or without thousands separators."""
+    if not text:
+        return None
     try:
         return int(text)  # the common case, at C speed
     except ValueError:
@@ -89,6 +95,8 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d")
 
 def parse_date(text: str) -> dt.date | None:
     """A date as YYYY-MM-DD (also with / or . separators, or YYYYMMDD); a time part is ignored."""
+    if not text:
+        return None
     try:
         return dt.date.fromisoformat(text)  # the common case, at C speed
     except ValueError:
@@ -121,8 +129,8 @@ def choice(*allowed: str, aliases: dict[str, str] | None = None):
     return parse
 
 
-def split_keywords(text: str) -> list[str]:
-    """A product's keywords from one cell: separated by newlines, `|` or `;`."""
+def split_keywords(text: str) -> list[str] | None:
+    """A product's keywords from one cell: separated by newlines, `|` or `;` (None if none)."""
     if is_unknown(text):
-        return []
-    return [part.strip() for part in re.split(r"[\n\r|;；]+", text) if part.strip()]
+        return None
+    return [part.strip() for part in re.split(r"[\n\r|;；]+", text) if part.strip()] or None
