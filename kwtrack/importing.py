@@ -22,6 +22,7 @@ from functools import lru_cache
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from peewee import Database
 
@@ -65,9 +66,8 @@ class Column:
     required: bool = False
 
 
-@dataclass(frozen=True)
-class Period:
-    """A stats period, both ends included."""
+class Period(NamedTuple):
+    """A stats period, both ends included (a tuple, so hashing it is cheap in the hot loop)."""
 
     start: dt.date
     end: dt.date

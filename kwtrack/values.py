@@ -16,9 +16,15 @@ _FALSE = frozenset({"n", "no", "false", "0", "否", "f", "off"})
 _NUMBER_NOISE = re.compile(r"[,\s¥￥$€]|CNY|RMB|US\$", re.IGNORECASE)
 
 
+_LONGEST_UNKNOWN = max(map(len, UNKNOWN))
+
+
 def is_unknown(text: str | None) -> bool:
     """True for an empty cell or one of the report's 'no value' marks."""
-    return text is None or text.strip().casefold() in UNKNOWN
+    if text is None:
+        return True
+    text = text.strip()
+    return not text or (len(text) <= _LONGEST_UNKNOWN and text.casefold() in UNKNOWN)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")
