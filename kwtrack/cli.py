@@ -396,6 +396,121 @@ def products_list(state: State, search, limit, offset, archived, as_json) -> Non
                widths={1: 70})
 
 
+def _as_of(value: str | None):
+    from kwtrack.values import parse_date
+
+    try:
+        return parse_date(value) if value else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+@products.command("zero-effect")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="The window, in days, ending on --as-of.")
+@click.option("--as-of", metavar="DAY", help="The window's last day (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def products_zero_effect(state: State, days: int, as_of: str | None, as_json: bool) -> None:
+    """List live products with no effect (impressions, clicks, visitors, favourites,
+    inquiries, TM chats, orders) over the last DAYS days, published at least DAYS days ago.
+
+    \b
+    Example:
+      kwtrack products zero-effect --days 90 --as-of 2026-11-22
+    """
+    from kwtrack.coverage import zero_effect_products
+
+    report = zero_effect_products(state.store(), days=days, as_of=_as_of(as_of))
+    if not report.window_covered:
+        click.echo(f"kwtrack: warning: imported product stats miss {report.uncovered_days} of "
+                   f"the {days} days ending {report.as_of}: products may look idle that are not",
+                   err=True)
+    if as_json:
+        echo_json(report)
+        return
+    echo_table(["product_id", "title"], [[p.product_id, p.title] for p in report.products],
+               widths={1: 90})
+    click.echo(f"{len(report.products)} zero-effect products over {days} days to {report.as_of}",
+               err=True)
+
+
+@cli.group("coverage")
+def coverage_group() -> None:
+    """The pre-deletion coverage check."""
+
+
+@coverage_group.command("check")
+@click.argument("product_ids", nargs=-1)
+@click.option("--zero-effect", is_flag=True, help="Also check every zero-effect product.")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="Zero-effect window in days.")
+@click.option("--as-of", metavar="DAY", help="Zero-effect window's last day (default: today).")
+@click.option("--strict", is_flag=True, help="Ignore the title route (keyword, manual, search "
+              "links only).")
+@click.option("--threshold", type=click.FloatRange(0, 100), default=None,
+              help="Near-duplicate title score (default 90).")
+@click.option("--title-limit", type=click.IntRange(min=20), default=128, show_default=True,
+              help="Longest title a suggestion may propose.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def coverage_check_cmd(state: State, product_ids, zero_effect, days, as_of, strict, threshold,
+                       title_limit, as_json) -> None:
+    """Say which keywords would lose all coverage if PRODUCT_IDS were deleted together.
+
+    Exit status 0 when nothing would be orphaned, 3 when some keyword would be.
+
+    \b
+    Example:
+      kwtrack coverage check 1600000022533 1600000079194
+      kwtrack coverage check --zero-effect --as-of 2026-11-22 --json
+    """
+    from kwtrack.coverage import coverage_check, zero_effect_products
+
+    store = state.store()
+    ids = list(dict.fromkeys(product_ids))
+    covered = True
+    day = _as_of(as_of)
+    if zero_effect:
+        found = zero_effect_products(store, days=days, as_of=day)
+        covered = found.window_covered
+        if not covered:
+            click.echo(f"kwtrack: warning: imported product stats miss {found.uncovered_days} "
+                       f"of the {days} days ending {found.as_of}", err=True)
+        ids += [p.product_id for p in found.products if p.product_id not in ids]
+    if not ids:
+        raise click.UsageError("name PRODUCT_IDS or use --zero-effect")
+    report = coverage_check(store, ids, strict=strict, threshold=threshold,
+                            title_limit=title_limit, as_of=day, days=days,
+                            window_covered=covered)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_coverage(report)
+    if report.orphaned:
+        sys.exit(3)
+
+
+def _print_coverage(report) -> None:
+    for c in report.candidates:
+        click.echo(f"candidate {c.product_id}  {c.title}")
+        for d in c.near_duplicates:
+            click.echo(f"    near-duplicate {d['product_id']} ({d['score']}, {d['reason']})")
+    for k in report.keywords:
+        if k.orphaned:
+            click.echo(f"ORPHANED  {k.keyword}  (from {', '.join(k.from_)})")
+            for s in k.suggestions:
+                target = s.get("title") if s["action"] == "publish new product" else \
+                    s.get("product_id")
+                click.echo(f"    → {s['action']}: {target}")
+        else:
+            vias = ", ".join(f"{c.product_id} ({c.via})" for c in k.covered_by[:4])
+            more = f" +{len(k.covered_by) - 4}" if len(k.covered_by) > 4 else ""
+            click.echo(f"covered   {k.keyword}  by {vias}{more}")
+    click.echo(f"{len(report.candidates)} candidates, {len(report.keywords)} keywords, "
+               f"{len(report.orphaned)} orphaned", err=True)
+
+
 @cli.group()
 def keywords() -> None:
     """List and inspect the keyword library."""

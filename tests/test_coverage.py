@@ -1,0 +1,134 @@
+"""The pre-deletion coverage check and zero-effect products, on small hand-made stores."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kwtrack.cli import cli
+from kwtrack.coverage import coverage_check, proposed_title, zero_effect_products
+from kwtrack.importing import import_file
+
+from .conftest import write_csv
+
+AS_OF = dt.date(2026, 11, 22)
+
+PRODUCTS = """
+product_id,title,category,status,keywords,published
+A,Folding Camping Chair Model C100,Outdoor Furniture,online,camping chair|folding chair,2025-01-01
+B,Portable Camping Chairs for Beach Model C200,Outdoor Furniture,online,beach chair,2025-01-01
+C,Memory Foam Mattress Topper Model M300,Bedding,online,mattress topper,2025-01-01
+D,Yoga Mat Non-Slip Model Y400,Fitness,online,yoga mat,2025-01-01
+E,Storage Boxes with Lids Model S500,Storage,offline,storage box,2025-01-01
+F,Kids Toy Storage Box Model S600,Storage,online,,2026-11-01
+"""
+
+
+@pytest.fixture
+def shop(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", PRODUCTS))
+    import_file(store, "coverage", write_csv(tmp_path / "c.csv", """
+        product_id,keyword,source
+        D,exercise mat,manual
+        C,foam topper,search
+        A,beach chair,manual
+    """))
+    import_file(store, "keywords", write_csv(tmp_path / "k.csv", "keyword\nmat\nyoga mats\n"))
+    return store
+
+
+def verdicts(report):
+    return {k.keyword: k for k in report.keywords}
+
+
+def test_each_route_covers(shop):
+    report = coverage_check(shop, ["A"])
+    v = verdicts(report)
+    # "camping chair" is A's keyword; B covers it by title ("Camping Chairs" = plural)
+    assert [(c.product_id, c.via) for c in v["camping chair"].covered_by] == [("B", "title")]
+    assert v["folding chair"].orphaned and v["folding chair"].from_ == ["A"]
+    report = coverage_check(shop, ["D"])
+    v = verdicts(report)
+    assert v["exercise mat"].orphaned  # a manual link, now without a live product
+    assert "mat" in v  # D's title has the whole word "mat"
+    report = coverage_check(shop, ["C"])
+    assert verdicts(report)["foam topper"].orphaned  # the search route counted for C
+
+
+def test_whole_words_only_and_plurals_on_every_route(shop):
+    v = verdicts(coverage_check(shop, ["D"]))
+    # "mat" is covered by D (title) but not by C's "mattress": orphaned once D goes
+    assert v["mat"].orphaned and v["mat"].covered_by == []
+    # the library word "yoga mats" matches D's keyword "yoga mat"
+    assert "yoga mats" in v or v["yoga mat"].from_ == ["D"]
+
+
+def test_products_deleted_together_lose_each_others_coverage(shop):
+    alone = verdicts(coverage_check(shop, ["A"]))
+    assert not alone["camping chair"].orphaned
+    together = verdicts(coverage_check(shop, ["A", "B"]))
+    assert together["camping chair"].orphaned
+    assert together["camping chair"].from_ == ["A", "B"]
+
+
+def test_offline_products_do_not_cover(shop):
+    v = verdicts(coverage_check(shop, ["F"]))
+    assert v["storage box"].orphaned  # E has it as keyword but is offline
+
+
+def test_strict_ignores_titles(shop):
+    v = verdicts(coverage_check(shop, ["A"], strict=True))
+    assert v["camping chair"].orphaned
+    assert "mat" not in verdicts(coverage_check(shop, ["D"], strict=True))
+
+
+def test_suggestions_for_orphans(shop):
+    v = verdicts(coverage_check(shop, ["A"]))
+    actions = [s["action"] for s in v["folding chair"].suggestions]
+    assert "add keyword to product" in actions  # B: same category
+    assert "publish new product" in actions or "change main image" in actions
+    assert proposed_title("Folding Camping Chair", ["beach chairs"]) == \
+        "Folding Camping Chair beach"
+    assert proposed_title("x" * 120, ["long keyword here"]) is None
+
+
+def _stats(store, tmp_path, text):
+    import_file(store, "product-stats", write_csv(tmp_path / "s.csv", text))
+
+
+def test_zero_effect_window_young_and_offline(shop, tmp_path):
+    start = AS_OF - dt.timedelta(days=89)
+    _stats(shop, tmp_path, f"""
+        product_id,period_start,period_end,impressions,clicks
+        A,{start},{AS_OF},0,0
+        B,{start},{AS_OF},10,0
+        C,{AS_OF},{AS_OF},0,1
+    """)
+    report = zero_effect_products(shop, days=90, as_of=AS_OF)
+    assert report.window_covered
+    # A: zero; B, C: had effect; D: no stats row on covered days = zero; E offline; F young
+    assert [p.product_id for p in report.products] == ["A", "D"]
+
+
+def test_uncovered_window_is_reported(shop, tmp_path):
+    _stats(shop, tmp_path, f"product_id,date,impressions\nA,{AS_OF},0\n")
+    report = zero_effect_products(shop, days=90, as_of=AS_OF)
+    assert not report.window_covered and report.uncovered_days == 89
+
+
+def test_cli_exit_codes_and_json(shop, db_path, tmp_path):
+    runner = CliRunner()
+    base = ["--db", str(db_path), "coverage", "check"]
+    orphan = runner.invoke(cli, base + ["A", "--json"])
+    assert orphan.exit_code == 3
+    data = json.loads(orphan.stdout)
+    assert set(data) >= {"as_of", "days", "strict", "window_covered", "candidates", "keywords",
+                         "summary"}
+    assert data["summary"]["orphaned"] == sum(k["orphaned"] for k in data["keywords"])
+    fine = runner.invoke(cli, base + ["B"])
+    assert fine.exit_code == 0, fine.output
+    bad = runner.invoke(cli, base + ["NOPE"])
+    assert bad.exit_code == 1 and "unknown product: NOPE" in bad.stderr
