@@ -511,6 +511,85 @@ def _print_coverage(report) -> None:
                f"{len(report.orphaned)} orphaned", err=True)
 
 
+@products.command("delete")
+@click.argument("product_ids", nargs=-1, required=True)
+@click.option("--force", is_flag=True, help="Delete even if keywords would be orphaned.")
+@click.option("--strict", is_flag=True, help="Check coverage without the title route.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+def products_delete(state: State, product_ids, force, strict, yes) -> None:
+    """Archive products after the coverage check; refuses (exit 3) if keywords would be
+    orphaned, unless --force. `kwtrack undo` brings them back.
+
+    \b
+    Example:
+      kwtrack products delete 1600000022533 --yes
+    """
+    from kwtrack.coverage import coverage_check
+    from kwtrack.history import archive_products
+
+    store = state.store()
+    ids = list(dict.fromkeys(product_ids))
+    report = coverage_check(store, ids, strict=strict)
+    if report.orphaned and not force:
+        words = ", ".join(k.keyword for k in report.orphaned[:20])
+        more = f" (+{len(report.orphaned) - 20} more)" if len(report.orphaned) > 20 else ""
+        click.echo(f"kwtrack: error: refusing to delete: {len(report.orphaned)} keyword(s) would "
+                   f"be left uncovered: {words}{more} — see `kwtrack coverage check`, or use "
+                   "--force", err=True)
+        sys.exit(3)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("not a terminal: add --yes to delete without asking")
+        click.confirm(f"Archive {len(ids)} product(s)?", abort=True)
+    reason = "deleted" + (f", orphaning {len(report.orphaned)} keywords" if report.orphaned
+                          else "")
+    action = archive_products(store, ids, reason)
+    click.echo(f"archived {len(ids)} product(s) (change {action}); `kwtrack undo` restores them")
+
+
+@cli.command()
+@pass_state
+def undo(state: State) -> None:
+    """Undo the last change (a delete, an edit) that is not undone yet.
+
+    \b
+    Example:
+      kwtrack undo
+    """
+    from kwtrack.history import undo_last
+
+    lines = undo_last(state.store())
+    if not lines:
+        click.echo("nothing to undo")
+        return
+    click.echo(f"undid change {lines[0].action}: " + ", ".join(
+        f"{line.entity} {line.label} {line.field}" for line in lines))
+
+
+@cli.command("history")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def history_cmd(state: State, limit: int, as_json: bool) -> None:
+    """List the newest logged changes.
+
+    \b
+    Example:
+      kwtrack history -n 20
+    """
+    from kwtrack.history import history
+
+    lines = history(state.store(), limit)
+    if as_json:
+        echo_json(lines)
+        return
+    echo_table(["change", "when", "what", "field", "old", "new", "reason", ""],
+               [[line.action, line.changed_at, f"{line.entity} {line.label}", line.field,
+                 line.old, line.new, line.reason, "undone" if line.undone else ""]
+                for line in lines])
+
+
 @cli.group()
 def keywords() -> None:
     """List and inspect the keyword library."""

@@ -132,3 +132,29 @@ def test_cli_exit_codes_and_json(shop, db_path, tmp_path):
     assert fine.exit_code == 0, fine.output
     bad = runner.invoke(cli, base + ["NOPE"])
     assert bad.exit_code == 1 and "unknown product: NOPE" in bad.stderr
+
+
+def test_delete_refuses_then_force_archives_and_undo_restores(shop, db_path):
+    from kwtrack.models import Product
+
+    runner = CliRunner()
+    base = ["--db", str(db_path)]
+    refused = runner.invoke(cli, base + ["products", "delete", "A", "--yes"])
+    assert refused.exit_code == 3 and "folding chair" in refused.stderr
+    assert Product.get(Product.product_id == "A").archived_at is None
+    done = runner.invoke(cli, base + ["products", "delete", "A", "--force", "--yes"])
+    assert done.exit_code == 0, done.output
+    assert Product.get(Product.product_id == "A").archived_at is not None
+    listed = json.loads(runner.invoke(cli, base + ["products", "list", "--json"]).stdout)
+    assert "A" not in [p["product_id"] for p in listed]
+    history = runner.invoke(cli, base + ["history"]).stdout
+    assert "product A" in history and "archived_at" in history
+    undone = runner.invoke(cli, base + ["undo"])
+    assert "undid change 1: product A archived_at" in undone.stdout
+    assert Product.get(Product.product_id == "A").archived_at is None
+    assert "nothing to undo" in runner.invoke(cli, base + ["undo"]).stdout
+
+
+def test_delete_without_yes_off_a_terminal_asks_for_it(shop, db_path):
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "products", "delete", "B"])
+    assert result.exit_code == 2 and "--yes" in result.output

@@ -1,0 +1,116 @@
+"""The change log: every edit recorded field by field, so that `undo` can put it back.
+
+Changes made by one command share an action number; `undo_last` reverses the newest action
+that is not undone yet. Deleting a product archives it (sets `archived_at`): nothing is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import fn
+
+from kwtrack.errors import KwtrackError
+from kwtrack.models import Bid, Change, Coverage, Keyword, Product, Store, database, now
+
+ENTITIES = {"product": Product, "keyword": Keyword, "coverage": Coverage, "bid": Bid}
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One logged change, as `kwtrack history` shows it."""
+
+    action: int
+    changed_at: dt.datetime
+    entity: str
+    entity_id: int
+    label: str
+    field: str
+    old: str | None
+    new: str | None
+    reason: str | None
+    undone: bool
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat(" ") if isinstance(value, dt.datetime) else value.isoformat()
+    return str(value)
+
+
+def next_action(store: Store) -> int:
+    """A fresh action number for a command's changes."""
+    return (Change.select(fn.MAX(Change.action)).where(Change.store == store).scalar() or 0) + 1
+
+
+def archive_products(store: Store, product_ids: list[str], reason: str) -> int:
+    """Archive (delete) products, logging each; returns the action number."""
+    products = list(Product.select().where((Product.store == store)
+                                           & Product.product_id.in_(product_ids)
+                                           & Product.archived_at.is_null()))
+    found = {p.product_id for p in products}
+    missing = [pid for pid in product_ids if pid not in found]
+    if missing:
+        raise KwtrackError(f"no live product {', '.join(missing[:10])}")
+    with database.obj.atomic():
+        action = next_action(store)
+        stamp = now()
+        for p in products:
+            Change.create(store=store, action=action, entity="product", entity_id=p.id,
+                          field="archived_at", old=None, new=_text(stamp), reason=reason,
+                          changed_at=stamp)
+            p.archived_at = stamp
+            p.save()
+    return action
+
+
+def _parse_like(model, field: str, text: str | None):
+    """A logged text value back as the field's Python value."""
+    if text is None:
+        return None
+    column = model._meta.fields[field]
+    return column.python_value(text) if hasattr(column, "python_value") else text
+
+
+def undo_last(store: Store) -> list[ChangeLine]:
+    """Reverse the newest action not undone yet; returns its changes (empty when none)."""
+    action = (Change.select(fn.MAX(Change.action))
+              .where((Change.store == store) & Change.undone_at.is_null()).scalar())
+    if action is None:
+        return []
+    changes = list(Change.select().where((Change.store == store) & (Change.action == action))
+                   .order_by(Change.id.desc()))
+    with database.obj.atomic():
+        stamp = now()
+        for change in changes:
+            model = ENTITIES[change.entity]
+            value = _parse_like(model, change.field, change.old)
+            model.update({model._meta.fields[change.field]: value}).where(
+                model.id == change.entity_id).execute()
+            change.undone_at = stamp
+            change.save()
+    return _lines(changes)
+
+
+def _lines(changes: list[Change]) -> list[ChangeLine]:
+    labels = {}
+    for entity in {c.entity for c in changes}:
+        ids = [c.entity_id for c in changes if c.entity == entity]
+        if entity == "product":
+            labels.update({("product", i): pid for i, pid in Product.select(
+                Product.id, Product.product_id).where(Product.id.in_(ids)).tuples()})
+        elif entity == "keyword":
+            labels.update({("keyword", i): k for i, k in Keyword.select(
+                Keyword.id, Keyword.keyword).where(Keyword.id.in_(ids)).tuples()})
+    return [ChangeLine(c.action, c.changed_at, c.entity, c.entity_id,
+                       labels.get((c.entity, c.entity_id), str(c.entity_id)), c.field, c.old,
+                       c.new, c.reason, c.undone_at is not None) for c in changes]
+
+
+def history(store: Store, limit: int = 50) -> list[ChangeLine]:
+    """The newest logged changes, newest first."""
+    return _lines(list(Change.select().where(Change.store == store)
+                       .order_by(Change.id.desc()).limit(limit)))
