@@ -590,6 +590,36 @@ def history_cmd(state: State, limit: int, as_json: bool) -> None:
                 for line in lines])
 
 
+@cli.command()
+@click.option("--threshold", type=click.FloatRange(0, 100), default=None,
+              help="Title similarity for titles without model codes (default 90).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def dupes(state: State, threshold: float | None, as_json: bool) -> None:
+    """Find clusters of live products listed twice (near-duplicate titles).
+
+    Titles with different model codes are different products; the same model code with a
+    loosely similar title is a relisting. Without codes, titles scoring at least the threshold
+    (rapidfuzz token_sort_ratio) are duplicates.
+
+    \b
+    Example:
+      kwtrack dupes --json
+    """
+    from kwtrack.coverage import duplicate_listings
+
+    found = duplicate_listings(state.store(), threshold=threshold)
+    if as_json:
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    for cluster in found["clusters"]:
+        click.echo(f"{cluster['reason']} ({cluster['score']}): differing words: "
+                   f"{' '.join(cluster['differing_words'][:12])}")
+        for p in cluster["products"]:
+            click.echo(f"    {p['product_id']}  {p['title']}")
+    click.echo(f"{len(found['clusters'])} clusters", err=True)
+
+
 @cli.group()
 def keywords() -> None:
     """List and inspect the keyword library."""

@@ -277,3 +277,15 @@ def proposed_title(title: str, keywords: list[str], limit: int = TITLE_LIMIT) ->
         return None
     new = f"{title} {' '.join(extra)}"
     return new if len(new) <= limit else None
+
+
+def duplicate_listings(store: Store, *, threshold: float | None = None) -> dict:
+    """Clusters of live products with near-duplicate titles, in the `kwtrack dupes` JSON shape."""
+    from kwtrack.similarity import DEFAULT_THRESHOLD, duplicate_clusters
+
+    titles = {p.product_id: p.title for p in _live(store)}
+    clusters = duplicate_clusters(titles, threshold=threshold)
+    return {"threshold": DEFAULT_THRESHOLD if threshold is None else threshold,
+            "clusters": [{"products": [{"product_id": i, "title": titles[i]} for i in c.ids],
+                          "score": c.score, "reason": c.reason,
+                          "differing_words": c.differing_words} for c in clusters]}
