@@ -10,17 +10,20 @@ Two signals decide, in this order:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, utils
 
 DEFAULT_THRESHOLD = 90.0
 SAME_CODE_MIN = 60.0
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 
 
+@lru_cache(maxsize=1 << 17)
 def model_codes(title: str) -> frozenset[str]:
     """Model codes in a title: tokens of 4+ characters mixing letters and digits (A502, HR030-A).
 
@@ -34,38 +37,59 @@ def score(a: str, b: str) -> float:
     return round(fuzz.token_sort_ratio(a, b, processor=utils.default_process), 1)
 
 
-def near_duplicates_of(title: str, others: dict[str, str], *,
-                       threshold: float | None = None) -> list[dict]:
-    """Products among `others` (product ID → title) whose titles nearly duplicate `title`.
+class TitleIndex:
+    """Titles prepared once, for asking "which of them nearly duplicate this title?" many times.
 
-    Each is {product_id, title, score, reason}, best first.
+    Blocking keeps it fast: a title scoring ≥ 90 against another shares nearly all its words,
+    so only titles holding two of the query's three rarest words (by how many titles hold
+    them; model codes aside) are scored, plus every title sharing a model code.
     """
-    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-    codes = model_codes(title)
-    ids = list(others)
-    # Cheap pre-filter at C speed; same-code titles are scored on their own below.
-    hits = process.extract(title, [others[i] for i in ids], scorer=fuzz.token_sort_ratio,
-                           processor=utils.default_process, score_cutoff=threshold, limit=None)
-    maybe = {ids[index] for _, _, index in hits}
-    if codes:
-        maybe |= {i for i in ids if codes & model_codes(others[i])}
-    found = {}
-    for pid in maybe:
-        verdict = is_duplicate(title, others[pid], threshold)
-        if verdict:
-            found[pid] = verdict
-    return [{"product_id": pid, "title": others[pid], "score": round(v, 1), "reason": why}
-            for pid, (v, why) in sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))]
 
+    def __init__(self, titles: dict[str, str]):
+        self.titles = titles
+        self.tokens = {i: set(_tokens(t)) for i, t in titles.items()}
+        self.codes = {i: model_codes(t) for i, t in titles.items()}
+        self.postings: dict[str, set[str]] = defaultdict(set)
+        self.by_code: dict[str, set[str]] = defaultdict(set)
+        for i, words in self.tokens.items():
+            for w in words:
+                self.postings[w].add(i)
+            for code in self.codes[i]:
+                self.by_code[code].add(i)
+        self._memo: dict[tuple[str, float], list[dict]] = {}
 
-def title_is_near_duplicate(title: str, others: dict[str, str], *,
-                            threshold: float | None = None) -> bool:
-    """Whether any of `others` nearly duplicates `title` (see `near_duplicates_of`)."""
-    return bool(near_duplicates_of(title, others, threshold=threshold))
+    def candidates(self, title: str) -> set[str]:
+        """Titles worth scoring against `title` (see the class docstring)."""
+        codes = model_codes(title)
+        lowered = {c.lower() for c in codes}
+        words = [w for w in set(_tokens(title)) if w in self.postings and w not in lowered]
+        rare = sorted(words, key=lambda w: (len(self.postings[w]), w))[:3]
+        found: set[str] = set()
+        if len(rare) >= 2:
+            for x, y in itertools.combinations(rare, 2):
+                found |= self.postings[x] & self.postings[y]
+        elif rare:
+            found |= self.postings[rare[0]]
+        for code in codes:
+            found |= self.by_code.get(code, set())
+        return found
 
-
-BLOCK_TOKENS = 3  # each title is compared only with titles sharing one of its rarest words
-MAX_BLOCK = 2000  # a "rare" word shared by more titles than this is no signal
+    def near_duplicates(self, title: str, *, threshold: float | None = None,
+                        exclude: str | None = None) -> list[dict]:
+        """{product_id, title, score, reason} for each near-duplicate of `title`, best first."""
+        threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        memo_key = (title, threshold)
+        if memo_key not in self._memo:
+            found = {}
+            for pid in self.candidates(title):
+                verdict = is_duplicate(title, self.titles[pid], threshold)
+                if verdict:
+                    found[pid] = verdict
+            self._memo[memo_key] = [
+                {"product_id": pid, "title": self.titles[pid], "score": round(v, 1),
+                 "reason": why}
+                for pid, (v, why) in sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))]
+        return [d for d in self._memo[memo_key] if d["product_id"] != exclude]
 
 
 @dataclass(frozen=True)
@@ -83,28 +107,10 @@ def _tokens(title: str) -> list[str]:
 
 
 def candidate_pairs(titles: dict[str, str]) -> set[tuple[str, str]]:
-    """Pairs worth scoring: sharing a model code, or one of each title's rarest words."""
-    ids = list(titles)
-    tokens = {i: set(_tokens(titles[i])) for i in ids}
-    frequency: dict[str, int] = defaultdict(int)
-    for words in tokens.values():
-        for w in words:
-            frequency[w] += 1
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for i in ids:
-        for code in model_codes(titles[i]):
-            blocks["code:" + code].append(i)
-        rare = sorted(tokens[i], key=lambda w: (frequency[w], w))[:BLOCK_TOKENS]
-        for w in rare:
-            if frequency[w] <= MAX_BLOCK:
-                blocks[w].append(i)
-    pairs = set()
-    for members in blocks.values():
-        members = sorted(set(members))
-        for a_index, a in enumerate(members):
-            for b in members[a_index + 1:]:
-                pairs.add((a, b))
-    return pairs
+    """Pairs worth scoring (ID, ID), first < second: what `TitleIndex.candidates` proposes."""
+    index = TitleIndex(titles)
+    return {(a, b) if a < b else (b, a) for a in titles for b in index.candidates(titles[a])
+            if a != b}
 
 
 def same_model_score(a: str, b: str) -> float:
