@@ -169,7 +169,10 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
         raise KwtrackError(f"unknown product{'s' if len(unknown) > 1 else ''}: "
                            f"{', '.join(unknown[:10])}")
     doomed = {p.id for p in products.values()}
-    live = {p.id: p for p in _live(store) if p.id not in doomed}
+    # Named tuples, not model instances: tens of thousands of rows, read-only here.
+    live = {p.id: p for p in _live(store).select(Product.id, Product.product_id, Product.title,
+                                                 Product.category).namedtuples()
+            if p.id not in doomed}
 
     # Every keyword of the store and every link, by the keyword's match form.
     display: dict[tuple[str, ...], str] = {}
@@ -287,7 +290,7 @@ def duplicate_listings(store: Store, *, threshold: float | None = None) -> dict:
     """Clusters of live products with near-duplicate titles, in the `kwtrack dupes` JSON shape."""
     from kwtrack.similarity import DEFAULT_THRESHOLD, duplicate_clusters
 
-    titles = {p.product_id: p.title for p in _live(store)}
+    titles = dict(_live(store).select(Product.product_id, Product.title).tuples())
     clusters = duplicate_clusters(titles, threshold=threshold)
     return {"threshold": DEFAULT_THRESHOLD if threshold is None else threshold,
             "clusters": [{"products": [{"product_id": i, "title": titles[i]} for i in c.ids],

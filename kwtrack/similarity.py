@@ -42,18 +42,23 @@ class TitleIndex:
 
     Blocking keeps it fast: a title scoring ≥ 90 against another shares nearly all its words,
     so only titles holding two of the query's three rarest words (by how many titles hold
-    them; model codes aside) are scored, plus every title sharing a model code.
+    them; model codes aside) are scored, plus every title sharing a model code. A title with a
+    model code is never compared by words with other coded titles: different codes mean
+    different products, so only code-less titles are looked up by words for it.
     """
 
     def __init__(self, titles: dict[str, str]):
         self.titles = titles
         self.tokens = {i: set(_tokens(t)) for i, t in titles.items()}
         self.codes = {i: model_codes(t) for i, t in titles.items()}
-        self.postings: dict[str, set[str]] = defaultdict(set)
+        self.postings: dict[str, set[str]] = defaultdict(set)  # word → titles
+        self.codeless: dict[str, set[str]] = defaultdict(set)  # word → titles without codes
         self.by_code: dict[str, set[str]] = defaultdict(set)
         for i, words in self.tokens.items():
             for w in words:
                 self.postings[w].add(i)
+                if not self.codes[i]:
+                    self.codeless[w].add(i)
             for code in self.codes[i]:
                 self.by_code[code].add(i)
         self._memo: dict[tuple[str, float], list[dict]] = {}
@@ -61,15 +66,16 @@ class TitleIndex:
     def candidates(self, title: str) -> set[str]:
         """Titles worth scoring against `title` (see the class docstring)."""
         codes = model_codes(title)
+        postings = self.codeless if codes else self.postings
         lowered = {c.lower() for c in codes}
-        words = [w for w in set(_tokens(title)) if w in self.postings and w not in lowered]
-        rare = sorted(words, key=lambda w: (len(self.postings[w]), w))[:3]
+        words = [w for w in set(_tokens(title)) if w in postings and w not in lowered]
+        rare = sorted(words, key=lambda w: (len(postings[w]), w))[:3]
         found: set[str] = set()
         if len(rare) >= 2:
             for x, y in itertools.combinations(rare, 2):
-                found |= self.postings[x] & self.postings[y]
+                found |= postings[x] & postings[y]
         elif rare:
-            found |= self.postings[rare[0]]
+            found |= postings[rare[0]]
         for code in codes:
             found |= self.by_code.get(code, set())
         return found
