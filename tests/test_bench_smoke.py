@@ -6,3 +6,11 @@ from tests.bench import bench_import
 def test_import_benchmark_smoke():
     figures = bench_import.run(2_000, repeats=1)
     assert figures["rows"] == 2_000 and figures["kwtrack_rows_per_s"] > 0
+
+
+def test_coverage_benchmark_smoke(capsys):
+    from tests.bench import bench_coverage
+
+    bench_coverage.main(300)
+    out = capsys.readouterr().out
+    assert "coverage check --zero-effect: 60 candidates" in out and "kwtrack finds" in out
