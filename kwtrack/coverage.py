@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from peewee import fn
 
 from kwtrack.errors import KwtrackError
-from kwtrack.models import Coverage, ImportBatch, Keyword, Product, ProductStat, Store
+from kwtrack.models import (Coverage, ImportBatch, Keyword, Product, ProductStat, Store,
+                            database)
 from kwtrack.similarity import TitleIndex
 from kwtrack.text import match_words
 
@@ -177,16 +178,16 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
     # Every keyword of the store and every link, by the keyword's match form.
     display: dict[tuple[str, ...], str] = {}
     words_of: dict[int, tuple[str, ...]] = {}
-    for keyword_id, text in (Keyword.select(Keyword.id, Keyword.keyword)
-                             .where((Keyword.store == store) & Keyword.archived_at.is_null())
-                             .tuples()):
+    for keyword_id, text in _raw(Keyword.select(Keyword.id, Keyword.keyword)
+                                 .where((Keyword.store == store)
+                                        & Keyword.archived_at.is_null())):
         words = words_of[keyword_id] = match_words(text)
         if words:
             display.setdefault(words, text)
     links: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
     query = (Coverage.select(Coverage.product, Coverage.source, Coverage.keyword)
-             .join(Keyword).where(Keyword.store == store).tuples())
-    for product_id, source, keyword_id in query:
+             .join(Keyword).where(Keyword.store == store))
+    for product_id, source, keyword_id in _raw(query):
         if keyword_id in words_of and words_of[keyword_id]:
             links[words_of[keyword_id]].append((product_id, source))
 
@@ -209,9 +210,8 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
                 covered_by_doomed[words].add(code_of[product_id])
     if not strict and doomed_by_word:
         for words in display:
-            if words[0] in doomed_by_word:
-                holders = set.intersection(*(doomed_by_word.get(w, set()) for w in words))
-                covered_by_doomed[words] |= holders
+            if all(w in doomed_by_word for w in words):
+                covered_by_doomed[words] |= _all_of(doomed_by_word, words)
     index = TitleIndex({p.product_id: p.title for p in live.values()})
     by_category: dict[str, Product] = {}
     for p in sorted(live.values(), key=lambda p: p.product_id):
@@ -229,9 +229,8 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
                 seen.add((product_id, source))
                 covered.append(CoveredBy(live[product_id].product_id, live[product_id].title,
                                          source))
-        if not strict and words:
-            holders = set.intersection(*(by_word.get(w, set()) for w in words))
-            for product_id in sorted(holders):
+        if not strict and all(w in by_word for w in words):
+            for product_id in sorted(_all_of(by_word, words)):
                 covered.append(CoveredBy(live[product_id].product_id, live[product_id].title,
                                          "title"))
         orphaned = not covered
@@ -245,6 +244,17 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
                   for p in sorted(products.values(), key=lambda p: p.product_id)]
     return CoverageReport(as_of or dt.date.today(), days, strict, window_covered, candidates,
                           verdicts)
+
+
+def _raw(query):
+    """A query's rows as the driver returns them: no per-value conversion, for big plain reads."""
+    return database.obj.execute(query)
+
+
+def _all_of(postings: dict[str, set], words: tuple[str, ...]) -> set:
+    """The members found under every one of `words`, intersecting the smallest sets first."""
+    sets = sorted((postings[w] for w in words), key=len)
+    return sets[0].intersection(*sets[1:])
 
 
 def _suggest(keyword: str, sources: list[Product], live: dict[int, Product],
