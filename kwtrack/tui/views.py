@@ -34,7 +34,7 @@ class ProductsView(BrowseView):
         return catalog.count_products(self.store(), self.search)
 
     def fetch(self, offset: int, limit: int):
-        return [(r.product_id, [r.product_id, r.title[:48], r.status, _flag(r.showcase),
+        return [(r.product_id, [r.product_id, r.title[:40], r.status, _flag(r.showcase),
                                 _n(r.score), _n(r.keywords), _n(r.impressions), _n(r.clicks),
                                 _n(r.inquiries)])
                 for r in catalog.list_products(self.store(), self.search, offset=offset,
