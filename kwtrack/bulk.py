@@ -89,42 +89,53 @@ def chunked(items: Sequence, size: int = 500) -> Iterable[Sequence]:
 
 def upsert_rows(
     model: type[Model], key: Sequence[str], values: Sequence[str],
-    rows: Sequence[Sequence[object]], *, always: Sequence[str] = (), convert: bool = True,
+    rows: Sequence[Sequence[object]], *, constants: dict[str, int] | None = None,
+    convert: bool = True, fresh: bool = False,
 ) -> int:
     """Insert rows, or update the existing row with the same `key`; returns rows written.
 
-    Each row holds the `key` fields, then the `values` fields, then the `always` fields. An
-    incoming NULL never overwrites a stored value; a row whose values are all already stored
-    is left alone (not written, not counted), so re-importing a file counts nothing written.
-    `always` fields (such as the import batch) are set whenever a row is written. With
-    `convert=False` the caller has already made every value driver-ready (see `to_db`).
+    Each row holds the `key` fields, then the `values` fields. An incoming NULL never
+    overwrites a stored value; a row whose values are all already stored is left alone (not
+    written, not counted), so re-importing a file counts nothing written. `constants` (such as
+    the import batch) are the same for every row and set whenever a row is written; they are
+    written into the statement, not bound row by row. With `convert=False` the caller has
+    already made every value driver-ready (see `to_db`). `fresh` says no row can exist yet
+    with any of these keys, so a plain insert does.
     """
     if not rows:
         return 0
     db = _database(model)
+    constants = constants or {}
+    if not all(type(v) is int for v in constants.values()):
+        raise TypeError("constants are written into the SQL, so they must be ints")
     table = _quote(db, model._meta.table_name)
-    names = _columns(model, [*key, *values, *always])
+    names = _columns(model, [*key, *values, *constants])
     cols = ", ".join(_quote(db, c) for c in names)
-    marks = ", ".join([db.param] * len(names))
+    marks = ", ".join([db.param] * (len(key) + len(values)) + [str(v) for v in constants.values()])
     value_cols = [_quote(db, c) for c in _columns(model, values)]
-    sets = [f"{c} = COALESCE(excluded.{c}, {table}.{c})" for c in value_cols]
-    sets += [f"{c} = excluded.{c}" for c in (_quote(db, c) for c in _columns(model, always))]
-    differs = "IS DISTINCT FROM" if isinstance(db, PostgresqlDatabase) else "IS NOT"
-    when = " OR ".join(f"(excluded.{c} IS NOT NULL AND excluded.{c} {differs} {table}.{c})"
-                       for c in value_cols)
-    target = ", ".join(_quote(db, c) for c in _columns(model, key))
-    sql = (f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT ({target}) "
-           f"DO UPDATE SET {', '.join(sets)} WHERE {when}")
+    sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+    if not fresh:
+        sets = [f"{c} = COALESCE(excluded.{c}, {table}.{c})" for c in value_cols]
+        sets += [f"{c} = excluded.{c}" for c in (_quote(db, c) for c in _columns(model, constants))]
+        differs = "IS DISTINCT FROM" if isinstance(db, PostgresqlDatabase) else "IS NOT"
+        when = " OR ".join(f"(excluded.{c} IS NOT NULL AND excluded.{c} {differs} {table}.{c})"
+                           for c in value_cols) or "FALSE"
+        target = ", ".join(_quote(db, c) for c in _columns(model, key))
+        sql += f" ON CONFLICT ({target}) DO UPDATE SET {', '.join(sets)} WHERE {when}"
     if convert:
         rows = [tuple(to_db(v) for v in row) for row in rows]
     if isinstance(db, PostgresqlDatabase):
         from psycopg2.extras import execute_values
 
+        template = "(" + ", ".join(["%s"] * (len(key) + len(values))
+                                   + [str(v) for v in constants.values()]) + ")"
         sql = sql.replace(f"VALUES ({marks})", "VALUES %s") + " RETURNING 1"
-        return len(execute_values(db.cursor(), sql, rows, page_size=1000, fetch=True))
-    before = db.execute_sql("SELECT total_changes()").fetchone()[0]
-    db.cursor().executemany(sql, rows)
-    return db.execute_sql("SELECT total_changes()").fetchone()[0] - before
+        return len(execute_values(db.cursor(), sql, rows, template=template, page_size=1000,
+                                  fetch=True))
+    connection = db.connection()
+    before = connection.total_changes
+    connection.executemany(sql, rows)
+    return connection.total_changes - before
 
 
 def max_id(model: type[Model]) -> int:

@@ -23,6 +23,7 @@ from kwtrack.importing import (
     _PERIOD_COLUMNS,
     KINDS,
     PRODUCT_METRICS,
+    Chunk,
     Column,
     Kind,
     Period,
@@ -31,7 +32,9 @@ from kwtrack.importing import (
     _apply_p4p,
     _apply_product_stats,
     _apply_products,
+    _apply_stats,
     _Run,
+    chunk_keyword_ids,
     header_key,
 )
 from kwtrack.models import KeywordStat, ProductStat, SearchTermShare
@@ -63,23 +66,24 @@ KINDS["keyword-stats"] = Kind(**{**KINDS["keyword-stats"].__dict__, "aliases": _
 PRODUCT_REPORT_STATS = PRODUCT_METRICS
 
 
-def _apply_product_report(run: _Run, records: list[tuple[int, dict]]) -> None:
+def _apply_product_report(run: _Run, chunk: Chunk) -> None:
     """The data manager's product export: update the products, then record their stats."""
     counts = (run.added, run.changed, run.unchanged)
-    _apply_products(run, records)
+    _apply_products(run, chunk)
     run.notes["products added"] = run.notes.get("products added", 0) + run.added - counts[0]
     run.notes["products changed"] = (run.notes.get("products changed", 0)
                                      + run.changed - counts[1])
     run.added, run.changed, run.unchanged = counts
-    _apply_product_stats(run, records, metrics=PRODUCT_REPORT_STATS)
+    _apply_product_stats(run, chunk, metrics=PRODUCT_REPORT_STATS)
 
 
-def _apply_keyword_report(run: _Run, records: list[tuple[int, dict]]) -> None:
+def _apply_keyword_report(run: _Run, chunk: Chunk) -> None:
     """The keyword advisor's traffic-keyword export: index figures, organic and P4P rows."""
     counts = (run.added, run.changed, run.unchanged)
-    _apply_keywords(run, [(n, r) for n, r in records
-                          if r.get("search_index") is not None or r.get("competition")
-                          is not None])
+    records = chunk.records()
+    _apply_keywords(run, Chunk.from_records([
+        (n, r) for n, r in records
+        if r.get("search_index") is not None or r.get("competition") is not None]))
     run.added, run.changed, run.unchanged = counts
     split = []
     for number, rec in records:
@@ -96,30 +100,26 @@ def _apply_keyword_report(run: _Run, records: list[tuple[int, dict]]) -> None:
             split.append((number, {"keyword": rec["keyword"], "_period": rec["_period"],
                                    "channel": "p4p", "impressions": p4p_imp,
                                    "clicks": p4p_clicks}))
-    _apply_keyword_stats(run, split)
+    _apply_keyword_stats(run, Chunk.from_records(split))
 
 
-def _apply_p4p_report(run: _Run, records: list[tuple[int, dict]]) -> None:
+def _apply_p4p_report(run: _Run, chunk: Chunk) -> None:
     """A P4P keyword report: the bids, and the P4P channel's numbers when it has a period."""
-    _apply_p4p(run, records)
-    stats = [(n, dict(r, channel="p4p")) for n, r in records
+    _apply_p4p(run, chunk)
+    stats = [(n, dict(r, channel="p4p")) for n, r in chunk.records()
              if r.get("_period") and any(r.get(m) is not None
                                          for m in ("impressions", "clicks", "spend"))]
     if stats:
         before = run.written
-        _apply_keyword_stats(run, stats)
+        _apply_keyword_stats(run, Chunk.from_records(stats))
         run.notes["p4p stats rows written"] = (run.notes.get("p4p stats rows written", 0)
                                                + run.written - before)
 
 
-def _apply_search_terms(run: _Run, records: list[tuple[int, dict]]) -> None:
+def _apply_search_terms(run: _Run, chunk: Chunk) -> None:
     """Full-site promotion's search terms: their click and impression shares."""
-    from kwtrack.importing import _apply_stats, _kw
-
-    run.ensure_keywords(dict(_kw(rec) for _, rec in records))
-    _apply_stats(run, records, SearchTermShare, "keyword",
-                 ["status", "click_share", "impression_share"],
-                 lambda row, rec: run.keyword_ids[_kw(rec)[0]], False)
+    _apply_stats(run, chunk, SearchTermShare, "keyword",
+                 ["status", "click_share", "impression_share"], chunk_keyword_ids(run, chunk))
 
 
 def _register(kind: Kind) -> None:
@@ -136,7 +136,7 @@ _register(Kind(
         *_PERIOD_COLUMNS,
         *(Column(m, parse_int) for m in PRODUCT_REPORT_STATS),
     ),
-    key=lambda r: (r["product_id"], r["_period"]),
+    key=("product_id", "_period"),
     apply=_apply_product_report,
     has_period=True,
     stats_model=ProductStat,
@@ -165,7 +165,7 @@ _register(Kind(
         Column("search_index", parse_float),
         Column("competition", parse_float),
     ),
-    key=lambda r: (normalise_keyword(r["keyword"]), r["_period"]),
+    key=("keyword", "_period"),
     apply=_apply_keyword_report,
     has_period=True,
     stats_model=KeywordStat,
@@ -192,7 +192,7 @@ _register(Kind(
         Column("inquiries", parse_int),
         Column("spend", parse_float),
     ),
-    key=lambda r: (normalise_keyword(r["keyword"]),),
+    key=("keyword",),
     apply=_apply_p4p_report,
     period_optional=True,
     description="a P4P (外贸直通车) keyword report: bids, and numbers when it has a period",
@@ -213,7 +213,7 @@ _register(Kind(
         Column("impression_share", parse_float),
         *_PERIOD_COLUMNS,
     ),
-    key=lambda r: (normalise_keyword(r["keyword"]), r["_period"]),
+    key=("keyword", "_period"),
     apply=_apply_search_terms,
     has_period=True,
     stats_model=SearchTermShare,
