@@ -63,7 +63,7 @@ from kwtrack.values import (
 
 CHUNK_ROWS = 2_000  # small enough that a chunk's cells stay in the CPU's cache
 TOTALS = frozenset({"合计", "总计", "汇总", "total", "totals", "总和"})
-_LONGEST_TOTALS_CELL = 40  # a longer first cell is a value, whatever spaces surround it
+_TOTALS_CELLS = TOTALS | {t + mark for t in TOTALS for mark in ":："}
 
 
 @dataclass(frozen=True)
@@ -188,14 +188,16 @@ class _Run:
             return
         known = self.keyword_ids
         missing = {n: d for n, d in display_by_norm.items() if n not in known}
-        stamp = now()
+        stamp = bulk.to_db(now())
+        last_id = bulk.max_id(Keyword)
         bulk.insert_rows(
             Keyword,
             ["store", "keyword", "norm", "source", "created_at", "updated_at"],
             [(self.store.id, d, n, "import", stamp, stamp) for n, d in missing.items()],
         )
         self.keywords_added += len(missing)
-        self._reload(Keyword, Keyword.norm, list(missing), self.keyword_ids)
+        known.update(Keyword.select(Keyword.norm, Keyword.id)
+                     .where(Keyword.id > last_id).tuples())
 
     def _reload(self, model, key_field, keys: list, into: dict) -> None:
         for part in bulk.chunked(keys):
@@ -698,8 +700,38 @@ class Chunk:
 
     def subset(self, keep: list[int]) -> Chunk:
         """The rows at the positions `keep`, in that order."""
-        return Chunk([self.numbers[i] for i in keep],
-                     {name: [values[i] for i in keep] for name, values in self.columns.items()})
+        chunk = Chunk([self.numbers[i] for i in keep],
+                      {name: [values[i] for i in keep] for name, values in self.columns.items()})
+        for name, (norms, displays) in self._forms.items():
+            chunk._forms[name] = ([norms[i] for i in keep], displays)
+        return chunk
+
+
+class _KeywordMemo:
+    """A file's keyword cells → normal forms, remembered from chunk to chunk.
+
+    It hands each normal form's display form over once, with the first chunk that shows it:
+    later chunks find it in the library already.
+    """
+
+    def __init__(self) -> None:
+        self.norm_of: dict[str, str] = {}
+        self.shown: set[str] = set()
+
+    def forms(self, values: list[str]) -> tuple[list[str], dict[str, str]]:
+        """Like `Chunk.keyword_forms`, with only the normal forms new to the file displayed."""
+        if len(self.norm_of) > MEMO_LIMIT:
+            self.norm_of.clear()
+            self.shown.clear()
+        norm_of, displays = self.norm_of, {}
+        new = set(values).difference(norm_of)
+        for text in [t for t in dict.fromkeys(values) if t in new] if new else ():
+            norm, display = _keyword_forms(text)
+            norm_of[text] = norm
+            if norm not in self.shown:
+                self.shown.add(norm)
+                displays[norm] = display
+        return list(map(norm_of.__getitem__, values)), displays
 
 
 # Parsers whose common case a builtin does at C speed for a whole column at once.
@@ -752,12 +784,13 @@ def _skip_row(cells: list[str]) -> bool:
 
 
 def _without_blank_and_totals(numbers: list[int], cells: list[list[str]]):
-    firsts = list(map(itemgetter(0), cells))
-    suspects = {v for v in set(firsts) if len(v) <= _LONGEST_TOTALS_CELL
-                and (not v.strip() or v.strip().casefold().rstrip(":：") in TOTALS)}
-    if not suspects:
+    """The rows less the blank ones and the totals rows (checked on distinct first cells)."""
+    firsts = set(map(itemgetter(0), cells))
+    folded = set(map(str.casefold, map(str.strip, firsts)))
+    if "" not in folded and folded.isdisjoint(_TOTALS_CELLS):
         return numbers, cells
-    keep = [i for i, first in enumerate(firsts) if first not in suspects or not _skip_row(cells[i])]
+    suspects = {v for v in firsts if not v.strip() or v.strip().casefold() in _TOTALS_CELLS}
+    keep = [i for i, row in enumerate(cells) if row[0] not in suspects or not _skip_row(row)]
     return [numbers[i] for i in keep], [cells[i] for i in keep]
 
 
@@ -765,23 +798,40 @@ class _SeenKeys:
     """The keys of the rows read so far, to tell a duplicate row and the row it repeats.
 
     Keys are kept as 64-bit hashes with their row numbers, in sorted runs merged as they grow
-    (12 bytes a row, where a dict of the keys themselves takes well over 100), so a file of
-    millions of rows is checked without its memory growing with it much.
+    (16 bytes a row, where a dict of the keys themselves takes well over 100), so a file of
+    millions of rows is checked without its memory growing with it much. A fixed bitmap of
+    the hashes answers "never seen" for nearly every new row without searching the runs.
     """
+
+    BITMAP_BITS = 1 << 27  # 16 MB
 
     def __init__(self) -> None:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._bitmap = np.zeros(self.BITMAP_BITS // 8, dtype=np.uint8)
+
+    def _bits(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        slots = hashes.view(np.uint64) % np.uint64(self.BITMAP_BITS)
+        return slots >> np.uint64(3), (np.uint8(1) << (slots & np.uint64(7)).astype(np.uint8))
 
     def earlier_rows(self, hashes: np.ndarray) -> np.ndarray:
         """For each hash, the row number of an earlier row with the same key, else 0."""
         found = np.zeros(len(hashes), dtype=np.int64)
+        byte, bit = self._bits(hashes)
+        maybe = np.flatnonzero(self._bitmap[byte] & bit)
+        if not len(maybe):
+            return found
+        wanted = hashes[maybe]
         for keys, rows in self._runs:
-            at = np.minimum(np.searchsorted(keys, hashes), len(keys) - 1)
-            hit = (keys[at] == hashes) & (found == 0)
-            found[hit] = rows[at[hit]]
+            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+            hit = (keys[at] == wanted) & (found[maybe] == 0)
+            found[maybe[hit]] = rows[at[hit]]
         return found
 
     def add(self, hashes: np.ndarray, numbers: list[int]) -> None:
+        if not len(hashes):
+            return
+        byte, bit = self._bits(hashes)
+        np.bitwise_or.at(self._bitmap, byte, bit)
         order = np.argsort(hashes, kind="stable")
         self._runs.append((hashes[order], np.asarray(numbers, dtype=np.int64)[order]))
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
@@ -834,6 +884,7 @@ def _chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[str]]]
     wants_period = kind.has_period or kind.period_optional
     seen = _SeenKeys()
     memos: list[dict] = [{} for _ in positions]
+    keywords = _KeywordMemo()
     while raw := list(islice(rows, CHUNK_ROWS)):
         numbers = list(map(itemgetter(0), raw))
         cells = list(map(itemgetter(1), raw))
@@ -864,11 +915,15 @@ def _chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[str]]]
                 columns[spec.name] = ([spec.default] * len(numbers) if values is None else
                                       [spec.default if v is None else v for v in values])
         chunk, reported, _ = _without_problems(Chunk(numbers, columns), problems)
+        if "keyword" in chunk.columns:
+            chunk._forms["keyword"] = keywords.forms(chunk.columns["keyword"])
         after = len(positions)  # period and duplicate problems come after a row's cell problems
         problems = []
         if wants_period:
             periods = _periods(kind, chunk.columns, len(chunk), default_period)
-            problems += [(p, after, None, v) for p, v in enumerate(periods) if isinstance(v, str)]
+            if any(isinstance(v, str) for v in set(periods)):
+                problems += [(p, after, None, v) for p, v in enumerate(periods)
+                             if isinstance(v, str)]
             chunk.columns["_period"] = periods
         keys = _row_keys(chunk, kind.key)
         repeats: dict[int, int] = {}  # position → position of the row it repeats

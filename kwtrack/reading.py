@@ -114,19 +114,75 @@ def _spreadsheet_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         yield number, [_cell_text(v) for v in row]
 
 
-def _json_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """A JSON export (a list of records) as a header row and cell rows; row N is record N-1."""
+def _json_records(path: Path) -> Iterator[dict]:
+    """The records of a JSON list, one at a time: a big export is never held in memory whole."""
     import json
 
+    decoder = json.JSONDecoder()
+    number = 0
     try:
-        records = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        with path.open(encoding="utf-8-sig") as fh:
+            buffer, pos, at_end = "", 0, False
+
+            def fill() -> bool:
+                nonlocal buffer, pos, at_end
+                more = fh.read(_JSON_READ)
+                buffer, pos, at_end = buffer[pos:] + more, 0, not more
+                return bool(more)
+
+            def next_char() -> str:
+                nonlocal pos
+                while True:
+                    while pos < len(buffer) and buffer[pos].isspace():
+                        pos += 1
+                    if pos < len(buffer) or not fill():
+                        return buffer[pos] if pos < len(buffer) else ""
+
+            if next_char() != "[":
+                raise KwtrackError(f"{path.name}: expected a JSON list of records")
+            pos += 1
+            if next_char() == "]":
+                return
+            while True:
+                next_char()
+                try:
+                    record, end = decoder.raw_decode(buffer, pos)
+                except json.JSONDecodeError as exc:
+                    if fill():  # the record was cut by the last read: read on
+                        continue
+                    raise KwtrackError(f"{path.name}: not valid JSON after record {number}: "
+                                       f"{exc.msg}") from None
+                if not isinstance(record, dict):
+                    raise KwtrackError(f"{path.name}: expected a JSON list of records "
+                                       f"(item {number + 1} is not a record)")
+                number += 1
+                pos = end
+                yield record
+                mark = next_char()
+                pos += 1
+                if mark == "]":
+                    if next_char():
+                        raise KwtrackError(f"{path.name}: not valid JSON: text after the list")
+                    return
+                if mark != ",":
+                    raise KwtrackError(f"{path.name}: not valid JSON after record {number}: "
+                                       "expected , or ]")
+    except UnicodeDecodeError as exc:
         raise KwtrackError(f"{path.name}: not valid JSON: {exc}") from None
-    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise KwtrackError(f"{path.name}: expected a JSON list of records")
-    columns = list(dict.fromkeys(k for r in records for k in r))
+
+
+_JSON_READ = 1 << 16
+
+
+def _json_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """A JSON export (a list of records) as a header row and cell rows; row N is record N-1.
+
+    The file is read twice, streaming both times: once for the columns (the keys of all
+    records, in order of appearance), once for the rows.
+    """
+    columns = list(dict.fromkeys(k for record in _json_records(path) for k in record))
     yield 1, columns
-    for number, record in enumerate(records, start=2):
+    for number, record in enumerate(_json_records(path), start=2):
         yield number, [_cell_text(_json_cell(record.get(c))) for c in columns]
 
 
