@@ -798,12 +798,13 @@ class _SeenKeys:
     """The keys of the rows read so far, to tell a duplicate row and the row it repeats.
 
     Keys are kept as 64-bit hashes with their row numbers, in sorted runs merged as they grow
-    (16 bytes a row, where a dict of the keys themselves takes well over 100), so a file of
-    millions of rows is checked without its memory growing with it much. A fixed bitmap of
+    (16 bytes a row, where a dict of the keys themselves takes well over 100): a file of ten
+    million rows needs 160 MB for it. A fixed bitmap of
     the hashes answers "never seen" for nearly every new row without searching the runs.
     """
 
     BITMAP_BITS = 1 << 27  # 16 MB
+    LONGEST_RUN = 1 << 22  # runs stop merging here, so a merge never needs over ~200 MB
 
     def __init__(self) -> None:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
@@ -834,7 +835,8 @@ class _SeenKeys:
         np.bitwise_or.at(self._bitmap, byte, bit)
         order = np.argsort(hashes, kind="stable")
         self._runs.append((hashes[order], np.asarray(numbers, dtype=np.int64)[order]))
-        while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
+        while (len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0])
+               and len(self._runs[-2][0]) + len(self._runs[-1][0]) <= self.LONGEST_RUN):
             (keys_a, rows_a), (keys_b, rows_b) = self._runs.pop(-2), self._runs.pop()
             keys, rows = np.concatenate([keys_a, keys_b]), np.concatenate([rows_a, rows_b])
             order = np.argsort(keys, kind="stable")

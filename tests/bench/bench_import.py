@@ -2,6 +2,9 @@
 
 Run: python tests/bench/bench_import.py [ROWS]   (default 300,000 rows; prints medians of 3)
 
+It also prints the import's peak memory (both processes) for ROWS and for 4 × ROWS rows, each
+in a fresh interpreter: memory should hardly grow with the file.
+
 The baseline parses nothing and validates nothing: it inserts already-made tuples into a table
 with the same schema and indexes, in one transaction. kwtrack reads the CSV, parses and checks
 every cell, resolves keywords and upserts. The ratio kwtrack / baseline is the figure to watch.
@@ -13,6 +16,7 @@ import csv
 import datetime as dt
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -85,6 +89,29 @@ def kwtrack_import(csv_path: Path, folder: Path) -> float:
     return took
 
 
+_MEASURE_MEMORY = """
+import resource, sys
+from kwtrack.db import get_store, open_database
+from kwtrack.importing import import_file
+open_database(sys.argv[2])
+import_file(get_store(create=True), "keyword-stats", sys.argv[1])
+# VmHWM is this process's own peak (ru_maxrss would carry the launching process's over exec);
+# RUSAGE_CHILDREN gives the peak of the parsing process it forked.
+own = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
+"""
+
+
+def peak_memory_mb(rows: int, folder: Path) -> float:
+    """Peak resident memory in MB of one process importing a CSV of `rows` rows."""
+    path = folder / f"mem-{rows}.csv"
+    make_csv(path, rows)
+    out = subprocess.run([sys.executable, "-c", _MEASURE_MEMORY, str(path),
+                          str(folder / f"mem-{rows}.db")], capture_output=True, text=True,
+                         check=True)
+    return float(out.stdout)
+
+
 def run(rows: int, repeats: int = 3) -> dict:
     """Measure both, `repeats` times; return the medians and the ratio."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,8 +125,12 @@ def run(rows: int, repeats: int = 3) -> dict:
 
 
 if __name__ == "__main__":
-    figures = run(int(sys.argv[1]) if len(sys.argv) > 1 else 300_000)
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 300_000
+    with tempfile.TemporaryDirectory() as tmp:
+        small, big = peak_memory_mb(size, Path(tmp)), peak_memory_mb(4 * size, Path(tmp))
+    figures = run(size)
     print(f"rows: {figures['rows']:,}")
     print(f"kwtrack import keyword-stats (CSV → SQLite): {figures['kwtrack_rows_per_s']:>10,.0f} rows/s")
     print(f"sqlite3 executemany baseline (tuples → SQLite): {figures['sqlite3_rows_per_s']:>10,.0f} rows/s")
     print(f"ratio kwtrack / baseline: {figures['ratio']:.2f} (target ≥ 0.50; kwtrack target ≥ 200,000 rows/s)")
+    print(f"peak memory: {small:,.0f} MB for {size:,} rows, {big:,.0f} MB for {4 * size:,} rows")
