@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz, utils
+from rapidfuzz import fuzz, process, utils
 
 DEFAULT_THRESHOLD = 90.0
 SAME_CODE_MIN = 60.0
@@ -49,7 +49,8 @@ class TitleIndex:
 
     def __init__(self, titles: dict[str, str]):
         self.titles = titles
-        self.tokens = {i: set(_tokens(t)) for i, t in titles.items()}
+        self.processed = {i: utils.default_process(t) for i, t in titles.items()}
+        self.tokens = {i: set(t.split()) for i, t in self.processed.items()}
         self.codes = {i: model_codes(t) for i, t in titles.items()}
         self.postings: dict[str, set[str]] = defaultdict(set)  # word → titles
         self.codeless: dict[str, set[str]] = defaultdict(set)  # word → titles without codes
@@ -63,8 +64,8 @@ class TitleIndex:
                 self.by_code[code].add(i)
         self._memo: dict[tuple[str, float], list[dict]] = {}
 
-    def candidates(self, title: str) -> set[str]:
-        """Titles worth scoring against `title` (see the class docstring)."""
+    def _blocks(self, title: str) -> tuple[list[str], set[str]]:
+        """The titles to compare with `title` by words, and those sharing a model code."""
         codes = model_codes(title)
         postings = self.codeless if codes else self.postings
         lowered = {c.lower() for c in codes}
@@ -75,22 +76,42 @@ class TitleIndex:
             for x, y in itertools.combinations(rare, 2):
                 found |= postings[x] & postings[y]
         elif rare:
-            found |= postings[rare[0]]
+            found = postings[rare[0]]
+        same_code: set[str] = set()
         for code in codes:
-            found |= self.by_code.get(code, set())
-        return found
+            same_code |= self.by_code.get(code, set())
+        return list(found), same_code
+
+    def candidates(self, title: str) -> set[str]:
+        """Titles worth scoring against `title` (see the class docstring)."""
+        by_words, same_code = self._blocks(title)
+        return set(by_words) | same_code
 
     def near_duplicates(self, title: str, *, threshold: float | None = None,
                         exclude: str | None = None) -> list[dict]:
-        """{product_id, title, score, reason} for each near-duplicate of `title`, best first."""
+        """{product_id, title, score, reason} for each near-duplicate of `title`, best first.
+
+        The same verdicts as `is_duplicate`: a coded title's word candidates are code-less by
+        construction, so only titles sharing a code need the model-code rule; the rest are
+        scored in rapidfuzz's C loop all at once.
+        """
         threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         memo_key = (title, threshold)
         if memo_key not in self._memo:
-            found = {}
-            for pid in self.candidates(title):
-                verdict = is_duplicate(title, self.titles[pid], threshold)
-                if verdict:
-                    found[pid] = verdict
+            by_words, same_code = self._blocks(title)
+            found: dict[str, tuple[float, str]] = {}
+            for pid in same_code:
+                value = same_model_score(title, self.titles[pid])
+                if value >= SAME_CODE_MIN:
+                    found[pid] = (value, "same model code")
+            # Scores are rounded before the threshold applies, as `score` does.
+            processed = self.processed
+            for _, value, k in process.extract(
+                    utils.default_process(title), [processed[i] for i in by_words],
+                    scorer=fuzz.token_sort_ratio, processor=None,
+                    score_cutoff=max(threshold - 0.05, 0), limit=None):
+                if round(value, 1) >= threshold:
+                    found[by_words[k]] = (round(value, 1), "similar title")
             self._memo[memo_key] = [
                 {"product_id": pid, "title": self.titles[pid], "score": round(v, 1),
                  "reason": why}
@@ -150,14 +171,15 @@ def duplicate_clusters(titles: dict[str, str], *,
             i = parent[i]
         return i
 
+    index = TitleIndex(titles)
     edges: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for a, b in candidate_pairs(titles):
-        verdict = is_duplicate(titles[a], titles[b], threshold)
-        if verdict:
-            ra, rb = find(a), find(b)
+    for a, title in titles.items():
+        for d in index.near_duplicates(title, threshold=threshold, exclude=a):
+            ra, rb = find(a), find(d["product_id"])  # a pair may come from both sides
             if ra != rb:
                 parent[ra] = rb
-            edges[a].append(verdict)
+            edges[a].append((d["score"], d["reason"]))
+        index._memo.clear()  # each title is asked about once here
     groups: dict[str, list[str]] = defaultdict(list)
     for i in titles:
         groups[find(i)].append(i)
@@ -166,7 +188,7 @@ def duplicate_clusters(titles: dict[str, str], *,
         if len(members) < 2:
             continue
         found = [v for m in members for v in edges.get(m, [])]
-        word_sets = [set(_tokens(titles[m])) for m in members]
+        word_sets = [index.tokens[m] for m in members]
         common = set.intersection(*word_sets)
         differing = sorted(set.union(*word_sets) - common)
         reason = ("same model code" if any(r == "same model code" for _, r in found)

@@ -29,6 +29,7 @@ def clean_display(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
+@lru_cache(maxsize=1 << 18)
 def singular(word: str) -> str:
     """Fold a simple English plural to its singular: chairs→chair, boxes→box, bodies→body."""
     if len(word) <= 3 or not word.isascii() or not word.isalpha():
@@ -44,4 +45,11 @@ def singular(word: str) -> str:
 
 def match_words(text: str) -> tuple[str, ...]:
     """The words of a keyword or title as coverage compares them: normalised, singular."""
-    return tuple(singular(w) for w in _WORD.findall(normalise_keyword(text)))
+    return tuple(map(singular, _WORD.findall(_normal_form(text))))
+
+
+def _normal_form(text: str) -> str:
+    """`normalise_keyword` without its cache, for the one-off texts of a store-wide check."""
+    if text.isascii():
+        return _SPACES.sub(" ", _HYPHENS.sub(" ", text.lower())).strip()
+    return normalise_keyword.__wrapped__(text)
