@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
 
+
 DEFAULT_THRESHOLD = 90.0
 SAME_CODE_MIN = 60.0
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
@@ -40,11 +41,12 @@ def score(a: str, b: str) -> float:
 class TitleIndex:
     """Titles prepared once, for asking "which of them nearly duplicate this title?" many times.
 
-    Blocking keeps it fast: a title scoring ≥ 90 against another shares nearly all its words,
-    so only titles holding two of the query's three rarest words (by how many titles hold
-    them; model codes aside) are scored, plus every title sharing a model code. A title with a
-    model code is never compared by words with other coded titles: different codes mean
-    different products, so only code-less titles are looked up by words for it.
+    Blocking keeps it fast. Titles scoring ≥ 90 differ by at most about one word, so each
+    title is filed under its set of words (plurals folded) and under every set with one word
+    left out; two titles meet in some file exactly when they differ by at most one word added,
+    dropped or replaced. Only titles that meet are scored, plus every title sharing a model
+    code. A title with a model code is never compared by words with other coded titles:
+    different codes mean different products, so only code-less titles are looked up for it.
     """
 
     def __init__(self, titles: dict[str, str]):
@@ -52,14 +54,14 @@ class TitleIndex:
         self.processed = {i: utils.default_process(t) for i, t in titles.items()}
         self.tokens = {i: set(t.split()) for i, t in self.processed.items()}
         self.codes = {i: model_codes(t) for i, t in titles.items()}
-        self.postings: dict[str, set[str]] = defaultdict(set)  # word → titles
-        self.codeless: dict[str, set[str]] = defaultdict(set)  # word → titles without codes
+        self.files: dict[frozenset, list[str]] = defaultdict(list)  # word set → titles
+        self.codeless: dict[frozenset, list[str]] = defaultdict(list)  # the same, code-less
         self.by_code: dict[str, set[str]] = defaultdict(set)
-        for i, words in self.tokens.items():
-            for w in words:
-                self.postings[w].add(i)
+        for i, title in titles.items():
+            for key in _word_sets(title):
+                self.files[key].append(i)
                 if not self.codes[i]:
-                    self.codeless[w].add(i)
+                    self.codeless[key].append(i)
             for code in self.codes[i]:
                 self.by_code[code].add(i)
         self._memo: dict[tuple[str, float], list[dict]] = {}
@@ -67,16 +69,11 @@ class TitleIndex:
     def _blocks(self, title: str) -> tuple[list[str], set[str]]:
         """The titles to compare with `title` by words, and those sharing a model code."""
         codes = model_codes(title)
-        postings = self.codeless if codes else self.postings
-        lowered = {c.lower() for c in codes}
-        words = [w for w in set(_tokens(title)) if w in postings and w not in lowered]
-        rare = sorted(words, key=lambda w: (len(postings[w]), w))[:3]
+        files = self.codeless if codes else self.files
         found: set[str] = set()
-        if len(rare) >= 2:
-            for x, y in itertools.combinations(rare, 2):
-                found |= postings[x] & postings[y]
-        elif rare:
-            found = postings[rare[0]]
+        for key in _word_sets(title):
+            if key in files:
+                found.update(files[key])
         same_code: set[str] = set()
         for code in codes:
             same_code |= self.by_code.get(code, set())
@@ -131,6 +128,22 @@ class Cluster:
 
 def _tokens(title: str) -> list[str]:
     return utils.default_process(title).split()
+
+
+def _word_sets(title: str) -> list[frozenset]:
+    """A title's word set and that set less each one word, as blocking files titles.
+
+    A word here is what the seller typed between spaces (`Men's`, `Non-Slip` stay one word),
+    lower-cased, punctuation dropped and trailing `s` cut, so `Kids`, `Kid` and a typo'd
+    `Kidss` meet: blocking needs only to be consistent, not to be good English.
+    """
+    words = frozenset(_block_word(w) for w in title.split()) - {""}
+    return [words, *(words - {w} for w in words)]
+
+
+def _block_word(word: str) -> str:
+    folded = utils.default_process(word).replace(" ", "")
+    return folded.rstrip("s") or folded
 
 
 def candidate_pairs(titles: dict[str, str]) -> set[tuple[str, str]]:
