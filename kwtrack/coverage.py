@@ -16,18 +16,16 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from peewee import fn
+from peewee import SQL, fn
 
 from kwtrack.errors import KwtrackError
-from kwtrack.models import (Coverage, ImportBatch, Keyword, Product, ProductStat, Store,
-                            database)
+from kwtrack.models import (ANY_EFFECT, Coverage, ImportBatch, Keyword, Product, ProductStat,
+                            Store, database)
 from kwtrack.similarity import TitleIndex
 from kwtrack.text import match_words
 
 DEFAULT_DAYS = 90
 TITLE_LIMIT = 128
-EFFECT_METRICS = ("impressions", "clicks", "visitors", "favorites", "inquiries", "tm_chats",
-                  "orders")
 STATS_KINDS = ("product-stats", "product-report")
 
 
@@ -139,23 +137,20 @@ def zero_effect_products(store: Store, *, days: int = DEFAULT_DAYS,
         raise KwtrackError("--days must be at least 1")
     as_of = as_of or dt.date.today()
     start = as_of - dt.timedelta(days=days - 1)
-    # NOT EXISTS seeks each product's rows through the (product, period) index and stops at
-    # its first day with any effect: far cheaper than summing every row of the window.
-    any_effect = None
-    for m in EFFECT_METRICS:
-        term = getattr(ProductStat, m) > 0
-        any_effect = term if any_effect is None else (any_effect | term)
-    active = ProductStat.select(ProductStat.id).where(
-        (ProductStat.product == Product.id) & (ProductStat.period_start >= start)
-        & (ProductStat.period_end <= as_of) & any_effect)
+    # NOT EXISTS is one seek per product in the partial index of days with any effect (see
+    # models.ANY_EFFECT, repeated here word for word so the database uses that index).
+    active = ProductStat.select(SQL("1")).where(
+        (ProductStat.product == Product.id) & (ProductStat.period_end >= start)
+        & (ProductStat.period_end <= as_of) & (ProductStat.period_start >= start)
+        & SQL(f"({ANY_EFFECT})"))
     old_enough = as_of - dt.timedelta(days=days)
-    products = (_live(store)
+    products = (_live(store).select(Product.product_id, Product.title)
                 .where((Product.published.is_null() | (Product.published <= old_enough))
                        & ~fn.EXISTS(active))
                 .order_by(Product.product_id))
     missing = stats_days_missing(store, start, as_of)
     return ZeroEffect(as_of, days, missing == 0, missing,
-                      [ProductBrief(p.product_id, p.title) for p in products])
+                      [ProductBrief(*row) for row in _raw(products)])
 
 
 def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False,

@@ -48,6 +48,7 @@ from kwtrack.models import (
     Store,
     database,
     now,
+    words_of,
 )
 from kwtrack.reading import open_table
 from kwtrack.text import clean_display, normalise_keyword
@@ -192,8 +193,9 @@ class _Run:
         last_id = bulk.max_id(Keyword)
         bulk.insert_rows(
             Keyword,
-            ["store", "keyword", "norm", "source", "created_at", "updated_at"],
-            [(self.store.id, d, n, "import", stamp, stamp) for n, d in missing.items()],
+            ["store", "keyword", "norm", "words", "source", "created_at", "updated_at"],
+            [(self.store.id, d, n, words_of(d), "import", stamp, stamp)
+             for n, d in missing.items()],
         )
         self.keywords_added += len(missing)
         known.update(Keyword.select(Keyword.norm, Keyword.id)
@@ -290,6 +292,8 @@ def _apply_products(run: _Run, chunk: Chunk) -> None:
             run.problem(row, "title", f"is empty, and product {rec['product_id']!r} is new")
             continue
         plan = _merge(old, rec, PRODUCT_FIELDS)
+        if plan and "title" in plan:
+            plan["title_words"] = words_of(plan["title"])
         links_changed = False
         if rec.get("keywords") is not None:
             touched_links.append(rec)
@@ -367,7 +371,8 @@ def _apply_keywords(run: _Run, chunk: Chunk) -> None:
         old = existing.get(norm)
         plan = _merge(old, rec, KEYWORD_FIELDS)
         if old is None:
-            plans.append((None, {"keyword": display, "norm": norm, **plan}))
+            plans.append((None, {"keyword": display, "norm": norm, "words": words_of(display),
+                                 **plan}))
             run.added += 1
         elif plan:
             plans.append((old["id"], plan))

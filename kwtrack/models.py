@@ -21,9 +21,17 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    SQL,
 )
 
+from kwtrack.text import match_words
+
 database = DatabaseProxy()
+
+
+def words_of(text: str | None) -> str | None:
+    """A keyword's or title's match words, space-joined, as the database keeps them."""
+    return None if text is None else " ".join(match_words(text))
 
 
 def now() -> dt.datetime:
@@ -79,9 +87,16 @@ class Product(BaseModel):
     archived_at = DateTimeField(null=True)  # set when deleted: nothing is ever lost
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
+    # The title's match words (kwtrack.text.match_words, space-joined), kept for the coverage
+    # check; every write of a title sets it (`save` here, the import's bulk writes there).
+    title_words = TextField(null=True)
 
     class Meta:
         indexes = ((("store", "product_id"), True),)
+
+    def save(self, *args, **kwargs):
+        self.title_words = words_of(self.title)
+        return super().save(*args, **kwargs)
 
 
 class Keyword(BaseModel):
@@ -100,9 +115,14 @@ class Keyword(BaseModel):
     archived_at = DateTimeField(null=True)
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
+    words = TextField(null=True)  # match words, as Product.title_words
 
     class Meta:
         indexes = ((("store", "norm"), True),)
+
+    def save(self, *args, **kwargs):
+        self.words = words_of(self.keyword)
+        return super().save(*args, **kwargs)
 
 
 class Coverage(BaseModel):
@@ -201,6 +221,17 @@ class ProductStat(BaseModel):
 
     class Meta:
         indexes = ((("product", "period_start", "period_end"), True),)
+
+
+# A product's days with any effect, indexed on their own (a partial index): the zero-effect
+# check asks, per product, only "is there one in the window?". Queries must repeat ANY_EFFECT
+# word for word for the database to use it.
+EFFECT_METRICS = ("impressions", "clicks", "visitors", "favorites", "inquiries", "tm_chats",
+                  "orders")
+ANY_EFFECT = " OR ".join(f"{m} > 0" for m in EFFECT_METRICS)
+ProductStat.add_index(ProductStat.index(
+    ProductStat.product, ProductStat.period_end, ProductStat.period_start,
+    name="product_stat_effect", where=SQL(ANY_EFFECT)))
 
 
 class SearchTermShare(BaseModel):

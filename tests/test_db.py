@@ -80,7 +80,10 @@ def test_older_sqlite_database_is_copied_aside_and_upgraded(tmp_path, monkeypatc
     monkeypatch.setattr("kwtrack.db.migrations_dir", lambda: folder)
     path = tmp_path / "old.db"
     db = open_database(str(path))
-    Product.create(store=get_store(), product_id="P1", title="kept")
+    # Raw SQL: the models have moved on since 0001, this database has not.
+    db.execute_sql("INSERT INTO product (store_id, product_id, title, status, created_at, "
+                   "updated_at) VALUES (?, 'P1', 'kept', 'online', '2026-01-01', '2026-01-01')",
+                   (get_store().id,))
     db.close()
     (folder / "0002_product_note.py").write_text(textwrap.dedent("""
         from peewee import TextField
