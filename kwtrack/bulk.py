@@ -9,9 +9,11 @@ table and column names still come from `kwtrack.models`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
-from peewee import Database, Model, PostgresqlDatabase, fn
+from peewee import Database, Model, PostgresqlDatabase, Table, fn
 
 
 def _quote(db: Database, name: str) -> str:
@@ -37,9 +39,11 @@ def to_db(value: object) -> object:
     return value
 
 
-def execute_many(db: Database, sql: str, rows: Iterable[Sequence[object]]) -> None:
-    """Run one statement for every row, in the current transaction."""
-    rows = [tuple(to_db(v) for v in row) for row in rows]
+def execute_many(db: Database, sql: str, rows: Iterable[Sequence[object]], *,
+                 convert: bool = True) -> None:
+    """Run one statement for every row, in the current transaction (`convert=False`: the
+    values are driver-ready already, see `to_db`)."""
+    rows = [tuple(to_db(v) for v in row) for row in rows] if convert else list(rows)
     if not rows:
         return
     cursor = db.cursor()
@@ -146,3 +150,23 @@ def max_id(model: type[Model]) -> int:
 def count_above(model: type[Model], last_id: int) -> int:
     """How many rows were inserted after `max_id` returned `last_id`."""
     return model.select().where(model._meta.primary_key > last_id).count()
+
+
+_TABLE_NUMBERS = itertools.count(1)
+
+
+@contextmanager
+def id_table(ids: Iterable[int]) -> Iterator[Table]:
+    """A temporary table of ids (column `id`), to join a long list of ids in one query where
+    `IN (…)` lists would need hundreds; dropped afterwards."""
+    from kwtrack.models import database
+
+    db = database.obj
+    name = f"kwtrack_ids_{next(_TABLE_NUMBERS)}"
+    db.execute_sql(f"CREATE TEMPORARY TABLE {name} (id INTEGER PRIMARY KEY)")
+    try:
+        execute_many(db, f"INSERT INTO {name} (id) VALUES ({db.param})",
+                     [(i,) for i in dict.fromkeys(ids)], convert=False)
+        yield Table(name, ("id",))
+    finally:
+        db.execute_sql(f"DROP TABLE {name}")

@@ -15,17 +15,23 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
 
 from peewee import SQL, fn
 
+from kwtrack import bulk
 from kwtrack.errors import KwtrackError
 from kwtrack.models import (ANY_EFFECT, Coverage, ImportBatch, Keyword, Product, ProductStat,
-                            Store, database)
+                            Store, database, words_of)
+from kwtrack.pause import without_cycle_collection
 from kwtrack.similarity import TitleIndex
 from kwtrack.text import match_words
 
 DEFAULT_DAYS = 90
 TITLE_LIMIT = 128
+TITLE_SHOWN = 10  # live products listed per keyword for the title route; all are counted
 STATS_KINDS = ("product-stats", "product-report")
 
 
@@ -48,8 +54,7 @@ class ZeroEffect:
     products: list[ProductBrief]
 
 
-@dataclass(frozen=True)
-class CoveredBy:
+class CoveredBy(NamedTuple):
     """A live product that still covers a keyword, and by which route."""
 
     product_id: str
@@ -57,15 +62,17 @@ class CoveredBy:
     via: str  # keyword | manual | search | title
 
 
-@dataclass(frozen=True)
-class KeywordVerdict:
-    """One keyword the candidates cover: still covered, or orphaned with suggestions."""
+class KeywordVerdict(NamedTuple):
+    """One keyword the candidates cover: still covered, or orphaned with suggestions.
+
+    (Tuples, not dataclasses: a store-wide check makes a hundred thousand of them.)"""
 
     keyword: str
     orphaned: bool
     from_: list[str]  # candidate product IDs that cover it
     covered_by: list[CoveredBy]
-    suggestions: list[dict] = field(default_factory=list)
+    suggestions: list[dict]
+    title_matches: int = 0  # live titles holding the keyword (covered_by lists TITLE_SHOWN)
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ class CoverageReport:
             "keywords": [{"keyword": k.keyword, "orphaned": k.orphaned, "from": k.from_,
                           "covered_by": [{"product_id": c.product_id, "title": c.title,
                                           "via": c.via} for c in k.covered_by],
+                          "title_matches": k.title_matches,
                           "suggestions": k.suggestions} for k in self.keywords],
             "summary": {"candidates": len(self.candidates), "keywords": len(self.keywords),
                         "orphaned": len(self.orphaned)},
@@ -153,92 +161,166 @@ def zero_effect_products(store: Store, *, days: int = DEFAULT_DAYS,
                       [ProductBrief(*row) for row in _raw(products)])
 
 
+@without_cycle_collection
 def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False,
                    threshold: float | None = None, title_limit: int = TITLE_LIMIT,
                    as_of: dt.date | None = None, days: int = DEFAULT_DAYS,
                    window_covered: bool = True) -> CoverageReport:
-    """Treat `product_ids` as deleted together and report every keyword they cover."""
-    products = {p.product_id: p for p in Product.select().where(
-        (Product.store == store) & Product.product_id.in_(product_ids))} if product_ids else {}
-    unknown = [pid for pid in product_ids if pid not in products]
+    """Treat `product_ids` as deleted together and report every keyword they cover.
+
+    Keywords are compared by their match words (stored with each keyword and title), so
+    `camping chairs` and `camping chair` are one keyword here. A keyword's title-route
+    coverage lists the first TITLE_SHOWN live products by ID and counts them all.
+    """
+    columns = (Product.id, Product.product_id, Product.title, Product.category,
+               Product.title_words)
+    named: dict[str, _Listing] = {}
+    for part in bulk.chunked(sorted(set(product_ids))):
+        query = Product.select(*columns).where((Product.store == store)
+                                               & Product.product_id.in_(list(part)))
+        named.update((row[1], _Listing(*row)) for row in _raw(query))
+    unknown = [pid for pid in product_ids if pid not in named]
     if unknown:
         raise KwtrackError(f"unknown product{'s' if len(unknown) > 1 else ''}: "
                            f"{', '.join(unknown[:10])}")
-    doomed = {p.id for p in products.values()}
-    # Named tuples, not model instances: tens of thousands of rows, read-only here.
-    live = {p.id: p for p in _live(store).select(Product.id, Product.product_id, Product.title,
-                                                 Product.category).namedtuples()
-            if p.id not in doomed}
+    candidates = sorted(named.values(), key=lambda p: p.product_id)
+    doomed = {p.id for p in candidates}
+    live = [p for p in map(_Listing._make, _raw(_live(store).select(*columns)
+                                                .order_by(Product.product_id)))
+            if p.id not in doomed]
+    live_by_id = {p.id: p for p in live}
 
-    # Every keyword of the store and every link, by the keyword's match form.
-    display: dict[tuple[str, ...], str] = {}
-    words_of: dict[int, tuple[str, ...]] = {}
-    for keyword_id, text in _raw(Keyword.select(Keyword.id, Keyword.keyword)
-                                 .where((Keyword.store == store)
-                                        & Keyword.archived_at.is_null())):
-        words = words_of[keyword_id] = match_words(text)
+    # The library by match words: words → [display form, keyword ids...].
+    forms: dict[str, list] = {}
+    for keyword_id, text, words in _raw(Keyword.select(Keyword.id, Keyword.keyword,
+                                                       Keyword.words)
+                                        .where((Keyword.store == store)
+                                               & Keyword.archived_at.is_null())):
+        if words is None:
+            words = words_of(text)
         if words:
-            display.setdefault(words, text)
-    links: dict[tuple[str, ...], list[tuple[int, str]]] = defaultdict(list)
-    query = (Coverage.select(Coverage.product, Coverage.source, Coverage.keyword)
-             .join(Keyword).where(Keyword.store == store))
-    for product_id, source, keyword_id in _raw(query):
-        if keyword_id in words_of and words_of[keyword_id]:
-            links[words_of[keyword_id]].append((product_id, source))
+            entry = forms.get(words)
+            if entry is None:
+                forms[words] = [text, keyword_id]
+            else:
+                entry.append(keyword_id)
+    form_of = {kid: words for words, entry in forms.items() for kid in entry[1:]}
 
-    # Title route: inverted indexes of live titles' words and the candidates' words.
-    by_word: dict[str, set[int]] = defaultdict(set)
-    for pid, p in live.items():
-        for w in match_words(p.title):
-            by_word[w].add(pid)
-    doomed_by_word: dict[str, set[str]] = defaultdict(set)
-    for p in products.values():
-        for w in match_words(p.title):
-            doomed_by_word[w].add(p.product_id)
+    # Which keywords the candidates cover: by their links, then by their titles.
+    covered_from: dict[str, set[str]] = defaultdict(set)
+    code_of = {p.id: p.product_id for p in candidates}
+    for part in bulk.chunked(sorted(doomed)):
+        query = Coverage.select(Coverage.keyword, Coverage.product).where(
+            Coverage.product.in_(list(part)))
+        for keyword_id, product in _raw(query):
+            if keyword_id in form_of:
+                covered_from[form_of[keyword_id]].add(code_of[product])
+    live_titles = _TitleWords([p.words for p in live])
+    if not strict and candidates:
+        doomed_titles = _TitleWords([p.words for p in candidates])
+        vocabulary = doomed_titles.vocabulary
+        for words in forms:
+            split = words.split()
+            if vocabulary.issuperset(split):
+                covered_from[words].update(
+                    candidates[i].product_id
+                    for i in _positions(doomed_titles.holding_all(split)))
 
-    # The keywords the candidates cover, by any route.
-    code_of = {p.id: p.product_id for p in products.values()}
-    covered_by_doomed: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for words, pairs in links.items():
-        for product_id, _ in pairs:
-            if product_id in doomed:
-                covered_by_doomed[words].add(code_of[product_id])
-    if not strict and doomed_by_word:
-        for words in display:
-            if all(w in doomed_by_word for w in words):
-                covered_by_doomed[words] |= _all_of(doomed_by_word, words)
-    index = TitleIndex({p.product_id: p.title for p in live.values()})
-    by_category: dict[str, Product] = {}
-    for p in sorted(live.values(), key=lambda p: p.product_id):
+    # Who else covers them: live products' links to any keyword of the same words.
+    links: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    with bulk.id_table(kid for words in covered_from for kid in forms[words][1:]) as ids:
+        query = (Coverage.select(Coverage.keyword, Coverage.product, Coverage.source)
+                 .join(ids, on=(ids.id == Coverage.keyword)))
+        for keyword_id, product, source in _raw(query):
+            if product in live_by_id:
+                links[form_of[keyword_id]].append((product, source))
+
+    index = TitleIndex({p.product_id: p.title for p in live})
+    by_category: dict[str, _Listing] = {}
+    for p in live:
         if p.category:
             by_category.setdefault(p.category, p)
     verdicts = []
-    for words, from_ in sorted(covered_by_doomed.items(), key=lambda kv: display[kv[0]]):
-        if not from_:
-            continue
-        from_ = sorted(from_)
-        covered = []
-        seen = set()
-        for product_id, source in links.get(words, []):
-            if product_id in live and (product_id, source) not in seen:
-                seen.add((product_id, source))
-                covered.append(CoveredBy(live[product_id].product_id, live[product_id].title,
-                                         source))
-        if not strict and all(w in by_word for w in words):
-            for product_id in sorted(_all_of(by_word, words)):
-                covered.append(CoveredBy(live[product_id].product_id, live[product_id].title,
-                                         "title"))
-        orphaned = not covered
-        suggestions = (_suggest(display[words], [products[f] for f in from_], live, index,
-                                threshold, title_limit, by_category) if orphaned else [])
-        verdicts.append(KeywordVerdict(display[words], orphaned, sorted(from_),
+    for words in sorted(covered_from, key=lambda w: forms[w][0]):
+        display = forms[words][0]
+        covered, seen = [], set()
+        for product, source in links.get(words, ()):
+            if (product, source) not in seen:
+                seen.add((product, source))
+                p = live_by_id[product]
+                covered.append(CoveredBy(p.product_id, p.title, source))
+        title_matches = 0
+        if not strict:
+            mask = live_titles.holding_all(words.split())
+            if mask:
+                title_matches = mask.bit_count()
+                covered += [CoveredBy(live[i].product_id, live[i].title, "title")
+                            for i in _positions(mask, TITLE_SHOWN)]
+        from_ = sorted(covered_from[words])
+        suggestions = (_suggest(display, [named[f] for f in from_], index, threshold,
+                                title_limit, by_category) if not covered else [])
+        verdicts.append(KeywordVerdict(display, not covered, from_,
                                        sorted(covered, key=lambda c: (c.product_id, c.via)),
-                                       suggestions))
-    candidates = [Candidate(p.product_id, p.title,
-                            index.near_duplicates(p.title, threshold=threshold))
-                  for p in sorted(products.values(), key=lambda p: p.product_id)]
-    return CoverageReport(as_of or dt.date.today(), days, strict, window_covered, candidates,
-                          verdicts)
+                                       suggestions, title_matches))
+    report_candidates = [Candidate(p.product_id, p.title,
+                                   index.near_duplicates(p.title, threshold=threshold))
+                         for p in candidates]
+    return CoverageReport(as_of or dt.date.today(), days, strict, window_covered,
+                          report_candidates, verdicts)
+
+
+class _Listing(NamedTuple):
+    """A product as the check reads it."""
+
+    id: int
+    product_id: str
+    title: str
+    category: str | None
+    title_words: str | None
+
+    @property
+    def words(self) -> list[str]:
+        return (self.title_words if self.title_words is not None
+                else words_of(self.title)).split()
+
+
+class _TitleWords:
+    """Which of a list of titles hold all of some words, asked many times.
+
+    Each word has the positions of the titles holding it and, on first use, a bit mask of
+    them (a Python int, bit i for title i), so asking is a few big-int ANDs, not set
+    intersections over thousands of members.
+    """
+
+    def __init__(self, titles: list[list[str]]):
+        self.count = len(titles)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for position, words in enumerate(titles):
+            for word in set(words):
+                self.postings[word].append(position)
+        self.vocabulary = set(self.postings)
+        self._masks: dict[str, int] = {}
+
+    def mask(self, word: str) -> int:
+        found = self._masks.get(word)
+        if found is None:
+            positions = self.postings.get(word, [])
+            bits = np.zeros(self.count, dtype=bool)
+            bits[positions] = True
+            found = self._masks[word] = int.from_bytes(
+                np.packbits(bits, bitorder="little").tobytes(), "little")
+        return found
+
+    def holding_all(self, words: list[str]) -> int:
+        """The mask of the titles holding every one of `words` (0 when none or no words)."""
+        if not words or not self.vocabulary.issuperset(words):
+            return 0
+        found = -1
+        for word in sorted(words, key=lambda w: len(self.postings[w])):
+            found &= self.mask(word)
+            if not found:
+                break
+        return found
 
 
 def _raw(query):
@@ -246,15 +328,24 @@ def _raw(query):
     return database.obj.execute(query)
 
 
-def _all_of(postings: dict[str, set], words: tuple[str, ...]) -> set:
-    """The members found under every one of `words`, intersecting the smallest sets first."""
-    sets = sorted((postings[w] for w in words), key=len)
-    return sets[0].intersection(*sets[1:])
+def _positions(mask: int, limit: int | None = None) -> list[int]:
+    """The positions of a mask's set bits, lowest first (at most `limit` of them)."""
+    if mask <= 0:
+        return []
+    if (limit is not None and limit <= 16) or mask.bit_count() <= 16:  # pick them off
+        found = []
+        while mask and (limit is None or len(found) < limit):
+            lowest = mask & -mask
+            found.append(lowest.bit_length() - 1)
+            mask ^= lowest
+        return found
+    raw = np.frombuffer(mask.to_bytes((mask.bit_length() + 7) // 8, "little"), dtype=np.uint8)
+    return np.flatnonzero(np.unpackbits(raw, bitorder="little"))[:limit].tolist()
 
 
-def _suggest(keyword: str, sources: list[Product], live: dict[int, Product],
-             index: TitleIndex, threshold: float | None, title_limit: int,
-             by_category: dict[str, Product]) -> list[dict]:
+def _suggest(keyword: str, sources: list[_Listing], index: TitleIndex,
+             threshold: float | None, title_limit: int,
+             by_category: dict[str, _Listing]) -> list[dict]:
     """What to do about an orphaned keyword: who could carry it, or a replacement title."""
     out = []
     for source in sources:

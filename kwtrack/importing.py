@@ -17,13 +17,11 @@ Rules every kind follows:
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import math
 import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice, repeat
@@ -50,6 +48,7 @@ from kwtrack.models import (
     now,
     words_of,
 )
+from kwtrack.pause import cycle_collection_paused
 from kwtrack.reading import open_table
 from kwtrack.text import clean_display, normalise_keyword
 from kwtrack.values import (
@@ -1035,20 +1034,6 @@ def _send_chunks(chunks: Iterator[Chunk], sender) -> None:
         sender.close()
 
 
-@contextmanager
-def _without_cycle_collection():
-    """Pause Python's cycle collector: an import makes millions of short-lived objects, none
-    in cycles, and collecting would cost a quarter of the time. Reference counting still
-    frees every chunk as soon as it is written."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class _Rollback(Exception):
     """Raised inside the transaction to undo a dry run."""
 
@@ -1102,7 +1087,7 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
     db = database.obj
     result = None
     try:
-        with _without_cycle_collection(), db.atomic():
+        with cycle_collection_paused(), db.atomic():
             batch = ImportBatch.create(store=store, file_name=path.name, sha256=sha,
                                        kind=kind.name)
             run = _Run(store, path, kind, batch)

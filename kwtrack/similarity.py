@@ -18,6 +18,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process, utils
 
+from kwtrack.pause import without_cycle_collection
+
 
 DEFAULT_THRESHOLD = 90.0
 SAME_CODE_MIN = 60.0
@@ -130,6 +132,9 @@ def _tokens(title: str) -> list[str]:
     return utils.default_process(title).split()
 
 
+_NOT_IN_WORD = re.compile(r"[^\w\s]|_")
+
+
 def _word_sets(title: str) -> list[frozenset]:
     """A title's word set and that set less each one word, as blocking files titles.
 
@@ -137,13 +142,8 @@ def _word_sets(title: str) -> list[frozenset]:
     lower-cased, punctuation dropped and trailing `s` cut, so `Kids`, `Kid` and a typo'd
     `Kidss` meet: blocking needs only to be consistent, not to be good English.
     """
-    words = frozenset(_block_word(w) for w in title.split()) - {""}
-    return [words, *(words - {w} for w in words)]
-
-
-def _block_word(word: str) -> str:
-    folded = utils.default_process(word).replace(" ", "")
-    return folded.rstrip("s") or folded
+    words = frozenset([w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split()])
+    return [words, *[words - {w} for w in words]]
 
 
 def candidate_pairs(titles: dict[str, str]) -> set[tuple[str, str]]:
@@ -172,6 +172,7 @@ def is_duplicate(a: str, b: str, threshold: float) -> tuple[float, str] | None:
     return (value, "similar title") if value >= threshold else None
 
 
+@without_cycle_collection
 def duplicate_clusters(titles: dict[str, str], *,
                        threshold: float | None = None) -> list[Cluster]:
     """Group near-duplicate titles (ID → title) into clusters, largest and closest first."""
