@@ -158,3 +158,35 @@ def test_delete_refuses_then_force_archives_and_undo_restores(shop, db_path):
 def test_delete_without_yes_off_a_terminal_asks_for_it(shop, db_path):
     result = CliRunner().invoke(cli, ["--db", str(db_path), "products", "delete", "B"])
     assert result.exit_code == 2 and "--yes" in result.output
+
+
+def test_title_route_lists_ten_products_and_counts_them_all(store, tmp_path):
+    rows = "".join(f"P{i:02},Folding Camping Chair Model C{100 + i},online\n" for i in range(25))
+    import_file(store, "products", write_csv(tmp_path / "p.csv", "product_id,title,status\n" + rows))
+    import_file(store, "keywords", write_csv(tmp_path / "k.csv", "keyword\nfolding camping chairs\n"))
+    v = verdicts(coverage_check(store, ["P00"]))["folding camping chairs"]
+    assert not v.orphaned and v.from_ == ["P00"] and v.title_matches == 24
+    assert [c.product_id for c in v.covered_by] == [f"P{i:02}" for i in range(1, 11)]
+    assert {c.via for c in v.covered_by} == {"title"}
+
+
+def test_a_retitled_product_is_matched_on_its_new_title(shop, tmp_path):
+    import_file(shop, "keywords", write_csv(tmp_path / "k2.csv", "keyword\nbeach umbrella\n"))
+    assert "beach umbrella" not in verdicts(coverage_check(shop, ["B"]))
+    import_file(shop, "products", write_csv(tmp_path / "p2.csv",
+                                            "product_id,title\nB,Beach Umbrella Model U200\n"))
+    v = verdicts(coverage_check(shop, ["B"]))
+    assert v["beach umbrella"].orphaned and v["beach umbrella"].from_ == ["B"]
+
+
+def test_zero_effect_query_reads_the_partial_index(shop):
+    from peewee import SQL
+
+    from kwtrack.models import ANY_EFFECT, ProductStat, database
+
+    query = ProductStat.select(SQL("1")).where(
+        (ProductStat.product == 1) & (ProductStat.period_end >= AS_OF)
+        & (ProductStat.period_start >= AS_OF) & SQL(f"({ANY_EFFECT})"))
+    sql, params = query.sql()
+    plan = " ".join(str(r) for r in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
+    assert "product_stat_effect" in plan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import textwrap
@@ -135,4 +136,39 @@ def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path):
     assert import_file(store, "product-stats", tmp_path / "s.csv").added == 1
     again = import_file(store, "product-stats", tmp_path / "s.csv", force=True)
     assert (again.added, again.changed, again.unchanged) == (0, 0, 1)
+    # keyword stats: a new week goes in by plain insert, then by upsert, both parsed aside
+    (tmp_path / "k.csv").write_text("keyword,week,channel,clicks\nrunning shoes,2026-11-02,p4p,3\n"
+                                    "boots,2026-11-02,,4\n")
+    assert import_file(store, "keyword-stats", tmp_path / "k.csv", background=True).added == 2
+    (tmp_path / "k2.csv").write_text("keyword,week,channel,clicks\nrunning shoes,2026-11-02,p4p,5\n")
+    assert import_file(store, "keyword-stats", tmp_path / "k2.csv").changed == 1
+    # the coverage check's temporary id table and the effect index's condition
+    from kwtrack.coverage import coverage_check, zero_effect_products
+
+    zero = zero_effect_products(store, days=3, as_of=dt.date(2026, 11, 3))
+    assert zero.products == []  # P1 had impressions on 2026-11-01
+    report = coverage_check(store, ["P1"])
+    assert sorted(k.keyword for k in report.orphaned) == ["running shoes", "sneakers"]
     db.close()
+
+
+def test_upgrade_fills_match_words_and_adds_the_effect_index(tmp_path, monkeypatch):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for name in ("0001_initial.py", "0002_report_columns.py"):
+        shutil.copy(paths.migrations_dir() / name, folder)
+    monkeypatch.setattr("kwtrack.db.migrations_dir", lambda: folder)
+    path = tmp_path / "old.db"
+    db = open_database(str(path))
+    store_id = get_store().id
+    db.execute_sql("INSERT INTO product (store_id, product_id, title, status, created_at, "
+                   "updated_at) VALUES (?, 'P1', 'Folding Camping-Chairs', 'online', '', '')",
+                   (store_id,))
+    db.execute_sql("INSERT INTO keyword (store_id, keyword, norm, created_at, updated_at) "
+                   "VALUES (?, 'Boxes', 'boxes', '', '')", (store_id,))
+    db.close()
+    shutil.copy(paths.migrations_dir() / "0003_match_words_and_effect_index.py", folder)
+    db = open_database(str(path))
+    assert db.execute_sql("SELECT title_words FROM product").fetchone()[0] == "folding camping chair"
+    assert db.execute_sql("SELECT words FROM keyword").fetchone()[0] == "box"
+    assert "product_stat_effect" in [i.name for i in db.get_indexes("product_stat")]
