@@ -505,7 +505,9 @@ def _print_coverage(report) -> None:
                 click.echo(f"    → {s['action']}: {target}")
         else:
             vias = ", ".join(f"{c.product_id} ({c.via})" for c in k.covered_by[:4])
-            more = f" +{len(k.covered_by) - 4}" if len(k.covered_by) > 4 else ""
+            listed_titles = sum(c.via == "title" for c in k.covered_by)
+            others = len(k.covered_by) - 4 + max(0, k.title_matches - listed_titles)
+            more = f" +{others} more" if others > 0 else ""
             click.echo(f"covered   {k.keyword}  by {vias}{more}")
     click.echo(f"{len(report.candidates)} candidates, {len(report.keywords)} keywords, "
                f"{len(report.orphaned)} orphaned", err=True)

@@ -73,7 +73,14 @@ class TitleIndex:
         codes = model_codes(title)
         files = self.codeless if codes else self.files
         found: set[str] = set()
-        for key in _word_sets(title):
+        keys = _word_sets(title)
+        for key in keys:
+            if key in files:
+                found.update(files[key])
+        # Less two of the query's words: also meets titles with one word replaced and one more
+        # dropped (the files hold sets less one word, so this costs lookups, not index size).
+        for pair in itertools.combinations(keys[0], 2):
+            key = keys[0].difference(pair)
             if key in files:
                 found.update(files[key])
         same_code: set[str] = set()
