@@ -54,33 +54,41 @@ class TitleIndex:
     def __init__(self, titles: dict[str, str]):
         self.titles = titles
         self.processed = {i: utils.default_process(t) for i, t in titles.items()}
-        self.tokens = {i: set(t.split()) for i, t in self.processed.items()}
         self.codes = {i: model_codes(t) for i, t in titles.items()}
-        self.files: dict[frozenset, list[str]] = defaultdict(list)  # word set → titles
-        self.codeless: dict[frozenset, list[str]] = defaultdict(list)  # the same, code-less
+        self.files: dict[int, list[str]] = defaultdict(list)  # word-set key → titles
+        self.codeless: dict[int, list[str]] = defaultdict(list)  # the same, code-less titles
         self.by_code: dict[str, set[str]] = defaultdict(set)
         for i, title in titles.items():
-            for key in _word_sets(title):
+            total, hashes = _word_hashes(title)
+            coded = bool(self.codes[i])
+            for key in (total, *[total - h for h in hashes]):
                 self.files[key].append(i)
-                if not self.codes[i]:
+                if not coded:
                     self.codeless[key].append(i)
             for code in self.codes[i]:
                 self.by_code[code].add(i)
         self._memo: dict[tuple[str, float], list[dict]] = {}
+        self._tokens: dict[str, set[str]] | None = None
+
+    @property
+    def tokens(self) -> dict[str, set[str]]:
+        """Each title's processed words (for telling the words duplicates differ by)."""
+        if self._tokens is None:
+            self._tokens = {i: set(t.split()) for i, t in self.processed.items()}
+        return self._tokens
 
     def _blocks(self, title: str) -> tuple[list[str], set[str]]:
         """The titles to compare with `title` by words, and those sharing a model code."""
         codes = model_codes(title)
         files = self.codeless if codes else self.files
         found: set[str] = set()
-        keys = _word_sets(title)
+        total, hashes = _word_hashes(title)
+        # The set, the set less one word, and less two: the last also meets titles with one
+        # word replaced and one more dropped (the files hold sets less one word, so this costs
+        # lookups, not index size).
+        keys = [total, *[total - h for h in hashes],
+                *[total - a - b for a, b in itertools.combinations(hashes, 2)]]
         for key in keys:
-            if key in files:
-                found.update(files[key])
-        # Less two of the query's words: also meets titles with one word replaced and one more
-        # dropped (the files hold sets less one word, so this costs lookups, not index size).
-        for pair in itertools.combinations(keys[0], 2):
-            key = keys[0].difference(pair)
             if key in files:
                 found.update(files[key])
         same_code: set[str] = set()
@@ -142,15 +150,18 @@ def _tokens(title: str) -> list[str]:
 _NOT_IN_WORD = re.compile(r"[^\w\s]|_")
 
 
-def _word_sets(title: str) -> list[frozenset]:
-    """A title's word set and that set less each one word, as blocking files titles.
+def _word_hashes(title: str) -> tuple[int, list[int]]:
+    """A title's word set as blocking files it: the sum of its words' hashes, and those hashes.
 
-    A word here is what the seller typed between spaces (`Men's`, `Non-Slip` stay one word),
-    lower-cased, punctuation dropped and trailing `s` cut, so `Kids`, `Kid` and a typo'd
-    `Kidss` meet: blocking needs only to be consistent, not to be good English.
+    A set less some words is then the sum less theirs: no set is built per key. A word here is
+    what the seller typed between spaces (`Men's`, `Non-Slip` stay one word), lower-cased,
+    punctuation dropped and trailing `s` cut, so `Kids`, `Kid` and a typo'd `Kidss` meet:
+    blocking needs only to be consistent, not to be good English. (Two different sets summing
+    alike only adds a title to score.)
     """
-    words = frozenset([w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split()])
-    return [words, *[words - {w} for w in words]]
+    words = {w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split()}
+    hashes = [hash(w) for w in words]
+    return sum(hashes), hashes
 
 
 def candidate_pairs(titles: dict[str, str]) -> set[tuple[str, str]]:
