@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from peewee import Database
+from peewee import Database, IntegrityError
 
 from kwtrack import bulk
 from kwtrack.errors import ImportFailed, KwtrackError
@@ -140,6 +140,8 @@ class _Run:
         self._keyword_ids: dict[str, int] | None = None
         self._product_ids: dict[str, int] | None = None
         self._fresh_periods: dict[tuple, bool] = {}
+        self.upserted: dict[type, _SeenKeys] = {}  # keys of rows upserted so far, by table
+        self.repeats: list[tuple[int, dict]] = []  # rows repeating an earlier row's key
 
     def problem(self, row: int, column: str | None, message: str) -> None:
         """Record a problem with a row; nothing is written once there is one."""
@@ -463,8 +465,10 @@ def _apply_stats(run: _Run, chunk: Chunk, model, owner: str, metrics: list[str],
     """Insert or update stats rows keyed by (owner, period[, channel]), a whole chunk at once.
 
     Only the metrics the file has are written (the others are unknown, so they change
-    nothing), and rows of a period the table had no row of before this import are plainly
-    inserted: the duplicate check has already made sure no two rows of a file share a key.
+    nothing). Rows of a period the table had no row of before this import are plainly
+    inserted, and the table's unique key itself catches one repeating an earlier row of the
+    file, so a big file of new days needs no memory for that check. Rows of known periods are
+    upserted, after checking them against the keys of this import's earlier upserted rows.
     """
     if run.problem_count:
         return
@@ -481,12 +485,85 @@ def _apply_stats(run: _Run, chunk: Chunk, model, owner: str, metrics: list[str],
     columns += [chunk.columns[m] for m in present]
     rows = list(zip(*columns))
     key = [owner, "period_start", "period_end"] + (["channel"] if channels is not None else [])
-    fresh = all(run.is_fresh_period(model, start) for start in start_of.values())
-    written = bulk.upsert_rows(model, key, present, rows, constants={"batch": run.batch.id},
-                               convert=False, fresh=fresh)
-    # Added rows are counted at the end of the import (ids above the starting maximum).
-    run.written += written
-    run.stats_rows += len(rows)
+    fresh = {start for start in start_of.values() if run.is_fresh_period(model, start)}
+    if len(fresh) in (0, len(start_of)):
+        parts = [(bool(fresh), rows, chunk.numbers)]
+    else:
+        split: dict[bool, tuple[list, list]] = {True: ([], []), False: ([], [])}
+        for row, number in zip(rows, chunk.numbers):
+            part_rows, part_numbers = split[row[1] in fresh]
+            part_rows.append(row)
+            part_numbers.append(number)
+        parts = [(f, r, n) for f, (r, n) in split.items() if r]
+    for is_fresh, part, numbers in parts:
+        if is_fresh:
+            before = bulk.rows_changed(model)
+            try:
+                with bulk.statement_guard(model):
+                    written = bulk.upsert_rows(model, key, present, part, convert=False,
+                                               constants={"batch": run.batch.id}, fresh=True)
+            except IntegrityError:
+                # The rows before the failing one went in (the import fails and is undone as a
+                # whole); they cannot repeat each other, so look from the failing one on.
+                done = bulk.rows_changed(model) - before
+                _find_repeats(run, model, key, part[done:], numbers[done:])
+                continue
+        else:
+            keys = [row[:len(key)] for row in part]
+            hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+            seen = run.upserted.setdefault(model, _SeenKeys())
+            earlier = seen.earlier_rows(hashes)
+            if earlier.any():
+                for position in np.flatnonzero(earlier):
+                    run.problem(numbers[position], None,
+                                f"duplicate of row {earlier[position]}")
+                continue
+            seen.add(hashes, numbers)
+            written = bulk.upsert_rows(model, key, present, part, convert=False,
+                                       constants={"batch": run.batch.id})
+        # Added rows are counted at the end of the import (ids above the starting maximum).
+        run.written += written
+        run.stats_rows += len(part)
+
+
+def _find_repeats(run: _Run, model, key: list[str], rows: list[tuple], numbers: list[int]):
+    """Note the rows of a chunk whose key an earlier row of this import wrote already; the
+    import then finds the earlier rows' numbers (`_locate_repeats`)."""
+    fields = [getattr(model, name) for name in key]
+    written = set()
+    for part in bulk.chunked(sorted({row[0] for row in rows})):
+        query = model.select(*fields).where((model.batch == run.batch.id)
+                                            & fields[0].in_(list(part)))
+        written.update(tuple(map(bulk.to_db, found)) for found in query.tuples())
+    for row, number in zip(rows, numbers):
+        if row[:len(key)] in written:
+            run.repeats.append((number, dict(zip(key, row))))
+
+
+def _locate_repeats(run: _Run, header: list[str], period: Period | None) -> None:
+    """Report each repeated row with the number of the row it repeats, read again from the
+    file (this runs only for a failing file, so the import itself keeps no keys)."""
+    norm_of = {kid: norm for norm, kid in run.keyword_ids.items()}
+    code_of = {pid: code for code, pid in run.product_ids.items()}
+    wanted: dict[tuple, int] = {}
+    for number, values in run.repeats[:ImportFailed.MAX_SHOWN]:
+        parts = {"_period": Period(dt.date.fromisoformat(values["period_start"]),
+                                   dt.date.fromisoformat(values["period_end"])),
+                 "keyword": norm_of.get(values.get("keyword")),
+                 "product_id": code_of.get(values.get("product")),
+                 "channel": values.get("channel")}
+        wanted[tuple(parts[name] for name in run.kind.key)] = number
+    first: dict[tuple, int] = {}
+    for chunk in _chunks(run.kind, header, open_table(run.path).rows, period):
+        for key, number in zip(_row_keys(chunk, run.kind.key), chunk.numbers):
+            if key in wanted and key not in first:
+                first[key] = number
+        if len(first) == len(wanted):
+            break
+    for key, number in sorted(wanted.items(), key=itemgetter(1)):
+        run.problem(number, None, f"duplicate of row {first.get(key, '?')}")
+    if len(run.repeats) > len(wanted):
+        run.problem_count += len(run.repeats) - len(wanted)
 
 
 def chunk_keyword_ids(run: _Run, chunk: Chunk) -> list[int]:
@@ -888,7 +965,9 @@ def _chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[str]]]
                  if kind.canonical(h) in specs]
     width = max([i for i, _ in positions] + [0]) + 1
     wants_period = kind.has_period or kind.period_optional
-    seen = _SeenKeys()
+    # A stats table's unique key (or, for known periods, `_apply_stats`) finds rows repeating
+    # a row of an earlier chunk; other kinds remember the keys here.
+    seen = _SeenKeys() if kind.stats_model is None else None
     memos: list[dict] = [{} for _ in positions]
     keywords = _KeywordMemo()
     while raw := list(islice(rows, CHUNK_ROWS)):
@@ -940,13 +1019,15 @@ def _chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[str]]]
             repeats = {p: first for p, first in repeats.items() if first != p}
         problems += [(p, after, None, f"duplicate of row {chunk.numbers[first]}")
                      for p, first in repeats.items()]
-        hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-        earlier = seen.earlier_rows(hashes)
-        if earlier.any():
-            problems += [(int(p), after, None, f"duplicate of row {earlier[p]}")
-                         for p in np.flatnonzero(earlier) if p not in repeats]
+        if seen is not None:
+            hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+            earlier = seen.earlier_rows(hashes)
+            if earlier.any():
+                problems += [(int(p), after, None, f"duplicate of row {earlier[p]}")
+                             for p in np.flatnonzero(earlier) if p not in repeats]
         chunk, more, keep = _without_problems(chunk, problems)
-        seen.add(hashes if keep is None else hashes[keep], chunk.numbers)
+        if seen is not None:
+            seen.add(hashes if keep is None else hashes[keep], chunk.numbers)
         chunk.problems = [(row, column, message) for row, _, column, message
                           in sorted(reported + more, key=itemgetter(0, 1))]
         yield chunk
@@ -1105,6 +1186,8 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
                 kind.apply(run, chunk)
                 if progress:
                     progress(rows_read)
+            if run.repeats:
+                _locate_repeats(run, header, period)
             if kind.stats_model is not None and not run.problem_count:
                 run.added = bulk.count_above(kind.stats_model, first_id)
                 run.changed = run.written - run.added

@@ -123,7 +123,9 @@ def postgres_url():
     admin.close()
 
 
-def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path):
+def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, monkeypatch):
+    import kwtrack.importing as importing
+    from kwtrack.errors import ImportFailed
     from kwtrack.importing import import_file
 
     db = open_database(postgres_url)
@@ -142,6 +144,13 @@ def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path):
     assert import_file(store, "keyword-stats", tmp_path / "k.csv", background=True).added == 2
     (tmp_path / "k2.csv").write_text("keyword,week,channel,clicks\nrunning shoes,2026-11-02,p4p,5\n")
     assert import_file(store, "keyword-stats", tmp_path / "k2.csv").changed == 1
+    # a row repeating one of an earlier chunk, on a new day: caught by the unique key, and the
+    # transaction stays usable to say which row it repeats
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    (tmp_path / "k3.csv").write_text("keyword,date,clicks\na,2026-11-09,1\nb,2026-11-09,2\n"
+                                     "c,2026-11-09,3\nA,2026-11-09,4\n")
+    with pytest.raises(ImportFailed, match="k3.csv:5: duplicate of row 2"):
+        import_file(store, "keyword-stats", tmp_path / "k3.csv")
     # the coverage check's temporary id table and the effect index's condition
     from kwtrack.coverage import coverage_check, zero_effect_products
 

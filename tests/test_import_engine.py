@@ -196,3 +196,41 @@ def test_broken_json_is_one_clear_line(store, tmp_path, monkeypatch, text, messa
         import_file(store, "keywords", path)
     assert str(err.value).startswith(message)
     assert dump() == before
+
+
+@pytest.mark.parametrize("background", [False, True])
+def test_duplicates_across_chunks_in_days_already_imported(store, tmp_path, monkeypatch,
+                                                           background):
+    """Known days are upserted, so the import itself must catch a repeated row there."""
+    import_file(store, "keyword-stats", write_csv(
+        tmp_path / "old.csv", "keyword,date,clicks\nw0,2026-11-01,1\nw1,2026-11-02,1\n"))
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    rows = [f"w{i},2026-11-0{1 + i % 3},{i}" for i in range(12)]  # days 1, 2 known; 3 new
+    rows[9] = "W0,2026-11-01,99"  # repeats row 2 (a known day)
+    rows[11] = "w5,2026-11-03,97"  # repeats row 7 (a new day)
+    before = dump()
+    with pytest.raises(ImportFailed) as err:
+        import_file(store, "keyword-stats",
+                    write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)),
+                    background=background)
+    assert sorted(str(err.value).splitlines()) == ["k.csv:11: duplicate of row 2",
+                                                   "k.csv:13: duplicate of row 7"]
+    assert dump() == before
+    rows[9] = "w9,2026-11-01,9"
+    with pytest.raises(ImportFailed) as err:
+        import_file(store, "keyword-stats",
+                    write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)),
+                    background=background)
+    assert str(err.value).splitlines() == ["k.csv:13: duplicate of row 7"]
+    assert dump() == before
+
+
+def test_a_big_file_of_new_days_keeps_no_keys_in_memory(store, tmp_path, monkeypatch):
+    """Rows of days new to the table rely on the table's unique key, not on remembered keys."""
+    monkeypatch.setattr(importing, "CHUNK_ROWS", 5)
+    made = []
+    real = importing._SeenKeys
+    monkeypatch.setattr(importing, "_SeenKeys", lambda: made.append(1) or real())
+    result = import_file(store, "keyword-stats", write_csv(tmp_path / "k.csv", stats_csv(60)),
+                         background=False)
+    assert result.added == 60 and made == []
