@@ -243,12 +243,8 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
     verdicts = []
     for words in sorted(covered_from, key=lambda w: forms[w][0]):
         display = forms[words][0]
-        covered, seen = [], set()
-        for product, source in links.get(words, ()):
-            if (product, source) not in seen:
-                seen.add((product, source))
-                p = live_by_id[product]
-                covered.append(CoveredBy(p.product_id, p.title, source))
+        covered = [CoveredBy(live_by_id[product].product_id, live_by_id[product].title, source)
+                   for product, source in dict.fromkeys(links.get(words, ()))]
         title_matches = 0
         if not strict:
             mask = live_titles.holding_all(words.split())
@@ -259,9 +255,9 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
         from_ = sorted(covered_from[words])
         suggestions = (_suggest(display, [named[f] for f in from_], index, threshold,
                                 title_limit, by_category) if not covered else [])
-        verdicts.append(KeywordVerdict(display, not covered, from_,
-                                       sorted(covered, key=lambda c: (c.product_id, c.via)),
-                                       suggestions, title_matches))
+        covered.sort()  # by product ID, then route (a product has one title)
+        verdicts.append(KeywordVerdict(display, not covered, from_, covered, suggestions,
+                                       title_matches))
     report_candidates = [Candidate(p.product_id, p.title,
                                    index.near_duplicates(p.title, threshold=threshold))
                          for p in candidates]
