@@ -1,4 +1,4 @@
-"""Bulk writes that run at the database driver's speed, for imports of hundreds of thousands of rows.
+"""Bulk writes at the database driver's speed, for imports of hundreds of thousands of rows.
 
 peewee's `insert_many` builds a fresh SQL statement for every chunk, which caps an import at a
 few tens of thousands of rows a second; one prepared statement run with `executemany` is an

@@ -14,17 +14,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-
 from peewee import SQL, fn
 
 from kwtrack import bulk
 from kwtrack.errors import KwtrackError
-from kwtrack.models import (ANY_EFFECT, Coverage, ImportBatch, Keyword, Product, ProductStat,
-                            Store, database, words_of)
+from kwtrack.models import (
+    ANY_EFFECT,
+    Coverage,
+    ImportBatch,
+    Keyword,
+    Product,
+    ProductStat,
+    Store,
+    database,
+    words_of,
+)
 from kwtrack.pause import without_cycle_collection
 from kwtrack.similarity import TitleIndex
 from kwtrack.text import match_words

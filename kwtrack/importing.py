@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import islice, repeat
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -1129,8 +1129,9 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
     A stats row's period comes from its own columns, else `period`, else the report's preamble
     (`时间周期 2026-09-13~2026-09-19`), else the file name. `progress` is called with the
     number of rows read so far, now and then. `background` parses the file in a second
-    process while this one writes (None: when the file is big enough to gain). Raises `ImportFailed` (one line per problem,
-    `file:row:column: message`) and leaves the database as it was.
+    process while this one writes (None: when the file is big enough to gain). Raises
+    `ImportFailed` (one line per problem, `file:row:column: message`) and leaves the database
+    as it was.
     """
     from kwtrack import reports
 

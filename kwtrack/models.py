@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from peewee import (
+    SQL,
     AutoField,
     BooleanField,
     CharField,
@@ -21,7 +22,6 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
-    SQL,
 )
 
 from kwtrack.text import match_words

@@ -38,7 +38,6 @@ from kwtrack.importing import (
     header_key,
 )
 from kwtrack.models import KeywordStat, ProductStat, SearchTermShare
-from kwtrack.text import normalise_keyword
 from kwtrack.values import parse_bool, parse_float, parse_int, parse_text
 
 HEADER_SCAN_ROWS = 30

@@ -20,7 +20,6 @@ from rapidfuzz import fuzz, process, utils
 
 from kwtrack.pause import without_cycle_collection
 
-
 DEFAULT_THRESHOLD = 90.0
 SAME_CODE_MIN = 60.0
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")

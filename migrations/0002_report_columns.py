@@ -1,7 +1,6 @@
 """Columns for Alibaba.com's own reports: traffic-source splits and shares of product stats,
 and the full-site promotion search-term shares table."""
 
-import datetime as dt
 
 from peewee import *
 

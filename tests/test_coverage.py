@@ -162,8 +162,10 @@ def test_delete_without_yes_off_a_terminal_asks_for_it(shop, db_path):
 
 def test_title_route_lists_ten_products_and_counts_them_all(store, tmp_path):
     rows = "".join(f"P{i:02},Folding Camping Chair Model C{100 + i},online\n" for i in range(25))
-    import_file(store, "products", write_csv(tmp_path / "p.csv", "product_id,title,status\n" + rows))
-    import_file(store, "keywords", write_csv(tmp_path / "k.csv", "keyword\nfolding camping chairs\n"))
+    import_file(store, "products",
+                write_csv(tmp_path / "p.csv", "product_id,title,status\n" + rows))
+    import_file(store, "keywords",
+                write_csv(tmp_path / "k.csv", "keyword\nfolding camping chairs\n"))
     v = verdicts(coverage_check(store, ["P00"]))["folding camping chairs"]
     assert not v.orphaned and v.from_ == ["P00"] and v.title_matches == 24
     assert [c.product_id for c in v.covered_by] == [f"P{i:02}" for i in range(1, 11)]

@@ -178,6 +178,7 @@ def test_upgrade_fills_match_words_and_adds_the_effect_index(tmp_path, monkeypat
     db.close()
     shutil.copy(paths.migrations_dir() / "0003_match_words_and_effect_index.py", folder)
     db = open_database(str(path))
-    assert db.execute_sql("SELECT title_words FROM product").fetchone()[0] == "folding camping chair"
+    title_words = db.execute_sql("SELECT title_words FROM product").fetchone()[0]
+    assert title_words == "folding camping chair"
     assert db.execute_sql("SELECT words FROM keyword").fetchone()[0] == "box"
     assert "product_stat_effect" in [i.name for i in db.get_indexes("product_stat")]

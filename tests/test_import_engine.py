@@ -26,7 +26,8 @@ def stats_csv(rows: int, seed: int = 1) -> str:
     rnd = random.Random(seed)
     lines = ["keyword,week,channel,impressions,clicks,spend"]
     for i in range(rows):
-        word = f"{rnd.choice(['Camping', 'camping', 'CAMPING'])} chair{'s' if i % 3 else ''} {i // 4}"
+        plural = "s" if i % 3 else ""
+        word = f"{rnd.choice(['Camping', 'camping', 'CAMPING'])} chair{plural} {i // 4}"
         week = f"2026-0{6 + (i % 4)}-01"
         channel = ("organic", "p4p", "直通车", "")[i % 4]
         impressions = rnd.choice([str(i), f"{i:,}", "-", ""])
@@ -105,7 +106,8 @@ def test_problems_come_in_row_order_whatever_the_column(store, tmp_path, backgro
 
 def test_an_error_in_the_parsing_process_reaches_the_user(store, tmp_path):
     huge = "x" * (200 * 1024)  # over the csv module's field limit
-    path = write_csv(tmp_path / "k.csv", f"keyword,date,clicks\nshoes,2026-11-01,1\n{huge},2026-11-01,2\n")
+    path = write_csv(tmp_path / "k.csv",
+                     f"keyword,date,clicks\nshoes,2026-11-01,1\n{huge},2026-11-01,2\n")
     before = dump()
     with pytest.raises(KwtrackError) as err:
         import_file(store, "keyword-stats", path, background=True)
@@ -181,7 +183,8 @@ def test_json_is_read_record_by_record(store, tmp_path, monkeypatch, read_size):
 @pytest.mark.parametrize("text,message", [
     ('{"keyword": "x"}', "k.json: expected a JSON list of records"),
     ('[{"keyword": "x"}, 5]', "k.json: expected a JSON list of records (item 2 is not a record)"),
-    ('[{"keyword": "x"} {"keyword": "y"}]', "k.json: not valid JSON after record 1: expected , or ]"),
+    ('[{"keyword": "x"} {"keyword": "y"}]',
+     "k.json: not valid JSON after record 1: expected , or ]"),
     ('[{"keyword": "x", ', "k.json: not valid JSON after record 0: Expecting property name"),
     ('[{"keyword": "x"}] []', "k.json: not valid JSON: text after the list"),
 ])

@@ -94,7 +94,8 @@ class KeywordsView(BrowseView):
         if d.notes:
             lines += ["", d.notes]
         lines += ["", f"### Covered by {len(d.products)} product link(s)"]
-        lines += [f"- {p.product_id} {p.title[:70]} *({p.source}{', offline' if p.status != 'online' else ''})*"
+        lines += [f"- {p.product_id} {p.title[:70]} "
+                  f"*({p.source}{', offline' if p.status != 'online' else ''})*"
                   for p in d.products] or ["*no product covers this keyword*"]
         lines += ["", "### Recent weeks", "",
                   "| Week | Channel | Impr. | Clicks | Inq. | Spend |", "|---|---|---|---|---|---|"]
