@@ -33,9 +33,10 @@ def _columns(model: type[Model], fields: Sequence[str]) -> list[str]:
 
 def to_db(value: object) -> object:
     """A Python value as the driver should receive it (dates as ISO text, for SQLite's sake)."""
-    if isinstance(value, dt.datetime):
+    kind = type(value)
+    if kind is dt.datetime:
         return value.isoformat(" ")
-    if isinstance(value, dt.date):
+    if kind is dt.date:
         return value.isoformat()
     return value
 
@@ -44,7 +45,7 @@ def execute_many(db: Database, sql: str, rows: Iterable[Sequence[object]], *,
                  convert: bool = True) -> None:
     """Run one statement for every row, in the current transaction (`convert=False`: the
     values are driver-ready already, see `to_db`)."""
-    rows = [tuple(to_db(v) for v in row) for row in rows] if convert else list(rows)
+    rows = [tuple(map(to_db, row)) for row in rows] if convert else list(rows)
     if not rows:
         return
     cursor = db.cursor()
@@ -130,7 +131,7 @@ def upsert_rows(
         target = ", ".join(_quote(db, c) for c in _columns(model, key))
         sql += f" ON CONFLICT ({target}) DO UPDATE SET {', '.join(sets)} WHERE {when}"
     if convert:
-        rows = [tuple(to_db(v) for v in row) for row in rows]
+        rows = [tuple(map(to_db, row)) for row in rows]
     if isinstance(db, PostgresqlDatabase):
         from psycopg2.extras import execute_values
 

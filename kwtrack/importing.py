@@ -257,7 +257,7 @@ def _merge(existing: dict | None, incoming: dict, fields: list[str]) -> dict | N
 
 def _write_entities(run: _Run, model, plans: list[tuple[int | None, dict]], base: dict) -> None:
     """Insert new rows (id None) and update changed ones, grouping updates by the fields set."""
-    stamp = now()
+    stamp = bulk.to_db(now())
     new = [p for i, p in plans if i is None]
     if new:
         fields = list(base) + list(new[0]) + ["created_at", "updated_at"]
@@ -284,6 +284,9 @@ def _apply_products(run: _Run, chunk: Chunk) -> None:
         ]).where((Product.store == run.store) & Product.product_id.in_(list(part)))
         existing.update({r["product_id"]: r for r in query.dicts()})
     links = _product_keyword_links([r["id"] for r in existing.values()])
+    # Each keyword cell's words in (normal, display) form, worked out once for the chunk.
+    forms = {k: _keyword_forms(k) for _, rec in records if rec.get("keywords")
+             for k in rec["keywords"]}
     plans, touched_links = [], []
     for row, rec in records:
         old = existing.get(rec["product_id"])
@@ -298,7 +301,7 @@ def _apply_products(run: _Run, chunk: Chunk) -> None:
         links_changed = False
         if rec.get("keywords") is not None:
             touched_links.append(rec)
-            wanted = {run.keyword_ids.get(normalise_keyword(k)) for k in rec["keywords"]}
+            wanted = {run.keyword_ids.get(forms[k][0]) for k in rec["keywords"]}
             links_changed = old is None or wanted != links.get(old["id"], set())
         if old is None:
             plan["status"] = plan["status"] or "online"
@@ -314,7 +317,7 @@ def _apply_products(run: _Run, chunk: Chunk) -> None:
     _write_entities(run, Product, plans, {"store": run.store.id})
     new_ids = [p["product_id"] for i, p in plans if i is None]
     run._reload(Product, Product.product_id, new_ids, run.product_ids)
-    _sync_product_keywords(run, touched_links)
+    _sync_product_keywords(run, touched_links, forms)
 
 
 def _product_keyword_links(product_ids: list[int]) -> dict[int, set[int]]:
@@ -329,21 +332,22 @@ def _product_keyword_links(product_ids: list[int]) -> dict[int, set[int]]:
     return links
 
 
-def _sync_product_keywords(run: _Run, records: list[dict]) -> None:
-    """Make each product's `keyword` coverage links exactly the keywords its row lists."""
+def _sync_product_keywords(run: _Run, records: list[dict],
+                           forms: dict[str, tuple[str, str]]) -> None:
+    """Make each product's `keyword` coverage links exactly the keywords its row lists
+    (`forms`: each keyword cell text's normal and display form)."""
     if not records:
         return
-    displays = {}
-    for rec in records:
-        for k in rec["keywords"]:
-            displays.setdefault(normalise_keyword(clean_display(k)), clean_display(k))
+    displays: dict[str, str] = {}
+    for norm, display in forms.values():
+        displays.setdefault(norm, display)
     run.ensure_keywords(displays)
     product_ids = [run.product_ids[r["product_id"]] for r in records]
     current = _product_keyword_links(product_ids)
     add, remove = [], []
-    stamp = now()
+    stamp = bulk.to_db(now())
     for rec, pid in zip(records, product_ids, strict=True):
-        wanted = {run.keyword_ids[normalise_keyword(clean_display(k))] for k in rec["keywords"]}
+        wanted = {run.keyword_ids[forms[k][0]] for k in rec["keywords"]}
         have = current.get(pid, set())
         add.extend((pid, kid, "keyword", stamp) for kid in wanted - have)
         remove.extend((pid, kid) for kid in have - wanted)
@@ -404,7 +408,7 @@ def _apply_coverage(run: _Run, chunk: Chunk) -> None:
     new = [w for w in wanted if w not in have]
     run.added += len(new)
     run.unchanged += len(wanted) - len(new)
-    stamp = now()
+    stamp = bulk.to_db(now())
     bulk.insert_rows(Coverage, ["product", "keyword", "source", "created_at"],
                      [(*w, stamp) for w in new])
 
@@ -438,7 +442,7 @@ def _apply_p4p(run: _Run, chunk: Chunk) -> None:
             continue
         if old is None or "bid" in plan or "status" in plan:
             history.append((kid, old, plan))
-    stamp = now()
+    stamp = bulk.to_db(now())
     new = [p for i, p in plans if i is None]
     if new:
         fields = ["keyword", *BID_FIELDS, "updated_at"]
