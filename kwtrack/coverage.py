@@ -230,9 +230,10 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
         for words in forms:
             split = words.split()
             if vocabulary.issuperset(split):
-                covered_from[words].update(
-                    candidates[i].product_id
-                    for i in _positions(doomed_titles.holding_all(split)))
+                mask = doomed_titles.holding_all(split)
+                if mask:  # some one title holds them all, not just the titles between them
+                    covered_from[words].update(candidates[i].product_id
+                                               for i in _positions(mask))
 
     # Who else covers them: live products' links to any keyword of the same words.
     links: dict[str, list[tuple[int, str]]] = defaultdict(list)

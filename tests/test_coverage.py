@@ -192,3 +192,11 @@ def test_zero_effect_query_reads_the_partial_index(shop):
     sql, params = query.sql()
     plan = " ".join(str(r) for r in database.execute_sql("EXPLAIN QUERY PLAN " + sql, params))
     assert "product_stat_effect" in plan
+
+
+def test_words_spread_over_two_candidates_titles_are_not_covered(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title\nR,Red Folding Chair Model R100\nB,Blue Side Table Model B200\n")))
+    import_file(store, "keywords", write_csv(tmp_path / "k.csv", "keyword\nred table\nred chair\n"))
+    v = verdicts(coverage_check(store, ["R", "B"]))
+    assert "red chair" in v and "red table" not in v
