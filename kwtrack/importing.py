@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import math
 import multiprocessing
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -1064,10 +1065,11 @@ BACKGROUND_BYTES = 1 << 20  # files at least this big are parsed in a second pro
 
 
 def _parse_in_background(path: Path) -> bool:
-    """Whether to parse this file in a second process: a big file, on a system that can fork,
-    from a program with no other threads (forking those is unsafe)."""
+    """Whether to parse this file in a second process: a big file, on Linux (macOS can fork
+    but its system libraries are not safe to use after it; Windows cannot), from a program
+    with no other threads (forking those is unsafe)."""
     return (path.stat().st_size >= BACKGROUND_BYTES and threading.active_count() == 1
-            and "fork" in multiprocessing.get_all_start_methods())
+            and sys.platform.startswith("linux"))
 
 
 def _in_background(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
