@@ -18,22 +18,27 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
-import multiprocessing
-import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 from peewee import Database, IntegrityError
 
 from kwtrack import bulk
+from kwtrack.chunking import (
+    Chunk,
+    Column,
+    Period,
+    SeenKeys,
+    header_key,
+    in_background,
+    keyword_forms,
+    parse_in_background,
+    read_chunks,
+    row_keys,
+)
 from kwtrack.errors import ImportFailed, KwtrackError
 from kwtrack.models import (
     Bid,
@@ -51,7 +56,7 @@ from kwtrack.models import (
 )
 from kwtrack.pause import cycle_collection_paused
 from kwtrack.reading import open_table
-from kwtrack.text import clean_display, normalise_keyword
+from kwtrack.text import clean_display
 from kwtrack.values import (
     choice,
     parse_bool,
@@ -61,27 +66,6 @@ from kwtrack.values import (
     parse_text,
     split_keywords,
 )
-
-CHUNK_ROWS = 2_000  # small enough that a chunk's cells stay in the CPU's cache
-TOTALS = frozenset({"合计", "总计", "汇总", "total", "totals", "总和"})
-_TOTALS_CELLS = TOTALS | {t + mark for t in TOTALS for mark in ":："}
-
-
-@dataclass(frozen=True)
-class Column:
-    """One canonical column of an import kind."""
-
-    name: str
-    parse: Callable[[str], object]
-    required: bool = False
-    default: object = None  # the value of an empty cell, or of every row when the column is absent
-
-
-class Period(NamedTuple):
-    """A stats period, both ends included (a tuple, so hashing it is cheap in the hot loop)."""
-
-    start: dt.date
-    end: dt.date
 
 
 @dataclass(frozen=True)
@@ -101,17 +85,6 @@ class ImportResult:
     dry_run: bool = False
     ignored_columns: tuple[str, ...] = ()
     notes: tuple[tuple[str, int], ...] = ()  # e.g. ("products added", 12) for a report
-
-
-def header_key(name: str) -> str:
-    """A header as kinds match it: case-folded, trimmed, spaces and hyphens as `_`."""
-    return "_".join(name.strip().casefold().replace("-", " ").split())
-
-
-def is_totals_row(cells: list[str]) -> bool:
-    """A report's closing 合计/总计/Total row."""
-    first = next((c.strip() for c in cells if c.strip()), "")
-    return first.casefold().rstrip(":：") in TOTALS
 
 
 def _file_sha256(path: Path) -> str:
@@ -141,7 +114,7 @@ class _Run:
         self._keyword_ids: dict[str, int] | None = None
         self._product_ids: dict[str, int] | None = None
         self._fresh_periods: dict[tuple, bool] = {}
-        self.upserted: dict[type, _SeenKeys] = {}  # keys of rows upserted so far, by table
+        self.upserted: dict[type, SeenKeys] = {}  # keys of rows upserted so far, by table
         self.repeats: list[tuple[int, dict]] = []  # rows repeating an earlier row's key
 
     def problem(self, row: int, column: str | None, message: str) -> None:
@@ -238,13 +211,7 @@ class Kind:
 
 def _kw(record: dict, column: str = "keyword") -> tuple[str, str]:
     """(normal form, display form) of a record's keyword."""
-    return _keyword_forms(record[column])
-
-
-@lru_cache(maxsize=65536)
-def _keyword_forms(text: str) -> tuple[str, str]:
-    display = clean_display(text)
-    return normalise_keyword(display), display
+    return keyword_forms(record[column])
 
 
 def _merge(existing: dict | None, incoming: dict, fields: list[str]) -> dict | None:
@@ -286,7 +253,7 @@ def _apply_products(run: _Run, chunk: Chunk) -> None:
         existing.update({r["product_id"]: r for r in query.dicts()})
     links = _product_keyword_links([r["id"] for r in existing.values()])
     # Each keyword cell's words in (normal, display) form, worked out once for the chunk.
-    forms = {k: _keyword_forms(k) for _, rec in records if rec.get("keywords")
+    forms = {k: keyword_forms(k) for _, rec in records if rec.get("keywords")
              for k in rec["keywords"]}
     plans, touched_links = [], []
     for row, rec in records:
@@ -516,7 +483,7 @@ def _apply_stats(run: _Run, chunk: Chunk, model, owner: str, metrics: list[str],
         else:
             keys = [row[:len(key)] for row in part]
             hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-            seen = run.upserted.setdefault(model, _SeenKeys())
+            seen = run.upserted.setdefault(model, SeenKeys())
             earlier = seen.earlier_rows(hashes)
             if earlier.any():
                 for position in np.flatnonzero(earlier):
@@ -559,8 +526,8 @@ def _locate_repeats(run: _Run, header: list[str], period: Period | None) -> None
                  "channel": values.get("channel")}
         wanted[tuple(parts[name] for name in run.kind.key)] = number
     first: dict[tuple, int] = {}
-    for chunk in _chunks(run.kind, header, open_table(run.path).rows, period):
-        for key, number in zip(_row_keys(chunk, run.kind.key), chunk.numbers):
+    for chunk in read_chunks(run.kind, header, open_table(run.path).rows, period):
+        for key, number in zip(row_keys(chunk, run.kind.key), chunk.numbers):
             if key in wanted and key not in first:
                 first[key] = number
         if len(first) == len(wanted):
@@ -715,340 +682,6 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def row_period(record: dict, default: Period | None) -> Period | str:
-    """A stats row's period from its `date`, `week` or `period_start`+`period_end` cells.
-
-    Returns an error message instead when the row has none and there is no default.
-    """
-    if record.get("date"):
-        return Period(record["date"], record["date"])
-    if record.get("week"):
-        monday = record["week"] - dt.timedelta(days=record["week"].weekday())
-        return Period(monday, monday + dt.timedelta(days=6))
-    start, end = record.get("period_start"), record.get("period_end")
-    if start and end:
-        if end < start:
-            return "period_end is before period_start"
-        return Period(start, end)
-    if start or end:
-        return "give both period_start and period_end"
-    if default is not None:
-        return default
-    return ("no period: give a date, week, or period_start and period_end column, "
-            "or --period START..END / --date DAY")
-
-
-class Chunk:
-    """Up to CHUNK_ROWS rows of a file, held column by column: the unit an import writes.
-
-    `numbers` are the rows' numbers in the file; `columns` maps a canonical column to its
-    values, parsed. Holding columns rather than one dict per row is what lets a stats file go
-    in at hundreds of thousands of rows a second: every step runs over whole columns at C speed.
-    """
-
-    def __init__(self, numbers: list[int], columns: dict[str, list]):
-        self.numbers = numbers
-        self.columns = columns
-        self.problems: list[tuple[int, str | None, str]] = []  # rows left out: row, column, why
-        self._forms: dict[str, tuple[list[str], dict[str, str]]] = {}
-
-    def __len__(self) -> int:
-        return len(self.numbers)
-
-    def get(self, name: str) -> list:
-        """A column's values; None for every row when the file has no such column."""
-        values = self.columns.get(name)
-        return values if values is not None else [None] * len(self.numbers)
-
-    def keyword_forms(self, name: str = "keyword") -> tuple[list[str], dict[str, str]]:
-        """Each row's keyword in normal form, and the display form of each normal form."""
-        if name not in self._forms:
-            values = self.columns[name]
-            forms = {text: _keyword_forms(text) for text in dict.fromkeys(values)}
-            norm_of = {text: form[0] for text, form in forms.items()}
-            displays: dict[str, str] = {}
-            for norm, display in forms.values():
-                displays.setdefault(norm, display)
-            self._forms[name] = (list(map(norm_of.__getitem__, values)), displays)
-        return self._forms[name]
-
-    def records(self) -> list[tuple[int, dict]]:
-        """The rows as (row number, {column: value}), for kinds that work row by row."""
-        names = list(self.columns)
-        return [(number, dict(zip(names, values)))
-                for number, values in zip(self.numbers, zip(*self.columns.values()))]
-
-    @classmethod
-    def from_records(cls, records: list[tuple[int, dict]]) -> Chunk:
-        names = dict.fromkeys(name for _, record in records for name in record)
-        return cls([number for number, _ in records],
-                   {name: [record.get(name) for _, record in records] for name in names})
-
-    def subset(self, keep: list[int]) -> Chunk:
-        """The rows at the positions `keep`, in that order."""
-        chunk = Chunk([self.numbers[i] for i in keep],
-                      {name: [values[i] for i in keep] for name, values in self.columns.items()})
-        for name, (norms, displays) in self._forms.items():
-            chunk._forms[name] = ([norms[i] for i in keep], displays)
-        return chunk
-
-
-class _KeywordMemo:
-    """A file's keyword cells → normal forms, remembered from chunk to chunk.
-
-    It hands each normal form's display form over once, with the first chunk that shows it:
-    later chunks find it in the library already.
-    """
-
-    def __init__(self) -> None:
-        self.norm_of: dict[str, str] = {}
-        self.shown: set[str] = set()
-
-    def forms(self, values: list[str]) -> tuple[list[str], dict[str, str]]:
-        """Like `Chunk.keyword_forms`, with only the normal forms new to the file displayed."""
-        if len(self.norm_of) > MEMO_LIMIT:
-            self.norm_of.clear()
-            self.shown.clear()
-        norm_of, displays = self.norm_of, {}
-        new = set(values).difference(norm_of)
-        for text in [t for t in dict.fromkeys(values) if t in new] if new else ():
-            norm, display = _keyword_forms(text)
-            norm_of[text] = norm
-            if norm not in self.shown:
-                self.shown.add(norm)
-                displays[norm] = display
-        return list(map(norm_of.__getitem__, values)), displays
-
-
-# Parsers whose common case a builtin does at C speed for a whole column at once.
-_AT_C_SPEED: dict[Callable, Callable] = {parse_int: int, parse_float: float}
-
-
-MEMO_LIMIT = 100_000  # distinct cell texts remembered per column across chunks
-
-
-def _parse_column(spec: Column, values: list[str], memo: dict) -> list:
-    """Parse a column's cells in one go; raises ValueError when a cell is bad.
-
-    Numbers go through `int`/`float` first (a column of plain figures needs nothing more);
-    anything else is parsed once per distinct cell text, remembered in `memo` from chunk to
-    chunk, as dates, channels and keywords repeat row after row.
-    """
-    convert = _AT_C_SPEED.get(spec.parse)
-    if convert is not None:
-        try:
-            parsed = list(map(convert, values))
-        except ValueError:
-            pass
-        else:
-            if convert is int or math.isfinite(sum(parsed)):
-                return parsed
-        return list(map(spec.parse, values))
-    new = set(values).difference(memo)
-    if len(memo) + len(new) > MEMO_LIMIT:
-        memo.clear()
-        new = set(values)
-    memo.update({text: spec.parse(text) for text in new})
-    return list(map(memo.__getitem__, values))
-
-
-def _parse_cells(spec: Column, values: list[str]) -> tuple[list, dict[int, str]]:
-    """Parse a column cell by cell: the values (None where bad) and position → error message."""
-    parsed, bad = [], {}
-    for position, text in enumerate(values):
-        try:
-            parsed.append(spec.parse(text))
-        except ValueError as exc:
-            parsed.append(None)
-            bad[position] = str(exc)
-    return parsed, bad
-
-
-def _skip_row(cells: list[str]) -> bool:
-    """A blank row, or a report's closing totals row: read past, not imported."""
-    return not "".join(cells).strip() or is_totals_row(cells)
-
-
-def _without_blank_and_totals(numbers: list[int], cells: list[list[str]]):
-    """The rows less the blank ones and the totals rows (checked on distinct first cells)."""
-    firsts = set(map(itemgetter(0), cells))
-    folded = set(map(str.casefold, map(str.strip, firsts)))
-    if "" not in folded and folded.isdisjoint(_TOTALS_CELLS):
-        return numbers, cells
-    suspects = {v for v in firsts if not v.strip() or v.strip().casefold() in _TOTALS_CELLS}
-    keep = [i for i, row in enumerate(cells) if row[0] not in suspects or not _skip_row(row)]
-    return [numbers[i] for i in keep], [cells[i] for i in keep]
-
-
-class _SeenKeys:
-    """The keys of the rows read so far, to tell a duplicate row and the row it repeats.
-
-    Keys are kept as 64-bit hashes with their row numbers, in sorted runs merged as they grow
-    (16 bytes a row, where a dict of the keys themselves takes well over 100): a file of ten
-    million rows needs 160 MB for it. A fixed bitmap of
-    the hashes answers "never seen" for nearly every new row without searching the runs.
-    """
-
-    BITMAP_BITS = 1 << 27  # 16 MB
-    LONGEST_RUN = 1 << 22  # runs stop merging here, so a merge never needs over ~200 MB
-
-    def __init__(self) -> None:
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
-        self._bitmap = np.zeros(self.BITMAP_BITS // 8, dtype=np.uint8)
-
-    def _bits(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        slots = hashes.view(np.uint64) % np.uint64(self.BITMAP_BITS)
-        return slots >> np.uint64(3), (np.uint8(1) << (slots & np.uint64(7)).astype(np.uint8))
-
-    def earlier_rows(self, hashes: np.ndarray) -> np.ndarray:
-        """For each hash, the row number of an earlier row with the same key, else 0."""
-        found = np.zeros(len(hashes), dtype=np.int64)
-        byte, bit = self._bits(hashes)
-        maybe = np.flatnonzero(self._bitmap[byte] & bit)
-        if not len(maybe):
-            return found
-        wanted = hashes[maybe]
-        for keys, rows in self._runs:
-            at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-            hit = (keys[at] == wanted) & (found[maybe] == 0)
-            found[maybe[hit]] = rows[at[hit]]
-        return found
-
-    def add(self, hashes: np.ndarray, numbers: list[int]) -> None:
-        if not len(hashes):
-            return
-        byte, bit = self._bits(hashes)
-        np.bitwise_or.at(self._bitmap, byte, bit)
-        order = np.argsort(hashes, kind="stable")
-        self._runs.append((hashes[order], np.asarray(numbers, dtype=np.int64)[order]))
-        while (len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0])
-               and len(self._runs[-2][0]) + len(self._runs[-1][0]) <= self.LONGEST_RUN):
-            (keys_a, rows_a), (keys_b, rows_b) = self._runs.pop(-2), self._runs.pop()
-            keys, rows = np.concatenate([keys_a, keys_b]), np.concatenate([rows_a, rows_b])
-            order = np.argsort(keys, kind="stable")
-            self._runs.append((keys[order], rows[order]))
-
-
-def _row_keys(chunk: Chunk, names: tuple[str, ...]) -> list[tuple]:
-    """Each row's key: the values of the kind's key columns, keywords in normal form."""
-    return list(zip(*(chunk.keyword_forms(n)[0] if n == "keyword" else chunk.get(n)
-                      for n in names)))
-
-
-_MARKS = ("date", "week", "period_start", "period_end")
-
-
-def _periods(kind: Kind, columns: dict[str, list], rows: int,
-             default: Period | None) -> list[Period | str | None]:
-    """Each row's period, or the message saying why it has none (None where none is needed)."""
-    present = [name for name in _MARKS if name in columns]
-    if len(present) == 1:  # the common case: one date or week column, no tuples to build
-        marks = columns[present[0]]
-        memo = {m: row_period({present[0]: m}, default) for m in set(marks)}
-    elif present:
-        marks = list(zip(*(columns[name] for name in present)))
-        memo = {m: row_period(dict(zip(present, m)), default) for m in set(marks)}
-    else:
-        marks = [None] * rows
-        memo = {None: row_period({}, default)}
-    if not kind.has_period:
-        memo = {m: None if isinstance(p, str) else p for m, p in memo.items()}
-    return list(map(memo.__getitem__, marks))
-
-
-def _chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[str]]],
-            default_period: Period | None) -> Iterator[Chunk]:
-    """The file's rows as parsed chunks; the rows with a bad cell, no period or a duplicate key
-    are left out of them and reported in their `problems`.
-
-    This is the import's hot loop, run a column at a time: only a column that fails to parse
-    in one go is parsed again cell by cell, to say which cell is wrong and why. It needs no
-    database, so a large file can be parsed in a second process while this one writes.
-    """
-    specs = {c.name: c for c in kind.columns}
-    positions = [(i, specs[kind.canonical(h)]) for i, h in enumerate(header)
-                 if kind.canonical(h) in specs]
-    width = max([i for i, _ in positions] + [0]) + 1
-    wants_period = kind.has_period or kind.period_optional
-    # A stats table's unique key (or, for known periods, `_apply_stats`) finds rows repeating
-    # a row of an earlier chunk; other kinds remember the keys here.
-    seen = _SeenKeys() if kind.stats_model is None else None
-    memos: list[dict] = [{} for _ in positions]
-    keywords = _KeywordMemo()
-    while raw := list(islice(rows, CHUNK_ROWS)):
-        numbers = list(map(itemgetter(0), raw))
-        cells = list(map(itemgetter(1), raw))
-        del raw
-        if min(map(len, cells)) < width:
-            cells = [c if len(c) >= width else c + [""] * (width - len(c)) for c in cells]
-        numbers, cells = _without_blank_and_totals(numbers, cells)
-        if not numbers:
-            continue
-        problems: list[tuple] = []  # (position in chunk, column order, column, message)
-        columns: dict[str, list] = {}
-        for order, (i, spec) in enumerate(positions):
-            values = list(map(itemgetter(i), cells))
-            bad: dict[int, str] = {}
-            try:
-                parsed = _parse_column(spec, values, memos[order])
-            except ValueError:
-                parsed, bad = _parse_cells(spec, values)
-                problems += [(p, order, header[i].strip(), m) for p, m in bad.items()]
-            if spec.required and None in parsed:
-                problems += [(p, order, spec.name, "is empty") for p, v in enumerate(parsed)
-                             if v is None and p not in bad]
-            columns[spec.name] = parsed
-        del cells
-        for spec in kind.columns:
-            if spec.default is not None:
-                values = columns.get(spec.name)
-                columns[spec.name] = ([spec.default] * len(numbers) if values is None else
-                                      [spec.default if v is None else v for v in values])
-        chunk, reported, _ = _without_problems(Chunk(numbers, columns), problems)
-        if "keyword" in chunk.columns:
-            chunk._forms["keyword"] = keywords.forms(chunk.columns["keyword"])
-        after = len(positions)  # period and duplicate problems come after a row's cell problems
-        problems = []
-        if wants_period:
-            periods = _periods(kind, chunk.columns, len(chunk), default_period)
-            if any(isinstance(v, str) for v in set(periods)):
-                problems += [(p, after, None, v) for p, v in enumerate(periods)
-                             if isinstance(v, str)]
-            chunk.columns["_period"] = periods
-        keys = _row_keys(chunk, kind.key)
-        repeats: dict[int, int] = {}  # position → position of the row it repeats
-        if len(set(keys)) < len(keys):
-            first_of: dict[tuple, int] = {}
-            for p, key in enumerate(keys):
-                repeats[p] = first_of.setdefault(key, p)
-            repeats = {p: first for p, first in repeats.items() if first != p}
-        problems += [(p, after, None, f"duplicate of row {chunk.numbers[first]}")
-                     for p, first in repeats.items()]
-        if seen is not None:
-            hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-            earlier = seen.earlier_rows(hashes)
-            if earlier.any():
-                problems += [(int(p), after, None, f"duplicate of row {earlier[p]}")
-                             for p in np.flatnonzero(earlier) if p not in repeats]
-        chunk, more, keep = _without_problems(chunk, problems)
-        if seen is not None:
-            seen.add(hashes if keep is None else hashes[keep], chunk.numbers)
-        chunk.problems = [(row, column, message) for row, _, column, message
-                          in sorted(reported + more, key=itemgetter(0, 1))]
-        yield chunk
-
-
-def _without_problems(chunk: Chunk, problems: list[tuple]):
-    """The chunk less the rows with problems, the problems by row number, the rows kept."""
-    if not problems:
-        return chunk, [], None
-    bad = {p for p, *_ in problems}
-    keep = [p for p in range(len(chunk)) if p not in bad]
-    return (chunk.subset(keep),
-            [(chunk.numbers[p], order, column, message) for p, order, column, message in problems],
-            keep)
-
-
 def _check_header(path: Path, kind: Kind, header: list[str], row: int = 1) -> tuple[str, ...]:
     """Fail on missing required columns; return the columns this kind ignores."""
     found = {kind.canonical(h) for h in header}
@@ -1059,66 +692,6 @@ def _check_header(path: Path, kind: Kind, header: list[str], row: int = 1) -> tu
                             f"(found: {', '.join(h.strip() for h in header) or 'nothing'})"])
     known = set(kind.column_names)
     return tuple(h.strip() for h in header if kind.canonical(h) not in known and h.strip())
-
-
-BACKGROUND_BYTES = 1 << 20  # files at least this big are parsed in a second process
-
-
-def _parse_in_background(path: Path) -> bool:
-    """Whether to parse this file in a second process: a big file, on Linux (macOS can fork
-    but its system libraries are not safe to use after it; Windows cannot), from a program
-    with no other threads (forking those is unsafe)."""
-    return (path.stat().st_size >= BACKGROUND_BYTES and threading.active_count() == 1
-            and sys.platform.startswith("linux"))
-
-
-def _in_background(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
-    """The same chunks, parsed by a forked second process while this one writes.
-
-    Parsing and writing each take about half of an import's time, and a machine has more than
-    one core: this nearly doubles the rows a second. The worker reads the file and never
-    touches the database; it stays at most a chunk or two ahead (the pipe blocks), so memory
-    stays flat. A worker's error arrives as the same KwtrackError it raised.
-    """
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_send_chunks, args=(chunks, sender), daemon=True)
-    worker.start()
-    sender.close()
-    try:
-        while True:
-            try:
-                item = receiver.recv()
-            except EOFError:
-                raise KwtrackError("the process parsing the file stopped unexpectedly") from None
-            if item is None:
-                break
-            if isinstance(item, tuple):  # ("error", message) or ("crash", message)
-                kind, message = item
-                raise KwtrackError(message) if kind == "error" else RuntimeError(message)
-            yield item
-        worker.join()
-    finally:
-        if worker.is_alive():
-            worker.kill()
-            worker.join()
-        receiver.close()
-
-
-def _send_chunks(chunks: Iterator[Chunk], sender) -> None:
-    """The worker's side of `_in_background`: every chunk, then None (or the error)."""
-    try:
-        for chunk in chunks:
-            sender.send(chunk)
-        sender.send(None)
-    except KwtrackError as exc:
-        sender.send(("error", str(exc)))
-    except BrokenPipeError:
-        pass  # the importing process has stopped listening
-    except Exception as exc:  # reported to the importing process, which decides what to show
-        sender.send(("crash", f"{type(exc).__name__}: {exc}"))
-    finally:
-        sender.close()
 
 
 class _Rollback(Exception):
@@ -1181,9 +754,9 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
             run = _Run(store, path, kind, batch)
             first_id = bulk.max_id(kind.stats_model) if kind.stats_model else 0
             rows_read = 0
-            chunks = _chunks(kind, header, table.rows, period)
-            if _parse_in_background(path) if background is None else background:
-                chunks = _in_background(chunks)
+            chunks = read_chunks(kind, header, table.rows, period)
+            if parse_in_background(path) if background is None else background:
+                chunks = in_background(chunks)
             for chunk in chunks:
                 for problem in chunk.problems:
                     run.problem(*problem)

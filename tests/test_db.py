@@ -124,7 +124,7 @@ def postgres_url():
 
 
 def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, monkeypatch):
-    import kwtrack.importing as importing
+    import kwtrack.chunking as chunking
     from kwtrack.errors import ImportFailed
     from kwtrack.importing import import_file
 
@@ -146,7 +146,7 @@ def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, mon
     assert import_file(store, "keyword-stats", tmp_path / "k2.csv").changed == 1
     # a row repeating one of an earlier chunk, on a new day: caught by the unique key, and the
     # transaction stays usable to say which row it repeats
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(chunking, "CHUNK_ROWS", 2)
     (tmp_path / "k3.csv").write_text("keyword,date,clicks\na,2026-11-09,1\nb,2026-11-09,2\n"
                                      "c,2026-11-09,3\nA,2026-11-09,4\n")
     with pytest.raises(ImportFailed, match="k3.csv:5: duplicate of row 2"):

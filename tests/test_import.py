@@ -219,9 +219,9 @@ def test_many_problems_are_capped_at_twenty_with_a_count(store, tmp_path):
 
 
 def test_later_rows_fail_after_earlier_chunks_were_written(store, tmp_path, monkeypatch):
-    import kwtrack.importing as importing
+    import kwtrack.chunking as chunking
 
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(chunking, "CHUNK_ROWS", 2)
     import_file(store, "products", write_csv(tmp_path / "seed.csv", "product_id,title\nP1,x\n"))
     before = dump()
     text = "keyword,date,clicks\n" + "".join(f"w{i},2026-11-01,{i}\n" for i in range(7))

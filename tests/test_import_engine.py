@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import kwtrack.chunking as chunking
 import kwtrack.importing as importing
 from kwtrack.db import get_store, open_database
 from kwtrack.errors import ImportFailed, KwtrackError
@@ -52,7 +53,7 @@ def imported_state(tmp_path, name: str, text: str, **options) -> tuple[str, obje
 
 @pytest.mark.parametrize("chunk_rows", [1, 7, 2000])
 def test_background_and_chunk_size_change_nothing(tmp_path, monkeypatch, chunk_rows):
-    monkeypatch.setattr(importing, "CHUNK_ROWS", chunk_rows)
+    monkeypatch.setattr(chunking, "CHUNK_ROWS", chunk_rows)
     text = stats_csv(300)
     plain, plain_result = imported_state(tmp_path, "plain", text, background=False)
     worker, worker_result = imported_state(tmp_path, "worker", text, background=True)
@@ -62,7 +63,7 @@ def test_background_and_chunk_size_change_nothing(tmp_path, monkeypatch, chunk_r
 
 
 def test_keyword_display_form_is_the_first_one_the_file_shows(tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(chunking, "CHUNK_ROWS", 2)
     text = ("keyword,date,clicks\nshoes,2026-11-01,1\nCamping-Chair,2026-11-01,2\n"
             "camping chair,2026-11-02,3\nCAMPING CHAIR,2026-11-03,4\n")
     rows, result = imported_state(tmp_path, "forms", text, background=True)
@@ -72,7 +73,7 @@ def test_keyword_display_form_is_the_first_one_the_file_shows(tmp_path, monkeypa
 
 @pytest.mark.parametrize("background", [False, True])
 def test_duplicates_across_chunks_name_the_first_row(store, tmp_path, monkeypatch, background):
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(chunking, "CHUNK_ROWS", 3)
     rows = [f"w{i},2026-11-0{1 + i % 3},{i}" for i in range(12)]
     rows[9] = "W0,2026-11-01,99"  # the same keyword and day as row 2 (w0)
     rows[10] = "w4 ,2026-11-02,98"  # and as row 6 (w4)
@@ -117,11 +118,11 @@ def test_an_error_in_the_parsing_process_reaches_the_user(store, tmp_path):
 
 def test_big_files_are_parsed_in_the_background_by_default(store, tmp_path, monkeypatch):
     calls = []
-    real = importing._in_background
-    monkeypatch.setattr(importing, "_in_background", lambda chunks: calls.append(1) or real(chunks))
-    monkeypatch.setattr(importing, "BACKGROUND_BYTES", 100)
+    real = importing.in_background
+    monkeypatch.setattr(importing, "in_background", lambda chunks: calls.append(1) or real(chunks))
+    monkeypatch.setattr(chunking, "BACKGROUND_BYTES", 100)
     import_file(store, "keyword-stats", write_csv(tmp_path / "big.csv", stats_csv(20)))
-    monkeypatch.setattr(importing, "BACKGROUND_BYTES", 1 << 40)
+    monkeypatch.setattr(chunking, "BACKGROUND_BYTES", 1 << 40)
     import_file(store, "keyword-stats", write_csv(tmp_path / "small.csv", stats_csv(20, seed=2)))
     assert calls == [1]
 
@@ -142,7 +143,7 @@ def test_rows_of_a_known_period_update_and_of_a_new_period_insert(store, tmp_pat
 
 
 def test_totals_and_blank_rows_are_skipped_anywhere_in_a_chunk(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(chunking, "CHUNK_ROWS", 4)
     text = ("keyword,date,clicks\nshoes,2026-11-01,1\n,,\nbags,2026-11-01,2\n"
             "Total:,,3\n ,合计,3\nhats,2026-11-01,4\n")
     result = import_file(store, "keyword-stats", write_csv(tmp_path / "k.csv", text))
@@ -152,7 +153,7 @@ def test_totals_and_blank_rows_are_skipped_anywhere_in_a_chunk(store, tmp_path, 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.integers(-50, 50), max_size=40), max_size=12))
 def test_seen_keys_find_the_first_row_of_every_repeated_key(batches):
-    seen, first, number = importing._SeenKeys(), {}, 0
+    seen, first, number = chunking.SeenKeys(), {}, 0
     for batch in batches:
         batch = list(dict.fromkeys(batch))  # within a batch, keys are unique by then
         hashes = np.array(batch, dtype=np.int64)
@@ -207,7 +208,7 @@ def test_duplicates_across_chunks_in_days_already_imported(store, tmp_path, monk
     """Known days are upserted, so the import itself must catch a repeated row there."""
     import_file(store, "keyword-stats", write_csv(
         tmp_path / "old.csv", "keyword,date,clicks\nw0,2026-11-01,1\nw1,2026-11-02,1\n"))
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(chunking, "CHUNK_ROWS", 3)
     rows = [f"w{i},2026-11-0{1 + i % 3},{i}" for i in range(12)]  # days 1, 2 known; 3 new
     rows[9] = "W0,2026-11-01,99"  # repeats row 2 (a known day)
     rows[11] = "w5,2026-11-03,97"  # repeats row 7 (a new day)
@@ -230,10 +231,25 @@ def test_duplicates_across_chunks_in_days_already_imported(store, tmp_path, monk
 
 def test_a_big_file_of_new_days_keeps_no_keys_in_memory(store, tmp_path, monkeypatch):
     """Rows of days new to the table rely on the table's unique key, not on remembered keys."""
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 5)
+    monkeypatch.setattr(chunking, "CHUNK_ROWS", 5)
     made = []
-    real = importing._SeenKeys
-    monkeypatch.setattr(importing, "_SeenKeys", lambda: made.append(1) or real())
+    real = chunking.SeenKeys
+    for module in (chunking, importing):
+        monkeypatch.setattr(module, "SeenKeys", lambda: made.append(1) or real())
     result = import_file(store, "keyword-stats", write_csv(tmp_path / "k.csv", stats_csv(60)),
                          background=False)
     assert result.added == 60 and made == []
+
+
+def test_chunks_hold_at_most_chunk_rows_rows_column_by_column(tmp_path, monkeypatch):
+    from kwtrack.reading import open_table
+
+    monkeypatch.setattr(chunking, "CHUNK_ROWS", 3)
+    path = write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "".join(
+        f"w{i},2026-11-01,{i:,}\n".replace(",", "") if i < 1000 else "" for i in range(7)))
+    table = open_table(path)
+    header = next(table.rows)[1]
+    chunks = list(chunking.read_chunks(importing.KINDS["keyword-stats"], header, table.rows, None))
+    assert [c.numbers for c in chunks] == [[2, 3, 4], [5, 6, 7], [8]]
+    assert chunks[1].columns["clicks"] == [3, 4, 5]
+    assert chunks[0].keyword_forms()[0] == ["w0", "w1", "w2"]
