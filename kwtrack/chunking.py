@@ -138,6 +138,7 @@ class Chunk:
 
     @classmethod
     def from_records(cls, records: list[tuple[int, dict]]) -> Chunk:
+        """A chunk of rows made in code (a report's split rows), from (number, record) pairs."""
         names = dict.fromkeys(name for _, record in records for name in record)
         return cls([number for number, _ in records],
                    {name: [record.get(name) for _, record in records] for name in names})
