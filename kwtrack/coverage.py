@@ -249,7 +249,8 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
     for p in live:
         if p.category:
             by_category.setdefault(p.category, p)
-    verdicts = []
+    found = []
+    orphans_of: dict[str, list[str]] = defaultdict(list)  # candidate → its orphaned keywords
     for words in sorted(covered_from, key=lambda w: forms[w][0]):
         display = forms[words][0]
         covered = [CoveredBy(live_by_id[product].product_id, live_by_id[product].title, source)
@@ -262,11 +263,22 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
                 covered += [CoveredBy(live[i].product_id, live[i].title, "title")
                             for i in _positions(mask, TITLE_SHOWN)]
         from_ = sorted(covered_from[words])
-        suggestions = (_suggest(display, [named[f] for f in from_], index, threshold,
-                                title_limit, by_category) if not covered else [])
+        if not covered:
+            for candidate in from_:
+                orphans_of[candidate].append(display)
         covered.sort()  # by product ID, then route (a product has one title)
-        verdicts.append(KeywordVerdict(display, not covered, from_, covered, suggestions,
-                                       title_matches))
+        found.append((display, from_, covered, title_matches))
+    # One replacement title per candidate, carrying as many of its orphaned keywords as fit.
+    proposals = {}
+    for candidate, orphans in orphans_of.items():
+        title, carried = _proposal(named[candidate].title, orphans, title_limit)
+        if title and not index.near_duplicates(title, threshold=threshold):
+            proposals[candidate] = (title, carried)
+    verdicts = [KeywordVerdict(display, not covered, from_, covered,
+                               _suggest(display, [named[f] for f in from_], index, threshold,
+                                        by_category, proposals) if not covered else [],
+                               title_matches)
+                for display, from_, covered, title_matches in found]
     report_candidates = [Candidate(p.product_id, p.title,
                                    index.near_duplicates(p.title, threshold=threshold))
                          for p in candidates]
@@ -349,8 +361,8 @@ def _positions(mask: int, limit: int | None = None) -> list[int]:
 
 
 def _suggest(keyword: str, sources: list[_Listing], index: TitleIndex,
-             threshold: float | None, title_limit: int,
-             by_category: dict[str, _Listing]) -> list[dict]:
+             threshold: float | None, by_category: dict[str, _Listing],
+             proposals: dict[str, tuple[str, set[str]]]) -> list[dict]:
     """What to do about an orphaned keyword: who could carry it, or a replacement title."""
     out = []
     for source in sources:
@@ -362,8 +374,8 @@ def _suggest(keyword: str, sources: list[_Listing], index: TitleIndex,
             p = by_category[source.category]
             out.append({"action": "add keyword to product", "product_id": p.product_id,
                         "title": p.title, "why": f"same category ({source.category})"})
-        title = proposed_title(source.title, [keyword], title_limit)
-        if title and not index.near_duplicates(title, threshold=threshold):
+        title, carried = proposals.get(source.product_id, (None, set()))
+        if title and keyword in carried:
             out.append({"action": "publish new product", "title": title,
                         "replaces": source.product_id})
         else:
@@ -373,18 +385,27 @@ def _suggest(keyword: str, sources: list[_Listing], index: TitleIndex,
 
 
 def proposed_title(title: str, keywords: list[str], limit: int = TITLE_LIMIT) -> str | None:
-    """The title with the keywords' missing words added, if it fits in `limit` characters."""
+    """The title with the keywords' missing words added, as many keywords as fit in `limit`
+    characters (None when none does)."""
+    return _proposal(title, keywords, limit)[0]
+
+
+def _proposal(title: str, keywords: list[str], limit: int) -> tuple[str | None, set[str]]:
+    """`proposed_title`, and which of the keywords it carries."""
     have = set(match_words(title))
-    extra = []
+    new, carried = title, set()
     for keyword in keywords:
+        extra, folded_extra = [], []
         for word, folded in zip(keyword.split(), match_words(keyword), strict=False):
-            if folded not in have:
+            if folded not in have and folded not in folded_extra:
                 extra.append(word)
-                have.add(folded)
-    if not extra:
-        return None
-    new = f"{title} {' '.join(extra)}"
-    return new if len(new) <= limit else None
+                folded_extra.append(folded)
+        candidate = f"{new} {' '.join(extra)}" if extra else new
+        if len(candidate) <= limit:
+            new = candidate
+            have.update(folded_extra)
+            carried.add(keyword)
+    return (new if new != title else None), carried
 
 
 def duplicate_listings(store: Store, *, threshold: float | None = None) -> dict:

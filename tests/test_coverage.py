@@ -200,3 +200,18 @@ def test_words_spread_over_two_candidates_titles_are_not_covered(store, tmp_path
     import_file(store, "keywords", write_csv(tmp_path / "k.csv", "keyword\nred table\nred chair\n"))
     v = verdicts(coverage_check(store, ["R", "B"]))
     assert "red chair" in v and "red table" not in v
+
+
+def test_one_replacement_title_carries_all_the_orphans_that_fit(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title,keywords\n"
+        "Z,Garden Hose Reel Model G100,hose reel|expandable hose|" + "x" * 120 + " hose\n"
+        "Y,Kitchen Knife Set Model K200,knife set\n")))
+    v = verdicts(coverage_check(store, ["Z"]))
+    titles = {k: [s["title"] for s in v[k].suggestions if s["action"] == "publish new product"]
+              for k in ("hose reel", "expandable hose")}
+    assert titles["hose reel"] == titles["expandable hose"] == [
+        "Garden Hose Reel Model G100 expandable"]
+    long_word = next(k for k in v if k.startswith("x"))
+    assert [s["action"] for s in v[long_word].suggestions][-1] == "change main image"
+    assert proposed_title("Tent", ["beach tent", "camping tents", "beach"]) == "Tent beach camping"
