@@ -122,12 +122,12 @@ def _json_records(path: Path) -> Iterator[dict]:
     number = 0
     try:
         with path.open(encoding="utf-8-sig") as fh:
-            buffer, pos, at_end = "", 0, False
+            buffer, pos = "", 0
 
             def fill() -> bool:
-                nonlocal buffer, pos, at_end
+                nonlocal buffer, pos
                 more = fh.read(_JSON_READ)
-                buffer, pos, at_end = buffer[pos:] + more, 0, not more
+                buffer, pos = buffer[pos:] + more, 0
                 return bool(more)
 
             def next_char() -> str:

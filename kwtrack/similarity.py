@@ -95,11 +95,6 @@ class TitleIndex:
             same_code |= self.by_code.get(code, set())
         return list(found), same_code
 
-    def candidates(self, title: str) -> set[str]:
-        """Titles worth scoring against `title` (see the class docstring)."""
-        by_words, same_code = self._blocks(title)
-        return set(by_words) | same_code
-
     def near_duplicates(self, title: str, *, threshold: float | None = None,
                         exclude: str | None = None) -> list[dict]:
         """{product_id, title, score, reason} for each near-duplicate of `title`, best first.
@@ -161,13 +156,6 @@ def _word_hashes(title: str) -> tuple[int, list[int]]:
     words = {w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split()}
     hashes = [hash(w) for w in words]
     return sum(hashes), hashes
-
-
-def candidate_pairs(titles: dict[str, str]) -> set[tuple[str, str]]:
-    """Pairs worth scoring (ID, ID), first < second: what `TitleIndex.candidates` proposes."""
-    index = TitleIndex(titles)
-    return {(a, b) if a < b else (b, a) for a in titles for b in index.candidates(titles[a])
-            if a != b}
 
 
 def same_model_score(a: str, b: str) -> float:

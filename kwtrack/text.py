@@ -16,12 +16,15 @@ _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*", re.UNICODE)
 
 
-@lru_cache(maxsize=65536)
-def normalise_keyword(text: str) -> str:
-    """The form keywords are matched on: NFKC, case-folded, hyphens and space runs to one space."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _HYPHENS.sub(" ", text)
-    return _SPACES.sub(" ", text).strip()
+def _normal_form(text: str) -> str:
+    """NFKC, case-folded, hyphens and space runs to one space (ASCII needs neither NFKC nor
+    full case folding, and is most text)."""
+    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    return _SPACES.sub(" ", _HYPHENS.sub(" ", text)).strip()
+
+
+# The form keywords are matched on, cached: imports ask for the same keywords over and over.
+normalise_keyword = lru_cache(maxsize=65536)(_normal_form)
 
 
 def clean_display(text: str) -> str:
@@ -45,11 +48,5 @@ def singular(word: str) -> str:
 
 def match_words(text: str) -> tuple[str, ...]:
     """The words of a keyword or title as coverage compares them: normalised, singular."""
+    # Uncached: a store-wide check meets each title once.
     return tuple(map(singular, _WORD.findall(_normal_form(text))))
-
-
-def _normal_form(text: str) -> str:
-    """`normalise_keyword` without its cache, for the one-off texts of a store-wide check."""
-    if text.isascii():
-        return _SPACES.sub(" ", _HYPHENS.sub(" ", text.lower())).strip()
-    return normalise_keyword.__wrapped__(text)
