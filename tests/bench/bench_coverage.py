@@ -33,7 +33,7 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
     """Write the generated store straight into a fresh kwtrack database (bulk SQL)."""
     from kwtrack import bulk
     from kwtrack.db import get_store, open_database
-    from kwtrack.models import Coverage, Keyword, Product, ProductStat, database
+    from kwtrack.models import Coverage, Keyword, Product, ProductStat, database, words_of
     from kwtrack.text import normalise_keyword
 
     rng = random.Random(seed)
@@ -47,8 +47,11 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
                   + ("" if rng.random() < 0.3 else f" {rng.randint(1, 9999)}"))
     words = sorted(words)
     with database.obj.atomic():
-        bulk.insert_rows(Keyword, ["store", "keyword", "norm", "created_at", "updated_at"],
-                         [(store.id, w, normalise_keyword(w), stamp, stamp) for w in words])
+        # Match words stored as `save` and the importers store them.
+        bulk.insert_rows(Keyword, ["store", "keyword", "norm", "words", "created_at",
+                                   "updated_at"],
+                         [(store.id, w, normalise_keyword(w), words_of(w), stamp, stamp)
+                          for w in words])
         titles = []
         codes = rng.sample(range(10000, 99999), n_products)
         i = 0
@@ -67,10 +70,10 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
             titles.append(f"{base} {noun} for Outdoor Travel Model {code}")
             if rng.random() < 0.05 and len(titles) < n_products:
                 titles.append(f"Factory Direct {base.split()[0]} {noun} {code} for Online Sellers")
-        bulk.insert_rows(Product, ["store", "product_id", "title", "status", "published",
-                                   "created_at", "updated_at"],
-                         [(store.id, str(1_600_000_000_000 + k), t, "online", "2025-01-01",
-                           stamp, stamp) for k, t in enumerate(titles)])
+        bulk.insert_rows(Product, ["store", "product_id", "title", "title_words", "status",
+                                   "published", "created_at", "updated_at"],
+                         [(store.id, str(1_600_000_000_000 + k), t, words_of(t), "online",
+                           "2025-01-01", stamp, stamp) for k, t in enumerate(titles)])
         kid = dict(Keyword.select(Keyword.keyword, Keyword.id).tuples())
         pids = [p for (p,) in Product.select(Product.id).order_by(Product.id).tuples()]
         links = set()
