@@ -5,7 +5,7 @@ A chunk holds up to CHUNK_ROWS rows column by column (`Chunk`); each column is p
 only a column that fails is parsed again cell by cell, to say which cell is wrong. Rows with a
 bad cell, no period or a key repeated in the file are left out of their chunk and reported in
 its `problems`. Nothing here touches the database, so a big file is parsed in a forked second
-process (`in_background`) while the importing process writes.
+process (`kwtrack.aside.in_background`) while the importing process writes.
 
 `kwtrack.importing` says what a kind's columns and keys are and writes the chunks.
 """
@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import multiprocessing
-import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from kwtrack.errors import KwtrackError
+from kwtrack.aside import can_fork
 from kwtrack.text import clean_display, normalise_keyword
 from kwtrack.values import parse_float, parse_int
 
@@ -412,58 +409,7 @@ BACKGROUND_BYTES = 1 << 20  # files at least this big are parsed in a second pro
 
 
 def parse_in_background(path: Path) -> bool:
-    """Whether to parse this file in a second process: a big file, on Linux (macOS can fork
-    but its system libraries are not safe to use after it; Windows cannot), from a program
-    with no other threads (forking those is unsafe)."""
-    return (path.stat().st_size >= BACKGROUND_BYTES and threading.active_count() == 1
-            and sys.platform.startswith("linux"))
-
-
-def in_background(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
-    """The same chunks, parsed by a forked second process while this one writes.
-
-    Parsing and writing each take about half of an import's time, and a machine has more than
-    one core: this nearly doubles the rows a second. The worker reads the file and never
-    touches the database; it stays at most a chunk or two ahead (the pipe blocks), so memory
-    stays flat. A worker's error arrives as the same KwtrackError it raised.
-    """
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(target=_send_chunks, args=(chunks, sender), daemon=True)
-    worker.start()
-    sender.close()
-    try:
-        while True:
-            try:
-                item = receiver.recv()
-            except EOFError:
-                raise KwtrackError("the process parsing the file stopped unexpectedly") from None
-            if item is None:
-                break
-            if isinstance(item, tuple):  # ("error", message) or ("crash", message)
-                kind, message = item
-                raise KwtrackError(message) if kind == "error" else RuntimeError(message)
-            yield item
-        worker.join()
-    finally:
-        if worker.is_alive():
-            worker.kill()
-            worker.join()
-        receiver.close()
-
-
-def _send_chunks(chunks: Iterator[Chunk], sender) -> None:
-    """The worker's side of `in_background`: every chunk, then None (or the error)."""
-    try:
-        for chunk in chunks:
-            sender.send(chunk)
-        sender.send(None)
-    except KwtrackError as exc:
-        sender.send(("error", str(exc)))
-    except BrokenPipeError:
-        pass  # the importing process has stopped listening
-    except Exception as exc:  # reported to the importing process, which decides what to show
-        sender.send(("crash", f"{type(exc).__name__}: {exc}"))
-    finally:
-        sender.close()
+    """Whether to parse this file in a second process (`kwtrack.aside.in_background`): a big
+    file, where forking is safe."""
+    return path.stat().st_size >= BACKGROUND_BYTES and can_fork()
 

@@ -13,6 +13,7 @@ report) and `title` (the title holds every word of the keyword, whole words, plu
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -20,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 from peewee import SQL, fn
 
-from kwtrack import bulk
+from kwtrack.aside import aside
 from kwtrack.errors import KwtrackError
 from kwtrack.models import (
     ANY_EFFECT,
@@ -31,15 +32,16 @@ from kwtrack.models import (
     ProductStat,
     Store,
     database,
-    words_of,
 )
 from kwtrack.pause import without_cycle_collection
 from kwtrack.similarity import TitleIndex
-from kwtrack.text import match_words
+from kwtrack.text import match_words, words_of
 
 DEFAULT_DAYS = 90
 TITLE_LIMIT = 128
 TITLE_SHOWN = 10  # live products listed per keyword for the title route; all are counted
+ROUTES = ("keyword", "manual", "search", "title")  # how a product covers a keyword, in the
+TITLE_ROUTE = 3  # order `covered_by` lists one product's routes
 STATS_KINDS = ("product-stats", "product-report")
 
 
@@ -179,111 +181,230 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
     Keywords are compared by their match words (stored with each keyword and title), so
     `camping chairs` and `camping chair` are one keyword here. A keyword's title-route
     coverage lists the first TITLE_SHOWN live products by ID and counts them all.
+
+    The links are read as one column of packed integers and joined with numpy; the work on
+    titles alone (near-duplicates, replacement titles) runs beside it in a second process
+    where that is safe (`kwtrack.aside`).
     """
-    columns = (Product.id, Product.product_id, Product.title, Product.category,
-               Product.title_words)
-    named: dict[str, _Listing] = {}
-    for part in bulk.chunked(sorted(set(product_ids))):
-        query = Product.select(*columns).where((Product.store == store)
-                                               & Product.product_id.in_(list(part)))
-        named.update((row[1], _Listing(*row)) for row in _raw(query))
-    unknown = [pid for pid in product_ids if pid not in named]
-    if unknown:
-        raise KwtrackError(f"unknown product{'s' if len(unknown) > 1 else ''}: "
-                           f"{', '.join(unknown[:10])}")
-    candidates = sorted(named.values(), key=lambda p: p.product_id)
-    doomed = {p.id for p in candidates}
-    live = [p for p in map(_Listing._make, _raw(_live(store).select(*columns)
-                                                .order_by(Product.product_id)))
-            if p.id not in doomed]
-    live_by_id = {p.id: p for p in live}
-
-    # The library by match words: words → [display form, keyword ids...].
-    forms: dict[str, list] = {}
-    for keyword_id, text, words in _raw(Keyword.select(Keyword.id, Keyword.keyword,
-                                                       Keyword.words)
-                                        .where((Keyword.store == store)
-                                               & Keyword.archived_at.is_null())):
-        if words is None:
-            words = words_of(text)
-        if words:
-            entry = forms.get(words)
-            if entry is None:
-                forms[words] = [text, keyword_id]
-            else:
-                entry.append(keyword_id)
-    form_of = {kid: words for words, entry in forms.items() for kid in entry[1:]}
-
-    # Which keywords the candidates cover: by their links, then by their titles.
-    covered_from: dict[str, set[str]] = defaultdict(set)
-    code_of = {p.id: p.product_id for p in candidates}
-    for part in bulk.chunked(sorted(doomed)):
-        query = Coverage.select(Coverage.keyword, Coverage.product).where(
-            Coverage.product.in_(list(part)))
-        for keyword_id, product in _raw(query):
-            if keyword_id in form_of:
-                covered_from[form_of[keyword_id]].add(code_of[product])
-    live_titles = _TitleWords([p.words for p in live])
-    if not strict and candidates:
-        doomed_titles = _TitleWords([p.words for p in candidates])
-        vocabulary = doomed_titles.vocabulary
-        for words in forms:
-            split = words.split()
-            if vocabulary.issuperset(split):
-                mask = doomed_titles.holding_all(split)
-                if mask:  # some one title holds them all, not just the titles between them
-                    covered_from[words].update(candidates[i].product_id
-                                               for i in _positions(mask))
-
-    # Who else covers them: live products' links to any keyword of the same words.
-    links: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    with bulk.id_table(kid for words in covered_from for kid in forms[words][1:]) as ids:
-        query = (Coverage.select(Coverage.keyword, Coverage.product, Coverage.source)
-                 .join(ids, on=(ids.id == Coverage.keyword)))
-        for keyword_id, product, source in _raw(query):
-            if product in live_by_id:
-                links[form_of[keyword_id]].append((product, source))
-
-    index = TitleIndex({p.product_id: p.title for p in live})
+    as_of = as_of or dt.date.today()
+    candidates, live = _read_products(store, product_ids)
+    if not candidates:
+        return CoverageReport(as_of, days, strict, window_covered, [], [])
+    with aside(_title_work(live, candidates, threshold, title_limit)) as title_work:
+        links = _read_links([p.id for p in candidates] + [p.id for p in live])
+        library = _Library.read(store, int(links.max() >> 32) + 1 if len(links) else 0)
+        routes = _Routes(library, candidates, live, links, strict)
+        near = next(title_work)  # candidate → its near-duplicate live titles
+        title_work.resume(routes.orphans_by_candidate())
+        rows = routes.keyword_rows()  # built while the second process writes titles
+        proposals = next(title_work)
+    named = {p.product_id: p for p in candidates}
     by_category: dict[str, _Listing] = {}
     for p in live:
         if p.category:
             by_category.setdefault(p.category, p)
-    found = []
-    orphans_of: dict[str, list[str]] = defaultdict(list)  # candidate → its orphaned keywords
-    for words in sorted(covered_from, key=lambda w: forms[w][0]):
-        display = forms[words][0]
-        covered = [CoveredBy(live_by_id[product].product_id, live_by_id[product].title, source)
-                   for product, source in dict.fromkeys(links.get(words, ()))]
-        title_matches = 0
+    verdicts = [KeywordVerdict(display, not covered, from_, covered,
+                               [] if covered else _suggest(display, [named[f] for f in from_],
+                                                           near, by_category, proposals),
+                               title_matches)
+                for display, from_, covered, title_matches in rows]
+    return CoverageReport(as_of, days, strict, window_covered,
+                          [Candidate(p.product_id, p.title, near[p.product_id])
+                           for p in candidates], verdicts)
+
+
+_LISTING = (Product.id, Product.product_id, Product.title, Product.category, Product.title_words)
+
+
+def _read_products(store: Store, product_ids: list[str]) -> tuple[list[_Listing], list[_Listing]]:
+    """The named products and the other live products, each by product ID, in one read of the
+    store's products (a KwtrackError names any product the store lacks)."""
+    wanted = set(product_ids)
+    live_now = ((Product.status == "online") & Product.archived_at.is_null()).alias("live")
+    query = (Product.select(*_LISTING, live_now).where(Product.store == store)
+             .order_by(Product.product_id))
+    candidates, live = [], []
+    for *listing, is_live in _raw(query):
+        if listing[1] in wanted:
+            candidates.append(_Listing._make(listing))
+        elif is_live:
+            live.append(_Listing._make(listing))
+    if len(candidates) < len(wanted):
+        found = {p.product_id for p in candidates}
+        unknown = [pid for pid in dict.fromkeys(product_ids) if pid not in found]
+        raise KwtrackError(f"unknown product{'s' if len(unknown) > 1 else ''}: "
+                           f"{', '.join(unknown[:10])}")
+    return candidates, live
+
+
+# A coverage link as one integer (keyword id × 2³², product id × 4, route), so that hundreds of
+# thousands of links come out of the database as one column and are joined in numpy.
+_ROUTE_CODE = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(ROUTES[:3]))
+_PACKED_LINK = SQL(f"keyword_id * {1 << 32} + product_id * 4 + CASE source {_ROUTE_CODE} END")
+
+
+def _read_links(product_ids: list[int]) -> np.ndarray:
+    """Every coverage link of these products (and of any other store's products whose ids fall
+    between theirs), packed: a range scan of the (product, keyword, source) index."""
+    query = Coverage.select(_PACKED_LINK).where(
+        Coverage.product.between(min(product_ids), max(product_ids)))
+    return np.fromiter(itertools.chain.from_iterable(_raw(query)), dtype=np.int64)
+
+
+class _Library:
+    """The store's keywords grouped by match words: group g has `display[g]` (its first
+    keyword as typed) and `words[g]`; `group_of[keyword id]` is g, or -1 (archived, other store)."""
+
+    def __init__(self, display: list[str], words: list[str], group_of: np.ndarray):
+        self.display, self.words, self.group_of = display, words, group_of
+
+    @classmethod
+    def read(cls, store: Store, size: int) -> _Library:
+        query = (Keyword.select(Keyword.id, Keyword.keyword, Keyword.words)
+                 .where((Keyword.store == store) & Keyword.archived_at.is_null())
+                 .order_by(Keyword.id))
+        rows = _raw(query).fetchall()
+        if any(words is None for _, _, words in rows):  # saved before migration 0003
+            rows = [(i, text, words_of(text) if words is None else words)
+                    for i, text, words in rows]
+        rows = [row for row in rows if row[2]]  # a keyword of punctuation alone matches nothing
+        ids, texts, words = zip(*rows) if rows else ((), (), ())
+        # Dict operations in C: groups numbered in order of first appearance (by keyword id),
+        # each shown as its first keyword.
+        group_number = dict.fromkeys(words)
+        for number, key in enumerate(group_number):
+            group_number[key] = number
+        first_text = dict(zip(reversed(words), reversed(texts)))
+        group_of = np.full(max(size, max(ids, default=0) + 1), -1, dtype=np.int64)
+        group_of[list(ids)] = list(map(group_number.__getitem__, words))
+        return cls(list(map(first_text.__getitem__, group_number)), list(group_number), group_of)
+
+
+class _Routes:
+    """Which keyword groups the candidates cover, and how live products still cover them.
+
+    Pairs are packed integers sorted once: (group, candidate position) for the candidates and
+    (group, live position, route) for the live products, so a group's share of either is one
+    slice, and positions are in product-ID order (candidates and live are sorted by it).
+    Which groups are orphaned is known at construction; the lists a report shows
+    (`keyword_rows`) are built afterwards, while the second process works on titles.
+    """
+
+    def __init__(self, library: _Library, candidates: list[_Listing], live: list[_Listing],
+                 links: np.ndarray, strict: bool):
+        self.library, self.candidates, self.live = library, candidates, live
+        n_candidates, self.n_live = len(candidates), max(len(live), 1)
+        # One slot per product: candidates 0…C-1, live products C…, anything else -1.
+        ids = [p.id for p in candidates] + [p.id for p in live]
+        slot = np.full(max(ids) + 1, -1, dtype=np.int64)
+        slot[ids] = np.arange(len(ids))
+        keywords, products, route = links >> 32, (links >> 2) & ((1 << 30) - 1), links & 3
+        group, slot = library.group_of[keywords], slot[products]
+        known = (group >= 0) & (slot >= 0)
+        group, slot, route = group[known], slot[known], route[known]
+
+        # The candidates' groups: by their links, then by their titles.
+        by_link = slot < n_candidates
+        pairs = [group[by_link] * n_candidates + slot[by_link]]
         if not strict:
-            mask = live_titles.holding_all(words.split())
-            if mask:
-                title_matches = mask.bit_count()
-                covered += [CoveredBy(live[i].product_id, live[i].title, "title")
-                            for i in _positions(mask, TITLE_SHOWN)]
-        from_ = sorted(covered_from[words])
-        if not covered:
-            for candidate in from_:
-                orphans_of[candidate].append(display)
-        covered.sort()  # by product ID, then route (a product has one title)
-        found.append((display, from_, covered, title_matches))
-    # One replacement title per candidate, carrying as many of its orphaned keywords as fit.
+            titles = _TitleWords([p.words for p in candidates])
+            vocabulary = titles.vocabulary
+            found, masks = [], []
+            for g, words in enumerate(library.words):
+                split = words.split()
+                if vocabulary.issuperset(split):
+                    mask = titles.holding_all(split)
+                    if mask:  # some one title holds them all, not just the titles between them
+                        found.append(g)
+                        masks.append(mask)
+            which, position = _bit_positions(masks, n_candidates)
+            pairs.append(np.array(found, dtype=np.int64)[which] * n_candidates + position)
+        self._from = _unique(np.concatenate(pairs))
+        self._from_groups = self._from // n_candidates
+        self.groups = _unique(self._from_groups)
+
+        # Live products' links to those groups, then their titles holding a group's words.
+        covered = np.zeros(len(library.words), dtype=bool)
+        covered[self.groups] = True
+        by_live = (slot >= n_candidates) & covered[group]
+        self._links = ((group[by_live] * self.n_live + slot[by_live] - n_candidates) * 4
+                       + route[by_live])
+        still = np.zeros(len(library.words), dtype=bool)
+        still[group[by_live]] = True
+        self._title_masks: dict[int, int] = {}
+        if not strict:
+            groups = self.groups.tolist()
+            wanted = set(" ".join([library.words[g] for g in groups]).split())
+            titles = _TitleWords([p.words for p in live], wanted)
+            for g in groups:
+                mask = titles.holding_all(library.words[g].split())
+                if mask:
+                    self._title_masks[g] = mask
+            still[list(self._title_masks)] = True
+        self.orphaned = self.groups[~still[self.groups]]
+
+    def sources(self, groups: np.ndarray) -> list[list[str]]:
+        """For each of `groups`, the candidates covering it, by product ID."""
+        start = np.searchsorted(self._from_groups, groups).tolist()
+        end = np.searchsorted(self._from_groups, groups, "right").tolist()
+        codes = [p.product_id for p in self.candidates]
+        ids = list(map(codes.__getitem__, (self._from % len(codes)).tolist()))
+        return [ids[a:b] for a, b in zip(start, end)]
+
+    def orphans_by_candidate(self) -> dict[str, list[str]]:
+        """Each candidate's orphaned keywords, alphabetically."""
+        display = self.library.display
+        groups = sorted(self.orphaned.tolist(), key=display.__getitem__)
+        orphans: dict[str, list[str]] = defaultdict(list)
+        for group, sources in zip(groups, self.sources(np.array(groups, dtype=np.int64))):
+            for candidate in sources:
+                orphans[candidate].append(display[group])
+        return orphans
+
+    def keyword_rows(self) -> list[tuple[str, list[str], list[CoveredBy], int]]:
+        """(keyword, candidates covering it, live products covering it, live titles holding
+        it) for every covered group, alphabetically by keyword."""
+        live, n_live, display = self.live, self.n_live, self.library.display
+        found = []
+        for g, mask in self._title_masks.items():
+            found += [(g * n_live + position) * 4 + TITLE_ROUTE
+                      for position in _lowest_positions(mask, TITLE_SHOWN)]
+        entries = _unique(np.concatenate([self._links, np.array(found, dtype=np.int64)]))
+        # One CoveredBy per (live product, route), shared by every keyword it covers.
+        made: list[CoveredBy | None] = [None] * (4 * n_live)
+        local = entries % (4 * n_live)
+        for k in _unique(local).tolist():
+            made[k] = CoveredBy(live[k >> 2].product_id, live[k >> 2].title, ROUTES[k & 3])
+        covered = list(map(made.__getitem__, local.tolist()))
+        order = sorted(self.groups.tolist(), key=display.__getitem__)
+        groups = np.array(order, dtype=np.int64)
+        entry_groups = entries // (4 * n_live)
+        start = np.searchsorted(entry_groups, groups).tolist()
+        end = np.searchsorted(entry_groups, groups, "right").tolist()
+        matches = {g: mask.bit_count() for g, mask in self._title_masks.items()}
+        return list(zip(map(display.__getitem__, order), self.sources(groups),
+                        [covered[a:b] for a, b in zip(start, end)],
+                        map(matches.get, order, itertools.repeat(0))))
+
+
+def _title_work(live: list[_Listing], candidates: list[_Listing], threshold: float | None,
+                title_limit: int):
+    """The check's work on titles alone, done beside the rest (see `kwtrack.aside`).
+
+    Yields each candidate's near-duplicate live titles; is then sent each candidate's
+    orphaned keywords, and yields one replacement title per candidate (with the keywords it
+    carries) that no live title nearly duplicates.
+    """
+    index = TitleIndex({p.product_id: p.title for p in live})
+    orphans_of = yield {p.product_id: index.near_duplicates(p.title, threshold=threshold)
+                        for p in candidates}
+    titles = {p.product_id: p.title for p in candidates}
     proposals = {}
     for candidate, orphans in orphans_of.items():
-        title, carried = _proposal(named[candidate].title, orphans, title_limit)
+        title, carried = _proposal(titles[candidate], orphans, title_limit)
         if title and not index.near_duplicates(title, threshold=threshold):
             proposals[candidate] = (title, carried)
-    verdicts = [KeywordVerdict(display, not covered, from_, covered,
-                               _suggest(display, [named[f] for f in from_], index, threshold,
-                                        by_category, proposals) if not covered else [],
-                               title_matches)
-                for display, from_, covered, title_matches in found]
-    report_candidates = [Candidate(p.product_id, p.title,
-                                   index.near_duplicates(p.title, threshold=threshold))
-                         for p in candidates]
-    return CoverageReport(as_of or dt.date.today(), days, strict, window_covered,
-                          report_candidates, verdicts)
+    yield proposals
 
 
 class _Listing(NamedTuple):
@@ -306,14 +427,15 @@ class _TitleWords:
 
     Each word has the positions of the titles holding it and, on first use, a bit mask of
     them (a Python int, bit i for title i), so asking is a few big-int ANDs, not set
-    intersections over thousands of members.
+    intersections over thousands of members. Given `wanted`, only those words are indexed
+    (the only ones that will be asked about).
     """
 
-    def __init__(self, titles: list[list[str]]):
+    def __init__(self, titles: list[list[str]], wanted: set[str] | None = None):
         self.count = len(titles)
         self.postings: dict[str, list[int]] = defaultdict(list)
         for position, words in enumerate(titles):
-            for word in set(words):
+            for word in (set(words) if wanted is None else wanted.intersection(words)):
                 self.postings[word].append(position)
         self.vocabulary = set(self.postings)
         self._masks: dict[str, int] = {}
@@ -345,28 +467,52 @@ def _raw(query):
     return database.obj.execute(query)
 
 
-def _positions(mask: int, limit: int | None = None) -> list[int]:
-    """The positions of a mask's set bits, lowest first (at most `limit` of them)."""
-    if mask <= 0:
-        return []
-    if (limit is not None and limit <= 16) or mask.bit_count() <= 16:  # pick them off
-        found = []
-        while mask and (limit is None or len(found) < limit):
-            lowest = mask & -mask
-            found.append(lowest.bit_length() - 1)
-            mask ^= lowest
-        return found
-    raw = np.frombuffer(mask.to_bytes((mask.bit_length() + 7) // 8, "little"), dtype=np.uint8)
-    return np.flatnonzero(np.unpackbits(raw, bitorder="little"))[:limit].tolist()
+def _unique(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (np.unique hashes first, slower at these sizes)."""
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
 
 
-def _suggest(keyword: str, sources: list[_Listing], index: TitleIndex,
-             threshold: float | None, by_category: dict[str, _Listing],
+def _bit_positions(masks: list[int], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(which mask, bit position) for every set bit of `masks` (each at most `width` bits),
+    by mask then position: all the masks' bytes go through numpy at once."""
+    size = (width + 7) // 8
+    raw = np.frombuffer(b"".join(m.to_bytes(size, "little") for m in masks),
+                        dtype=np.uint8).reshape(len(masks), size)
+    rows, columns = np.nonzero(raw)
+    which, bit = np.nonzero(np.unpackbits(raw[rows, columns][:, None], axis=1,
+                                          bitorder="little"))
+    return rows[which], columns[which] * 8 + bit
+
+
+def _lowest_positions(mask: int, limit: int) -> list[int]:
+    """The positions of a mask's lowest `limit` set bits, lowest first.
+
+    Bits are picked off one low window of the mask at a time, each window four times the
+    last: each step on the whole mask would copy thousands of bytes."""
+    found: list[int] = []
+    window, base = 256, 0
+    while mask and len(found) < limit:
+        part = mask & ((1 << window) - 1)
+        while part and len(found) < limit:
+            lowest = part & -part
+            found.append(base + lowest.bit_length() - 1)
+            part ^= lowest
+        mask >>= window
+        base += window
+        window <<= 2
+    return found
+
+
+def _suggest(keyword: str, sources: list[_Listing], near: dict[str, list[dict]],
+             by_category: dict[str, _Listing],
              proposals: dict[str, tuple[str, set[str]]]) -> list[dict]:
     """What to do about an orphaned keyword: who could carry it, or a replacement title."""
     out = []
     for source in sources:
-        dupes = index.near_duplicates(source.title, threshold=threshold)
+        dupes = near[source.product_id]
         for d in dupes[:2]:
             out.append({"action": "add keyword to product", "product_id": d["product_id"],
                         "title": d["title"], "why": f"near-duplicate title ({d['score']})"})

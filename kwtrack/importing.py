@@ -27,13 +27,13 @@ import numpy as np
 from peewee import Database, IntegrityError
 
 from kwtrack import bulk
+from kwtrack.aside import in_background
 from kwtrack.chunking import (
     Chunk,
     Column,
     Period,
     SeenKeys,
     header_key,
-    in_background,
     keyword_forms,
     parse_in_background,
     read_chunks,
@@ -52,11 +52,10 @@ from kwtrack.models import (
     Store,
     database,
     now,
-    words_of,
 )
 from kwtrack.pause import cycle_collection_paused
 from kwtrack.reading import open_table
-from kwtrack.text import clean_display
+from kwtrack.text import clean_display, words_of
 from kwtrack.values import (
     choice,
     parse_bool,

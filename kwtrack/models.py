@@ -24,14 +24,9 @@ from peewee import (
     TextField,
 )
 
-from kwtrack.text import match_words
+from kwtrack.text import words_of
 
 database = DatabaseProxy()
-
-
-def words_of(text: str | None) -> str | None:
-    """A keyword's or title's match words, space-joined, as the database keeps them."""
-    return None if text is None else " ".join(match_words(text))
 
 
 def now() -> dt.datetime:

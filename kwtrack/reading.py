@@ -80,8 +80,7 @@ def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
     with path.open(encoding=encoding, newline="") as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         try:
-            for number, row in enumerate(reader, start=1):
-                yield number, row
+            yield from enumerate(reader, start=1)
         except csv.Error as exc:
             raise KwtrackError(f"{path.name}:{reader.line_num}: broken CSV: {exc}") from None
 

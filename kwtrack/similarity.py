@@ -22,6 +22,7 @@ from kwtrack.pause import without_cycle_collection
 
 DEFAULT_THRESHOLD = 90.0
 SAME_CODE_MIN = 60.0
+_DIGIT = re.compile(r"\d")
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 
 
@@ -31,6 +32,8 @@ def model_codes(title: str) -> frozenset[str]:
 
     Years and sizes (2026, 35-46) have no letters; `3D`, `4K` and `5G` are too short.
     """
+    if not _DIGIT.search(title):  # no digit, no code: skip the slower pattern
+        return frozenset()
     return frozenset(m.upper() for m in _CODE.findall(title) if len(m) >= 4)
 
 
@@ -52,29 +55,37 @@ class TitleIndex:
 
     def __init__(self, titles: dict[str, str]):
         self.titles = titles
-        self.processed = {i: utils.default_process(t) for i, t in titles.items()}
         self.codes = {i: model_codes(t) for i, t in titles.items()}
         self.files: dict[int, list[str]] = defaultdict(list)  # word-set key → titles
         self.codeless: dict[int, list[str]] = defaultdict(list)  # the same, code-less titles
         self.by_code: dict[str, set[str]] = defaultdict(set)
         for i, title in titles.items():
             total, hashes = _word_hashes(title)
-            coded = bool(self.codes[i])
-            for key in (total, *[total - h for h in hashes]):
-                self.files[key].append(i)
-                if not coded:
+            keys = [total - h for h in hashes]
+            keys.append(total)
+            if self.codes[i]:
+                for key in keys:
+                    self.files[key].append(i)
+                for code in self.codes[i]:
+                    self.by_code[code].add(i)
+            else:
+                for key in keys:
+                    self.files[key].append(i)
                     self.codeless[key].append(i)
-            for code in self.codes[i]:
-                self.by_code[code].add(i)
+        self._processed: dict[str, str] = {}
         self._memo: dict[tuple[str, float], list[dict]] = {}
-        self._tokens: dict[str, set[str]] | None = None
 
-    @property
-    def tokens(self) -> dict[str, set[str]]:
-        """Each title's processed words (for telling the words duplicates differ by)."""
-        if self._tokens is None:
-            self._tokens = {i: set(t.split()) for i, t in self.processed.items()}
-        return self._tokens
+    def processed(self, i: str) -> str:
+        """A title as the scorer sees it (case and punctuation folded), worked out when first
+        scored: most titles never are."""
+        found = self._processed.get(i)
+        if found is None:
+            found = self._processed[i] = utils.default_process(self.titles[i])
+        return found
+
+    def tokens(self, i: str) -> set[str]:
+        """A title's processed words (for telling the words duplicates differ by)."""
+        return set(self.processed(i).split())
 
     def _blocks(self, title: str) -> tuple[list[str], set[str]]:
         """The titles to compare with `title` by words, and those sharing a model code."""
@@ -113,9 +124,8 @@ class TitleIndex:
                 if value >= SAME_CODE_MIN:
                     found[pid] = (value, "same model code")
             # Scores are rounded before the threshold applies, as `score` does.
-            processed = self.processed
             for _, value, k in process.extract(
-                    utils.default_process(title), [processed[i] for i in by_words],
+                    utils.default_process(title), [self.processed(i) for i in by_words],
                     scorer=fuzz.token_sort_ratio, processor=None,
                     score_cutoff=max(threshold - 0.05, 0), limit=None):
                 if round(value, 1) >= threshold:
@@ -142,6 +152,7 @@ def _tokens(title: str) -> list[str]:
 
 
 _NOT_IN_WORD = re.compile(r"[^\w\s]|_")
+_TRAILING_S = re.compile(r"(?<=\S)s+\b")
 
 
 def _word_hashes(title: str) -> tuple[int, list[int]]:
@@ -153,8 +164,8 @@ def _word_hashes(title: str) -> tuple[int, list[int]]:
     blocking needs only to be consistent, not to be good English. (Two different sets summing
     alike only adds a title to score.)
     """
-    words = {w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split()}
-    hashes = [hash(w) for w in words]
+    words = set(_TRAILING_S.sub("", _NOT_IN_WORD.sub("", title.lower())).split())
+    hashes = list(map(hash, words))
     return sum(hashes), hashes
 
 
@@ -207,7 +218,7 @@ def duplicate_clusters(titles: dict[str, str], *,
         if len(members) < 2:
             continue
         found = [v for m in members for v in edges.get(m, [])]
-        word_sets = [index.tokens[m] for m in members]
+        word_sets = [index.tokens(m) for m in members]
         common = set.intersection(*word_sets)
         differing = sorted(set.union(*word_sets) - common)
         reason = ("same model code" if any(r == "same model code" for _, r in found)

@@ -50,3 +50,8 @@ def match_words(text: str) -> tuple[str, ...]:
     """The words of a keyword or title as coverage compares them: normalised, singular."""
     # Uncached: a store-wide check meets each title once.
     return tuple(map(singular, _WORD.findall(_normal_form(text))))
+
+
+def words_of(text: str | None) -> str | None:
+    """A keyword's or title's match words, space-joined, as the database keeps them."""
+    return None if text is None else " ".join(match_words(text))

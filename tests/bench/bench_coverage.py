@@ -33,8 +33,8 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
     """Write the generated store straight into a fresh kwtrack database (bulk SQL)."""
     from kwtrack import bulk
     from kwtrack.db import get_store, open_database
-    from kwtrack.models import Coverage, Keyword, Product, ProductStat, database, words_of
-    from kwtrack.text import normalise_keyword
+    from kwtrack.models import Coverage, Keyword, Product, ProductStat, database
+    from kwtrack.text import normalise_keyword, words_of
 
     rng = random.Random(seed)
     open_database(str(path))
