@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -252,11 +253,37 @@ def _read_links(product_ids: list[int]) -> np.ndarray:
 
 
 class _Library:
-    """The store's keywords grouped by match words: group g has `display[g]` (its first
-    keyword as typed) and `words[g]`; `group_of[keyword id]` is g, or -1 (archived, other store)."""
+    """The store's keywords grouped by match words, as rows read by keyword id.
 
-    def __init__(self, display: list[str], words: list[str], group_of: np.ndarray):
-        self.display, self.words, self.group_of = display, words, group_of
+    A group is named by its first row g: `display[g]` (that keyword as typed) and `words[g]`;
+    `groups` lists them, and `group_of[keyword id]` is the keyword's group, or -1 (archived,
+    another store's)."""
+
+    def __init__(self, display: list[str], words: list[str], groups: list[int],
+                 group_of: np.ndarray):
+        self.display, self.words, self.groups, self.group_of = display, words, groups, group_of
+        self._tokens: list[str] | None = None
+        self._offsets = np.zeros(0, dtype=np.int64)
+
+    def known_to(self, vocabulary: set[str], groups: np.ndarray | None = None) -> np.ndarray:
+        """Of `groups` (sorted; all groups when None), those whose every word is in
+        `vocabulary`: one membership test per word of the library, in C, rather than a set
+        built per keyword."""
+        everything = np.array(self.groups, dtype=np.int64)
+        if self._tokens is None:
+            words = list(map(self.words.__getitem__, self.groups))
+            self._tokens = " ".join(words).split()
+            counts = np.fromiter(map(str.count, words, itertools.repeat(" ")),
+                                 dtype=np.int64, count=len(words)) + 1
+            self._offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        if not len(everything):
+            return everything
+        known = np.fromiter(map(vocabulary.__contains__, self._tokens), dtype=bool,
+                            count=len(self._tokens))
+        every = np.logical_and.reduceat(known, self._offsets)
+        if groups is None:
+            return everything[every]
+        return groups[every[np.searchsorted(everything, groups)]]
 
     @classmethod
     def read(cls, store: Store, size: int) -> _Library:
@@ -268,16 +295,13 @@ class _Library:
             rows = [(i, text, words_of(text) if words is None else words)
                     for i, text, words in rows]
         rows = [row for row in rows if row[2]]  # a keyword of punctuation alone matches nothing
-        ids, texts, words = zip(*rows) if rows else ((), (), ())
-        # Dict operations in C: groups numbered in order of first appearance (by keyword id),
-        # each shown as its first keyword.
-        group_number = dict.fromkeys(words)
-        for number, key in enumerate(group_number):
-            group_number[key] = number
-        first_text = dict(zip(reversed(words), reversed(texts)))
+        ids, display, words = (list(column) for column in zip(*rows)) if rows else ([], [], [])
+        # Each row's group is the first row with its words: one dict built in C, read
+        # backwards so that the first row wins.
+        first = dict(zip(reversed(words), range(len(words) - 1, -1, -1)))
         group_of = np.full(max(size, max(ids, default=0) + 1), -1, dtype=np.int64)
-        group_of[list(ids)] = list(map(group_number.__getitem__, words))
-        return cls(list(map(first_text.__getitem__, group_number)), list(group_number), group_of)
+        group_of[ids] = list(map(first.__getitem__, words))
+        return cls(display, words, sorted(first.values()), group_of)
 
 
 class _Routes:
@@ -307,21 +331,16 @@ class _Routes:
         by_link = slot < n_candidates
         pairs = [group[by_link] * n_candidates + slot[by_link]]
         if not strict:
-            titles = _TitleWords([p.words for p in candidates])
-            vocabulary = titles.vocabulary
-            found, masks = [], []
-            for g, words in enumerate(library.words):
-                split = words.split()
-                if vocabulary.issuperset(split):
-                    mask = titles.holding_all(split)
-                    if mask:  # some one title holds them all, not just the titles between them
-                        found.append(g)
-                        masks.append(mask)
+            titles = _TitleWords([p.match_words for p in candidates])
+            keys = library.known_to(titles.vocabulary).tolist()
+            found, masks = titles.holding(keys, list(map(library.words.__getitem__, keys)))
             which, position = _bit_positions(masks, n_candidates)
             pairs.append(np.array(found, dtype=np.int64)[which] * n_candidates + position)
         self._from = _unique(np.concatenate(pairs))
         self._from_groups = self._from // n_candidates
         self.groups = _unique(self._from_groups)
+        codes = [p.product_id for p in candidates]
+        self._from_ids = list(map(codes.__getitem__, (self._from % n_candidates).tolist()))
 
         # Live products' links to those groups, then their titles holding a group's words.
         covered = np.zeros(len(library.words), dtype=bool)
@@ -333,13 +352,10 @@ class _Routes:
         still[group[by_live]] = True
         self._title_masks: dict[int, int] = {}
         if not strict:
-            groups = self.groups.tolist()
-            wanted = set(" ".join([library.words[g] for g in groups]).split())
-            titles = _TitleWords([p.words for p in live], wanted)
-            for g in groups:
-                mask = titles.holding_all(library.words[g].split())
-                if mask:
-                    self._title_masks[g] = mask
+            titles = _TitleWords([p.match_words for p in live])
+            keys = library.known_to(titles.vocabulary, self.groups).tolist()
+            self._title_masks = dict(zip(*titles.holding(
+                keys, list(map(library.words.__getitem__, keys)))))
             still[list(self._title_masks)] = True
         self.orphaned = self.groups[~still[self.groups]]
 
@@ -347,8 +363,7 @@ class _Routes:
         """For each of `groups`, the candidates covering it, by product ID."""
         start = np.searchsorted(self._from_groups, groups).tolist()
         end = np.searchsorted(self._from_groups, groups, "right").tolist()
-        codes = [p.product_id for p in self.candidates]
-        ids = list(map(codes.__getitem__, (self._from % len(codes)).tolist()))
+        ids = self._from_ids
         return [ids[a:b] for a, b in zip(start, end)]
 
     def orphans_by_candidate(self) -> dict[str, list[str]]:
@@ -371,10 +386,12 @@ class _Routes:
                       for position in _lowest_positions(mask, TITLE_SHOWN)]
         entries = _unique(np.concatenate([self._links, np.array(found, dtype=np.int64)]))
         # One CoveredBy per (live product, route), shared by every keyword it covers.
-        made: list[CoveredBy | None] = [None] * (4 * n_live)
         local = entries % (4 * n_live)
-        for k in _unique(local).tolist():
-            made[k] = CoveredBy(live[k >> 2].product_id, live[k >> 2].title, ROUTES[k & 3])
+        kinds = _unique(local)
+        products = list(map(live.__getitem__, (kinds >> 2).tolist()))
+        made = dict(zip(kinds.tolist(), map(CoveredBy._make, zip(
+            [p.product_id for p in products], [p.title for p in products],
+            map(ROUTES.__getitem__, (kinds & 3).tolist())))))
         covered = list(map(made.__getitem__, local.tolist()))
         order = sorted(self.groups.tolist(), key=display.__getitem__)
         groups = np.array(order, dtype=np.int64)
@@ -417,42 +434,56 @@ class _Listing(NamedTuple):
     title_words: str | None
 
     @property
-    def words(self) -> list[str]:
-        return (self.title_words if self.title_words is not None
-                else words_of(self.title)).split()
+    def match_words(self) -> str:
+        """The title's match words, space-joined (stored; worked out for older rows)."""
+        return self.title_words if self.title_words is not None else words_of(self.title)
 
 
 class _TitleWords:
-    """Which of a list of titles hold all of some words, asked many times.
+    """Which of a list of titles hold all of some keywords' words.
 
-    Each word has the positions of the titles holding it and, on first use, a bit mask of
-    them (a Python int, bit i for title i), so asking is a few big-int ANDs, not set
-    intersections over thousands of members. Given `wanted`, only those words are indexed
-    (the only ones that will be asked about).
+    Each word asked about has the positions of the titles holding it and a bit mask of them
+    (a Python int, bit i for title i), so asking is a few big-int ANDs, not set intersections
+    over thousands of members.
     """
 
-    def __init__(self, titles: list[list[str]], wanted: set[str] | None = None):
-        self.count = len(titles)
-        self.postings: dict[str, list[int]] = defaultdict(list)
-        for position, words in enumerate(titles):
-            for word in (set(words) if wanted is None else wanted.intersection(words)):
-                self.postings[word].append(position)
-        self.vocabulary = set(self.postings)
+    def __init__(self, titles: list[str]):
+        """`titles`: each title's match words, space-joined."""
+        self.titles = titles
+        self.vocabulary = set(" ".join(titles).split())
+        self.postings: dict[str, list[int]] = {}
         self._masks: dict[str, int] = {}
+
+    def holding(self, keys: list, words: list[str]) -> tuple[list, list[int]]:
+        """Of `keys`, those whose words (`words`, space-joined, one per key) some one title
+        holds all of, and the masks of those titles. Only those words are indexed."""
+        splits = list(map(str.split, words))
+        wanted = set(itertools.chain.from_iterable(splits))
+        postings: dict[str, list[int]] = defaultdict(list)
+        for position, title in enumerate(self.titles):
+            for word in wanted.intersection(title.split()):
+                postings[word].append(position)
+        self.postings, self._masks = postings, {}
+        found, masks = [], []
+        for key, split in zip(keys, splits):
+            mask = self.holding_all(split)
+            if mask:
+                found.append(key)
+                masks.append(mask)
+        return found, masks
 
     def mask(self, word: str) -> int:
         found = self._masks.get(word)
         if found is None:
-            positions = self.postings.get(word, [])
-            bits = np.zeros(self.count, dtype=bool)
-            bits[positions] = True
+            bits = np.zeros(len(self.titles), dtype=bool)
+            bits[self.postings.get(word, [])] = True
             found = self._masks[word] = int.from_bytes(
                 np.packbits(bits, bitorder="little").tobytes(), "little")
         return found
 
     def holding_all(self, words: list[str]) -> int:
         """The mask of the titles holding every one of `words` (0 when none or no words)."""
-        if not words or not self.vocabulary.issuperset(words):
+        if not words or not all(word in self.postings for word in words):
             return 0
         found = -1
         for word in sorted(words, key=lambda w: len(self.postings[w])):
@@ -487,25 +518,35 @@ def _bit_positions(masks: list[int], width: int) -> tuple[np.ndarray, np.ndarray
     return rows[which], columns[which] * 8 + bit
 
 
+_NONZERO_BYTE = re.compile(rb"[^\x00]")
+_BITS_OF_BYTE = [tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256)]
+
+
 def _lowest_positions(mask: int, limit: int) -> list[int]:
     """The positions of a mask's lowest `limit` set bits, lowest first.
 
-    Bits are picked off one low window of the mask at a time, each window four times the
-    last: each step on the whole mask would copy thousands of bytes."""
-    found: list[int] = []
-    window, base = 256, 0
-    while mask and len(found) < limit:
-        part = mask & ((1 << window) - 1)
-        while part and len(found) < limit:
+    Stepping through a big int bit by bit copies thousands of bytes a step, so bits are
+    picked off a small low slice when it holds enough of them, and otherwise the mask's
+    bytes are scanned in C for the non-zero ones."""
+    part = mask & _LOW_SLICE
+    if part.bit_count() >= limit:
+        found = []
+        while len(found) < limit:
             lowest = part & -part
-            found.append(base + lowest.bit_length() - 1)
+            found.append(lowest.bit_length() - 1)
             part ^= lowest
-        mask >>= window
-        base += window
-        window <<= 2
-    return found
+        return found
+    raw = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
+    found = []
+    for byte in _NONZERO_BYTE.finditer(raw):
+        at = byte.start()
+        found += [at * 8 + bit for bit in _BITS_OF_BYTE[raw[at]]]
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
+_LOW_SLICE = (1 << 512) - 1
 def _suggest(keyword: str, sources: list[_Listing], near: dict[str, list[dict]],
              by_category: dict[str, _Listing],
              proposals: dict[str, tuple[str, set[str]]]) -> list[dict]:

@@ -152,7 +152,6 @@ def _tokens(title: str) -> list[str]:
 
 
 _NOT_IN_WORD = re.compile(r"[^\w\s]|_")
-_TRAILING_S = re.compile(r"(?<=\S)s+\b")
 
 
 def _word_hashes(title: str) -> tuple[int, list[int]]:
@@ -164,7 +163,7 @@ def _word_hashes(title: str) -> tuple[int, list[int]]:
     blocking needs only to be consistent, not to be good English. (Two different sets summing
     alike only adds a title to score.)
     """
-    words = set(_TRAILING_S.sub("", _NOT_IN_WORD.sub("", title.lower())).split())
+    words = {w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split()}
     hashes = list(map(hash, words))
     return sum(hashes), hashes
 
