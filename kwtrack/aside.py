@@ -44,16 +44,21 @@ class Aside:
                                        daemon=True)
         self._worker.start()
         child_end.close()
+        self._streaming = streaming
+        self._owed = False  # the child waits for a value after each item it yields
 
     def __iter__(self) -> Iterator:
         return self
 
     def __next__(self) -> Any:
+        if self._owed:  # not resumed since its last item: resume it with None, as next() does
+            self.resume(None)
         try:
             kind, value = self._pipe.recv()
         except EOFError:
             raise KwtrackError("the second kwtrack process stopped unexpectedly") from None
         if kind == "item":
+            self._owed = not self._streaming
             return value
         if kind == "end":
             self._worker.join()
@@ -62,6 +67,7 @@ class Aside:
 
     def resume(self, value: Any) -> None:
         self._pipe.send(value)
+        self._owed = False
 
     def close(self) -> None:
         if self._worker.is_alive():

@@ -1,0 +1,178 @@
+"""The coverage check's engine: packed links, keyword groups, bit masks and the second process,
+checked against a plain per-keyword reference on a generated store."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kwtrack import aside
+from kwtrack.coverage import (
+    TITLE_SHOWN,
+    _bit_positions,
+    _lowest_positions,
+    coverage_check,
+    zero_effect_products,
+)
+from kwtrack.db import get_store, open_database
+from kwtrack.errors import KwtrackError
+from kwtrack.importing import import_file
+from kwtrack.models import Coverage, Keyword, Product, Store
+from kwtrack.text import match_words
+
+from .bench.bench_coverage import AS_OF, build_store
+from .conftest import write_csv
+
+
+@pytest.fixture
+def generated(tmp_path):
+    """A generated store of 400 products (templated titles, 12 links each, 20% zero effect)."""
+    path = tmp_path / "gen.db"
+    build_store(path, 400, seed=7)
+    open_database(str(path))
+    return get_store()
+
+
+def reference(store: Store, product_ids: list[str], strict: bool = False) -> dict:
+    """The check done the slow, obvious way: keyword by keyword, product by product."""
+    products = list(Product.select().where(Product.store == store))
+    live = [p for p in products if p.status == "online" and p.archived_at is None
+            and p.product_id not in product_ids]
+    doomed = [p for p in products if p.product_id in product_ids]
+    keywords = list(Keyword.select().where((Keyword.store == store)
+                                           & Keyword.archived_at.is_null()).order_by(Keyword.id))
+    words_of = {k.id: " ".join(match_words(k.keyword)) for k in keywords}
+    display: dict[str, str] = {}
+    for k in keywords:
+        display.setdefault(words_of[k.id], k.keyword)
+    links: dict[int, set[tuple[str, str]]] = {}  # product → (words, via) of its links
+    for c in Coverage.select():
+        if c.keyword_id in words_of:
+            links.setdefault(c.product_id, set()).add((words_of[c.keyword_id], c.source))
+    # --strict: no title holds anything
+    title_words = {p.id: set() if strict else set(match_words(p.title)) for p in products}
+
+    found = {}
+    for words, shown in display.items():
+        needed = set(words.split())
+        sources = sorted(p.product_id for p in doomed if needed <= title_words[p.id]
+                         or any(w == words for w, _ in links.get(p.id, ())))
+        if not sources:
+            continue
+        by_link = {(p.product_id, via) for p in live for w, via in links.get(p.id, ())
+                   if w == words}
+        by_title = sorted(p.product_id for p in live if needed <= title_words[p.id])
+        covered = sorted(by_link | {(pid, "title") for pid in by_title[:TITLE_SHOWN]})
+        found[shown] = (sources, covered, len(by_title))
+    return found
+
+
+def as_found(report) -> dict:
+    return {k.keyword: (k.from_, [(c.product_id, c.via) for c in k.covered_by], k.title_matches)
+            for k in report.keywords}
+
+
+def test_the_check_agrees_with_a_keyword_by_keyword_reference(generated):
+    candidates = [p.product_id for p in zero_effect_products(generated, as_of=AS_OF).products]
+    assert 40 < len(candidates) < 200
+    report = coverage_check(generated, candidates, as_of=AS_OF)
+    assert as_found(report) == reference(generated, candidates)
+    assert {k.keyword for k in report.orphaned} == {
+        k for k, (_, covered, _) in reference(generated, candidates).items() if not covered}
+    assert report.orphaned and len(report.orphaned) < len(report.keywords)
+    # every route, keywords from several candidates, and a title route longer than is listed
+    assert {c.via for k in report.keywords for c in k.covered_by} == {
+        "keyword", "manual", "search", "title"}
+    assert any(len(k.from_) > 1 for k in report.keywords)
+    assert max(k.title_matches for k in report.keywords) > TITLE_SHOWN
+    strict = coverage_check(generated, candidates, as_of=AS_OF, strict=True)
+    assert as_found(strict) == reference(generated, candidates, strict=True)
+    assert len(strict.keywords) < len(report.keywords)
+
+
+def test_forked_and_in_process_checks_give_the_same_report(generated, monkeypatch):
+    candidates = [p.product_id for p in zero_effect_products(generated, as_of=AS_OF).products]
+    started = []
+    real = aside.Aside.__init__
+    monkeypatch.setattr(aside.Aside, "__init__",
+                        lambda self, *a, **k: started.append(1) or real(self, *a, **k))
+    forked = coverage_check(generated, candidates, as_of=AS_OF).to_dict()
+    assert started == [1]
+    monkeypatch.setattr(aside, "can_fork", lambda: False)
+    inline = coverage_check(generated, candidates, as_of=AS_OF).to_dict()
+    assert started == [1] and forked == inline
+    assert any(c["near_duplicates"] for c in forked["candidates"])
+    assert any(s["action"] == "publish new product"
+               for k in forked["keywords"] for s in k["suggestions"])
+
+
+def test_links_of_another_stores_products_are_not_counted(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "a.csv", (
+        "product_id,title,keywords\nA1,Garden Hose Model G1,hose reel\n")))
+    other = Store.create(name="other")
+    # The other store's product sits between this store's ids and covers the same words.
+    import_file(other, "products", write_csv(tmp_path / "b.csv", (
+        "product_id,title,keywords\nB1,Kitchen Knife Model K1,hose reel\n")))
+    import_file(store, "products", write_csv(tmp_path / "c.csv", (
+        "product_id,title,keywords\nA2,Desk Lamp Model D2,desk lamp\n")))
+    ids = [p.id for p in Product.select().order_by(Product.id)]
+    assert [Product.get_by_id(i).store_id for i in ids] == [store.id, other.id, store.id]
+    verdict = {k.keyword: k for k in coverage_check(store, ["A1"]).keywords}["hose reel"]
+    assert verdict.orphaned and verdict.covered_by == []
+
+
+def test_keywords_of_the_same_words_are_one_keyword_shown_as_the_first(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title,keywords\n"
+        "A,Garden Hose Model G1,garden hoses\n"
+        "B,Kitchen Knife Model K1,garden hose\n")))
+    report = coverage_check(store, ["A"])
+    assert [(k.keyword, k.from_, [c.product_id for c in k.covered_by])
+            for k in report.keywords] == [("garden hoses", ["A"], ["B"])]
+    Keyword.update(archived_at=dt.datetime(2026, 1, 1)).where(
+        Keyword.keyword == "garden hoses").execute()
+    report = coverage_check(store, ["A"])  # the plural is archived; the singular remains
+    assert [(k.keyword, k.orphaned) for k in report.keywords] == [("garden hose", False)]
+
+
+def _swap(message):
+    yield "ready"
+    value = yield
+    if value == "fail":
+        raise KwtrackError(message)
+    if value == "crash":
+        raise ValueError(message)
+    yield value * 2
+
+
+@pytest.mark.parametrize("fork", [True, False])
+def test_a_second_process_answers_and_its_errors_reach_the_caller(fork, monkeypatch):
+    monkeypatch.setattr(aside, "can_fork", lambda: fork)
+    with aside.aside(_swap("x")) as worker:
+        assert isinstance(worker, aside.Aside if fork else aside.Inline)
+        assert next(worker) == "ready"
+        assert next(worker) is None
+        worker.resume(21)
+        assert next(worker) == 42
+    for value, error in (("fail", KwtrackError), ("crash", RuntimeError if fork else ValueError)):
+        with aside.aside(_swap("broke")) as worker:
+            next(worker), next(worker)
+            worker.resume(value)
+            with pytest.raises(error, match="broke"):
+                next(worker)
+
+
+@given(st.sets(st.integers(0, 5000), max_size=60), st.integers(1, 12))
+def test_lowest_positions_are_the_lowest_set_bits(bits, limit):
+    mask = sum(1 << b for b in bits)
+    assert _lowest_positions(mask, limit) == sorted(bits)[:limit]
+
+
+@given(st.lists(st.sets(st.integers(0, 300), max_size=40), max_size=8))
+def test_bit_positions_of_many_masks_at_once(bit_sets):
+    which, position = _bit_positions([sum(1 << b for b in s) for s in bit_sets], 301)
+    assert list(zip(which.tolist(), position.tolist(), strict=True)) == [
+        (i, b) for i, s in enumerate(bit_sets) for b in sorted(s)]
