@@ -5,8 +5,12 @@ Run: python tests/bench/bench_coverage.py [PRODUCTS]   (default 50,000 products)
 The generated store has PRODUCTS products (templated titles with model codes, some relisted),
 4 keywords per product in a library of 4 × PRODUCTS words, 12 coverage links per product and
 180 days of product stats (about 20% of products with zero effect in the last 90 days).
-Prints: the full `coverage check --zero-effect` time; `dupes` time; and brute-force
-`rapidfuzz.process.cdist` over a sample of titles with kwtrack's recall of its pairs.
+Prints: the `coverage check --zero-effect` time (zero-effect products, then the check, in a
+fresh process each time, as the command runs; median of 3) beside a baseline measured in the
+same run — plain sqlite3 reading the rows the check must read (the store's products, keywords
+and coverage links) — and the whole command's wall time with its text and JSON output; then
+`dupes` time; and brute-force `rapidfuzz.process.cdist` over a sample of titles with kwtrack's
+recall of its pairs.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import datetime as dt
 import itertools
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -111,11 +116,39 @@ def timed(fn, repeats=3):
     return statistics.median(times), result
 
 
+def check_once(path: str) -> None:
+    """One `coverage check --zero-effect` in this (fresh) process: prints its seconds."""
+    from kwtrack.coverage import coverage_check, zero_effect_products
+    from kwtrack.db import get_store, open_database
+
+    open_database(path)
+    store = get_store()
+    start = time.perf_counter()
+    zero = zero_effect_products(store, as_of=AS_OF)
+    report = coverage_check(store, [p.product_id for p in zero.products], as_of=AS_OF)
+    took = time.perf_counter() - start
+    print(took, len(report.candidates), len(report.keywords), len(report.orphaned))
+
+
+def reading_baseline(path: Path) -> float:
+    """Plain sqlite3 reading the rows the check must read, in a fresh process: seconds."""
+    code = f"""
+import sqlite3, time
+db = sqlite3.connect({str(path)!r})
+start = time.perf_counter()
+db.execute("SELECT id, product_id, title, title_words, status FROM product").fetchall()
+db.execute("SELECT id, keyword, words FROM keyword").fetchall()
+db.execute("SELECT keyword_id, product_id, source FROM coverage").fetchall()
+print(time.perf_counter() - start)
+"""
+    return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True).stdout)
+
+
 def main(n_products: int) -> None:
     from rapidfuzz import fuzz, process, utils
 
-    from kwtrack.coverage import coverage_check, zero_effect_products
-    from kwtrack.db import get_store, open_database
+    from kwtrack.db import open_database
     from kwtrack.models import Product
     from kwtrack.similarity import DEFAULT_THRESHOLD, duplicate_clusters
 
@@ -124,17 +157,26 @@ def main(n_products: int) -> None:
         start = time.perf_counter()
         build_store(path, n_products)
         print(f"built store of {n_products:,} products in {time.perf_counter() - start:.0f} s")
+        runs, baselines = [], []
+        for _ in range(3):
+            out = subprocess.run([sys.executable, __file__, "--check-once", str(path)],
+                                 capture_output=True, text=True, check=True).stdout.split()
+            runs.append(float(out[0]))
+            baselines.append(reading_baseline(path))
+        took, baseline = statistics.median(runs), statistics.median(baselines)
+        print(f"coverage check --zero-effect: {int(out[1]):,} candidates, {int(out[2]):,} "
+              f"keywords, {int(out[3]):,} orphaned: {took:.2f} s (target < 1 s); runs "
+              + ", ".join(f"{t:.2f}" for t in runs))
+        print(f"baseline, sqlite3 reading the products, keywords and links: {baseline:.2f} s; "
+              f"ratio check / baseline: {took / baseline:.1f}")
+        for flags in ([], ["--json"]):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "kwtrack", "--db", str(path), "coverage",
+                            "check", "--zero-effect", "--as-of", AS_OF.isoformat(), *flags],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            print(f"whole command, {' '.join(flags) or 'text'} output to /dev/null: "
+                  f"{time.perf_counter() - start:.2f} s")
         open_database(str(path))
-        store = get_store()
-
-        def check():
-            zero = zero_effect_products(store, as_of=AS_OF)
-            return coverage_check(store, [p.product_id for p in zero.products], as_of=AS_OF)
-
-        took, report = timed(check)
-        print(f"coverage check --zero-effect: {len(report.candidates):,} candidates, "
-              f"{len(report.keywords):,} keywords, {len(report.orphaned):,} orphaned: "
-              f"{took:.2f} s (target < 1 s)")
         titles = {p: t for p, t in Product.select(Product.product_id, Product.title).tuples()}
         took, clusters = timed(lambda: duplicate_clusters(titles), repeats=1)
         print(f"dupes over {len(titles):,} titles: {took:.2f} s (target < 10 s), "
@@ -164,4 +206,7 @@ def main(n_products: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
+    if sys.argv[1:2] == ["--check-once"]:
+        check_once(sys.argv[2])
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000)
