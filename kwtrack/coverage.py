@@ -413,14 +413,16 @@ def _title_work(live: list[_Listing], candidates: list[_Listing], threshold: flo
     carries) that no live title nearly duplicates.
     """
     index = TitleIndex({p.product_id: p.title for p in live})
-    orphans_of = yield {p.product_id: index.near_duplicates(p.title, threshold=threshold)
-                        for p in candidates}
+    orphans_of = yield dict(zip([p.product_id for p in candidates], index.near_duplicates_of(
+        [p.title for p in candidates], threshold=threshold), strict=True))
     titles = {p.product_id: p.title for p in candidates}
-    proposals = {}
-    for candidate, orphans in orphans_of.items():
-        title, carried = _proposal(titles[candidate], orphans, title_limit)
-        if title and not index.near_duplicates(title, threshold=threshold):
-            proposals[candidate] = (title, carried)
+    drafts = {candidate: _proposal(titles[candidate], orphans, title_limit)
+              for candidate, orphans in orphans_of.items()}
+    drafts = {candidate: draft for candidate, draft in drafts.items() if draft[0]}
+    near = index.near_duplicates_of([title for title, _ in drafts.values()], threshold=threshold)
+    proposals = {candidate: draft for (candidate, draft), dupes in zip(drafts.items(), near,
+                                                                       strict=True)
+                 if not dupes}
     yield proposals
 
 

@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from kwtrack.pause import without_cycle_collection
@@ -43,98 +44,142 @@ def score(a: str, b: str) -> float:
 
 
 class TitleIndex:
-    """Titles prepared once, for asking "which of them nearly duplicate this title?" many times.
+    """Titles prepared once, for asking "which of them nearly duplicate these titles?".
 
     Blocking keeps it fast. Titles scoring ≥ 90 differ by at most about one word, so each
     title is filed under its set of words (plurals folded) and under every set with one word
-    left out; two titles meet in some file exactly when they differ by at most one word added,
-    dropped or replaced. Only titles that meet are scored, plus every title sharing a model
-    code. A title with a model code is never compared by words with other coded titles:
-    different codes mean different products, so only code-less titles are looked up for it.
+    left out; a title asked about looks in the files of its set, its set less one word and
+    less two, so two titles meet when they differ by a word or two added, dropped or
+    replaced. Only titles that meet are scored, plus every title sharing a model code. A title
+    with a model code is never compared by words with other coded titles: different codes mean
+    different products, so only code-less titles are looked up for it.
+
+    A word set's key is the sum of its words' hashes (64-bit, wrapping), so a set less some
+    words is the sum less theirs; the files are sorted numpy arrays, and a batch of titles is
+    looked up and scored at once (`near_duplicates_of`), in C.
     """
 
     def __init__(self, titles: dict[str, str]):
         self.titles = titles
-        self.codes = {i: model_codes(t) for i, t in titles.items()}
-        self.files: dict[int, list[str]] = defaultdict(list)  # word-set key → titles
-        self.codeless: dict[int, list[str]] = defaultdict(list)  # the same, code-less titles
-        self.by_code: dict[str, set[str]] = defaultdict(set)
-        for i, title in titles.items():
-            total, hashes = _word_hashes(title)
-            keys = [total - h for h in hashes]
-            keys.append(total)
-            if self.codes[i]:
-                for key in keys:
-                    self.files[key].append(i)
-                for code in self.codes[i]:
-                    self.by_code[code].add(i)
-            else:
-                for key in keys:
-                    self.files[key].append(i)
-                    self.codeless[key].append(i)
-        self._processed: dict[str, str] = {}
-        self._memo: dict[tuple[str, float], list[dict]] = {}
+        self.ids = list(titles)
+        self.position = {i: k for k, i in enumerate(self.ids)}
+        self._texts = list(titles.values())
+        codes = [model_codes(t) for t in self._texts]
+        hashes, counts, totals = _word_set_keys(self._texts)
+        owner = np.repeat(np.arange(len(self.ids)), counts)
+        keys = np.concatenate([totals, totals[owner] - hashes])
+        owners = np.concatenate([np.arange(len(self.ids)), owner])
+        self._files = _Files(keys, owners)
+        coded = np.fromiter(map(bool, codes), dtype=bool, count=len(codes))
+        self._codeless = _Files(keys[~coded[owners]], owners[~coded[owners]])
+        self.by_code: dict[str, list[int]] = defaultdict(list)
+        for position, found in enumerate(codes):
+            for code in found:
+                self.by_code[code].append(position)
+        self._processed: list[str | None] = [None] * len(self.ids)
 
-    def processed(self, i: str) -> str:
+    def processed(self, position: int) -> str:
         """A title as the scorer sees it (case and punctuation folded), worked out when first
         scored: most titles never are."""
-        found = self._processed.get(i)
+        found = self._processed[position]
         if found is None:
-            found = self._processed[i] = utils.default_process(self.titles[i])
+            found = self._processed[position] = utils.default_process(self._texts[position])
         return found
 
     def tokens(self, i: str) -> set[str]:
         """A title's processed words (for telling the words duplicates differ by)."""
-        return set(self.processed(i).split())
-
-    def _blocks(self, title: str) -> tuple[list[str], set[str]]:
-        """The titles to compare with `title` by words, and those sharing a model code."""
-        codes = model_codes(title)
-        files = self.codeless if codes else self.files
-        found: set[str] = set()
-        total, hashes = _word_hashes(title)
-        # The set, the set less one word, and less two: the last also meets titles with one
-        # word replaced and one more dropped (the files hold sets less one word, so this costs
-        # lookups, not index size).
-        keys = [total, *[total - h for h in hashes],
-                *[total - a - b for a, b in itertools.combinations(hashes, 2)]]
-        for key in keys:
-            if key in files:
-                found.update(files[key])
-        same_code: set[str] = set()
-        for code in codes:
-            same_code |= self.by_code.get(code, set())
-        return list(found), same_code
+        return set(self.processed(self.position[i]).split())
 
     def near_duplicates(self, title: str, *, threshold: float | None = None,
                         exclude: str | None = None) -> list[dict]:
-        """{product_id, title, score, reason} for each near-duplicate of `title`, best first.
+        """{product_id, title, score, reason} for each near-duplicate of `title`, best first."""
+        return self.near_duplicates_of([title], threshold=threshold, exclude=[exclude])[0]
+
+    def near_duplicates_of(self, titles: list[str], *, threshold: float | None = None,
+                           exclude: list[str | None] | None = None,
+                           workers: int = 1) -> list[list[dict]]:
+        """`near_duplicates` of each of `titles` (less its `exclude` ID), in one batch.
 
         The same verdicts as `is_duplicate`: a coded title's word candidates are code-less by
-        construction, so only titles sharing a code need the model-code rule; the rest are
-        scored in rapidfuzz's C loop all at once.
+        construction, so only titles sharing a code need the model-code rule; every other
+        pair met in the files is scored by `rapidfuzz.process.cpdist` in one call (`workers`
+        threads).
         """
         threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-        memo_key = (title, threshold)
-        if memo_key not in self._memo:
-            by_words, same_code = self._blocks(title)
-            found: dict[str, tuple[float, str]] = {}
-            for pid in same_code:
-                value = same_model_score(title, self.titles[pid])
-                if value >= SAME_CODE_MIN:
-                    found[pid] = (value, "same model code")
-            # Scores are rounded before the threshold applies, as `score` does.
-            for _, value, k in process.extract(
-                    utils.default_process(title), [self.processed(i) for i in by_words],
-                    scorer=fuzz.token_sort_ratio, processor=None,
-                    score_cutoff=max(threshold - 0.05, 0), limit=None):
-                if round(value, 1) >= threshold:
-                    found[by_words[k]] = (round(value, 1), "similar title")
-            self._memo[memo_key] = [
-                {"product_id": pid, "title": self.titles[pid], "score": round(v, 1),
-                 "reason": why}
-                for pid, (v, why) in sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0]))]
-        return [d for d in self._memo[memo_key] if d["product_id"] != exclude]
+        asked = len(titles)
+        hashes, counts, totals = _word_set_keys(titles)
+        owner = np.repeat(np.arange(asked), counts)
+        keys, askers = [totals, totals[owner] - hashes], [np.arange(asked), owner]
+        starts = np.cumsum(counts) - counts
+        for n in np.unique(counts[counts >= 2]).tolist():  # the set less two words
+            which = np.flatnonzero(counts == n)
+            words = hashes[starts[which][:, None] + np.arange(n)]
+            a, b = np.triu_indices(n, 1)
+            keys.append((totals[which][:, None] - words[:, a] - words[:, b]).ravel())
+            askers.append(np.repeat(which, len(a)))
+        keys, askers = np.concatenate(keys), np.concatenate(askers)
+        codes = [model_codes(t) for t in titles]
+        coded = np.fromiter(map(bool, codes), dtype=bool, count=asked)
+        by_codeless = self._codeless.meet(keys[coded[askers]], askers[coded[askers]])
+        by_all = self._files.meet(keys[~coded[askers]], askers[~coded[askers]])
+        size = max(len(self.ids), 1)
+        pairs = np.unique(np.concatenate([by_codeless[0], by_all[0]]) * size
+                          + np.concatenate([by_codeless[1], by_all[1]]))
+        asker, title = pairs // size, pairs % size
+        skip = [self.position.get(e, -1) for e in (exclude or [None] * asked)]
+        if any(s >= 0 for s in skip):
+            keep = title != np.array(skip)[asker]
+            asker, title = asker[keep], title[keep]
+
+        found: list[dict[int, tuple[float, str]]] = [{} for _ in range(asked)]
+        for k, these in enumerate(codes):
+            for position in {p for code in these for p in self.by_code.get(code, ())}:
+                if position != skip[k]:
+                    value = same_model_score(titles[k], self._texts[position])
+                    if value >= SAME_CODE_MIN:
+                        found[k][position] = (value, "same model code")
+        if len(asker):
+            processed = [utils.default_process(t) for t in titles]
+            scores = process.cpdist([processed[k] for k in asker.tolist()],
+                                    [self.processed(p) for p in title.tolist()],
+                                    scorer=fuzz.token_sort_ratio, processor=None,
+                                    dtype=np.float64, workers=workers)
+            near = scores >= threshold - 0.05
+            for k, position, value in zip(asker[near].tolist(), title[near].tolist(),
+                                          scores[near].tolist()):
+                if round(value, 1) >= threshold:  # rounded before the threshold, as `score`
+                    found[k][position] = (round(value, 1), "similar title")
+        return [[{"product_id": self.ids[p], "title": self._texts[p], "score": round(v, 1),
+                  "reason": why}
+                 for p, (v, why) in sorted(these.items(),
+                                           key=lambda kv: (-kv[1][0], self.ids[kv[0]]))]
+                for these in found]
+
+
+class _Files:
+    """Titles filed under word-set keys: the keys sorted once, so a batch of keys is looked up
+    with one binary search in C."""
+
+    def __init__(self, keys: np.ndarray, owners: np.ndarray):
+        order = np.argsort(keys, kind="stable")
+        keys, self.owners = keys[order], owners[order]
+        first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) \
+            if len(keys) else np.zeros(0, dtype=np.int64)
+        self.keys, self.start = keys[first], first
+        self.end = np.append(first[1:], len(keys)).astype(np.int64)
+
+    def meet(self, keys: np.ndarray, askers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(asker, title position) for every title filed under one of `keys`."""
+        if not len(self.keys) or not len(keys):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        hit = self.keys[at] == keys
+        at, askers = at[hit], askers[hit]
+        lengths = self.end[at] - self.start[at]
+        # each hit's titles are owners[start:end]: one flat index over all of them
+        flat = (np.repeat(self.start[at] - np.cumsum(lengths) + lengths, lengths)
+                + np.arange(lengths.sum()))
+        return np.repeat(askers, lengths), self.owners[flat]
 
 
 @dataclass(frozen=True)
@@ -147,25 +192,27 @@ class Cluster:
     differing_words: list[str]
 
 
-def _tokens(title: str) -> list[str]:
-    return utils.default_process(title).split()
-
-
 _NOT_IN_WORD = re.compile(r"[^\w\s]|_")
 
 
-def _word_hashes(title: str) -> tuple[int, list[int]]:
-    """A title's word set as blocking files it: the sum of its words' hashes, and those hashes.
+def _word_set_keys(titles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The titles' word sets as blocking files them: every word's hash (title by title),
+    each title's number of words, and each title's key (the sum of its words' hashes).
 
-    A set less some words is then the sum less theirs: no set is built per key. A word here is
-    what the seller typed between spaces (`Men's`, `Non-Slip` stay one word), lower-cased,
-    punctuation dropped and trailing `s` cut, so `Kids`, `Kid` and a typo'd `Kidss` meet:
-    blocking needs only to be consistent, not to be good English. (Two different sets summing
-    alike only adds a title to score.)
+    A word here is what the seller typed between spaces (`Men's`, `Non-Slip` stay one word),
+    lower-cased, punctuation dropped and trailing `s` cut, so `Kids`, `Kid` and a typo'd
+    `Kidss` meet: blocking needs only to be consistent, not to be good English. (Two different
+    sets summing alike only adds a title to score.)
     """
-    words = {w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split()}
-    hashes = list(map(hash, words))
-    return sum(hashes), hashes
+    sets = [list(map(hash, {w.rstrip("s") or w
+                            for w in _NOT_IN_WORD.sub("", title.lower()).split()}))
+            for title in titles]
+    counts = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
+    hashes = np.fromiter(itertools.chain.from_iterable(sets), dtype=np.int64,
+                         count=int(counts.sum()))
+    running = np.concatenate(([0], np.cumsum(hashes)))  # int64 sums wrap, as keys may
+    ends = np.cumsum(counts)
+    return hashes, counts, running[ends] - running[ends - counts]
 
 
 def same_model_score(a: str, b: str) -> float:
@@ -202,13 +249,15 @@ def duplicate_clusters(titles: dict[str, str], *,
 
     index = TitleIndex(titles)
     edges: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for a, title in titles.items():
-        for d in index.near_duplicates(title, threshold=threshold, exclude=a):
+    ids = list(titles)
+    near = index.near_duplicates_of(list(titles.values()), threshold=threshold, exclude=ids,
+                                    workers=-1)
+    for a, found in zip(ids, near, strict=True):
+        for d in found:
             ra, rb = find(a), find(d["product_id"])  # a pair may come from both sides
             if ra != rb:
                 parent[ra] = rb
             edges[a].append((d["score"], d["reason"]))
-        index._memo.clear()  # each title is asked about once here
     groups: dict[str, list[str]] = defaultdict(list)
     for i in titles:
         groups[find(i)].append(i)
