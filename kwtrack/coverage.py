@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from peewee import SQL, fn
+from peewee import SQL, Database, fn
 
-from kwtrack.aside import aside
+from kwtrack.aside import aside, can_fork
+from kwtrack.db import second_connection
 from kwtrack.errors import KwtrackError
 from kwtrack.models import (
     ANY_EFFECT,
@@ -191,9 +192,18 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
     candidates, live = _read_products(store, product_ids)
     if not candidates:
         return CoverageReport(as_of, days, strict, window_covered, [], [])
-    with aside(_title_work(live, candidates, threshold, title_limit)) as title_work:
-        links = _read_links([p.id for p in candidates] + [p.id for p in live])
-        library = _Library.read(store, int(links.max() >> 32) + 1 if len(links) else 0)
+    ids = [p.id for p in candidates] + [p.id for p in live]
+    # The links are read by the second process, over a connection of its own, while this one
+    # reads the keywords; or here, first, where that is not possible.
+    second = second_connection() if can_fork() else None
+    links = None if second is not None else _read_links(ids)
+    asked = ids if second is not None else None
+    with aside(_title_work(live, candidates, threshold, title_limit, asked,
+                           second)) as title_work:
+        library = _Library.read(store)
+        fetched = next(title_work)
+        title_work.resume(None)  # on to the titles at once
+        links = fetched if links is None else links
         routes = _Routes(library, candidates, live, links, strict)
         near = next(title_work)  # candidate → its near-duplicate live titles
         title_work.resume(routes.orphans_by_candidate())
@@ -244,12 +254,14 @@ _ROUTE_CODE = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(
 _PACKED_LINK = SQL(f"keyword_id * {1 << 32} + product_id * 4 + CASE source {_ROUTE_CODE} END")
 
 
-def _read_links(product_ids: list[int]) -> np.ndarray:
+def _read_links(product_ids: list[int], db: Database | None = None) -> np.ndarray:
     """Every coverage link of these products (and of any other store's products whose ids fall
-    between theirs), packed: a range scan of the (product, keyword, source) index."""
+    between theirs), packed: a range scan of the (product, keyword, source) index. Read over
+    `db` when given, else the models' connection."""
     query = Coverage.select(_PACKED_LINK).where(
         Coverage.product.between(min(product_ids), max(product_ids)))
-    return np.fromiter(itertools.chain.from_iterable(_raw(query)), dtype=np.int64)
+    cursor = (db or database.obj).execute(query)
+    return np.fromiter(itertools.chain.from_iterable(cursor), dtype=np.int64)
 
 
 class _Library:
@@ -286,7 +298,7 @@ class _Library:
         return groups[every[np.searchsorted(everything, groups)]]
 
     @classmethod
-    def read(cls, store: Store, size: int) -> _Library:
+    def read(cls, store: Store) -> _Library:
         query = (Keyword.select(Keyword.id, Keyword.keyword, Keyword.words)
                  .where((Keyword.store == store) & Keyword.archived_at.is_null())
                  .order_by(Keyword.id))
@@ -299,7 +311,7 @@ class _Library:
         # Each row's group is the first row with its words: one dict built in C, read
         # backwards so that the first row wins.
         first = dict(zip(reversed(words), range(len(words) - 1, -1, -1)))
-        group_of = np.full(max(size, max(ids, default=0) + 1), -1, dtype=np.int64)
+        group_of = np.full(max(ids, default=0) + 1, -1, dtype=np.int64)
         group_of[ids] = list(map(first.__getitem__, words))
         return cls(display, words, sorted(first.values()), group_of)
 
@@ -323,7 +335,10 @@ class _Routes:
         slot = np.full(max(ids) + 1, -1, dtype=np.int64)
         slot[ids] = np.arange(len(ids))
         keywords, products, route = links >> 32, (links >> 2) & ((1 << 30) - 1), links & 3
-        group, slot = library.group_of[keywords], slot[products]
+        inside = keywords < len(library.group_of)  # higher ids: other stores' keywords
+        group = np.full(len(keywords), -1, dtype=np.int64)
+        group[inside] = library.group_of[keywords[inside]]
+        slot = slot[products]
         known = (group >= 0) & (slot >= 0)
         group, slot, route = group[known], slot[known], route[known]
 
@@ -405,13 +420,19 @@ class _Routes:
 
 
 def _title_work(live: list[_Listing], candidates: list[_Listing], threshold: float | None,
-                title_limit: int):
-    """The check's work on titles alone, done beside the rest (see `kwtrack.aside`).
+                title_limit: int, link_products: list[int] | None, db: Database | None):
+    """The check's work beside the rest (see `kwtrack.aside`), on titles alone but for one read.
 
-    Yields each candidate's near-duplicate live titles; is then sent each candidate's
-    orphaned keywords, and yields one replacement title per candidate (with the keywords it
-    carries) that no live title nearly duplicates.
+    Yields the coverage links of `link_products` read over `db`, its own connection (None
+    when not asked to); then each candidate's near-duplicate live titles; is then sent each
+    candidate's orphaned keywords, and yields one replacement title per candidate (with the
+    keywords it carries) that no live title nearly duplicates.
     """
+    links = None
+    if link_products:
+        with db.connection_context():
+            links = _read_links(link_products, db)
+    yield links
     index = TitleIndex({p.product_id: p.title for p in live})
     orphans_of = yield dict(zip([p.product_id for p in candidates], index.near_duplicates_of(
         [p.title for p in candidates], threshold=threshold), strict=True))

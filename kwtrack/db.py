@@ -139,6 +139,20 @@ def open_database(target: str, *, upgrade_schema: bool = True) -> Database:
     return db
 
 
+def second_connection() -> Database | None:
+    """A new, unopened connection to the database the models use, for a forked second process
+    (which must never use the first one's), or None where a second connection would not see
+    the same rows: an in-memory SQLite database, or changes not yet committed."""
+    db = database.obj
+    if db is None or db.in_transaction():
+        return None
+    if isinstance(db, SqliteDatabase):
+        if db.database in ("", ":memory:") or "mode=memory" in str(db.database):
+            return None
+        return SqliteDatabase(db.database, pragmas=SQLITE_PRAGMAS, **db.connect_params)
+    return type(db)(db.database, **db.connect_params)
+
+
 def get_store(name: str | None = None, *, create: bool = False) -> Store:
     """The store named `name` (the default store when None); create it if asked."""
     name = name or DEFAULT_STORE

@@ -176,3 +176,19 @@ def test_bit_positions_of_many_masks_at_once(bit_sets):
     which, position = _bit_positions([sum(1 << b for b in s) for s in bit_sets], 301)
     assert list(zip(which.tolist(), position.tolist(), strict=True)) == [
         (i, b) for i, s in enumerate(bit_sets) for b in sorted(s)]
+
+
+def test_a_check_inside_a_transaction_sees_its_uncommitted_changes(store, tmp_path):
+    from kwtrack.models import database
+
+    import_file(store, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title,keywords\nA,Garden Hose Model G1,hose reel\n"
+        "B,Kitchen Knife Model K1,hose reel\n")))
+    assert not {k.keyword: k for k in coverage_check(store, ["A"]).keywords}["hose reel"].orphaned
+    with database.atomic() as transaction:
+        # a second connection would not see this: the links must be read on this one
+        b = Product.get(Product.product_id == "B")
+        Coverage.delete().where(Coverage.product == b).execute()
+        verdict = {k.keyword: k for k in coverage_check(store, ["A"]).keywords}["hose reel"]
+        assert verdict.orphaned
+        transaction.rollback()
