@@ -494,23 +494,28 @@ def coverage_check_cmd(state: State, product_ids, zero_effect, days, as_of, stri
 
 
 def _print_coverage(report) -> None:
+    """The check as text: candidates, then every keyword (orphans with what to do), then the
+    summary on stderr. Written in one piece: a big store's report runs to 100,000 lines."""
+    lines = []
     for c in report.candidates:
-        click.echo(f"candidate {c.product_id}  {c.title}")
-        for d in c.near_duplicates:
-            click.echo(f"    near-duplicate {d['product_id']} ({d['score']}, {d['reason']})")
+        lines.append(f"candidate {c.product_id}  {c.title}")
+        lines += [f"    near-duplicate {d['product_id']} ({d['score']}, {d['reason']})"
+                  for d in c.near_duplicates]
     for k in report.keywords:
         if k.orphaned:
-            click.echo(f"ORPHANED  {k.keyword}  (from {', '.join(k.from_)})")
+            lines.append(f"ORPHANED  {k.keyword}  (from {', '.join(k.from_)})")
             for s in k.suggestions:
                 target = s.get("title") if s["action"] == "publish new product" else \
                     s.get("product_id")
-                click.echo(f"    → {s['action']}: {target}")
+                lines.append(f"    → {s['action']}: {target}")
         else:
             vias = ", ".join(f"{c.product_id} ({c.via})" for c in k.covered_by[:4])
             listed_titles = sum(c.via == "title" for c in k.covered_by)
             others = len(k.covered_by) - 4 + max(0, k.title_matches - listed_titles)
             more = f" +{others} more" if others > 0 else ""
-            click.echo(f"covered   {k.keyword}  by {vias}{more}")
+            lines.append(f"covered   {k.keyword}  by {vias}{more}")
+    if lines:
+        click.echo("\n".join(lines))
     click.echo(f"{len(report.candidates)} candidates, {len(report.keywords)} keywords, "
                f"{len(report.orphaned)} orphaned", err=True)
 

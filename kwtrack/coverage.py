@@ -111,16 +111,25 @@ class CoverageReport:
     def orphaned(self) -> list[KeywordVerdict]:
         return [k for k in self.keywords if k.orphaned]
 
+    @without_cycle_collection
     def to_dict(self) -> dict:
-        """The JSON shape of `kwtrack coverage check --json`."""
+        """The JSON shape of `kwtrack coverage check --json` (some hundred thousand dicts for
+        a store-wide check: the cycle collector would rescan them as they are made)."""
+        shown: dict[CoveredBy, dict] = {}  # one dict per (product, route), however often listed
+
+        def covered_by(c: CoveredBy) -> dict:
+            found = shown.get(c)
+            if found is None:
+                found = shown[c] = {"product_id": c.product_id, "title": c.title, "via": c.via}
+            return found
+
         return {
             "as_of": self.as_of.isoformat(), "days": self.days, "strict": self.strict,
             "window_covered": self.window_covered,
             "candidates": [{"product_id": c.product_id, "title": c.title,
                             "near_duplicates": c.near_duplicates} for c in self.candidates],
             "keywords": [{"keyword": k.keyword, "orphaned": k.orphaned, "from": k.from_,
-                          "covered_by": [{"product_id": c.product_id, "title": c.title,
-                                          "via": c.via} for c in k.covered_by],
+                          "covered_by": list(map(covered_by, k.covered_by)),
                           "title_matches": k.title_matches,
                           "suggestions": k.suggestions} for k in self.keywords],
             "summary": {"candidates": len(self.candidates), "keywords": len(self.keywords),
