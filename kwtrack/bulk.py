@@ -9,11 +9,10 @@ table and column names still come from `kwtrack.models`.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from peewee import Database, Model, PostgresqlDatabase, Table, fn
+from peewee import Database, Model, PostgresqlDatabase, fn
 from peewee import __exception_wrapper__ as driver_errors  # driver errors as peewee's
 
 
@@ -176,23 +175,3 @@ def max_id(model: type[Model]) -> int:
 def count_above(model: type[Model], last_id: int) -> int:
     """How many rows were inserted after `max_id` returned `last_id`."""
     return model.select().where(model._meta.primary_key > last_id).count()
-
-
-_TABLE_NUMBERS = itertools.count(1)
-
-
-@contextmanager
-def id_table(ids: Iterable[int]) -> Iterator[Table]:
-    """A temporary table of ids (column `id`), to join a long list of ids in one query where
-    `IN (…)` lists would need hundreds; dropped afterwards."""
-    from kwtrack.models import database
-
-    db = database.obj
-    name = f"kwtrack_ids_{next(_TABLE_NUMBERS)}"
-    db.execute_sql(f"CREATE TEMPORARY TABLE {name} (id INTEGER PRIMARY KEY)")
-    try:
-        execute_many(db, f"INSERT INTO {name} (id) VALUES ({db.param})",
-                     [(i,) for i in dict.fromkeys(ids)], convert=False)
-        yield Table(name, ("id",))
-    finally:
-        db.execute_sql(f"DROP TABLE {name}")

@@ -25,7 +25,7 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 10_000,  # ms: another kwtrack (or the TUI) may be writing
     "synchronous": "normal",  # safe with WAL, and much faster for imports
     "cache_size": -64_000,  # 64 MB
-    "temp_store": "memory",  # the coverage check's temporary id tables, and big sorts
+    "temp_store": "memory",  # temporary b-trees of big sorts and DISTINCTs, in memory
 }
 
 DEFAULT_STORE = "default"
