@@ -70,9 +70,10 @@ class Aside:
         self._owed = False
 
     def close(self) -> None:
+        """Stop the child if it is still at work, and reap it (no zombie is left behind)."""
         if self._worker.is_alive():
             self._worker.kill()
-            self._worker.join()
+        self._worker.join()
         self._pipe.close()
 
     def __enter__(self) -> Aside:

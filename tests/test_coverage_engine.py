@@ -192,3 +192,18 @@ def test_a_check_inside_a_transaction_sees_its_uncommitted_changes(store, tmp_pa
         verdict = {k.keyword: k for k in coverage_check(store, ["A"]).keywords}["hose reel"]
         assert verdict.orphaned
         transaction.rollback()
+
+
+def test_a_failure_in_the_first_process_stops_the_second(generated, monkeypatch):
+    import multiprocessing
+
+    from kwtrack import coverage
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("routes failed")
+
+    monkeypatch.setattr(coverage._Routes, "__init__", broken)
+    candidates = [p.product_id for p in zero_effect_products(generated, as_of=AS_OF).products]
+    with pytest.raises(RuntimeError, match="routes failed"):
+        coverage_check(generated, candidates, as_of=AS_OF)
+    assert multiprocessing.active_children() == []
