@@ -257,8 +257,9 @@ def _read_products(store: Store, product_ids: list[str]) -> tuple[list[_Listing]
     return candidates, live
 
 
-# A coverage link as one integer (keyword id × 2³², product id × 4, route), so that hundreds of
-# thousands of links come out of the database as one column and are joined in numpy.
+# A coverage link as one integer (keyword id × 2³², product id × 4, route; product ids stay below
+# 2³⁰), so that hundreds of thousands of links come out of the database as one column and are
+# joined in numpy.
 _ROUTE_CODE = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(ROUTES[:3]))
 _PACKED_LINK = SQL(f"keyword_id * {1 << 32} + product_id * 4 + CASE source {_ROUTE_CODE} END")
 
@@ -337,7 +338,7 @@ class _Routes:
 
     def __init__(self, library: _Library, candidates: list[_Listing], live: list[_Listing],
                  links: np.ndarray, strict: bool):
-        self.library, self.candidates, self.live = library, candidates, live
+        self.library, self.live = library, live
         n_candidates, self.n_live = len(candidates), max(len(live), 1)
         # One slot per product: candidates 0…C-1, live products C…, anything else -1.
         ids = [p.id for p in candidates] + [p.id for p in live]
