@@ -269,7 +269,8 @@ def _read_links(product_ids: list[int], db: Database | None = None) -> np.ndarra
     between theirs), packed: a range scan of the (product, keyword, source) index. Read over
     `db` when given, else the models' connection."""
     query = Coverage.select(_PACKED_LINK).where(
-        Coverage.product.between(min(product_ids), max(product_ids)))
+        Coverage.product.between(min(product_ids), max(product_ids))
+        & Coverage.source.in_(ROUTES[:3]))  # a route the check knows (the importers write no other)
     cursor = (db or database.obj).execute(query)
     return np.fromiter(itertools.chain.from_iterable(cursor), dtype=np.int64)
 
