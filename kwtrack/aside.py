@@ -6,8 +6,9 @@ check compares titles while the main process follows keyword links. `Aside` runs
 in a forked child and talks to it over a pipe; `aside()` gives an in-process stand-in with the
 same interface where forking is not safe, so callers have one code path.
 
-The child never touches the database, and an error raised in it reaches the main process as
-the same one-line `KwtrackError` (anything else as a RuntimeError naming it).
+The child never uses the main process's database connection (the check's child opens one of
+its own, `kwtrack.db.second_connection`), and an error raised in it reaches the main process
+as the same one-line `KwtrackError` (anything else as a RuntimeError naming it).
 """
 
 from __future__ import annotations

@@ -205,14 +205,12 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
     # The links are read by the second process, over a connection of its own, while this one
     # reads the keywords; or here, first, where that is not possible.
     second = second_connection() if can_fork() else None
-    links = None if second is not None else _read_links(ids)
-    asked = ids if second is not None else None
-    with aside(_title_work(live, candidates, threshold, title_limit, asked,
-                           second)) as title_work:
+    links = _read_links(ids) if second is None else None
+    with aside(_title_work(live, candidates, threshold, title_limit, ids, second)) as title_work:
         library = _Library.read(store)
-        fetched = next(title_work)
-        title_work.resume(None)  # on to the titles at once
-        links = fetched if links is None else links
+        if links is None:
+            links = next(title_work)
+            title_work.resume(None)  # on to the titles at once
         routes = _Routes(library, candidates, live, links, strict)
         near = next(title_work)  # candidate → its near-duplicate live titles
         title_work.resume(routes.orphans_by_candidate())
@@ -431,19 +429,18 @@ class _Routes:
 
 
 def _title_work(live: list[_Listing], candidates: list[_Listing], threshold: float | None,
-                title_limit: int, link_products: list[int] | None, db: Database | None):
+                title_limit: int, product_ids: list[int], db: Database | None):
     """The check's work beside the rest (see `kwtrack.aside`), on titles alone but for one read.
 
-    Yields the coverage links of `link_products` read over `db`, its own connection (None
-    when not asked to); then each candidate's near-duplicate live titles; is then sent each
+    Given `db`, a connection of its own, first yields the coverage links of `product_ids`
+    read over it. Then yields each candidate's near-duplicate live titles; is then sent each
     candidate's orphaned keywords, and yields one replacement title per candidate (with the
     keywords it carries) that no live title nearly duplicates.
     """
-    links = None
-    if link_products:
-        with db.connection_context():
-            links = _read_links(link_products, db)
-    yield links
+    if db is not None:
+        with db.connection_context():  # closed before the links are handed over
+            links = _read_links(product_ids, db)
+        yield links
     index = TitleIndex({p.product_id: p.title for p in live})
     orphans_of = yield dict(zip([p.product_id for p in candidates], index.near_duplicates_of(
         [p.title for p in candidates], threshold=threshold), strict=True))

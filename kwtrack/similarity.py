@@ -60,7 +60,6 @@ class TitleIndex:
     """
 
     def __init__(self, titles: dict[str, str]):
-        self.titles = titles
         self.ids = list(titles)
         self.position = {i: k for k, i in enumerate(self.ids)}
         self._texts = list(titles.values())
