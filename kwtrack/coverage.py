@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -284,27 +283,18 @@ class _Library:
                  group_of: np.ndarray):
         self.display, self.words, self.groups, self.group_of = display, words, groups, group_of
         self._tokens: list[str] | None = None
-        self._offsets = np.zeros(0, dtype=np.int64)
+        self._offsets = self._counts = np.zeros(0, dtype=np.int64)
 
-    def known_to(self, vocabulary: set[str], groups: np.ndarray | None = None) -> np.ndarray:
-        """Of `groups` (sorted; all groups when None), those whose every word is in
-        `vocabulary`: one membership test per word of the library, in C, rather than a set
-        built per keyword."""
-        everything = np.array(self.groups, dtype=np.int64)
+    def tokens(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Every group's words in one list, each group's first word's place in it, and its
+        number of words (groups in `groups` order; worked out once)."""
         if self._tokens is None:
             words = list(map(self.words.__getitem__, self.groups))
             self._tokens = " ".join(words).split()
-            counts = np.fromiter(map(str.count, words, itertools.repeat(" ")),
-                                 dtype=np.int64, count=len(words)) + 1
-            self._offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-        if not len(everything):
-            return everything
-        known = np.fromiter(map(vocabulary.__contains__, self._tokens), dtype=bool,
-                            count=len(self._tokens))
-        every = np.logical_and.reduceat(known, self._offsets)
-        if groups is None:
-            return everything[every]
-        return groups[every[np.searchsorted(everything, groups)]]
+            self._counts = np.fromiter(map(str.count, words, itertools.repeat(" ")),
+                                       dtype=np.int64, count=len(words)) + 1
+            self._offsets = np.cumsum(self._counts) - self._counts
+        return self._tokens, self._offsets, self._counts
 
     @classmethod
     def read(cls, store: Store) -> _Library:
@@ -355,11 +345,10 @@ class _Routes:
         by_link = slot < n_candidates
         pairs = [group[by_link] * n_candidates + slot[by_link]]
         if not strict:
-            titles = _TitleWords([p.match_words for p in candidates])
-            keys = library.known_to(titles.vocabulary).tolist()
-            found, masks = titles.holding(keys, list(map(library.words.__getitem__, keys)))
-            which, position = _bit_positions(masks, n_candidates)
-            pairs.append(np.array(found, dtype=np.int64)[which] * n_candidates + position)
+            titles = _TitleRoute(library, [p.match_words for p in candidates],
+                                 [p.match_words for p in live])
+            found, position, _ = titles.holding(0)
+            pairs.append(found * n_candidates + position)
         self._from = _unique(np.concatenate(pairs))
         self._from_groups = self._from // n_candidates
         self.groups = _unique(self._from_groups)
@@ -374,13 +363,14 @@ class _Routes:
                        + route[by_live])
         still = np.zeros(len(library.words), dtype=bool)
         still[group[by_live]] = True
-        self._title_masks: dict[int, int] = {}
+        # (group, live position) of the first TITLE_SHOWN live titles holding each group
+        # the candidates cover, and how many do
+        self._title_groups = self._title_counts = self._title_links = np.zeros(0, np.int64)
         if not strict:
-            titles = _TitleWords([p.match_words for p in live])
-            keys = library.known_to(titles.vocabulary, self.groups).tolist()
-            self._title_masks = dict(zip(*titles.holding(
-                keys, list(map(library.words.__getitem__, keys)))))
-            still[list(self._title_masks)] = True
+            found, position, (self._title_groups, self._title_counts) = titles.holding(
+                1, self.groups, TITLE_SHOWN)
+            self._title_links = (found * self.n_live + position) * 4 + TITLE_ROUTE
+            still[self._title_groups] = True
         self.orphaned = self.groups[~still[self.groups]]
 
     def sources(self, groups: np.ndarray) -> list[list[str]]:
@@ -404,11 +394,7 @@ class _Routes:
         """(keyword, candidates covering it, live products covering it, live titles holding
         it) for every covered group, alphabetically by keyword."""
         live, n_live, display = self.live, self.n_live, self.library.display
-        found = []
-        for g, mask in self._title_masks.items():
-            found += [(g * n_live + position) * 4 + TITLE_ROUTE
-                      for position in _lowest_positions(mask, TITLE_SHOWN)]
-        entries = _unique(np.concatenate([self._links, np.array(found, dtype=np.int64)]))
+        entries = _unique(np.concatenate([self._links, self._title_links]))
         # One CoveredBy per (live product, route), shared by every keyword it covers.
         local = entries % (4 * n_live)
         kinds = _unique(local)
@@ -422,7 +408,7 @@ class _Routes:
         entry_groups = entries // (4 * n_live)
         start = np.searchsorted(entry_groups, groups).tolist()
         end = np.searchsorted(entry_groups, groups, "right").tolist()
-        matches = {g: mask.bit_count() for g, mask in self._title_masks.items()}
+        matches = dict(zip(self._title_groups.tolist(), self._title_counts.tolist()))
         return list(zip(map(display.__getitem__, order), self.sources(groups),
                         [covered[a:b] for a, b in zip(start, end)],
                         map(matches.get, order, itertools.repeat(0))))
@@ -470,58 +456,115 @@ class _Listing(NamedTuple):
         return self.title_words if self.title_words is not None else words_of(self.title)
 
 
-class _TitleWords:
-    """Which of a list of titles hold all of some keywords' words.
+class _TitleRoute:
+    """Which titles hold every word of which keyword groups, for a few lists of titles.
 
-    Each word asked about has the positions of the titles holding it and a bit mask of them
-    (a Python int, bit i for title i), so asking is a few big-int ANDs, not set intersections
-    over thousands of members.
+    The lists share one vocabulary, and the library's words are looked up in it once. For
+    one list, each word a group asks about becomes a row of bits (bit t when title t holds
+    it); a group's titles are its words' rows ANDed, thousands of groups at a time in numpy.
     """
 
-    def __init__(self, titles: list[str]):
-        """`titles`: each title's match words, space-joined."""
-        self.titles = titles
-        self.vocabulary = set(" ".join(titles).split())
-        self.postings: dict[str, list[int]] = {}
-        self._masks: dict[str, int] = {}
+    def __init__(self, library: _Library, *title_lists: list[str]):
+        """`title_lists`: each title's match words, space-joined."""
+        tokens = [" ".join(titles).split() for titles in title_lists]
+        vocabulary = {w: i for i, w in enumerate(dict.fromkeys(itertools.chain(*tokens)))}
+        self.groups = np.array(library.groups, dtype=np.int64)
+        words, self.offsets, self.counts = library.tokens()
+        # each library word's place in the vocabulary; len(vocabulary) when no title has it
+        self.words = np.fromiter(map(vocabulary.get, words, itertools.repeat(len(vocabulary))),
+                                 dtype=np.int64, count=len(words))
+        self.lists = []  # (titles, each token's title, each token's word)
+        for titles, these in zip(title_lists, tokens):
+            lengths = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
+            counts = np.fromiter(map(str.count, titles, itertools.repeat(" ")), dtype=np.int64,
+                                 count=len(titles)) + (lengths > 0)
+            self.lists.append((len(titles), np.repeat(np.arange(len(titles)), counts),
+                               np.fromiter(map(vocabulary.__getitem__, these), dtype=np.int64,
+                                           count=len(these))))
+        self.vocabulary_size = len(vocabulary)
 
-    def holding(self, keys: list, words: list[str]) -> tuple[list, list[int]]:
-        """Of `keys`, those whose words (`words`, space-joined, one per key) some one title
-        holds all of, and the masks of those titles. Only those words are indexed."""
-        splits = list(map(str.split, words))
-        wanted = set(itertools.chain.from_iterable(splits))
-        postings: dict[str, list[int]] = defaultdict(list)
-        for position, title in enumerate(self.titles):
-            for word in wanted.intersection(title.split()):
-                postings[word].append(position)
-        self.postings, self._masks = postings, {}
-        found, masks = [], []
-        for key, split in zip(keys, splits):
-            mask = self.holding_all(split)
-            if mask:
-                found.append(key)
-                masks.append(mask)
-        return found, masks
+    def holding(self, which: int, groups: np.ndarray | None = None, limit: int = 0
+                ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """(group, title position) for every title of list `which` holding all of a group's
+        words, by group then position, at most the lowest `limit` per group when `limit`; and
+        (the groups some title holds, how many titles hold each). Of `groups` (sorted) only,
+        when given."""
+        n_titles, title_of, title_words = self.lists[which]
+        present = np.zeros(self.vocabulary_size + 1, dtype=bool)
+        present[title_words] = True
+        asked = np.zeros(len(self.groups), dtype=bool)
+        if len(self.words):
+            asked = np.logical_and.reduceat(present[self.words], self.offsets)
+        if groups is not None:
+            wanted = np.zeros(len(self.groups), dtype=bool)
+            wanted[np.searchsorted(self.groups, groups)] = True
+            asked &= wanted
+        asked = np.flatnonzero(asked)
+        # One row of bits per word the asked groups hold, the rows 64 titles to a number.
+        counts = self.counts[asked]
+        tokens = _spans(self.offsets[asked], counts)
+        row_of = np.full(self.vocabulary_size + 1, -1, dtype=np.int64)
+        used = _unique(self.words[tokens])
+        row_of[used] = np.arange(len(used))
+        width = (n_titles + 63) // 64
+        bits = np.zeros((len(used), width * 8), dtype=np.uint8)
+        keep = row_of[title_words] >= 0
+        np.bitwise_or.at(bits, (row_of[title_words[keep]], title_of[keep] >> 3),
+                         np.left_shift(1, title_of[keep] & 7).astype(np.uint8))
+        bits = bits.view(np.uint64)
+        pairs, found, found_counts = [], [], []
+        step = max(1, (1 << 20) // max(width, 1))  # ANDed 8 MB at a time
+        for size in np.unique(counts).tolist():
+            these = asked[counts == size]
+            for start in range(0, len(these), step):
+                chunk = these[start:start + step]
+                rows = row_of[self.words[self.offsets[chunk][:, None] + np.arange(size)]]
+                held = bits[rows[:, 0]]
+                for k in range(1, size):
+                    np.bitwise_and(held, bits[rows[:, k]], out=held)
+                how_many = np.bitwise_count(held).sum(axis=1, dtype=np.int64)
+                some = how_many > 0
+                found.append(self.groups[chunk[some]])
+                found_counts.append(how_many[some])
+                row, position = _set_bits(held, limit)
+                pairs.append(self.groups[chunk[row]] * n_titles + position)
+        none = [np.zeros(0, dtype=np.int64)]
+        pairs = _unique(np.concatenate(pairs or none))
+        found, found_counts = np.concatenate(found or none), np.concatenate(found_counts or none)
+        order = np.argsort(found)
+        n_titles = max(n_titles, 1)
+        return pairs // n_titles, pairs % n_titles, (found[order], found_counts[order])
 
-    def mask(self, word: str) -> int:
-        found = self._masks.get(word)
-        if found is None:
-            bits = np.zeros(len(self.titles), dtype=bool)
-            bits[self.postings.get(word, [])] = True
-            found = self._masks[word] = int.from_bytes(
-                np.packbits(bits, bitorder="little").tobytes(), "little")
-        return found
 
-    def holding_all(self, words: list[str]) -> int:
-        """The mask of the titles holding every one of `words` (0 when none or no words)."""
-        if not words or not all(word in self.postings for word in words):
-            return 0
-        found = -1
-        for word in sorted(words, key=lambda w: len(self.postings[w])):
-            found &= self.mask(word)
-            if not found:
-                break
-        return found
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The indices start, start+1, … start+length-1 of every span, one after another."""
+    return (np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+            + np.arange(int(lengths.sum())))
+
+
+def _runs(values: np.ndarray) -> np.ndarray:
+    """Each value's place in its run of equal values (values sorted): 0, 1, 2, 0, 1, …"""
+    if not len(values):
+        return values
+    first = np.flatnonzero(np.concatenate(([True], values[1:] != values[:-1])))
+    return np.arange(len(values)) - np.repeat(first, np.diff(np.append(first, len(values))))
+
+
+def _set_bits(rows: np.ndarray, limit: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(row, bit position) of every set bit of rows of 64-bit numbers (bit b of number c is
+    position 64c + b), by row then position; only each row's lowest `limit` when `limit`."""
+    row, column = np.nonzero(rows)
+    if limit:  # each number holds a set bit, so the first `limit` numbers hold enough
+        keep = _runs(row) < limit
+        row, column = row[keep], column[keep]
+    numbers = np.ascontiguousarray(rows[row, column])
+    which, bit = np.nonzero(np.unpackbits(numbers.view(np.uint8).reshape(-1, 8), axis=1,
+                                          bitorder="little"))
+    row, position = row[which], column[which] * 64 + bit
+    if limit:
+        keep = _runs(row) < limit
+        row, position = row[keep], position[keep]
+    return row, position
 
 
 def _raw(query):
@@ -537,47 +580,6 @@ def _unique(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _bit_positions(masks: list[int], width: int) -> tuple[np.ndarray, np.ndarray]:
-    """(which mask, bit position) for every set bit of `masks` (each at most `width` bits),
-    by mask then position: all the masks' bytes go through numpy at once."""
-    size = (width + 7) // 8
-    raw = np.frombuffer(b"".join(m.to_bytes(size, "little") for m in masks),
-                        dtype=np.uint8).reshape(len(masks), size)
-    rows, columns = np.nonzero(raw)
-    which, bit = np.nonzero(np.unpackbits(raw[rows, columns][:, None], axis=1,
-                                          bitorder="little"))
-    return rows[which], columns[which] * 8 + bit
-
-
-_NONZERO_BYTE = re.compile(rb"[^\x00]")
-_BITS_OF_BYTE = [tuple(bit for bit in range(8) if value >> bit & 1) for value in range(256)]
-
-
-def _lowest_positions(mask: int, limit: int) -> list[int]:
-    """The positions of a mask's lowest `limit` set bits, lowest first.
-
-    Stepping through a big int bit by bit copies thousands of bytes a step, so bits are
-    picked off a small low slice when it holds enough of them, and otherwise the mask's
-    bytes are scanned in C for the non-zero ones."""
-    part = mask & _LOW_SLICE
-    if part.bit_count() >= limit:
-        found = []
-        while len(found) < limit:
-            lowest = part & -part
-            found.append(lowest.bit_length() - 1)
-            part ^= lowest
-        return found
-    raw = mask.to_bytes((mask.bit_length() + 7) // 8, "little")
-    found = []
-    for byte in _NONZERO_BYTE.finditer(raw):
-        at = byte.start()
-        found += [at * 8 + bit for bit in _BITS_OF_BYTE[raw[at]]]
-        if len(found) >= limit:
-            break
-    return found[:limit]
-
-
-_LOW_SLICE = (1 << 512) - 1
 def _suggest(keyword: str, sources: list[_Listing], near: dict[str, list[dict]],
              by_category: dict[str, _Listing],
              proposals: dict[str, tuple[str, set[str]]]) -> list[dict]:

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from kwtrack import aside
 from kwtrack.coverage import (
     TITLE_SHOWN,
-    _bit_positions,
-    _lowest_positions,
+    _runs,
+    _set_bits,
+    _spans,
     coverage_check,
     zero_effect_products,
 )
@@ -165,17 +166,29 @@ def test_a_second_process_answers_and_its_errors_reach_the_caller(fork, monkeypa
                 next(worker)
 
 
-@given(st.sets(st.integers(0, 5000), max_size=60), st.integers(1, 12))
-def test_lowest_positions_are_the_lowest_set_bits(bits, limit):
-    mask = sum(1 << b for b in bits)
-    assert _lowest_positions(mask, limit) == sorted(bits)[:limit]
+@given(st.lists(st.sets(st.integers(0, 300), max_size=40), max_size=8), st.integers(0, 12))
+def test_set_bits_of_many_rows_at_once(bit_sets, limit):
+    import numpy as np
+
+    rows = np.zeros((len(bit_sets), 5), dtype=np.uint64)
+    for r, bits in enumerate(bit_sets):
+        for b in bits:
+            rows[r, b // 64] |= np.uint64(1 << (b % 64))
+    row, position = _set_bits(rows, limit)
+    assert list(zip(row.tolist(), position.tolist(), strict=True)) == [
+        (r, b) for r, s in enumerate(bit_sets) for b in sorted(s)[:limit or None]]
 
 
-@given(st.lists(st.sets(st.integers(0, 300), max_size=40), max_size=8))
-def test_bit_positions_of_many_masks_at_once(bit_sets):
-    which, position = _bit_positions([sum(1 << b for b in s) for s in bit_sets], 301)
-    assert list(zip(which.tolist(), position.tolist(), strict=True)) == [
-        (i, b) for i, s in enumerate(bit_sets) for b in sorted(s)]
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 5)), max_size=20))
+def test_spans_and_runs(spans):
+    import numpy as np
+
+    starts, lengths = (np.array(c, dtype=np.int64) for c in zip(*spans)) if spans else (
+        np.zeros(0, dtype=np.int64),) * 2
+    assert _spans(starts, lengths).tolist() == [s + i for s, n in spans for i in range(n)]
+    values = np.sort(starts)
+    places = _runs(values).tolist()
+    assert places == [list(values[:i + 1]).count(v) - 1 for i, v in enumerate(values)]
 
 
 def test_a_check_inside_a_transaction_sees_its_uncommitted_changes(store, tmp_path):
