@@ -36,7 +36,7 @@ from kwtrack.models import (
 )
 from kwtrack.pause import without_cycle_collection
 from kwtrack.similarity import TitleIndex
-from kwtrack.text import match_words, words_of
+from kwtrack.text import match_words, word_keys, words_of
 
 DEFAULT_DAYS = 90
 TITLE_LIMIT = 128
@@ -230,7 +230,7 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
                            for p in candidates], verdicts)
 
 
-_LISTING = (Product.id, Product.product_id, Product.title, Product.category, Product.title_words)
+_LISTING = (Product.id, Product.product_id, Product.title, Product.category, Product.title_keys)
 
 
 def _read_products(store: Store, product_ids: list[str]) -> tuple[list[_Listing], list[_Listing]]:
@@ -275,44 +275,53 @@ def _read_links(product_ids: list[int], db: Database | None = None) -> np.ndarra
 class _Library:
     """The store's keywords grouped by match words, as rows read by keyword id.
 
-    A group is named by its first row g: `display[g]` (that keyword as typed) and `words[g]`;
-    `groups` lists them, and `group_of[keyword id]` is the keyword's group, or -1 (archived,
-    another store's)."""
+    A group is named by its first row g: `display[g]` is that keyword as typed; `groups` lists
+    them, and `group_of[keyword id]` is the keyword's group, or -1 (archived, another store's).
+    `tokens()` gives the groups' words as numbers (`kwtrack.text.word_keys`)."""
 
-    def __init__(self, display: list[str], words: list[str], groups: list[int],
+    def __init__(self, display: list[str], keys: list[bytes], groups: list[int],
                  group_of: np.ndarray):
-        self.display, self.words, self.groups, self.group_of = display, words, groups, group_of
-        self._tokens: list[str] | None = None
+        self.display, self.keys, self.groups, self.group_of = display, keys, groups, group_of
+        self._tokens: np.ndarray | None = None
         self._offsets = self._counts = np.zeros(0, dtype=np.int64)
 
-    def tokens(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """Every group's words in one list, each group's first word's place in it, and its
-        number of words (groups in `groups` order; worked out once)."""
+    def tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every group's words (in `groups` order) as one array of word keys, each group's
+        first word's place in it, and its number of words (worked out once)."""
         if self._tokens is None:
-            words = list(map(self.words.__getitem__, self.groups))
-            self._tokens = " ".join(words).split()
-            self._counts = np.fromiter(map(str.count, words, itertools.repeat(" ")),
-                                       dtype=np.int64, count=len(words)) + 1
+            keys = list(map(self.keys.__getitem__, self.groups))
+            self._tokens = _word_numbers(keys)
+            self._counts = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)) // 8
             self._offsets = np.cumsum(self._counts) - self._counts
         return self._tokens, self._offsets, self._counts
 
     @classmethod
     def read(cls, store: Store) -> _Library:
-        query = (Keyword.select(Keyword.id, Keyword.keyword, Keyword.words)
+        query = (Keyword.select(Keyword.id, Keyword.keyword, Keyword.word_keys)
                  .where((Keyword.store == store) & Keyword.archived_at.is_null())
                  .order_by(Keyword.id))
         rows = _raw(query).fetchall()
-        if any(words is None for _, _, words in rows):  # saved before migration 0003
-            rows = [(i, text, words_of(text) if words is None else words)
-                    for i, text, words in rows]
+        if not all(type(keys) is bytes for _, _, keys in rows):  # NULL, or PostgreSQL's bytea
+            rows = [(i, text, _keys_of(text) if keys is None else bytes(keys))
+                    for i, text, keys in rows]
         rows = [row for row in rows if row[2]]  # a keyword of punctuation alone matches nothing
-        ids, display, words = (list(column) for column in zip(*rows)) if rows else ([], [], [])
+        ids, display, keys = (list(column) for column in zip(*rows)) if rows else ([], [], [])
         # Each row's group is the first row with its words: one dict built in C, read
         # backwards so that the first row wins.
-        first = dict(zip(reversed(words), range(len(words) - 1, -1, -1)))
+        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
         group_of = np.full(max(ids, default=0) + 1, -1, dtype=np.int64)
-        group_of[ids] = list(map(first.__getitem__, words))
-        return cls(display, words, sorted(first.values()), group_of)
+        group_of[ids] = list(map(first.__getitem__, keys))
+        return cls(display, keys, sorted(first.values()), group_of)
+
+
+def _keys_of(text: str) -> bytes:
+    """The word keys of a title or keyword that has none stored (not yet migrated)."""
+    return word_keys(words_of(text))
+
+
+def _word_numbers(keys: list[bytes]) -> np.ndarray:
+    """Word keys (eight bytes each) of many titles or keywords as one array of numbers."""
+    return np.frombuffer(b"".join(keys), dtype="<i8").astype(np.int64)
 
 
 class _Routes:
@@ -345,8 +354,7 @@ class _Routes:
         by_link = slot < n_candidates
         pairs = [group[by_link] * n_candidates + slot[by_link]]
         if not strict:
-            titles = _TitleRoute(library, [p.match_words for p in candidates],
-                                 [p.match_words for p in live])
+            titles = _TitleRoute(library, [p.keys for p in candidates], [p.keys for p in live])
             found, position, _ = titles.holding(0)
             pairs.append(found * n_candidates + position)
         self._from = _unique(np.concatenate(pairs))
@@ -356,12 +364,12 @@ class _Routes:
         self._from_ids = list(map(codes.__getitem__, (self._from % n_candidates).tolist()))
 
         # Live products' links to those groups, then their titles holding a group's words.
-        covered = np.zeros(len(library.words), dtype=bool)
+        covered = np.zeros(len(library.display), dtype=bool)
         covered[self.groups] = True
         by_live = (slot >= n_candidates) & covered[group]
         self._links = ((group[by_live] * self.n_live + slot[by_live] - n_candidates) * 4
                        + route[by_live])
-        still = np.zeros(len(library.words), dtype=bool)
+        still = np.zeros(len(library.display), dtype=bool)
         still[group[by_live]] = True
         # (group, live position) of the first TITLE_SHOWN live titles holding each group
         # the candidates cover, and how many do
@@ -448,12 +456,13 @@ class _Listing(NamedTuple):
     product_id: str
     title: str
     category: str | None
-    title_words: str | None
+    title_keys: bytes | None
 
     @property
-    def match_words(self) -> str:
-        """The title's match words, space-joined (stored; worked out for older rows)."""
-        return self.title_words if self.title_words is not None else words_of(self.title)
+    def keys(self) -> bytes:
+        """The title's word keys (stored; worked out for rows that have none)."""
+        keys = self.title_keys
+        return _keys_of(self.title) if keys is None else bytes(keys)
 
 
 class _TitleRoute:
@@ -464,24 +473,19 @@ class _TitleRoute:
     it); a group's titles are its words' rows ANDed, thousands of groups at a time in numpy.
     """
 
-    def __init__(self, library: _Library, *title_lists: list[str]):
-        """`title_lists`: each title's match words, space-joined."""
-        tokens = [" ".join(titles).split() for titles in title_lists]
-        vocabulary = {w: i for i, w in enumerate(dict.fromkeys(itertools.chain(*tokens)))}
+    def __init__(self, library: _Library, *title_lists: list[bytes]):
+        """`title_lists`: each title's word keys."""
+        tokens = [_word_numbers(titles) for titles in title_lists]
+        vocabulary = _unique(np.concatenate(tokens))
+        self.vocabulary_size = len(vocabulary)
         self.groups = np.array(library.groups, dtype=np.int64)
         words, self.offsets, self.counts = library.tokens()
-        # each library word's place in the vocabulary; len(vocabulary) when no title has it
-        self.words = np.fromiter(map(vocabulary.get, words, itertools.repeat(len(vocabulary))),
-                                 dtype=np.int64, count=len(words))
+        self.words = _places(vocabulary, words)  # len(vocabulary) where no title has the word
         self.lists = []  # (titles, each token's title, each token's word)
         for titles, these in zip(title_lists, tokens):
-            lengths = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles))
-            counts = np.fromiter(map(str.count, titles, itertools.repeat(" ")), dtype=np.int64,
-                                 count=len(titles)) + (lengths > 0)
+            counts = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles)) // 8
             self.lists.append((len(titles), np.repeat(np.arange(len(titles)), counts),
-                               np.fromiter(map(vocabulary.__getitem__, these), dtype=np.int64,
-                                           count=len(these))))
-        self.vocabulary_size = len(vocabulary)
+                               _places(vocabulary, these)))
 
     def holding(self, which: int, groups: np.ndarray | None = None, limit: int = 0
                 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
@@ -534,6 +538,14 @@ class _TitleRoute:
         order = np.argsort(found)
         n_titles = max(n_titles, 1)
         return pairs // n_titles, pairs % n_titles, (found[order], found_counts[order])
+
+
+def _places(vocabulary: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """Each word's place in the sorted `vocabulary`, or len(vocabulary) when not in it."""
+    if not len(vocabulary):
+        return np.zeros(len(words), dtype=np.int64)
+    at = np.minimum(np.searchsorted(vocabulary, words), len(vocabulary) - 1)
+    return np.where(vocabulary[at] == words, at, len(vocabulary))
 
 
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -88,7 +88,7 @@ def undo_last(store: Store) -> list[ChangeLine]:
         for change in changes:
             model = ENTITIES[change.entity]
             value = _parse_like(model, change.field, change.old)
-            model.update({model._meta.fields[change.field]: value}).where(
+            model.update({change.field: value, **model.derived(change.field, value)}).where(
                 model.id == change.entity_id).execute()
             change.undone_at = stamp
             change.save()

@@ -55,7 +55,7 @@ from kwtrack.models import (
 )
 from kwtrack.pause import cycle_collection_paused
 from kwtrack.reading import open_table
-from kwtrack.text import clean_display, words_of
+from kwtrack.text import clean_display
 from kwtrack.values import (
     choice,
     parse_bool,
@@ -167,9 +167,10 @@ class _Run:
         last_id = bulk.max_id(Keyword)
         bulk.insert_rows(
             Keyword,
-            ["store", "keyword", "norm", "words", "source", "created_at", "updated_at"],
-            [(self.store.id, d, n, words_of(d), "import", stamp, stamp)
-             for n, d in missing.items()],
+            ["store", "keyword", "norm", "words", "word_keys", "source", "created_at",
+             "updated_at"],
+            [(self.store.id, d, n, *Keyword.derived("keyword", d).values(), "import", stamp,
+              stamp) for n, d in missing.items()],
         )
         self.keywords_added += len(missing)
         known.update(Keyword.select(Keyword.norm, Keyword.id)
@@ -264,7 +265,7 @@ def _apply_products(run: _Run, chunk: Chunk) -> None:
             continue
         plan = _merge(old, rec, PRODUCT_FIELDS)
         if plan and "title" in plan:
-            plan["title_words"] = words_of(plan["title"])
+            plan.update(Product.derived("title", plan["title"]))
         links_changed = False
         if rec.get("keywords") is not None:
             touched_links.append(rec)
@@ -343,8 +344,8 @@ def _apply_keywords(run: _Run, chunk: Chunk) -> None:
         old = existing.get(norm)
         plan = _merge(old, rec, KEYWORD_FIELDS)
         if old is None:
-            plans.append((None, {"keyword": display, "norm": norm, "words": words_of(display),
-                                 **plan}))
+            plans.append((None, {"keyword": display, "norm": norm,
+                                 **Keyword.derived("keyword", display), **plan}))
             run.added += 1
         elif plan:
             plans.append((old["id"], plan))

@@ -12,6 +12,7 @@ import datetime as dt
 from peewee import (
     SQL,
     AutoField,
+    BlobField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -24,7 +25,7 @@ from peewee import (
     TextField,
 )
 
-from kwtrack.text import words_of
+from kwtrack.text import word_keys, words_of
 
 database = DatabaseProxy()
 
@@ -38,6 +39,28 @@ class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+    # Columns worked out from another, as {source column: function of its value → {column:
+    # value}}: every write of the source writes them too (`save`, the importers, undo).
+    DERIVED: dict = {}
+
+    @classmethod
+    def derived(cls, column: str, value) -> dict:
+        """The columns to write beside `column` = `value` (empty when none depend on it)."""
+        work = cls.DERIVED.get(column)
+        return work(value) if work else {}
+
+    def save(self, *args, **kwargs):
+        for column in self.DERIVED:
+            for name, value in self.derived(column, getattr(self, column)).items():
+                setattr(self, name, value)
+        return super().save(*args, **kwargs)
+
+
+def _match_words(text: str | None) -> tuple[str | None, bytes | None]:
+    """A title's or keyword's match words, readable and as the coverage check's keys."""
+    words = words_of(text)
+    return words, word_keys(words)
 
 
 class Store(BaseModel):
@@ -82,16 +105,16 @@ class Product(BaseModel):
     archived_at = DateTimeField(null=True)  # set when deleted: nothing is ever lost
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
-    # The title's match words (kwtrack.text.match_words, space-joined), kept for the coverage
-    # check; every write of a title sets it (`save` here, the import's bulk writes there).
+    # The title's match words (kwtrack.text.words_of), readable and as the coverage check's
+    # keys (kwtrack.text.word_keys); written with every title (DERIVED).
     title_words = TextField(null=True)
+    title_keys = BlobField(null=True)
 
     class Meta:
         indexes = ((("store", "product_id"), True),)
 
-    def save(self, *args, **kwargs):
-        self.title_words = words_of(self.title)
-        return super().save(*args, **kwargs)
+    DERIVED = {"title": lambda title: dict(zip(("title_words", "title_keys"),
+                                               _match_words(title)))}
 
 
 class Keyword(BaseModel):
@@ -111,13 +134,13 @@ class Keyword(BaseModel):
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
     words = TextField(null=True)  # match words, as Product.title_words
+    word_keys = BlobField(null=True)  # and as Product.title_keys
 
     class Meta:
         indexes = ((("store", "norm"), True),)
 
-    def save(self, *args, **kwargs):
-        self.words = words_of(self.keyword)
-        return super().save(*args, **kwargs)
+    DERIVED = {"keyword": lambda keyword: dict(zip(("words", "word_keys"),
+                                                   _match_words(keyword)))}
 
 
 class Coverage(BaseModel):

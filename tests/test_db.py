@@ -16,6 +16,7 @@ from kwtrack import paths
 from kwtrack.db import connect_database, get_store, migration_status, open_database
 from kwtrack.errors import KwtrackError
 from kwtrack.models import ALL_MODELS, Product, Store, database
+from kwtrack.text import word_keys
 
 
 def _sqlite_schema(db) -> set[tuple]:
@@ -132,9 +133,10 @@ def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, mon
     assert isinstance(db, PostgresqlDatabase)
     assert not diff_models(db, ALL_MODELS)
     store = get_store(create=True)
-    (tmp_path / "p.csv").write_text("product_id,title,keywords\nP1,Shoes,running shoes|sneakers\n")
+    (tmp_path / "p.csv").write_text("product_id,title,keywords\nP1,Shoes,running shoes|sneakers\n"
+                                    "P2,Men's Running Shoes R1,\n")
     (tmp_path / "s.csv").write_text("product_id,date,impressions\nP1,2026-11-01,5\n")
-    assert import_file(store, "products", tmp_path / "p.csv").added == 1
+    assert import_file(store, "products", tmp_path / "p.csv").added == 2
     assert import_file(store, "product-stats", tmp_path / "s.csv").added == 1
     again = import_file(store, "product-stats", tmp_path / "s.csv", force=True)
     assert (again.added, again.changed, again.unchanged) == (0, 0, 1)
@@ -151,13 +153,15 @@ def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, mon
                                      "c,2026-11-09,3\nA,2026-11-09,4\n")
     with pytest.raises(ImportFailed, match="k3.csv:5: duplicate of row 2"):
         import_file(store, "keyword-stats", tmp_path / "k3.csv")
-    # the coverage check's temporary id table and the effect index's condition
+    # the effect index's condition, and the check's word keys read back from bytea
     from kwtrack.coverage import coverage_check, zero_effect_products
 
     zero = zero_effect_products(store, days=3, as_of=dt.date(2026, 11, 3))
-    assert zero.products == []  # P1 had impressions on 2026-11-01
+    assert [p.product_id for p in zero.products] == ["P2"]  # P1 had impressions on 11-01
     report = coverage_check(store, ["P1"])
-    assert sorted(k.keyword for k in report.orphaned) == ["running shoes", "sneakers"]
+    assert [k.keyword for k in report.orphaned] == ["sneakers"]
+    assert [(c.product_id, c.via) for k in report.keywords for c in k.covered_by] == [
+        ("P2", "title")]
     db.close()
 
 
@@ -181,4 +185,11 @@ def test_upgrade_fills_match_words_and_adds_the_effect_index(tmp_path, monkeypat
     title_words = db.execute_sql("SELECT title_words FROM product").fetchone()[0]
     assert title_words == "folding camping chair"
     assert db.execute_sql("SELECT words FROM keyword").fetchone()[0] == "box"
+    db.close()
+    shutil.copy(paths.migrations_dir() / "0004_word_keys.py", folder)
+    db = open_database(str(path))
+    assert bytes(db.execute_sql("SELECT title_keys FROM product").fetchone()[0]) == \
+        word_keys("folding camping chair")
+    assert bytes(db.execute_sql("SELECT word_keys FROM keyword").fetchone()[0]) == \
+        word_keys("box")
     assert "product_stat_effect" in [i.name for i in db.get_indexes("product_stat")]

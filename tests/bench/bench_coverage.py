@@ -39,7 +39,7 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
     from kwtrack import bulk
     from kwtrack.db import get_store, open_database
     from kwtrack.models import Coverage, Keyword, Product, ProductStat, database
-    from kwtrack.text import normalise_keyword, words_of
+    from kwtrack.text import normalise_keyword
 
     rng = random.Random(seed)
     open_database(str(path))
@@ -53,9 +53,10 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
     words = sorted(words)
     with database.obj.atomic():
         # Match words stored as `save` and the importers store them.
-        bulk.insert_rows(Keyword, ["store", "keyword", "norm", "words", "created_at",
-                                   "updated_at"],
-                         [(store.id, w, normalise_keyword(w), words_of(w), stamp, stamp)
+        bulk.insert_rows(Keyword, ["store", "keyword", "norm", "words", "word_keys",
+                                   "created_at", "updated_at"],
+                         [(store.id, w, normalise_keyword(w),
+                           *Keyword.derived("keyword", w).values(), stamp, stamp)
                           for w in words])
         titles = []
         codes = rng.sample(range(10000, 99999), n_products)
@@ -75,10 +76,11 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
             titles.append(f"{base} {noun} for Outdoor Travel Model {code}")
             if rng.random() < 0.05 and len(titles) < n_products:
                 titles.append(f"Factory Direct {base.split()[0]} {noun} {code} for Online Sellers")
-        bulk.insert_rows(Product, ["store", "product_id", "title", "title_words", "status",
-                                   "published", "created_at", "updated_at"],
-                         [(store.id, str(1_600_000_000_000 + k), t, words_of(t), "online",
-                           "2025-01-01", stamp, stamp) for k, t in enumerate(titles)])
+        bulk.insert_rows(Product, ["store", "product_id", "title", "title_words", "title_keys",
+                                   "status", "published", "created_at", "updated_at"],
+                         [(store.id, str(1_600_000_000_000 + k), t,
+                           *Product.derived("title", t).values(), "online", "2025-01-01",
+                           stamp, stamp) for k, t in enumerate(titles)])
         kid = dict(Keyword.select(Keyword.keyword, Keyword.id).tuples())
         pids = [p for (p,) in Product.select(Product.id).order_by(Product.id).tuples()]
         links = set()
@@ -136,8 +138,8 @@ def reading_baseline(path: Path) -> float:
 import sqlite3, time
 db = sqlite3.connect({str(path)!r})
 start = time.perf_counter()
-db.execute("SELECT id, product_id, title, title_words, status FROM product").fetchall()
-db.execute("SELECT id, keyword, words FROM keyword").fetchall()
+db.execute("SELECT id, product_id, title, title_keys, status FROM product").fetchall()
+db.execute("SELECT id, keyword, word_keys FROM keyword").fetchall()
 db.execute("SELECT keyword_id, product_id, source FROM coverage").fetchall()
 print(time.perf_counter() - start)
 """
