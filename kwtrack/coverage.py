@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -104,11 +105,11 @@ class CoverageReport:
     strict: bool
     window_covered: bool
     candidates: list[Candidate]
-    keywords: list[KeywordVerdict]
+    keywords: KeywordVerdicts
 
     @property
     def orphaned(self) -> list[KeywordVerdict]:
-        return [k for k in self.keywords if k.orphaned]
+        return self.keywords.orphaned
 
     @without_cycle_collection
     def to_dict(self) -> dict:
@@ -199,7 +200,7 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
     as_of = as_of or dt.date.today()
     candidates, live = _read_products(store, product_ids)
     if not candidates:
-        return CoverageReport(as_of, days, strict, window_covered, [], [])
+        return CoverageReport(as_of, days, strict, window_covered, [], KeywordVerdicts())
     ids = [p.id for p in candidates] + [p.id for p in live]
     # The links are read by the second process, over a connection of its own, while this one
     # reads the keywords; or here, first, where that is not possible.
@@ -213,24 +214,24 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
         routes = _Routes(library, candidates, live, links, strict)
         near = next(title_work)  # candidate → its near-duplicate live titles
         title_work.resume(routes.orphans_by_candidate())
-        rows = routes.keyword_rows()  # built while the second process writes titles
+        rows = routes.rows()  # sorted while the second process writes titles
         proposals = next(title_work)
     named = {p.product_id: p for p in candidates}
     by_category: dict[str, _Listing] = {}
     for p in live:
         if p.category:
             by_category.setdefault(p.category, p)
-    verdicts = [KeywordVerdict(display, not covered, from_, covered,
-                               [] if covered else _suggest(display, [named[f] for f in from_],
-                                                           near, by_category, proposals),
-                               title_matches)
-                for display, from_, covered, title_matches in rows]
+
+    def suggest(keyword: str, from_: list[str]) -> list[dict]:
+        return _suggest(keyword, [named[f] for f in from_], near, by_category, proposals)
+
     return CoverageReport(as_of, days, strict, window_covered,
                           [Candidate(p.product_id, p.title, near[p.product_id])
-                           for p in candidates], verdicts)
+                           for p in candidates], KeywordVerdicts(rows, suggest))
 
 
-_LISTING = (Product.id, Product.product_id, Product.title, Product.category, Product.title_keys)
+_LISTING = (Product.id, Product.product_id, Product.title, Product.category, Product.title_keys,
+            Product.title_block_keys, Product.title_codes)
 
 
 def _read_products(store: Store, product_ids: list[str]) -> tuple[list[_Listing], list[_Listing]]:
@@ -398,28 +399,104 @@ class _Routes:
                 orphans[candidate].append(display[group])
         return orphans
 
-    def keyword_rows(self) -> list[tuple[str, list[str], list[CoveredBy], int]]:
-        """(keyword, candidates covering it, live products covering it, live titles holding
-        it) for every covered group, alphabetically by keyword."""
-        live, n_live, display = self.live, self.n_live, self.library.display
-        entries = _unique(np.concatenate([self._links, self._title_links]))
-        # One CoveredBy per (live product, route), shared by every keyword it covers.
-        local = entries % (4 * n_live)
-        kinds = _unique(local)
-        products = list(map(live.__getitem__, (kinds >> 2).tolist()))
-        made = dict(zip(kinds.tolist(), map(CoveredBy._make, zip(
+    def rows(self) -> _Rows:
+        """The report's rows: every covered group, alphabetically by keyword."""
+        return _Rows(self)
+
+
+class _Rows:
+    """Every group the candidates cover, alphabetically by keyword, as (keyword, candidates
+    covering it, live products covering it, live titles holding it): one row at a time
+    (`row`) or all at once (`all`), in the same order, from the same sorted arrays."""
+
+    def __init__(self, routes: _Routes):
+        self.routes, self.n_live, display = routes, routes.n_live, routes.library.display
+        self.entries = _unique(np.concatenate([routes._links, routes._title_links]))
+        self.order = np.array(sorted(routes.groups.tolist(), key=display.__getitem__),
+                              dtype=np.int64)
+        spans = (routes._from_groups, self.entries // (4 * self.n_live))
+        self.sources, self.covering = ((np.searchsorted(keys, self.order).tolist(),
+                                        np.searchsorted(keys, self.order, "right").tolist())
+                                       for keys in spans)
+        matches = np.zeros(len(display), dtype=np.int64)
+        matches[routes._title_groups] = routes._title_counts
+        self.matches = matches[self.order].tolist()
+        orphaned = np.zeros(len(display), dtype=bool)
+        orphaned[routes.orphaned] = True
+        self.orphaned = orphaned[self.order]
+        self._made: dict[int, CoveredBy] = {}  # one per (live product, route), shared
+
+    def _covered_by(self, code: int) -> CoveredBy:
+        found = self._made.get(code)
+        if found is None:
+            p = self.routes.live[code >> 2]
+            found = self._made[code] = CoveredBy(p.product_id, p.title, ROUTES[code & 3])
+        return found
+
+    def row(self, i: int) -> tuple[str, list[str], list[CoveredBy], int]:
+        (a, b), (c, d) = ((start[i], end[i]) for start, end in (self.sources, self.covering))
+        local = (self.entries[c:d] % (4 * self.n_live)).tolist()
+        return (self.routes.library.display[self.order[i]], self.routes._from_ids[a:b],
+                list(map(self._covered_by, local)), self.matches[i])
+
+    def all(self) -> list[tuple[str, list[str], list[CoveredBy], int]]:
+        local = self.entries % (4 * self.n_live)
+        missing = np.setdiff1d(_unique(local), np.array(list(self._made), dtype=np.int64))
+        live = self.routes.live
+        products = list(map(live.__getitem__, (missing >> 2).tolist()))
+        self._made.update(zip(missing.tolist(), map(CoveredBy._make, zip(
             [p.product_id for p in products], [p.title for p in products],
-            map(ROUTES.__getitem__, (kinds & 3).tolist())))))
-        covered = list(map(made.__getitem__, local.tolist()))
-        order = sorted(self.groups.tolist(), key=display.__getitem__)
-        groups = np.array(order, dtype=np.int64)
-        entry_groups = entries // (4 * n_live)
-        start = np.searchsorted(entry_groups, groups).tolist()
-        end = np.searchsorted(entry_groups, groups, "right").tolist()
-        matches = dict(zip(self._title_groups.tolist(), self._title_counts.tolist()))
-        return list(zip(map(display.__getitem__, order), self.sources(groups),
-                        [covered[a:b] for a, b in zip(start, end)],
-                        map(matches.get, order, itertools.repeat(0))))
+            map(ROUTES.__getitem__, (missing & 3).tolist())))))
+        covered = list(map(self._made.__getitem__, local.tolist()))
+        ids = self.routes._from_ids
+        return list(zip(map(self.routes.library.display.__getitem__, self.order.tolist()),
+                        [ids[a:b] for a, b in zip(*self.sources)],
+                        [covered[a:b] for a, b in zip(*self.covering)], self.matches))
+
+
+class KeywordVerdicts(Sequence):
+    """Every keyword a check covers, alphabetically, each verdict made when first read.
+
+    A store-wide check covers some hundred thousand keywords, with several hundred thousand
+    covering products between them, and most readers want the orphans, a count or a page:
+    the orphans' verdicts are made at once, any other when read, and all the rest together
+    when the whole sequence is iterated (JSON, the full text report)."""
+
+    def __init__(self, rows: _Rows | None = None,
+                 suggest: Callable[[str, list[str]], list[dict]] | None = None):
+        self._rows, self._suggest = rows, suggest
+        self._made: dict[int, KeywordVerdict] = {}
+        self._all: list[KeywordVerdict] | None = None if rows else []
+        self.orphaned: list[KeywordVerdict] = [] if rows is None else [
+            self[i] for i in np.flatnonzero(rows.orphaned).tolist()]
+
+    def __len__(self) -> int:
+        return len(self._all) if self._all is not None else len(self._rows.order)
+
+    def __getitem__(self, index):
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = range(len(self))[index]  # IndexError past the end, negative from the end
+        found = self._made.get(i)
+        if found is None:
+            found = self._made[i] = self._verdict(i, self._rows.row(i))
+        return found
+
+    def __iter__(self):
+        if self._all is None:
+            made = self._made
+            self._all = [made[i] if i in made else self._verdict(i, row)
+                         for i, row in enumerate(self._rows.all())]
+        return iter(self._all)
+
+    def _verdict(self, i: int, row: tuple[str, list[str], list[CoveredBy], int]
+                 ) -> KeywordVerdict:
+        keyword, from_, covered, matches = row
+        orphaned = bool(self._rows.orphaned[i])
+        return KeywordVerdict(keyword, orphaned, from_, covered,
+                              self._suggest(keyword, from_) if orphaned else [], matches)
 
 
 def _title_work(live: list[_Listing], candidates: list[_Listing], threshold: float | None,
@@ -435,9 +512,11 @@ def _title_work(live: list[_Listing], candidates: list[_Listing], threshold: flo
         with db.connection_context():  # closed before the links are handed over
             links = _read_links(product_ids, db)
         yield links
-    index = TitleIndex({p.product_id: p.title for p in live})
+    index = TitleIndex({p.product_id: p.title for p in live},
+                       [(p.title_block_keys, p.title_codes) for p in live])
     orphans_of = yield dict(zip([p.product_id for p in candidates], index.near_duplicates_of(
-        [p.title for p in candidates], threshold=threshold), strict=True))
+        [p.title for p in candidates], threshold=threshold,
+        blocking=[(p.title_block_keys, p.title_codes) for p in candidates]), strict=True))
     titles = {p.product_id: p.title for p in candidates}
     drafts = {candidate: _proposal(titles[candidate], orphans, title_limit)
               for candidate, orphans in orphans_of.items()}
@@ -457,6 +536,8 @@ class _Listing(NamedTuple):
     title: str
     category: str | None
     title_keys: bytes | None
+    title_block_keys: bytes | None
+    title_codes: str | None
 
     @property
     def keys(self) -> bytes:
@@ -644,8 +725,11 @@ def duplicate_listings(store: Store, *, threshold: float | None = None) -> dict:
     """Clusters of live products with near-duplicate titles, in the `kwtrack dupes` JSON shape."""
     from kwtrack.similarity import DEFAULT_THRESHOLD, duplicate_clusters
 
-    titles = dict(_live(store).select(Product.product_id, Product.title).tuples())
-    clusters = duplicate_clusters(titles, threshold=threshold)
+    rows = list(_live(store).select(Product.product_id, Product.title, Product.title_block_keys,
+                                    Product.title_codes).tuples())
+    titles = {product_id: title for product_id, title, _, _ in rows}
+    clusters = duplicate_clusters(titles, threshold=threshold,
+                                  blocking=[(keys, codes) for _, _, keys, codes in rows])
     return {"threshold": DEFAULT_THRESHOLD if threshold is None else threshold,
             "clusters": [{"products": [{"product_id": i, "title": titles[i]} for i in c.ids],
                           "score": c.score, "reason": c.reason,

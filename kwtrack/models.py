@@ -25,7 +25,7 @@ from peewee import (
     TextField,
 )
 
-from kwtrack.text import word_keys, words_of
+from kwtrack.text import blocking_keys, title_codes, word_keys, words_of
 
 database = DatabaseProxy()
 
@@ -105,16 +105,20 @@ class Product(BaseModel):
     archived_at = DateTimeField(null=True)  # set when deleted: nothing is ever lost
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
-    # The title's match words (kwtrack.text.words_of), readable and as the coverage check's
-    # keys (kwtrack.text.word_keys); written with every title (DERIVED).
+    # Worked out from the title and written with it (DERIVED): its match words
+    # (kwtrack.text.words_of), readable and as the coverage check's keys (word_keys); and
+    # what near-duplicate blocking files it under (blocking_keys, title_codes).
     title_words = TextField(null=True)
     title_keys = BlobField(null=True)
+    title_block_keys = BlobField(null=True)
+    title_codes = TextField(null=True)
 
     class Meta:
         indexes = ((("store", "product_id"), True),)
 
-    DERIVED = {"title": lambda title: dict(zip(("title_words", "title_keys"),
-                                               _match_words(title)))}
+    DERIVED = {"title": lambda title: dict(zip(
+        ("title_words", "title_keys", "title_block_keys", "title_codes"),
+        (*_match_words(title), blocking_keys(title), title_codes(title))))}
 
 
 class Keyword(BaseModel):

@@ -10,34 +10,17 @@ Two signals decide, in this order:
 
 from __future__ import annotations
 
-import itertools
-import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 from kwtrack.pause import without_cycle_collection
+from kwtrack.text import blocking_keys, model_codes
 
 DEFAULT_THRESHOLD = 90.0
 SAME_CODE_MIN = 60.0
-_DIGIT = re.compile(r"\d")
-_CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
-
-
-@lru_cache(maxsize=1 << 17)
-def model_codes(title: str) -> frozenset[str]:
-    """Model codes in a title: tokens of 4+ characters mixing letters and digits (A502, HR030-A).
-
-    Years and sizes (2026, 35-46) have no letters; `3D`, `4K` and `5G` are too short.
-    """
-    if not _DIGIT.search(title):  # no digit, no code: skip the slower pattern
-        return frozenset()
-    return frozenset(m.upper() for m in _CODE.findall(title) if len(m) >= 4)
-
-
 def score(a: str, b: str) -> float:
     """Title similarity, 0–100: order-insensitive, case and punctuation folded."""
     return round(fuzz.token_sort_ratio(a, b, processor=utils.default_process), 1)
@@ -59,12 +42,14 @@ class TitleIndex:
     looked up and scored at once (`near_duplicates_of`), in C.
     """
 
-    def __init__(self, titles: dict[str, str]):
+    def __init__(self, titles: dict[str, str], blocking: list[tuple[bytes, str]] | None = None):
+        """`titles`: ID → title; `blocking`: each title's blocking keys and model codes as
+        the products store them (worked out when not given)."""
         self.ids = list(titles)
         self.position = {i: k for k, i in enumerate(self.ids)}
         self._texts = list(titles.values())
-        codes = [model_codes(t) for t in self._texts]
-        hashes, counts, totals = _word_set_keys(self._texts)
+        blocks, codes = _blocking(self._texts, blocking)
+        hashes, counts, totals = _word_set_keys(blocks)
         owner = np.repeat(np.arange(len(self.ids)), counts)
         keys = np.concatenate([totals, totals[owner] - hashes])
         owners = np.concatenate([np.arange(len(self.ids)), owner])
@@ -95,8 +80,8 @@ class TitleIndex:
         return self.near_duplicates_of([title], threshold=threshold, exclude=[exclude])[0]
 
     def near_duplicates_of(self, titles: list[str], *, threshold: float | None = None,
-                           exclude: list[str | None] | None = None,
-                           workers: int = 1) -> list[list[dict]]:
+                           exclude: list[str | None] | None = None, workers: int = 1,
+                           blocking: list[tuple[bytes, str]] | None = None) -> list[list[dict]]:
         """`near_duplicates` of each of `titles` (less its `exclude` ID), in one batch.
 
         The same verdicts as `is_duplicate`: a coded title's word candidates are code-less by
@@ -106,7 +91,8 @@ class TitleIndex:
         """
         threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         asked = len(titles)
-        hashes, counts, totals = _word_set_keys(titles)
+        blocks, codes = _blocking(titles, blocking)
+        hashes, counts, totals = _word_set_keys(blocks)
         owner = np.repeat(np.arange(asked), counts)
         keys, askers = [totals, totals[owner] - hashes], [np.arange(asked), owner]
         starts = np.cumsum(counts) - counts
@@ -117,7 +103,6 @@ class TitleIndex:
             keys.append((totals[which][:, None] - words[:, a] - words[:, b]).ravel())
             askers.append(np.repeat(which, len(a)))
         keys, askers = np.concatenate(keys), np.concatenate(askers)
-        codes = [model_codes(t) for t in titles]
         coded = np.fromiter(map(bool, codes), dtype=bool, count=asked)
         by_codeless = self._codeless.meet(keys[coded[askers]], askers[coded[askers]])
         by_all = self._files.meet(keys[~coded[askers]], askers[~coded[askers]])
@@ -191,27 +176,31 @@ class Cluster:
     differing_words: list[str]
 
 
-_NOT_IN_WORD = re.compile(r"[^\w\s]|_")
-
-
-def _word_set_keys(titles: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The titles' word sets as blocking files them: every word's hash (title by title),
-    each title's number of words, and each title's key (the sum of its words' hashes).
-
-    A word here is what the seller typed between spaces (`Men's`, `Non-Slip` stay one word),
-    lower-cased, punctuation dropped and trailing `s` cut, so `Kids`, `Kid` and a typo'd
-    `Kidss` meet: blocking needs only to be consistent, not to be good English. (Two different
-    sets summing alike only adds a title to score.)
-    """
-    sets = [list(map(hash, {w.rstrip("s") or w
-                            for w in _NOT_IN_WORD.sub("", title.lower()).split()}))
-            for title in titles]
-    counts = np.fromiter(map(len, sets), dtype=np.int64, count=len(sets))
-    hashes = np.fromiter(itertools.chain.from_iterable(sets), dtype=np.int64,
-                         count=int(counts.sum()))
+def _word_set_keys(blocks: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The titles' word sets as blocking files them, from their `blocking_keys`: every word's
+    key (title by title), each title's number of words, and each title's key (the sum of its
+    words' keys, wrapping: a set less some words is the sum less theirs)."""
+    hashes = np.frombuffer(b"".join(blocks), dtype="<i8").astype(np.int64)
+    counts = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks)) // 8
     running = np.concatenate(([0], np.cumsum(hashes)))  # int64 sums wrap, as keys may
     ends = np.cumsum(counts)
     return hashes, counts, running[ends] - running[ends - counts]
+
+
+def _blocking(titles: list[str], stored: list[tuple[bytes, str]] | None
+              ) -> tuple[list[bytes], list[frozenset[str]]]:
+    """Each title's blocking keys and model codes: as stored with the products (`stored`,
+    see `kwtrack.models.Product`), or worked out."""
+    if stored is None:
+        return list(map(blocking_keys, titles)), list(map(model_codes, titles))
+    blocks = [blocking_keys(title) if keys is None else bytes(keys)
+              for title, (keys, _) in zip(titles, stored, strict=True)]
+    return blocks, [model_codes(title) if codes is None else
+                    frozenset(codes.split()) if codes else _NO_CODES
+                    for title, (_, codes) in zip(titles, stored, strict=True)]
+
+
+_NO_CODES: frozenset[str] = frozenset()
 
 
 def same_model_score(a: str, b: str) -> float:
@@ -234,9 +223,10 @@ def is_duplicate(a: str, b: str, threshold: float) -> tuple[float, str] | None:
 
 
 @without_cycle_collection
-def duplicate_clusters(titles: dict[str, str], *,
-                       threshold: float | None = None) -> list[Cluster]:
-    """Group near-duplicate titles (ID → title) into clusters, largest and closest first."""
+def duplicate_clusters(titles: dict[str, str], *, threshold: float | None = None,
+                       blocking: list[tuple[bytes, str]] | None = None) -> list[Cluster]:
+    """Group near-duplicate titles (ID → title) into clusters, largest and closest first
+    (`blocking` as `TitleIndex` takes it)."""
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     parent = {i: i for i in titles}
 
@@ -246,11 +236,11 @@ def duplicate_clusters(titles: dict[str, str], *,
             i = parent[i]
         return i
 
-    index = TitleIndex(titles)
+    index = TitleIndex(titles, blocking)
     edges: dict[str, list[tuple[float, str]]] = defaultdict(list)
     ids = list(titles)
     near = index.near_duplicates_of(list(titles.values()), threshold=threshold, exclude=ids,
-                                    workers=-1)
+                                    workers=-1, blocking=blocking)
     for a, found in zip(ids, near, strict=True):
         for d in found:
             ra, rb = find(a), find(d["product_id"])  # a pair may come from both sides

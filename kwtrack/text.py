@@ -68,3 +68,41 @@ def word_keys(words: str | None) -> bytes | None:
     hash that is the same in every process and on every machine, so that the check reads a
     store's words as numbers instead of splitting and looking up strings."""
     return None if words is None else b"".join(map(_word_key, words.split()))
+
+
+# Model codes: tokens of 4+ characters mixing letters and digits (A502, HR030-A).
+_DIGIT = re.compile(r"\d")
+_CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
+@lru_cache(maxsize=1 << 17)
+def model_codes(title: str) -> frozenset[str]:
+    """Model codes in a title: tokens of 4+ characters mixing letters and digits (A502, HR030-A).
+
+    Years and sizes (2026, 35-46) have no letters; `3D`, `4K` and `5G` are too short.
+    """
+    if not _DIGIT.search(title):  # no digit, no code: skip the slower pattern
+        return frozenset()
+    return frozenset(m.upper() for m in _CODE.findall(title) if len(m) >= 4)
+
+
+def title_codes(title: str | None) -> str | None:
+    """A title's model codes, space-joined and sorted, as the database keeps them."""
+    return None if title is None else " ".join(sorted(model_codes(title)))
+
+
+_NOT_IN_WORD = re.compile(r"[^\w\s]|_")
+
+
+def blocking_keys(title: str | None) -> bytes | None:
+    """A title's word set as near-duplicate blocking files it (`kwtrack.similarity`): eight
+    bytes of a stable hash per distinct word, in the words' first order.
+
+    A word here is what the seller typed between spaces (`Men's`, `Non-Slip` stay one word),
+    lower-cased, punctuation dropped and trailing `s` cut, so `Kids`, `Kid` and a typo'd
+    `Kidss` meet: blocking needs only to be consistent, not to be good English.
+    """
+    if title is None:
+        return None
+    words = (w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split())
+    return b"".join(map(_word_key, dict.fromkeys(words)))

@@ -94,6 +94,23 @@ def test_the_check_agrees_with_a_keyword_by_keyword_reference(generated):
     assert len(strict.keywords) < len(report.keywords)
 
 
+def test_verdicts_read_one_at_a_time_are_those_of_the_whole_list(generated):
+    candidates = [p.product_id for p in zero_effect_products(generated, as_of=AS_OF).products]
+    one_by_one = coverage_check(generated, candidates, as_of=AS_OF).keywords
+    whole = list(coverage_check(generated, candidates, as_of=AS_OF).keywords)
+    n = len(whole)
+    assert len(one_by_one) == n > 100
+    # from the end, by negative index, by slice, then iterated: orphans made up front are the
+    # same objects afterwards
+    assert [one_by_one[i] for i in range(-1, -n - 1, -1)] == whole[::-1]
+    assert one_by_one[3:40:3] == whole[3:40:3]
+    first_orphan = one_by_one.orphaned[0]
+    assert list(one_by_one) == whole and first_orphan in list(one_by_one)
+    assert any(k is first_orphan for k in one_by_one)
+    with pytest.raises(IndexError):
+        one_by_one[n]
+
+
 def test_forked_and_in_process_checks_give_the_same_report(generated, monkeypatch):
     candidates = [p.product_id for p in zero_effect_products(generated, as_of=AS_OF).products]
     started = []

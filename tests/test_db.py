@@ -16,7 +16,7 @@ from kwtrack import paths
 from kwtrack.db import connect_database, get_store, migration_status, open_database
 from kwtrack.errors import KwtrackError
 from kwtrack.models import ALL_MODELS, Product, Store, database
-from kwtrack.text import word_keys
+from kwtrack.text import blocking_keys, word_keys
 
 
 def _sqlite_schema(db) -> set[tuple]:
@@ -186,10 +186,12 @@ def test_upgrade_fills_match_words_and_adds_the_effect_index(tmp_path, monkeypat
     assert title_words == "folding camping chair"
     assert db.execute_sql("SELECT words FROM keyword").fetchone()[0] == "box"
     db.close()
-    shutil.copy(paths.migrations_dir() / "0004_word_keys.py", folder)
+    shutil.copy(paths.migrations_dir() / "0004_word_and_blocking_keys.py", folder)
     db = open_database(str(path))
-    assert bytes(db.execute_sql("SELECT title_keys FROM product").fetchone()[0]) == \
-        word_keys("folding camping chair")
+    keys, blocks, codes = db.execute_sql(
+        "SELECT title_keys, title_block_keys, title_codes FROM product").fetchone()
+    assert bytes(keys) == word_keys("folding camping chair")
+    assert (bytes(blocks), codes) == (blocking_keys("Folding Camping-Chairs"), "")
     assert bytes(db.execute_sql("SELECT word_keys FROM keyword").fetchone()[0]) == \
         word_keys("box")
     assert "product_stat_effect" in [i.name for i in db.get_indexes("product_stat")]

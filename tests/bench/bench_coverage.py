@@ -76,8 +76,9 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
             titles.append(f"{base} {noun} for Outdoor Travel Model {code}")
             if rng.random() < 0.05 and len(titles) < n_products:
                 titles.append(f"Factory Direct {base.split()[0]} {noun} {code} for Online Sellers")
-        bulk.insert_rows(Product, ["store", "product_id", "title", "title_words", "title_keys",
-                                   "status", "published", "created_at", "updated_at"],
+        derived = list(Product.derived("title", ""))
+        bulk.insert_rows(Product, ["store", "product_id", "title", *derived, "status",
+                                   "published", "created_at", "updated_at"],
                          [(store.id, str(1_600_000_000_000 + k), t,
                            *Product.derived("title", t).values(), "online", "2025-01-01",
                            stamp, stamp) for k, t in enumerate(titles)])
