@@ -467,24 +467,16 @@ def coverage_check_cmd(state: State, product_ids, zero_effect, days, as_of, stri
       kwtrack coverage check 1600000022533 1600000079194
       kwtrack coverage check --zero-effect --as-of 2026-11-22 --json
     """
-    from kwtrack.coverage import coverage_check, zero_effect_products
+    from kwtrack.coverage import coverage_check
 
-    store = state.store()
-    ids = list(dict.fromkeys(product_ids))
-    covered = True
-    day = _as_of(as_of)
-    if zero_effect:
-        found = zero_effect_products(store, days=days, as_of=day)
-        covered = found.window_covered
-        if not covered:
-            click.echo(f"kwtrack: warning: imported product stats miss {found.uncovered_days} "
-                       f"of the {days} days ending {found.as_of}", err=True)
-        ids += [p.product_id for p in found.products if p.product_id not in ids]
-    if not ids:
+    if not product_ids and not zero_effect:
         raise click.UsageError("name PRODUCT_IDS or use --zero-effect")
-    report = coverage_check(store, ids, strict=strict, threshold=threshold,
-                            title_limit=title_limit, as_of=day, days=days,
-                            window_covered=covered)
+    report = coverage_check(state.store(), list(dict.fromkeys(product_ids)),
+                            zero_effect=zero_effect, days=days, as_of=_as_of(as_of),
+                            strict=strict, threshold=threshold, title_limit=title_limit)
+    if not report.window_covered:
+        click.echo(f"kwtrack: warning: imported product stats miss {report.uncovered_days} "
+                   f"of the {days} days ending {report.as_of}", err=True)
     if as_json:
         echo_json(report.to_dict())
     else:

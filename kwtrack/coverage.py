@@ -17,6 +17,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -37,7 +38,7 @@ from kwtrack.models import (
 )
 from kwtrack.pause import without_cycle_collection
 from kwtrack.similarity import TitleIndex
-from kwtrack.text import match_words, word_keys, words_of
+from kwtrack.text import blocking_keys, match_words, model_codes, word_keys, words_of
 
 DEFAULT_DAYS = 90
 TITLE_LIMIT = 128
@@ -106,6 +107,7 @@ class CoverageReport:
     window_covered: bool
     candidates: list[Candidate]
     keywords: KeywordVerdicts
+    uncovered_days: int = 0  # days of the zero-effect window no imported stats cover
 
     @property
     def orphaned(self) -> list[KeywordVerdict]:
@@ -183,39 +185,42 @@ def zero_effect_products(store: Store, *, days: int = DEFAULT_DAYS,
 
 
 @without_cycle_collection
-def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False,
-                   threshold: float | None = None, title_limit: int = TITLE_LIMIT,
-                   as_of: dt.date | None = None, days: int = DEFAULT_DAYS,
-                   window_covered: bool = True) -> CoverageReport:
-    """Treat `product_ids` as deleted together and report every keyword they cover.
+def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = False,
+                   days: int = DEFAULT_DAYS, as_of: dt.date | None = None,
+                   strict: bool = False, threshold: float | None = None,
+                   title_limit: int = TITLE_LIMIT) -> CoverageReport:
+    """Treat `product_ids`, and with `zero_effect` every zero-effect product over `days` days
+    to `as_of` (`zero_effect_products`), as deleted together; report every keyword they cover.
 
     Keywords are compared by their match words (stored with each keyword and title), so
     `camping chairs` and `camping chair` are one keyword here. A keyword's title-route
     coverage lists the first TITLE_SHOWN live products by ID and counts them all.
 
-    The links are read as one column of packed integers and joined with numpy; the work on
-    titles alone (near-duplicates, replacement titles) runs beside it in a second process
-    where that is safe (`kwtrack.aside`).
+    The links are read as one column of packed integers and joined with numpy. Where that is
+    safe (`kwtrack.aside`), a second process reads them over a connection of its own while
+    this one finds the zero-effect products and reads the keywords, then does the work on
+    titles alone (near-duplicates, replacement titles) while this one finds the routes.
     """
     as_of = as_of or dt.date.today()
-    candidates, live = _read_products(store, product_ids)
-    if not candidates:
-        return CoverageReport(as_of, days, strict, window_covered, [], KeywordVerdicts())
-    ids = [p.id for p in candidates] + [p.id for p in live]
-    # The links are read by the second process, over a connection of its own, while this one
-    # reads the keywords; or here, first, where that is not possible.
+    products = _read_products(store)
     second = second_connection() if can_fork() else None
-    links = _read_links(ids) if second is None else None
-    with aside(_title_work(live, candidates, threshold, title_limit, ids, second)) as title_work:
+    with aside(_second_work(products, threshold, title_limit, second)) as work:
+        zero = zero_effect_products(store, days=days, as_of=as_of) if zero_effect else None
+        covered, missing = (zero.window_covered, zero.uncovered_days) if zero else (True, 0)
+        candidates, live = _split(products, product_ids, zero)
+        if not candidates:
+            return CoverageReport(as_of, days, strict, covered, [], KeywordVerdicts(), missing)
         library = _Library.read(store)
+        # the links, read by the second process over a connection of its own, or here
+        links = next(work)
+        work.resume([p.product_id for p in candidates])
         if links is None:
-            links = next(title_work)
-            title_work.resume(None)  # on to the titles at once
+            links = _read_links([p.id for p, _ in products])
         routes = _Routes(library, candidates, live, links, strict)
-        near = next(title_work)  # candidate → its near-duplicate live titles
-        title_work.resume(routes.orphans_by_candidate())
+        near = next(work)  # candidate → its near-duplicate live titles
+        work.resume(routes.orphans_by_candidate())
         rows = routes.rows()  # sorted while the second process writes titles
-        proposals = next(title_work)
+        proposals = next(work)
     named = {p.product_id: p for p in candidates}
     by_category: dict[str, _Listing] = {}
     for p in live:
@@ -225,28 +230,31 @@ def coverage_check(store: Store, product_ids: list[str], *, strict: bool = False
     def suggest(keyword: str, from_: list[str]) -> list[dict]:
         return _suggest(keyword, [named[f] for f in from_], near, by_category, proposals)
 
-    return CoverageReport(as_of, days, strict, window_covered,
+    return CoverageReport(as_of, days, strict, covered,
                           [Candidate(p.product_id, p.title, near[p.product_id])
-                           for p in candidates], KeywordVerdicts(rows, suggest))
+                           for p in candidates], KeywordVerdicts(rows, suggest), missing)
 
 
-_LISTING = (Product.id, Product.product_id, Product.title, Product.category, Product.title_keys,
-            Product.title_block_keys, Product.title_codes)
+_LISTING = (Product.id, Product.product_id, Product.title, Product.category, Product.title_words,
+            Product.title_keys, Product.title_block_keys, Product.title_codes)
 
 
-def _read_products(store: Store, product_ids: list[str]) -> tuple[list[_Listing], list[_Listing]]:
-    """The named products and the other live products, each by product ID, in one read of the
-    store's products (a KwtrackError names any product the store lacks)."""
-    wanted = set(product_ids)
+def _read_products(store: Store) -> list[tuple[_Listing, bool]]:
+    """Every product of the store, by product ID, and whether it is live."""
     live_now = ((Product.status == "online") & Product.archived_at.is_null()).alias("live")
     query = (Product.select(*_LISTING, live_now).where(Product.store == store)
              .order_by(Product.product_id))
-    candidates, live = [], []
-    for *listing, is_live in _raw(query):
-        if listing[1] in wanted:
-            candidates.append(_Listing._make(listing))
-        elif is_live:
-            live.append(_Listing._make(listing))
+    return [(_Listing._make(listing), bool(is_live)) for *listing, is_live in _raw(query)]
+
+
+def _split(products: list[tuple[_Listing, bool]], product_ids: list[str],
+           zero: ZeroEffect | None = None) -> tuple[list[_Listing], list[_Listing]]:
+    """The candidates (the named products and any zero-effect ones) and the other live
+    products (a KwtrackError names any named product the store lacks)."""
+    wanted = set(product_ids).union(p.product_id for p in zero.products) if zero else \
+        set(product_ids)
+    candidates = [p for p, _ in products if p.product_id in wanted]
+    live = [p for p, is_live in products if is_live and p.product_id not in wanted]
     if len(candidates) < len(wanted):
         found = {p.product_id for p in candidates}
         unknown = [pid for pid in dict.fromkeys(product_ids) if pid not in found]
@@ -262,15 +270,15 @@ _ROUTE_CODE = " ".join(f"WHEN '{name}' THEN {code}" for code, name in enumerate(
 _PACKED_LINK = SQL(f"keyword_id * {1 << 32} + product_id * 4 + CASE source {_ROUTE_CODE} END")
 
 
-def _read_links(product_ids: list[int], db: Database | None = None) -> np.ndarray:
+def _read_links(product_ids: list[int]) -> np.ndarray:
     """Every coverage link of these products (and of any other store's products whose ids fall
-    between theirs), packed: a range scan of the (product, keyword, source) index. Read over
-    `db` when given, else the models' connection."""
+    between theirs), packed: a range scan of the (product, keyword, source) index."""
+    if not product_ids:
+        return np.zeros(0, dtype=np.int64)
     query = Coverage.select(_PACKED_LINK).where(
         Coverage.product.between(min(product_ids), max(product_ids))
         & Coverage.source.in_(ROUTES[:3]))  # a route the check knows (the importers write no other)
-    cursor = (db or database.obj).execute(query)
-    return np.fromiter(itertools.chain.from_iterable(cursor), dtype=np.int64)
+    return np.fromiter(itertools.chain.from_iterable(_raw(query)), dtype=np.int64)
 
 
 class _Library:
@@ -499,33 +507,45 @@ class KeywordVerdicts(Sequence):
                               self._suggest(keyword, from_) if orphaned else [], matches)
 
 
-def _title_work(live: list[_Listing], candidates: list[_Listing], threshold: float | None,
-                title_limit: int, product_ids: list[int], db: Database | None):
-    """The check's work beside the rest (see `kwtrack.aside`), on titles alone but for one read.
+def _second_work(products: list[tuple[_Listing, bool]], threshold: float | None,
+                 title_limit: int, db: Database | None):
+    """The check's work beside the rest (see `kwtrack.aside`): one read, then titles alone.
 
-    Given `db`, a connection of its own, first yields the coverage links of `product_ids`
-    read over it. Then yields each candidate's near-duplicate live titles; is then sent each
-    candidate's orphaned keywords, and yields one replacement title per candidate (with the
-    keywords it carries) that no live title nearly duplicates.
+    Given `db`, a connection of its own, first yields the links of the store's `products`
+    read over it (otherwise None); is then sent the candidates' product IDs. Then yields each
+    candidate's near-duplicate live titles; is then sent each candidate's orphaned keywords,
+    and yields one replacement title per candidate (with the keywords it carries) that no
+    live title nearly duplicates.
     """
+    links = None
     if db is not None:
         with db.connection_context():  # closed before the links are handed over
-            links = _read_links(product_ids, db)
-        yield links
+            database.initialize(db)  # this process's own connection
+            links = _read_links([p.id for p, _ in products])
+    chosen = yield links
+    candidates, live = _split(products, chosen)
     index = TitleIndex({p.product_id: p.title for p in live},
                        [(p.title_block_keys, p.title_codes) for p in live])
     orphans_of = yield dict(zip([p.product_id for p in candidates], index.near_duplicates_of(
         [p.title for p in candidates], threshold=threshold,
         blocking=[(p.title_block_keys, p.title_codes) for p in candidates]), strict=True))
-    titles = {p.product_id: p.title for p in candidates}
-    drafts = {candidate: _proposal(titles[candidate], orphans, title_limit)
-              for candidate, orphans in orphans_of.items()}
-    drafts = {candidate: draft for candidate, draft in drafts.items() if draft[0]}
-    near = index.near_duplicates_of([title for title, _ in drafts.values()], threshold=threshold)
-    proposals = {candidate: draft for (candidate, draft), dupes in zip(drafts.items(), near,
-                                                                       strict=True)
-                 if not dupes}
-    yield proposals
+    named = {p.product_id: p for p in candidates}
+    drafts, blocking = {}, []
+    for candidate, orphans in orphans_of.items():
+        p = named[candidate]
+        title, carried, added = _proposal(p.title, orphans, title_limit, p.title_words)
+        if title:
+            drafts[candidate] = (title, carried)
+            # a draft's blocking keys and codes: its title's, and those of the words added
+            keys = p.title_block_keys
+            keys = blocking_keys(p.title) if keys is None else bytes(keys)
+            codes = model_codes(p.title) if p.title_codes is None else p.title_codes.split()
+            blocking.append((_distinct_keys(keys + blocking_keys(added)),
+                             " ".join(sorted({*codes, *model_codes(added)}))))
+    near = index.near_duplicates_of([title for title, _ in drafts.values()],
+                                    threshold=threshold, blocking=blocking)
+    yield {candidate: draft for (candidate, draft), dupes in zip(drafts.items(), near,
+                                                                 strict=True) if not dupes}
 
 
 class _Listing(NamedTuple):
@@ -535,6 +555,7 @@ class _Listing(NamedTuple):
     product_id: str
     title: str
     category: str | None
+    title_words: str | None
     title_keys: bytes | None
     title_block_keys: bytes | None
     title_codes: str | None
@@ -629,6 +650,11 @@ def _places(vocabulary: np.ndarray, words: np.ndarray) -> np.ndarray:
     return np.where(vocabulary[at] == words, at, len(vocabulary))
 
 
+def _distinct_keys(keys: bytes) -> bytes:
+    """Word keys (eight bytes each) without repeats, in first order."""
+    return b"".join(dict.fromkeys(keys[i:i + 8] for i in range(0, len(keys), 8)))
+
+
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The indices start, start+1, … start+length-1 of every span, one after another."""
     return (np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
@@ -703,22 +729,32 @@ def proposed_title(title: str, keywords: list[str], limit: int = TITLE_LIMIT) ->
     return _proposal(title, keywords, limit)[0]
 
 
-def _proposal(title: str, keywords: list[str], limit: int) -> tuple[str | None, set[str]]:
-    """`proposed_title`, and which of the keywords it carries."""
-    have = set(match_words(title))
-    new, carried = title, set()
+def _proposal(title: str, keywords: list[str], limit: int, words: str | None = None
+              ) -> tuple[str | None, set[str], str]:
+    """`proposed_title`, which of the keywords it carries, and the words it adds (`words`:
+    the title's match words, when known)."""
+    have = set((words if words is not None else words_of(title)).split())
+    new, carried, added = title, set(), []
     for keyword in keywords:
         extra, folded_extra = [], []
-        for word, folded in zip(keyword.split(), match_words(keyword), strict=False):
-            if folded not in have and folded not in folded_extra:
+        for word in keyword.split():  # a typed word is added whole when it brings a new word
+            missing = [f for f in _forms(word) if f not in have and f not in folded_extra]
+            if missing:
                 extra.append(word)
-                folded_extra.append(folded)
+                folded_extra += missing
         candidate = f"{new} {' '.join(extra)}" if extra else new
         if len(candidate) <= limit:
             new = candidate
             have.update(folded_extra)
             carried.add(keyword)
-    return (new if new != title else None), carried
+            added += extra
+    return (new if new != title else None), carried, " ".join(added)
+
+
+@lru_cache(maxsize=1 << 16)
+def _forms(word: str) -> tuple[str, ...]:
+    """One typed word's match words (`Non-Slip` is two: non, slip)."""
+    return match_words(word)
 
 
 def duplicate_listings(store: Store, *, threshold: float | None = None) -> dict:

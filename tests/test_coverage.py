@@ -134,6 +134,23 @@ def test_cli_exit_codes_and_json(shop, db_path, tmp_path):
     assert bad.exit_code == 1 and "unknown product: NOPE" in bad.stderr
 
 
+def test_cli_zero_effect_adds_idle_products_to_those_named_and_warns_of_a_short_window(
+        shop, db_path, tmp_path):
+    _stats(shop, tmp_path, f"product_id,date,impressions\nA,{AS_OF},0\nB,{AS_OF},7\n"
+                           f"C,{AS_OF},3\n")
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "coverage", "check", "C",
+                                      "--zero-effect", "--as-of", str(AS_OF), "--json"])
+    assert result.exit_code == 3, result.output
+    assert "imported product stats miss 89 of the 90 days ending 2026-11-22" in result.stderr
+    data = json.loads(result.stdout)
+    # A and D had no effect on the one covered day; C is named; B had effect, E is offline
+    # and F young
+    assert [c["product_id"] for c in data["candidates"]] == ["A", "C", "D"]
+    assert data["window_covered"] is False
+    neither = CliRunner().invoke(cli, ["--db", str(db_path), "coverage", "check"])
+    assert neither.exit_code == 2 and "name PRODUCT_IDS or use --zero-effect" in neither.output
+
+
 def test_delete_refuses_then_force_archives_and_undo_restores(shop, db_path):
     from kwtrack.models import Product
 
@@ -215,3 +232,10 @@ def test_one_replacement_title_carries_all_the_orphans_that_fit(store, tmp_path)
     long_word = next(k for k in v if k.startswith("x"))
     assert [s["action"] for s in v[long_word].suggestions][-1] == "change main image"
     assert proposed_title("Tent", ["beach tent", "camping tents", "beach"]) == "Tent beach camping"
+
+
+def test_a_proposed_title_adds_a_hyphenated_word_whole_and_only_once():
+    # `Non-Slip` is two match words: neither it nor the words after it are misread
+    assert proposed_title("Yoga Mat", ["non-slip yoga mats"]) == "Yoga Mat non-slip"
+    assert proposed_title("Non-Slip Yoga Mat", ["slip resistant mat"]) == \
+        "Non-Slip Yoga Mat resistant"
