@@ -163,7 +163,10 @@ def stats_days_missing(store: Store, start: dt.date, end: dt.date) -> int:
 def zero_effect_products(store: Store, *, days: int = DEFAULT_DAYS,
                          as_of: dt.date | None = None) -> ZeroEffect:
     """Live products, published at least `days` days before `as_of`, with no effect in the
-    `days` days ending on `as_of` (no stats row on a covered day counts as zero)."""
+    `days` days ending on `as_of` (no stats row on a covered day counts as zero).
+
+    A product's last day with effect (`Product.last_effect`) settles it unless that day is
+    after `as_of`; only then are its stats in the window looked at."""
     if days < 1:
         raise KwtrackError("--days must be at least 1")
     as_of = as_of or dt.date.today()
@@ -175,9 +178,10 @@ def zero_effect_products(store: Store, *, days: int = DEFAULT_DAYS,
         & (ProductStat.period_end <= as_of) & (ProductStat.period_start >= start)
         & SQL(f"({ANY_EFFECT})"))
     old_enough = as_of - dt.timedelta(days=days)
+    idle = (Product.last_effect.is_null() | (Product.last_effect < start)
+            | ((Product.last_effect > as_of) & ~fn.EXISTS(active)))
     products = (_live(store).select(Product.product_id, Product.title)
-                .where((Product.published.is_null() | (Product.published <= old_enough))
-                       & ~fn.EXISTS(active))
+                .where((Product.published.is_null() | (Product.published <= old_enough)) & idle)
                 .order_by(Product.product_id))
     missing = stats_days_missing(store, start, as_of)
     return ZeroEffect(as_of, days, missing == 0, missing,
@@ -244,7 +248,22 @@ def _read_products(store: Store) -> list[tuple[_Listing, bool]]:
     live_now = ((Product.status == "online") & Product.archived_at.is_null()).alias("live")
     query = (Product.select(*_LISTING, live_now).where(Product.store == store)
              .order_by(Product.product_id))
-    return [(_Listing._make(listing), bool(is_live)) for *listing, is_live in _raw(query)]
+    found = []
+    for *listing, is_live in _raw(query):
+        p = _Listing._make(listing)
+        if (type(p.title_keys) is not bytes or type(p.title_block_keys) is not bytes
+                or p.title_words is None or p.title_codes is None):
+            p = _worked_out(p)
+        found.append((p, bool(is_live)))
+    return found
+
+
+def _worked_out(p: _Listing) -> _Listing:
+    """A product read with what is worked out from its title missing (a row written before
+    migration 0004), or as PostgreSQL returns binary columns (memoryview): as bytes."""
+    derived = Product.derived("title", p.title)
+    return p._replace(**{name: bytes(value) if isinstance(value, memoryview) else value
+                         for name, value in derived.items()})
 
 
 def _split(products: list[tuple[_Listing, bool]], product_ids: list[str],
@@ -310,11 +329,12 @@ class _Library:
                  .where((Keyword.store == store) & Keyword.archived_at.is_null())
                  .order_by(Keyword.id))
         rows = _raw(query).fetchall()
-        if not all(type(keys) is bytes for _, _, keys in rows):  # NULL, or PostgreSQL's bytea
-            rows = [(i, text, _keys_of(text) if keys is None else bytes(keys))
-                    for i, text, keys in rows]
-        rows = [row for row in rows if row[2]]  # a keyword of punctuation alone matches nothing
         ids, display, keys = (list(column) for column in zip(*rows)) if rows else ([], [], [])
+        if None in keys or (keys and type(keys[0]) is not bytes):  # not migrated; PostgreSQL
+            keys = [_keys_of(text) if k is None else bytes(k) for text, k in zip(display, keys)]
+        if b"" in keys:  # a keyword of punctuation alone matches nothing
+            kept = [i for i, k in enumerate(keys) if k]
+            ids, display, keys = ([column[i] for i in kept] for column in (ids, display, keys))
         # Each row's group is the first row with its words: one dict built in C, read
         # backwards so that the first row wins.
         first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
@@ -363,7 +383,8 @@ class _Routes:
         by_link = slot < n_candidates
         pairs = [group[by_link] * n_candidates + slot[by_link]]
         if not strict:
-            titles = _TitleRoute(library, [p.keys for p in candidates], [p.keys for p in live])
+            titles = _TitleRoute(library, [p.title_keys for p in candidates],
+                                 [p.title_keys for p in live])
             found, position, _ = titles.holding(0)
             pairs.append(found * n_candidates + position)
         self._from = _unique(np.concatenate(pairs))
@@ -537,11 +558,8 @@ def _second_work(products: list[tuple[_Listing, bool]], threshold: float | None,
         if title:
             drafts[candidate] = (title, carried)
             # a draft's blocking keys and codes: its title's, and those of the words added
-            keys = p.title_block_keys
-            keys = blocking_keys(p.title) if keys is None else bytes(keys)
-            codes = model_codes(p.title) if p.title_codes is None else p.title_codes.split()
-            blocking.append((_distinct_keys(keys + blocking_keys(added)),
-                             " ".join(sorted({*codes, *model_codes(added)}))))
+            blocking.append((_distinct_keys(p.title_block_keys + blocking_keys(added)),
+                             " ".join(sorted({*p.title_codes.split(), *model_codes(added)}))))
     near = index.near_duplicates_of([title for title, _ in drafts.values()],
                                     threshold=threshold, blocking=blocking)
     yield {candidate: draft for (candidate, draft), dupes in zip(drafts.items(), near,
@@ -555,16 +573,10 @@ class _Listing(NamedTuple):
     product_id: str
     title: str
     category: str | None
-    title_words: str | None
-    title_keys: bytes | None
-    title_block_keys: bytes | None
-    title_codes: str | None
-
-    @property
-    def keys(self) -> bytes:
-        """The title's word keys (stored; worked out for rows that have none)."""
-        keys = self.title_keys
-        return _keys_of(self.title) if keys is None else bytes(keys)
+    title_words: str
+    title_keys: bytes
+    title_block_keys: bytes
+    title_codes: str
 
 
 class _TitleRoute:
@@ -669,6 +681,12 @@ def _runs(values: np.ndarray) -> np.ndarray:
     return np.arange(len(values)) - np.repeat(first, np.diff(np.append(first, len(values))))
 
 
+# Every byte value's set bits, as one flat table: value v's are _BIT_PLACES[_BIT_STARTS[v]:…]
+_BIT_PLACES = np.array([b for v in range(256) for b in range(8) if v >> b & 1], dtype=np.int64)
+_BITS_IN_BYTE = np.array([v.bit_count() for v in range(256)], dtype=np.int64)
+_BIT_STARTS = np.cumsum(_BITS_IN_BYTE) - _BITS_IN_BYTE
+
+
 def _set_bits(rows: np.ndarray, limit: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """(row, bit position) of every set bit of rows of 64-bit numbers (bit b of number c is
     position 64c + b), by row then position; only each row's lowest `limit` when `limit`."""
@@ -676,9 +694,12 @@ def _set_bits(rows: np.ndarray, limit: int = 0) -> tuple[np.ndarray, np.ndarray]
     if limit:  # each number holds a set bit, so the first `limit` numbers hold enough
         keep = _runs(row) < limit
         row, column = row[keep], column[keep]
-    numbers = np.ascontiguousarray(rows[row, column])
-    which, bit = np.nonzero(np.unpackbits(numbers.view(np.uint8).reshape(-1, 8), axis=1,
-                                          bitorder="little"))
+    raw = rows[row, column].view(np.uint8)  # bytes in memory order: the order bits were laid
+    at = np.flatnonzero(raw)
+    values = raw[at]
+    counts = _BITS_IN_BYTE[values]
+    which = np.repeat(at // 8, counts)
+    bit = np.repeat(at % 8 * 8, counts) + _BIT_PLACES[_spans(_BIT_STARTS[values], counts)]
     row, position = row[which], column[which] * 64 + bit
     if limit:
         keep = _runs(row) < limit

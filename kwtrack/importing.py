@@ -52,6 +52,7 @@ from kwtrack.models import (
     Store,
     database,
     now,
+    refresh_last_effect,
 )
 from kwtrack.pause import cycle_collection_paused
 from kwtrack.reading import open_table
@@ -110,6 +111,7 @@ class _Run:
         self.period_end: dt.date | None = None
         self.notes: dict[str, int] = {}  # extra counts a report layout wants to tell
         self.written = self.stats_rows = 0  # for stats kinds: rows inserted or updated
+        self.stats_products: set[int] = set()  # products whose stats this import wrote
         self._keyword_ids: dict[str, int] | None = None
         self._product_ids: dict[str, int] | None = None
         self._fresh_periods: dict[tuple, bool] = {}
@@ -562,6 +564,7 @@ def _apply_product_stats(run: _Run, chunk: Chunk,
                             "(import it with `kwtrack import products` first)")
         return
     _apply_stats(run, chunk, ProductStat, "product", metrics, ids)
+    run.stats_products.update(ids)
 
 
 def _apply_keyword_stats(run: _Run, chunk: Chunk) -> None:
@@ -768,6 +771,8 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
                     progress(rows_read)
             if run.repeats:
                 _locate_repeats(run, header, period)
+            if run.stats_products and not run.problem_count:
+                refresh_last_effect(list(run.stats_products))
             if kind.stats_model is not None and not run.problem_count:
                 run.added = bulk.count_above(kind.stats_model, first_id)
                 run.changed = run.written - run.added

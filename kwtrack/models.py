@@ -112,6 +112,10 @@ class Product(BaseModel):
     title_keys = BlobField(null=True)
     title_block_keys = BlobField(null=True)
     title_codes = TextField(null=True)
+    # The last day imported product stats show any effect on (ANY_EFFECT), or NULL: kept by
+    # the product-stats import (`refresh_last_effect`), so finding zero-effect products
+    # needs no look at the stats when the window ends on or after it.
+    last_effect = DateField(null=True)
 
     class Meta:
         indexes = ((("store", "product_id"), True),)
@@ -254,6 +258,16 @@ ANY_EFFECT = " OR ".join(f"{m} > 0" for m in EFFECT_METRICS)
 ProductStat.add_index(ProductStat.index(
     ProductStat.product, ProductStat.period_end, ProductStat.period_start,
     name="product_stat_effect", where=SQL(ANY_EFFECT)))
+
+
+def refresh_last_effect(product_ids: list[int]) -> None:
+    """Work out `Product.last_effect` again for these products, from their stats (one seek in
+    the effect index each)."""
+    last = SQL(f"(SELECT MAX(period_end) FROM product_stat WHERE product_id = product.id "
+               f"AND ({ANY_EFFECT}))")
+    ids = sorted(set(product_ids))
+    for start in range(0, len(ids), 900):
+        Product.update(last_effect=last).where(Product.id.in_(ids[start:start + 900])).execute()
 
 
 class SearchTermShare(BaseModel):

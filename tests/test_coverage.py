@@ -113,6 +113,24 @@ def test_zero_effect_window_young_and_offline(shop, tmp_path):
     assert [p.product_id for p in report.products] == ["A", "D"]
 
 
+def test_zero_effect_follows_re_imported_stats_and_a_window_in_the_past(shop, tmp_path):
+    days = [AS_OF - dt.timedelta(days=d) for d in range(89, -1, -1)]
+    rows = "".join(f"{p},{day},{int(p == 'A' and day == days[-1]) + int(p == 'B')}\n"
+                   for p in "ABCD" for day in days)
+    _stats(shop, tmp_path, "product_id,date,impressions\n" + rows)
+
+    def zero(as_of):
+        return [p.product_id for p in zero_effect_products(shop, days=30, as_of=as_of).products]
+
+    # A had effect only on the last day: idle over a window ending the day before
+    assert zero(AS_OF) == ["C", "D"]
+    assert zero(AS_OF - dt.timedelta(days=1)) == ["A", "C", "D"]
+    # the same file again with A's last day now zero: A is idle as of the last day too
+    _stats(shop, tmp_path, "product_id,date,impressions\n" + rows.replace(
+        f"A,{days[-1]},1", f"A,{days[-1]},0"))
+    assert zero(AS_OF) == ["A", "C", "D"]
+
+
 def test_uncovered_window_is_reported(shop, tmp_path):
     _stats(shop, tmp_path, f"product_id,date,impressions\nA,{AS_OF},0\n")
     report = zero_effect_products(shop, days=90, as_of=AS_OF)

@@ -156,6 +156,14 @@ def test_keywords_of_the_same_words_are_one_keyword_shown_as_the_first(store, tm
     assert [(k.keyword, k.orphaned) for k in report.keywords] == [("garden hose", False)]
 
 
+def test_a_keyword_of_punctuation_alone_covers_nothing_and_stops_nothing(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title,keywords\nA,Garden Hose Model G1,!!!|garden hose\n"
+        "B,Kitchen Knife Model K1,!!!\n")))
+    assert [(k.keyword, k.orphaned) for k in coverage_check(store, ["A"]).keywords] == [
+        ("garden hose", True)]
+
+
 def _swap(message):
     yield "ready"
     value = yield

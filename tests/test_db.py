@@ -179,6 +179,8 @@ def test_upgrade_fills_match_words_and_adds_the_effect_index(tmp_path, monkeypat
                    (store_id,))
     db.execute_sql("INSERT INTO keyword (store_id, keyword, norm, created_at, updated_at) "
                    "VALUES (?, 'Boxes', 'boxes', '', '')", (store_id,))
+    db.execute_sql("INSERT INTO product_stat (product_id, period_start, period_end, clicks) "
+                   "VALUES (1, '2026-11-01', '2026-11-01', 2), (1, '2026-11-02', '2026-11-02', 0)")
     db.close()
     shutil.copy(paths.migrations_dir() / "0003_match_words_and_effect_index.py", folder)
     db = open_database(str(path))
@@ -186,10 +188,11 @@ def test_upgrade_fills_match_words_and_adds_the_effect_index(tmp_path, monkeypat
     assert title_words == "folding camping chair"
     assert db.execute_sql("SELECT words FROM keyword").fetchone()[0] == "box"
     db.close()
-    shutil.copy(paths.migrations_dir() / "0004_word_and_blocking_keys.py", folder)
+    shutil.copy(paths.migrations_dir() / "0004_coverage_check_columns.py", folder)
     db = open_database(str(path))
-    keys, blocks, codes = db.execute_sql(
-        "SELECT title_keys, title_block_keys, title_codes FROM product").fetchone()
+    keys, blocks, codes, last_effect = db.execute_sql(
+        "SELECT title_keys, title_block_keys, title_codes, last_effect FROM product").fetchone()
+    assert last_effect == "2026-11-01"
     assert bytes(keys) == word_keys("folding camping chair")
     assert (bytes(blocks), codes) == (blocking_keys("Folding Camping-Chairs"), "")
     assert bytes(db.execute_sql("SELECT word_keys FROM keyword").fetchone()[0]) == \

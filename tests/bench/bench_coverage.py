@@ -38,7 +38,14 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
     """Write the generated store straight into a fresh kwtrack database (bulk SQL)."""
     from kwtrack import bulk
     from kwtrack.db import get_store, open_database
-    from kwtrack.models import Coverage, Keyword, Product, ProductStat, database
+    from kwtrack.models import (
+        Coverage,
+        Keyword,
+        Product,
+        ProductStat,
+        database,
+        refresh_last_effect,
+    )
     from kwtrack.text import normalise_keyword
 
     rng = random.Random(seed)
@@ -104,6 +111,7 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
                 rows = []
         bulk.insert_rows(ProductStat, ["product", "period_start", "period_end", "impressions",
                                        "clicks", "visitors"], rows)
+        refresh_last_effect(pids)  # as the product-stats import keeps it
         from kwtrack.models import ImportBatch
         ImportBatch.create(store=store, file_name="generated", sha256="-", kind="product-stats",
                            period_start=first, period_end=AS_OF)

@@ -1,13 +1,13 @@
-"""What the coverage check and near-duplicate blocking read instead of working out from text:
-the match words as eight bytes of a stable hash per word (`kwtrack.text.word_keys`), for each
-keyword and title; and each title's blocking keys and model codes (`blocking_keys`,
-`title_codes`). Filled in for existing rows.
+"""What the coverage check reads instead of working out: the match words as eight bytes of a
+stable hash per word (`kwtrack.text.word_keys`), for each keyword and title; each title's
+near-duplicate blocking keys and model codes (`blocking_keys`, `title_codes`); and each
+product's last day with effect in its stats. Filled in for existing rows.
 
 The backfill calls the live functions: should one change, a later migration recomputes its
 column.
 """
 
-from peewee import BlobField, TextField
+from peewee import BlobField, DateField, TextField
 
 from kwtrack.text import blocking_keys, title_codes, word_keys
 
@@ -16,7 +16,8 @@ def up(migrator, db):
     migrator.migrate(migrator.add_column("keyword", "word_keys", BlobField(null=True)),
                      migrator.add_column("product", "title_keys", BlobField(null=True)),
                      migrator.add_column("product", "title_block_keys", BlobField(null=True)),
-                     migrator.add_column("product", "title_codes", TextField(null=True)))
+                     migrator.add_column("product", "title_codes", TextField(null=True)),
+                     migrator.add_column("product", "last_effect", DateField(null=True)))
     keywords = db.execute_sql('SELECT id, "words" FROM "keyword" '
                               'WHERE "words" IS NOT NULL').fetchall()
     _update(db, "keyword", ["word_keys"], [(word_keys(words),) for _, words in keywords],
@@ -25,6 +26,13 @@ def up(migrator, db):
     _update(db, "product", ["title_keys", "title_block_keys", "title_codes"],
             [(word_keys(words), blocking_keys(title), title_codes(title))
              for _, title, words in products], [row_id for row_id, _, _ in products])
+    # (the condition is migration 0003's partial index's, word for word)
+    db.execute_sql(f"UPDATE product SET last_effect = (SELECT MAX(period_end) FROM product_stat "
+                   f"WHERE product_id = product.id AND ({ANY_EFFECT}))")
+
+
+ANY_EFFECT = ("impressions > 0 OR clicks > 0 OR visitors > 0 OR favorites > 0 OR inquiries > 0"
+              " OR tm_chats > 0 OR orders > 0")
 
 
 def _update(db, table, columns, values, ids):
@@ -37,4 +45,5 @@ def _update(db, table, columns, values, ids):
 def down(migrator, db):
     migrator.migrate(migrator.drop_column("keyword", "word_keys"),
                      *[migrator.drop_column("product", c)
-                       for c in ("title_keys", "title_block_keys", "title_codes")])
+                       for c in ("title_keys", "title_block_keys", "title_codes",
+                                 "last_effect")])
