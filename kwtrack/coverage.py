@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from peewee import SQL, Database, fn
+from peewee import SQL, Database, SqliteDatabase, fn
 
 from kwtrack.aside import aside, can_fork
 from kwtrack.db import second_connection
@@ -36,7 +36,7 @@ from kwtrack.models import (
     Store,
     database,
 )
-from kwtrack.pause import without_cycle_collection
+from kwtrack.pause import cycle_collection_paused, without_cycle_collection
 from kwtrack.similarity import TitleIndex
 from kwtrack.text import blocking_keys, match_words, model_codes, word_keys, words_of
 
@@ -294,9 +294,16 @@ def _read_links(product_ids: list[int]) -> np.ndarray:
     between theirs), packed: a range scan of the (product, keyword, source) index."""
     if not product_ids:
         return np.zeros(0, dtype=np.int64)
-    query = Coverage.select(_PACKED_LINK).where(
+    query = Coverage.select(_PACKED_LINK.alias("link")).where(
         Coverage.product.between(min(product_ids), max(product_ids))
         & Coverage.source.in_(ROUTES[:3]))  # a route the check knows (the importers write no other)
+    if isinstance(database.obj, SqliteDatabase):
+        # as one comma-separated text made in C and parsed by numpy: no Python int per link
+        text = _raw(query.select_from(fn.group_concat(SQL("link")))).fetchone()[0]
+        links = np.fromstring(text or "", dtype=np.int64, sep=",")
+        if len(links) != (text.count(",") + 1 if text else 0):  # it stops at what it can't read
+            raise KwtrackError("the coverage links could not be read")
+        return links
     return np.fromiter(itertools.chain.from_iterable(_raw(query)), dtype=np.int64)
 
 
@@ -515,9 +522,10 @@ class KeywordVerdicts(Sequence):
 
     def __iter__(self):
         if self._all is None:
-            made = self._made
-            self._all = [made[i] if i in made else self._verdict(i, row)
-                         for i, row in enumerate(self._rows.all())]
+            with cycle_collection_paused():  # a hundred thousand verdicts and their lists
+                made = self._made
+                self._all = [made[i] if i in made else self._verdict(i, row)
+                             for i, row in enumerate(self._rows.all())]
         return iter(self._all)
 
     def _verdict(self, i: int, row: tuple[str, list[str], list[CoveredBy], int]
