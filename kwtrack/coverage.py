@@ -219,7 +219,7 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
         links = next(work)
         work.resume([p.product_id for p in candidates])
         if links is None:
-            links = _read_links([p.id for p, _ in products])
+            links = _read_links([p.id for p in products])
         routes = _Routes(library, candidates, live, links, strict)
         near = next(work)  # candidate → its near-duplicate live titles
         work.resume(routes.orphans_by_candidate())
@@ -243,37 +243,36 @@ _LISTING = (Product.id, Product.product_id, Product.title, Product.category, Pro
             Product.title_keys, Product.title_block_keys, Product.title_codes)
 
 
-def _read_products(store: Store) -> list[tuple[_Listing, bool]]:
-    """Every product of the store, by product ID, and whether it is live."""
+def _read_products(store: Store) -> list[_Listing]:
+    """Every product of the store, by product ID."""
     live_now = ((Product.status == "online") & Product.archived_at.is_null()).alias("live")
     query = (Product.select(*_LISTING, live_now).where(Product.store == store)
              .order_by(Product.product_id))
-    found = []
-    for *listing, is_live in _raw(query):
-        p = _Listing._make(listing)
-        if (type(p.title_keys) is not bytes or type(p.title_block_keys) is not bytes
-                or p.title_words is None or p.title_codes is None):
-            p = _worked_out(p)
-        found.append((p, bool(is_live)))
-    return found
+    products = list(map(_Listing._make, _raw(query).fetchall()))
+    stored = (Product.title_keys.is_null() | Product.title_block_keys.is_null()
+              | Product.title_words.is_null() | Product.title_codes.is_null())
+    if products and (type(products[0].title_keys) is not bytes  # PostgreSQL's memoryview
+                     or Product.select().where((Product.store == store) & stored).exists()):
+        products = list(map(_worked_out, products))
+    return products
 
 
 def _worked_out(p: _Listing) -> _Listing:
-    """A product read with what is worked out from its title missing (a row written before
-    migration 0004), or as PostgreSQL returns binary columns (memoryview): as bytes."""
-    derived = Product.derived("title", p.title)
-    return p._replace(**{name: bytes(value) if isinstance(value, memoryview) else value
-                         for name, value in derived.items()})
+    """A product as read, with what is worked out from its title filled in where the row has
+    none (written before migration 0004), and as bytes where PostgreSQL gives memoryviews."""
+    if None in (p.title_words, p.title_keys, p.title_block_keys, p.title_codes):
+        return p._replace(**Product.derived("title", p.title))
+    return p._replace(title_keys=bytes(p.title_keys), title_block_keys=bytes(p.title_block_keys))
 
 
-def _split(products: list[tuple[_Listing, bool]], product_ids: list[str],
+def _split(products: list[_Listing], product_ids: list[str],
            zero: ZeroEffect | None = None) -> tuple[list[_Listing], list[_Listing]]:
     """The candidates (the named products and any zero-effect ones) and the other live
     products (a KwtrackError names any named product the store lacks)."""
     wanted = set(product_ids).union(p.product_id for p in zero.products) if zero else \
         set(product_ids)
-    candidates = [p for p, _ in products if p.product_id in wanted]
-    live = [p for p, is_live in products if is_live and p.product_id not in wanted]
+    candidates = [p for p in products if p.product_id in wanted]
+    live = [p for p in products if p.live and p.product_id not in wanted]
     if len(candidates) < len(wanted):
         found = {p.product_id for p in candidates}
         unknown = [pid for pid in dict.fromkeys(product_ids) if pid not in found]
@@ -536,7 +535,7 @@ class KeywordVerdicts(Sequence):
                               self._suggest(keyword, from_) if orphaned else [], matches)
 
 
-def _second_work(products: list[tuple[_Listing, bool]], threshold: float | None,
+def _second_work(products: list[_Listing], threshold: float | None,
                  title_limit: int, db: Database | None):
     """The check's work beside the rest (see `kwtrack.aside`): one read, then titles alone.
 
@@ -550,7 +549,7 @@ def _second_work(products: list[tuple[_Listing, bool]], threshold: float | None,
     if db is not None:
         with db.connection_context():  # closed before the links are handed over
             database.initialize(db)  # this process's own connection
-            links = _read_links([p.id for p, _ in products])
+            links = _read_links([p.id for p in products])
     chosen = yield links
     candidates, live = _split(products, chosen)
     index = TitleIndex({p.product_id: p.title for p in live},
@@ -585,6 +584,7 @@ class _Listing(NamedTuple):
     title_keys: bytes
     title_block_keys: bytes
     title_codes: str
+    live: bool  # online and not archived
 
 
 class _TitleRoute:

@@ -156,6 +156,18 @@ def test_keywords_of_the_same_words_are_one_keyword_shown_as_the_first(store, tm
     assert [(k.keyword, k.orphaned) for k in report.keywords] == [("garden hose", False)]
 
 
+def test_rows_without_stored_word_keys_are_worked_out(generated):
+    from kwtrack.models import database
+
+    candidates = [p.product_id for p in zero_effect_products(generated, as_of=AS_OF).products]
+    before = coverage_check(generated, candidates, as_of=AS_OF).to_dict()
+    # as rows written before migration 0004 (or by hand) would be
+    database.execute_sql("UPDATE product SET title_keys = NULL, title_codes = NULL "
+                         "WHERE id % 3 = 0")
+    database.execute_sql("UPDATE keyword SET word_keys = NULL WHERE id % 3 = 0")
+    assert coverage_check(generated, candidates, as_of=AS_OF).to_dict() == before
+
+
 def test_a_keyword_of_punctuation_alone_covers_nothing_and_stops_nothing(store, tmp_path):
     import_file(store, "products", write_csv(tmp_path / "p.csv", (
         "product_id,title,keywords\nA,Garden Hose Model G1,!!!|garden hose\n"
