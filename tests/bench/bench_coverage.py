@@ -5,8 +5,8 @@ Run: python tests/bench/bench_coverage.py [PRODUCTS]   (default 50,000 products)
 The generated store has PRODUCTS products (templated titles with model codes, some relisted),
 4 keywords per product in a library of 4 × PRODUCTS words, 12 coverage links per product and
 180 days of product stats (about 20% of products with zero effect in the last 90 days).
-Prints: the `coverage check --zero-effect` time (zero-effect products, then the check, in a
-fresh process each time, as the command runs; median of 3) beside a baseline measured in the
+Prints: the `coverage check --zero-effect` time (the check of every zero-effect product, in
+a fresh process each time, as the command runs; median of 3) beside a baseline measured in the
 same run — plain sqlite3 reading the rows the check must read (the store's products, keywords
 and coverage links) — and the whole command's wall time with its text and JSON output; then
 `dupes` time; and brute-force `rapidfuzz.process.cdist` over a sample of titles with kwtrack's
