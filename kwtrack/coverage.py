@@ -365,8 +365,8 @@ class _Routes:
     Pairs are packed integers sorted once: (group, candidate position) for the candidates and
     (group, live position, route) for the live products, so a group's share of either is one
     slice, and positions are in product-ID order (candidates and live are sorted by it).
-    Which groups are orphaned is known at construction; the lists a report shows
-    (`keyword_rows`) are built afterwards, while the second process works on titles.
+    Which groups are orphaned is known at construction; what only the report's lists need
+    (`rows`) is found afterwards, while the second process works on titles.
     """
 
     def __init__(self, library: _Library, candidates: list[_Listing], live: list[_Listing],
@@ -405,17 +405,34 @@ class _Routes:
         by_live = (slot >= n_candidates) & covered[group]
         self._links = ((group[by_live] * self.n_live + slot[by_live] - n_candidates) * 4
                        + route[by_live])
-        still = np.zeros(len(library.display), dtype=bool)
-        still[group[by_live]] = True
-        # (group, live position) of the first TITLE_SHOWN live titles holding each group
-        # the candidates cover, and how many do
-        self._title_groups = self._title_counts = self._title_links = np.zeros(0, np.int64)
+        linked = np.zeros(len(library.display), dtype=bool)
+        linked[group[by_live]] = True
+        # Live titles holding the words of a group no live product links to: the last thing
+        # orphans need. Those of the other groups are only listed, so they are found later
+        # (`rows`), while the second process drafts replacement titles.
+        self._titles = None if strict else titles
+        self._title_parts: list = []
+        still = linked.copy()
         if not strict:
-            found, position, (self._title_groups, self._title_counts) = titles.holding(
-                1, self.groups, TITLE_SHOWN)
-            self._title_links = (found * self.n_live + position) * 4 + TITLE_ROUTE
-            still[self._title_groups] = True
+            self._title_parts.append(titles.holding(1, self.groups[~linked[self.groups]],
+                                                    TITLE_SHOWN))
+            still[self._title_parts[0][2][0]] = True
+        self._linked = self.groups[linked[self.groups]]
         self.orphaned = self.groups[~still[self.groups]]
+
+    def _live_titles(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For every group the candidates cover: the (group, live position) of the first
+        TITLE_SHOWN live titles holding its words, packed as links; the groups some live title
+        holds, and how many titles hold each."""
+        if self._titles is not None and len(self._title_parts) == 1:
+            self._title_parts.append(self._titles.holding(1, self._linked, TITLE_SHOWN))
+        parts, none = self._title_parts, [np.zeros(0, dtype=np.int64)]
+        found = np.concatenate(none + [found for found, _, _ in parts])
+        position = np.concatenate(none + [position for _, position, _ in parts])
+        groups = np.concatenate(none + [groups for _, _, (groups, _) in parts])
+        counts = np.concatenate(none + [counts for _, _, (_, counts) in parts])
+        order = np.argsort(groups)
+        return (found * self.n_live + position) * 4 + TITLE_ROUTE, groups[order], counts[order]
 
     def sources(self, groups: np.ndarray) -> list[list[str]]:
         """For each of `groups`, the candidates covering it, by product ID."""
@@ -446,7 +463,8 @@ class _Rows:
 
     def __init__(self, routes: _Routes):
         self.routes, self.n_live, display = routes, routes.n_live, routes.library.display
-        self.entries = _unique(np.concatenate([routes._links, routes._title_links]))
+        title_links, title_groups, title_counts = routes._live_titles()
+        self.entries = _unique(np.concatenate([routes._links, title_links]))
         self.order = np.array(sorted(routes.groups.tolist(), key=display.__getitem__),
                               dtype=np.int64)
         spans = (routes._from_groups, self.entries // (4 * self.n_live))
@@ -454,7 +472,7 @@ class _Rows:
                                         np.searchsorted(keys, self.order, "right").tolist())
                                        for keys in spans)
         matches = np.zeros(len(display), dtype=np.int64)
-        matches[routes._title_groups] = routes._title_counts
+        matches[title_groups] = title_counts
         self.matches = matches[self.order].tolist()
         orphaned = np.zeros(len(display), dtype=bool)
         orphaned[routes.orphaned] = True
