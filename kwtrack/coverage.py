@@ -465,8 +465,8 @@ class _Rows:
         self.routes, self.n_live, display = routes, routes.n_live, routes.library.display
         title_links, title_groups, title_counts = routes._live_titles()
         self.entries = _unique(np.concatenate([routes._links, title_links]))
-        self.order = np.array(sorted(routes.groups.tolist(), key=display.__getitem__),
-                              dtype=np.int64)
+        self.groups = sorted(routes.groups.tolist(), key=display.__getitem__)
+        self.order = np.array(self.groups, dtype=np.int64)
         spans = (routes._from_groups, self.entries // (4 * self.n_live))
         self.sources, self.covering = ((np.searchsorted(keys, self.order).tolist(),
                                         np.searchsorted(keys, self.order, "right").tolist())
@@ -488,8 +488,8 @@ class _Rows:
 
     def row(self, i: int) -> tuple[str, list[str], list[CoveredBy], int]:
         (a, b), (c, d) = ((start[i], end[i]) for start, end in (self.sources, self.covering))
-        local = (self.entries[c:d] % (4 * self.n_live)).tolist()
-        return (self.routes.library.display[self.order[i]], self.routes._from_ids[a:b],
+        local = (self.entries[c:d] % (4 * self.n_live)).tolist() if c < d else []
+        return (self.routes.library.display[self.groups[i]], self.routes._from_ids[a:b],
                 list(map(self._covered_by, local)), self.matches[i])
 
     def all(self) -> list[tuple[str, list[str], list[CoveredBy], int]]:
@@ -502,7 +502,7 @@ class _Rows:
             map(ROUTES.__getitem__, (missing & 3).tolist())))))
         covered = list(map(self._made.__getitem__, local.tolist()))
         ids = self.routes._from_ids
-        return list(zip(map(self.routes.library.display.__getitem__, self.order.tolist()),
+        return list(zip(map(self.routes.library.display.__getitem__, self.groups),
                         [ids[a:b] for a, b in zip(*self.sources)],
                         [covered[a:b] for a, b in zip(*self.covering)], self.matches))
 
