@@ -48,8 +48,8 @@ def test_version():
 def test_init_import_and_list(tmp_path):
     db = tmp_path / "shop.db"
     run("init", db=db)
-    csv = write_csv(tmp_path / "p.csv", "product_id,title,keywords\nP1,Walking Shoes A1,walking shoes\n"
-                    "P2,Beach Sandals B2,sandals\n")
+    csv = write_csv(tmp_path / "p.csv", "product_id,title,keywords\n"
+                    "P1,Walking Shoes A1,walking shoes\nP2,Beach Sandals B2,sandals\n")
     out = run("import", "products", csv, db=db).output
     assert "2 rows, 2 added" in out
     listed = json.loads(run("products", "list", "--json", db=db).output)

@@ -144,7 +144,8 @@ def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, mon
     (tmp_path / "k.csv").write_text("keyword,week,channel,clicks\nrunning shoes,2026-11-02,p4p,3\n"
                                     "boots,2026-11-02,,4\n")
     assert import_file(store, "keyword-stats", tmp_path / "k.csv", background=True).added == 2
-    (tmp_path / "k2.csv").write_text("keyword,week,channel,clicks\nrunning shoes,2026-11-02,p4p,5\n")
+    (tmp_path / "k2.csv").write_text("keyword,week,channel,clicks\n"
+                                     "running shoes,2026-11-02,p4p,5\n")
     assert import_file(store, "keyword-stats", tmp_path / "k2.csv").changed == 1
     # a row repeating one of an earlier chunk, on a new day: caught by the unique key, and the
     # transaction stays usable to say which row it repeats

@@ -51,7 +51,8 @@ def test_products_import_adds_products_keywords_and_links(store, tmp_path):
     words = sorted(k.norm for k in Keyword.select())
     assert words == ["men running shoes", "running shoes", "sneakers", "walking shoes"]
     assert result.keywords_added == 4
-    assert Coverage.select().where(Coverage.product == p1, Coverage.source == "keyword").count() == 3
+    links = Coverage.select().where(Coverage.product == p1, Coverage.source == "keyword")
+    assert links.count() == 3
 
 
 def test_reimport_same_file_is_a_no_op_and_force_finds_all_unchanged(store, tmp_path):
@@ -196,7 +197,8 @@ def test_p4p_import_records_bid_history(store, tmp_path):
      "p.csv:2:date: '2026-13-01' is not a date (YYYY-MM-DD)"),
     ("product-stats", "product_id,date,clicks\nP1,2026-11-01,1.5\n",
      "p.csv:2:clicks: '1.5' is not a whole number"),
-    ("p4p", "keyword,status\nshoes,maybe\n", "p.csv:2:status: 'maybe' is not one of active, paused"),
+    ("p4p", "keyword,status\nshoes,maybe\n",
+     "p.csv:2:status: 'maybe' is not one of active, paused"),
     ("products", "", "p.csv: the file is empty"),
 ])
 def test_bad_files_fail_with_file_row_column_and_write_nothing(store, tmp_path, kind, text,

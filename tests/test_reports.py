@@ -64,7 +64,8 @@ def write_xlsx(path, preamble: str, header, rows, blank_rows=4):
 
 
 def test_data_manager_product_export_xls(store, tmp_path):
-    path = write_xls(tmp_path / "Products-2026-09-19.xls", "产品数据, 时间周期 2026-09-13~2026-09-19",
+    path = write_xls(tmp_path / "Products-2026-09-19.xls",
+                     "产品数据, 时间周期 2026-09-13~2026-09-19",
                      PRODUCT_HEADER, product_rows())
     result = import_file(store, None, path)
     assert result.kind == "product-report"
@@ -100,7 +101,8 @@ def test_keyword_advisor_export_splits_organic_and_p4p(store, tmp_path):
     rows = [["shoes", "1000", "50", "5%", "300", "20", "24", "900", "40", "5,200", "310"],
             ["zapatos de hombre", "80", "2", "2.5%", "-", "-", "-", "50", "1", "900", "40"],
             ["运动鞋", "10", "1", "10%", "40", "2", "5", "9", "1", "300", "12"]]
-    path = write_xls(tmp_path / "getKeywords-2026-09-19.xls", "流量关键词,时间周期2026-09-13~2026-09-19",
+    path = write_xls(tmp_path / "getKeywords-2026-09-19.xls",
+                     "流量关键词,时间周期2026-09-13~2026-09-19",
                      header, rows)
     result = import_file(store, None, path)
     assert result.kind == "keyword-report" and result.added == 5
@@ -142,7 +144,8 @@ def test_search_term_shares(store, tmp_path):
 
 def test_older_keyword_index_goes_to_the_library(store, tmp_path):
     path = tmp_path / "index.csv"
-    path.write_text("关键词,搜索热度,卖家竞争度,橱窗数\nhiking boots,3400,120,8\n", encoding="utf-8")
+    path.write_text("关键词,搜索热度,卖家竞争度,橱窗数\nhiking boots,3400,120,8\n",
+                    encoding="utf-8")
     result = import_file(store, None, path)
     assert result.kind == "keywords"
     kw = Keyword.get()

@@ -130,7 +130,10 @@ if __name__ == "__main__":
         small, big = peak_memory_mb(size, Path(tmp)), peak_memory_mb(4 * size, Path(tmp))
     figures = run(size)
     print(f"rows: {figures['rows']:,}")
-    print(f"kwtrack import keyword-stats (CSV → SQLite): {figures['kwtrack_rows_per_s']:>10,.0f} rows/s")
-    print(f"sqlite3 executemany baseline (tuples → SQLite): {figures['sqlite3_rows_per_s']:>10,.0f} rows/s")
-    print(f"ratio kwtrack / baseline: {figures['ratio']:.2f} (target ≥ 0.50; kwtrack target ≥ 200,000 rows/s)")
+    print("kwtrack import keyword-stats (CSV → SQLite): "
+          f"{figures['kwtrack_rows_per_s']:>10,.0f} rows/s")
+    print("sqlite3 executemany baseline (tuples → SQLite): "
+          f"{figures['sqlite3_rows_per_s']:>10,.0f} rows/s")
+    print(f"ratio kwtrack / baseline: {figures['ratio']:.2f} "
+          "(target ≥ 0.50; kwtrack target ≥ 200,000 rows/s)")
     print(f"peak memory: {small:,.0f} MB for {size:,} rows, {big:,.0f} MB for {4 * size:,} rows")
