@@ -378,10 +378,11 @@ class _Routes:
         slot = np.full(max(ids) + 1, -1, dtype=np.int64)
         slot[ids] = np.arange(len(ids))
         keywords, products, route = links >> 32, (links >> 2) & ((1 << 30) - 1), links & 3
-        inside = keywords < len(library.group_of)  # higher ids: other stores' keywords
+        # Higher ids: other stores' keywords; products neither candidate nor live.
+        inside = (keywords < len(library.group_of)) & (products < len(slot))
         group = np.full(len(keywords), -1, dtype=np.int64)
         group[inside] = library.group_of[keywords[inside]]
-        slot = slot[products]
+        slot = np.where(inside, slot[np.where(inside, products, 0)], -1)
         known = (group >= 0) & (slot >= 0)
         group, slot, route = group[known], slot[known], route[known]
 

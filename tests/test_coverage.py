@@ -252,6 +252,21 @@ def test_one_replacement_title_carries_all_the_orphans_that_fit(store, tmp_path)
     assert proposed_title("Tent", ["beach tent", "camping tents", "beach"]) == "Tent beach camping"
 
 
+def test_links_of_offline_and_archived_products_after_the_live_ones_count_for_nothing(
+        shop, tmp_path):
+    # the store's last products by id are offline and archived, and have links
+    import_file(shop, "products", write_csv(tmp_path / "late.csv", """
+        product_id,title,status,keywords
+        G,Folding Chair Model G700,offline,folding chair
+        H,Folding Chair Model H800,online,folding chair
+    """))
+    from kwtrack.history import archive_products
+
+    archive_products(shop, ["H"], reason="test")
+    v = verdicts(coverage_check(shop, ["A"]))
+    assert v["folding chair"].orphaned and v["folding chair"].covered_by == []
+
+
 def test_a_proposed_title_adds_a_hyphenated_word_whole_and_only_once():
     # `Non-Slip` is two match words: neither it nor the words after it are misread
     assert proposed_title("Yoga Mat", ["non-slip yoga mats"]) == "Yoga Mat non-slip"

@@ -30,10 +30,17 @@ from .conftest import write_csv
 
 @pytest.fixture
 def generated(tmp_path):
-    """A generated store of 400 products (templated titles, 12 links each, 20% zero effect)."""
+    """A generated store of 400 products (templated titles, 12 links each, 20% zero effect,
+    some offline or archived)."""
     path = tmp_path / "gen.db"
     build_store(path, 400, seed=7)
     open_database(str(path))
+    # some products offline or archived, the last one by id among them
+    from kwtrack.models import database
+
+    database.execute_sql("UPDATE product SET status = 'offline' WHERE id % 29 = 0")
+    database.execute_sql("UPDATE product SET archived_at = '2026-01-01 00:00:00' "
+                         "WHERE id % 31 = 0 OR id = (SELECT MAX(id) FROM product)")
     return get_store()
 
 
