@@ -127,7 +127,7 @@ class CoverageReport:
 
         return {
             "as_of": self.as_of.isoformat(), "days": self.days, "strict": self.strict,
-            "window_covered": self.window_covered,
+            "window_covered": self.window_covered, "uncovered_days": self.uncovered_days,
             "candidates": [{"product_id": c.product_id, "title": c.title,
                             "near_duplicates": c.near_duplicates} for c in self.candidates],
             "keywords": [{"keyword": k.keyword, "orphaned": k.orphaned, "from": k.from_,

@@ -164,7 +164,7 @@ def test_cli_zero_effect_adds_idle_products_to_those_named_and_warns_of_a_short_
     # A and D had no effect on the one covered day; C is named; B had effect, E is offline
     # and F young
     assert [c["product_id"] for c in data["candidates"]] == ["A", "C", "D"]
-    assert data["window_covered"] is False
+    assert data["window_covered"] is False and data["uncovered_days"] == 89
     neither = CliRunner().invoke(cli, ["--db", str(db_path), "coverage", "check"])
     assert neither.exit_code == 2 and "name PRODUCT_IDS or use --zero-effect" in neither.output
 

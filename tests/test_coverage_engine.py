@@ -1,5 +1,6 @@
-"""The coverage check's engine: packed links, keyword groups, bit masks and the second process,
-checked against a plain per-keyword reference on a generated store."""
+"""The coverage check's engine (packed links, keyword groups, rows of title bits, verdicts made
+when read, the second process), checked against a plain per-keyword reference on a generated
+store."""
 
 from __future__ import annotations
 
