@@ -501,8 +501,8 @@ def _print_coverage(report) -> None:
                     s.get("product_id")
                 lines.append(f"    → {s['action']}: {target}")
         else:
-            vias = ", ".join(f"{c.product_id} ({c.via})" for c in k.covered_by[:4])
-            listed_titles = sum(c.via == "title" for c in k.covered_by)
+            vias = ", ".join([f"{c.product_id} ({c.via})" for c in k.covered_by[:4]])
+            listed_titles = [c.via for c in k.covered_by].count("title")
             others = len(k.covered_by) - 4 + max(0, k.title_matches - listed_titles)
             more = f" +{others} more" if others > 0 else ""
             lines.append(f"covered   {k.keyword}  by {vias}{more}")
