@@ -18,6 +18,7 @@ import click
 
 from kwtrack import __version__
 from kwtrack.errors import KwtrackError
+from kwtrack.pause import without_cycle_collection
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -485,6 +486,7 @@ def coverage_check_cmd(state: State, product_ids, zero_effect, days, as_of, stri
         sys.exit(3)
 
 
+@without_cycle_collection  # some hundred thousand lines and lists
 def _print_coverage(report) -> None:
     """The check as text: candidates, then every keyword (orphans with what to do), then the
     summary on stderr. Written in one piece: a big store's report runs to 100,000 lines."""
