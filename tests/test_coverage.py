@@ -195,6 +195,21 @@ def test_delete_without_yes_off_a_terminal_asks_for_it(shop, db_path):
     assert result.exit_code == 2 and "--yes" in result.output
 
 
+def test_the_title_route_follows_a_re_imported_title(shop, tmp_path):
+    import_file(shop, "products", write_csv(tmp_path / "b.csv", """
+        product_id,title
+        B,Beach Umbrella Model B200
+    """))
+    v = verdicts(coverage_check(shop, ["A"]))
+    assert v["camping chair"].orphaned  # B's new title no longer holds it
+    import_file(shop, "products", write_csv(tmp_path / "b2.csv", """
+        product_id,title
+        B,Beach Camping Chair Model B200
+    """))
+    v = verdicts(coverage_check(shop, ["A"]))
+    assert [(c.product_id, c.via) for c in v["camping chair"].covered_by] == [("B", "title")]
+
+
 def test_title_route_lists_ten_products_and_counts_them_all(store, tmp_path):
     rows = "".join(f"P{i:02},Folding Camping Chair Model C{100 + i},online\n" for i in range(25))
     import_file(store, "products",
