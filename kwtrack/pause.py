@@ -16,13 +16,19 @@ from contextlib import contextmanager
 
 @contextmanager
 def cycle_collection_paused() -> Iterator[None]:
-    """Run the block with the cycle collector off (as it was, afterwards)."""
+    """Run the block with the cycle collector off (as it was, afterwards).
+
+    Whatever the block made and kept is moved to the oldest generation as it ends, without
+    a look (`gc.freeze` then `gc.unfreeze`): the first collection afterwards would otherwise
+    walk all of it (some 40 ms after a store-wide check) only to move it there."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
