@@ -38,7 +38,7 @@ from kwtrack.models import (
 )
 from kwtrack.pause import cycle_collection_paused, without_cycle_collection
 from kwtrack.similarity import TitleIndex
-from kwtrack.text import blocking_keys, match_words, model_codes, word_keys, words_of
+from kwtrack.text import blocking_keys, match_words, model_codes, words_of
 
 DEFAULT_DAYS = 90
 TITLE_LIMIT = 128
@@ -337,7 +337,8 @@ class _Library:
         rows = _raw(query).fetchall()
         ids, display, keys = (list(column) for column in zip(*rows)) if rows else ([], [], [])
         if None in keys or (keys and type(keys[0]) is not bytes):  # not migrated; PostgreSQL
-            keys = [_keys_of(text) if k is None else bytes(k) for text, k in zip(display, keys)]
+            keys = [Keyword.derived("keyword", text)["word_keys"] if k is None else bytes(k)
+                    for text, k in zip(display, keys)]
         if b"" in keys:  # a keyword of punctuation alone matches nothing
             kept = [i for i, k in enumerate(keys) if k]
             ids, display, keys = ([column[i] for i in kept] for column in (ids, display, keys))
@@ -347,11 +348,6 @@ class _Library:
         group_of = np.full(max(ids, default=0) + 1, -1, dtype=np.int64)
         group_of[ids] = list(map(first.__getitem__, keys))
         return cls(display, keys, sorted(first.values()), group_of)
-
-
-def _keys_of(text: str) -> bytes:
-    """The word keys of a title or keyword that has none stored (not yet migrated)."""
-    return word_keys(words_of(text))
 
 
 def _word_numbers(keys: list[bytes]) -> np.ndarray:

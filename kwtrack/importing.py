@@ -167,10 +167,9 @@ class _Run:
         missing = {n: d for n, d in display_by_norm.items() if n not in known}
         stamp = bulk.to_db(now())
         last_id = bulk.max_id(Keyword)
+        derived = list(Keyword.derived("keyword", ""))  # the columns worked out from it
         bulk.insert_rows(
-            Keyword,
-            ["store", "keyword", "norm", "words", "word_keys", "source", "created_at",
-             "updated_at"],
+            Keyword, ["store", "keyword", "norm", *derived, "source", "created_at", "updated_at"],
             [(self.store.id, d, n, *Keyword.derived("keyword", d).values(), "import", stamp,
               stamp) for n, d in missing.items()],
         )

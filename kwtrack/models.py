@@ -25,6 +25,7 @@ from peewee import (
     TextField,
 )
 
+from kwtrack import bulk
 from kwtrack.text import blocking_keys, title_codes, word_keys, words_of
 
 database = DatabaseProxy()
@@ -265,9 +266,8 @@ def refresh_last_effect(product_ids: list[int]) -> None:
     the effect index each)."""
     last = SQL(f"(SELECT MAX(period_end) FROM product_stat WHERE product_id = product.id "
                f"AND ({ANY_EFFECT}))")
-    ids = sorted(set(product_ids))
-    for start in range(0, len(ids), 900):
-        Product.update(last_effect=last).where(Product.id.in_(ids[start:start + 900])).execute()
+    for part in bulk.chunked(sorted(set(product_ids))):
+        Product.update(last_effect=last).where(Product.id.in_(list(part))).execute()
 
 
 class SearchTermShare(BaseModel):

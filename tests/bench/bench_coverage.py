@@ -60,7 +60,7 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
     words = sorted(words)
     with database.obj.atomic():
         # Match words stored as `save` and the importers store them.
-        bulk.insert_rows(Keyword, ["store", "keyword", "norm", "words", "word_keys",
+        bulk.insert_rows(Keyword, ["store", "keyword", "norm", *Keyword.derived("keyword", ""),
                                    "created_at", "updated_at"],
                          [(store.id, w, normalise_keyword(w),
                            *Keyword.derived("keyword", w).values(), stamp, stamp)
