@@ -26,6 +26,7 @@ from peewee import SQL, Database, SqliteDatabase, fn
 from kwtrack.aside import aside, can_fork
 from kwtrack.db import second_connection
 from kwtrack.errors import KwtrackError
+from kwtrack.lookup import KeyTable
 from kwtrack.models import (
     ANY_EFFECT,
     Coverage,
@@ -613,16 +614,16 @@ class _TitleRoute:
     def __init__(self, library: _Library, *title_lists: list[bytes]):
         """`title_lists`: each title's word keys."""
         tokens = [_word_numbers(titles) for titles in title_lists]
-        vocabulary = _unique(np.concatenate(tokens))
-        self.vocabulary_size = len(vocabulary)
+        vocabulary = KeyTable(_unique(np.concatenate(tokens)))
+        self.vocabulary_size = len(vocabulary.keys)
         self.groups = np.array(library.groups, dtype=np.int64)
         words, self.offsets, self.counts = library.tokens()
-        self.words = _places(vocabulary, words)  # len(vocabulary) where no title has the word
+        self.words = vocabulary.places(words)  # len(vocabulary) where no title has the word
         self.lists = []  # (titles, each token's title, each token's word)
         for titles, these in zip(title_lists, tokens):
             counts = np.fromiter(map(len, titles), dtype=np.int64, count=len(titles)) // 8
             self.lists.append((len(titles), np.repeat(np.arange(len(titles)), counts),
-                               _places(vocabulary, these)))
+                               vocabulary.places(these)))
 
     def holding(self, which: int, groups: np.ndarray | None = None, limit: int = 0
                 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
@@ -655,7 +656,7 @@ class _TitleRoute:
         bits = bits.view(np.uint64)
         pairs, found, found_counts = [], [], []
         step = max(1, (1 << 20) // max(width, 1))  # ANDed 8 MB at a time
-        for size in np.unique(counts).tolist():
+        for size in np.flatnonzero(np.bincount(counts)).tolist():
             these = asked[counts == size]
             for start in range(0, len(these), step):
                 chunk = these[start:start + step]
@@ -675,14 +676,6 @@ class _TitleRoute:
         order = np.argsort(found)
         n_titles = max(n_titles, 1)
         return pairs // n_titles, pairs % n_titles, (found[order], found_counts[order])
-
-
-def _places(vocabulary: np.ndarray, words: np.ndarray) -> np.ndarray:
-    """Each word's place in the sorted `vocabulary`, or len(vocabulary) when not in it."""
-    if not len(vocabulary):
-        return np.zeros(len(words), dtype=np.int64)
-    at = np.minimum(np.searchsorted(vocabulary, words), len(vocabulary) - 1)
-    return np.where(vocabulary[at] == words, at, len(vocabulary))
 
 
 def _distinct_keys(keys: bytes) -> bytes:

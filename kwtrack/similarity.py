@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
+from kwtrack.lookup import KeyTable
 from kwtrack.pause import without_cycle_collection
 from kwtrack.text import blocking_keys, model_codes
 
@@ -141,23 +142,23 @@ class TitleIndex:
 
 
 class _Files:
-    """Titles filed under word-set keys: the keys sorted once, so a batch of keys is looked up
-    with one binary search in C."""
+    """Titles filed under word-set keys: the keys sorted once and tabled (`KeyTable`), so a
+    batch of keys is looked up at once in C."""
 
     def __init__(self, keys: np.ndarray, owners: np.ndarray):
         order = np.argsort(keys, kind="stable")
         keys, self.owners = keys[order], owners[order]
         first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) \
             if len(keys) else np.zeros(0, dtype=np.int64)
-        self.keys, self.start = keys[first], first
+        self.keys, self.start = KeyTable(keys[first]), first
         self.end = np.append(first[1:], len(keys)).astype(np.int64)
 
     def meet(self, keys: np.ndarray, askers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(asker, title position) for every title filed under one of `keys`."""
-        if not len(self.keys) or not len(keys):
+        if not len(self.keys.keys) or not len(keys):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        hit = self.keys[at] == keys
+        at = self.keys.places(keys)
+        hit = at < len(self.keys.keys)
         at, askers = at[hit], askers[hit]
         lengths = self.end[at] - self.start[at]
         # each hit's titles are owners[start:end]: one flat index over all of them
