@@ -311,44 +311,106 @@ class _Library:
     """The store's keywords grouped by match words, as rows read by keyword id.
 
     A group is named by its first row g: `display[g]` is that keyword as typed; `groups` lists
-    them, and `group_of[keyword id]` is the keyword's group, or -1 (archived, another store's).
-    `tokens()` gives the groups' words as numbers (`kwtrack.text.word_keys`)."""
+    them, and `group_of[keyword id]` is the keyword's group, or -1 (archived, another store's,
+    or of punctuation alone, which matches nothing). `tokens()` gives the groups' words as
+    numbers (`kwtrack.text.word_keys`)."""
 
-    def __init__(self, display: list[str], keys: list[bytes], groups: list[int],
-                 group_of: np.ndarray):
-        self.display, self.keys, self.groups, self.group_of = display, keys, groups, group_of
-        self._tokens: np.ndarray | None = None
-        self._offsets = self._counts = np.zeros(0, dtype=np.int64)
+    def __init__(self, ids: np.ndarray, display: list[str], words: np.ndarray,
+                 counts: np.ndarray):
+        """One row per keyword, by id: its id, text, and its word keys (`counts[row]` of them,
+        row after row in `words`)."""
+        self.display, self._words, self._counts = display, words, counts
+        self._offsets = np.cumsum(counts) - counts
+        some = np.flatnonzero(counts > 0)
+        first = np.full(len(counts), -1, dtype=np.int64)
+        first[some] = some[_first_alike(words, counts[some])]  # their words: all words
+        self.groups = np.flatnonzero(first == np.arange(len(counts)))
+        self.group_of = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int64)
+        self.group_of[ids] = first
 
     def tokens(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every group's words (in `groups` order) as one array of word keys, each group's
-        first word's place in it, and its number of words (worked out once)."""
-        if self._tokens is None:
-            keys = list(map(self.keys.__getitem__, self.groups))
-            self._tokens = _word_numbers(keys)
-            self._counts = np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)) // 8
-            self._offsets = np.cumsum(self._counts) - self._counts
-        return self._tokens, self._offsets, self._counts
+        first word's place in it, and its number of words."""
+        counts = self._counts[self.groups]
+        return (self._words[_spans(self._offsets[self.groups], counts)],
+                np.cumsum(counts) - counts, counts)
 
     @classmethod
     def read(cls, store: Store) -> _Library:
-        query = (Keyword.select(Keyword.id, Keyword.keyword, Keyword.word_keys)
-                 .where((Keyword.store == store) & Keyword.archived_at.is_null())
-                 .order_by(Keyword.id))
-        rows = _raw(query).fetchall()
+        keywords = Keyword.select().where((Keyword.store == store)
+                                          & Keyword.archived_at.is_null())
+        if isinstance(database.obj, SqliteDatabase):
+            read = _library_columns(keywords)
+            if read is not None:
+                return cls(*read)
+        rows = _raw(keywords.select(Keyword.id, Keyword.keyword, Keyword.word_keys)
+                    .order_by(Keyword.id)).fetchall()
         ids, display, keys = (list(column) for column in zip(*rows)) if rows else ([], [], [])
         if None in keys or (keys and type(keys[0]) is not bytes):  # not migrated; PostgreSQL
             keys = [Keyword.derived("keyword", text)["word_keys"] if k is None else bytes(k)
                     for text, k in zip(display, keys)]
-        if b"" in keys:  # a keyword of punctuation alone matches nothing
-            kept = [i for i, k in enumerate(keys) if k]
-            ids, display, keys = ([column[i] for i in kept] for column in (ids, display, keys))
-        # Each row's group is the first row with its words: one dict built in C, read
-        # backwards so that the first row wins.
-        first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
-        group_of = np.full(max(ids, default=0) + 1, -1, dtype=np.int64)
-        group_of[ids] = list(map(first.__getitem__, keys))
-        return cls(display, keys, sorted(first.values()), group_of)
+        return cls(np.array(ids, dtype=np.int64), display, _word_numbers(keys),
+                   np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)) // 8)
+
+
+def _library_columns(keywords) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray] | None:
+    """The keywords' ids, texts, word keys and numbers of words, as `_Library` takes them,
+    read on SQLite as four concatenations made in C (one scan, no Python object per row);
+    None where the plain read must do (a row without stored keys, a separator in a text)."""
+    sep = "\x1f"  # the unit separator: not typed into keywords (checked below)
+    ids, lengths, keys, texts = _raw(keywords.select(
+        fn.group_concat(Keyword.id), fn.group_concat(fn.coalesce(fn.length(Keyword.word_keys),
+                                                                 -8)),
+        fn.group_concat(Keyword.word_keys, "").cast("BLOB"),
+        fn.group_concat(Keyword.keyword, sep))).fetchone()
+    ids, lengths = (np.fromstring(text or "", dtype=np.int64, sep=",") for text in (ids, lengths))
+    display, keys = texts.split(sep) if texts is not None else [], keys or b""
+    if (lengths < 0).any() or len(keys) != lengths.sum() or not (
+            len(ids) == len(lengths) == len(display)):  # keys not stored; a separator typed
+        return None
+    words, counts = np.frombuffer(keys, dtype="<i8").astype(np.int64), lengths // 8
+    if (np.diff(ids) < 0).any():  # concatenated in another order than by id
+        order = np.argsort(ids)
+        words = words[_spans((np.cumsum(counts) - counts)[order], counts[order])]
+        ids, counts, display = ids[order], counts[order], [display[i] for i in order.tolist()]
+    return ids, display, words, counts
+
+
+# A word sequence's hash: its word keys times these (one per place in the keyword), summed.
+_PLACE_WEIGHTS = np.random.default_rng(20261125).integers(
+    1, 2**63, size=64, dtype=np.uint64) | np.uint64(1)
+
+
+def _first_alike(words: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """For each of some rows of words (row r is the next `counts[r]` of `words`, at least
+    one), the first row with the same words in the same order.
+
+    Rows are hashed by their words; rows whose hashes fall in the same slot of a table four
+    times their number are sorted by hash, and each is compared word for word with the first
+    row of its hash. Should two different rows ever share a hash, rows are grouped by their
+    bytes instead."""
+    n = len(counts)
+    starts = np.cumsum(counts) - counts  # each row's first word
+    place = np.arange(len(words)) - np.repeat(starts, counts)  # each word's place in its row
+    weights = _PLACE_WEIGHTS[np.minimum(place, len(_PLACE_WEIGHTS) - 1)]
+    hashes = (np.add.reduceat(words.view(np.uint64) * weights, starts) if n else
+              np.zeros(0, dtype=np.uint64)) ^ counts.astype(np.uint64)
+    first = np.arange(n)
+    mask = (1 << max(4, (4 * n - 1).bit_length())) - 1
+    slots = (hashes & np.uint64(mask)).astype(np.int64)
+    crowded = np.flatnonzero(np.bincount(slots, minlength=mask + 1)[slots] > 1)
+    order = crowded[np.argsort(hashes[crowded], kind="stable")]  # alike rows: first row first
+    ordered = hashes[order]
+    run = np.concatenate(([True], ordered[1:] != ordered[:-1]))
+    first[order] = order[np.maximum.accumulate(np.where(run, np.arange(len(order)), 0))]
+    moved = np.flatnonzero(first != np.arange(n))
+    if not len(moved) or ((counts[moved] == counts[first[moved]]).all() and np.array_equal(
+            words[_spans(starts[moved], counts[moved])],
+            words[_spans(starts[first[moved]], counts[moved])])):
+        return first
+    keys = [words[a:a + c].tobytes() for a, c in zip(starts.tolist(), counts.tolist())]
+    firsts = dict(zip(reversed(keys), range(n - 1, -1, -1)))  # the first row wins
+    return np.array(list(map(firsts.__getitem__, keys)), dtype=np.int64)
 
 
 def _word_numbers(keys: list[bytes]) -> np.ndarray:
@@ -616,7 +678,7 @@ class _TitleRoute:
         tokens = [_word_numbers(titles) for titles in title_lists]
         vocabulary = KeyTable(_unique(np.concatenate(tokens)))
         self.vocabulary_size = len(vocabulary.keys)
-        self.groups = np.array(library.groups, dtype=np.int64)
+        self.groups = library.groups
         words, self.offsets, self.counts = library.tokens()
         self.words = vocabulary.places(words)  # len(vocabulary) where no title has the word
         self.lists = []  # (titles, each token's title, each token's word)

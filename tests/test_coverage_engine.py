@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from kwtrack import aside
 from kwtrack.coverage import (
     TITLE_SHOWN,
+    _first_alike,
     _runs,
     _set_bits,
     _spans,
@@ -23,7 +24,7 @@ from kwtrack.db import get_store, open_database
 from kwtrack.errors import KwtrackError
 from kwtrack.importing import import_file
 from kwtrack.models import Coverage, Keyword, Product, Store
-from kwtrack.text import match_words
+from kwtrack.text import match_words, normalise_keyword
 
 from .bench.bench_coverage import AS_OF, build_store
 from .conftest import write_csv
@@ -174,6 +175,52 @@ def test_rows_without_stored_word_keys_are_worked_out(generated):
                          "WHERE id % 3 = 0")
     database.execute_sql("UPDATE keyword SET word_keys = NULL WHERE id % 3 = 0")
     assert coverage_check(generated, candidates, as_of=AS_OF).to_dict() == before
+
+
+def test_keywords_read_in_another_order_than_by_id_or_holding_the_read_separator(generated):
+    from kwtrack.models import database
+
+    candidates = [p.product_id for p in zero_effect_products(generated, as_of=AS_OF).products]
+    # A plural spelling typed later: the first spelling, by id, is the one shown.
+    covered = set(reference(generated, candidates))
+    first = next(k for k in Keyword.select().order_by(Keyword.id)
+                 if k.keyword[-1].isalpha() and k.keyword in covered)
+    Keyword.create(store=generated, keyword=first.keyword + "s",
+                   norm=normalise_keyword(first.keyword + "s"))
+    # Without the store index the keywords are read by (store, norm), here not by id.
+    database.execute_sql("DROP INDEX keyword_store_id")
+    database.execute_sql("UPDATE keyword SET norm = '!' || norm WHERE id % 7 = 0 OR id = "
+                         "(SELECT MAX(id) FROM keyword)")
+    ids = [i for (i,) in database.execute_sql(
+        "SELECT id FROM keyword WHERE store_id = ? AND archived_at IS NULL", (generated.id,))]
+    assert ids != sorted(ids)
+    assert as_found(coverage_check(generated, candidates, as_of=AS_OF)) == reference(
+        generated, candidates)
+    # Written by hand, some keywords hold the unit separator that the one-scan read splits on.
+    database.execute_sql("UPDATE keyword SET keyword = keyword || char(31) WHERE id % 5 = 0")
+    found = as_found(coverage_check(generated, candidates, as_of=AS_OF))
+    assert found == reference(generated, candidates) and any("\x1f" in k for k in found)
+
+
+_ROWS = st.lists(st.lists(st.integers(-3, 3), min_size=1, max_size=4), max_size=40)
+
+
+@pytest.mark.parametrize("hashed", [True, False])
+@given(rows=_ROWS)
+def test_rows_of_the_same_words_are_found_alike(rows, hashed):
+    """With every hash the same (`hashed` False), rows are told apart by their words."""
+    from unittest import mock
+
+    import numpy as np
+
+    from kwtrack import coverage
+
+    words = np.array([w for row in rows for w in row], dtype=np.int64)
+    counts = np.array(list(map(len, rows)), dtype=np.int64)
+    weights = coverage._PLACE_WEIGHTS * np.uint64(hashed)
+    with mock.patch.object(coverage, "_PLACE_WEIGHTS", weights):
+        first = _first_alike(words, counts).tolist()
+    assert first == [rows.index(row) for row in rows]
 
 
 def test_a_keyword_of_punctuation_alone_covers_nothing_and_stops_nothing(store, tmp_path):
