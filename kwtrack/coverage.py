@@ -226,18 +226,11 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
         work.resume(routes.orphans_by_candidate())
         rows = routes.rows()  # sorted while the second process writes titles
         proposals = next(work)
-    named = {p.product_id: p for p in candidates}
-    by_category: dict[str, _Listing] = {}
-    for p in live:
-        if p.category:
-            by_category.setdefault(p.category, p)
-
-    def suggest(keyword: str, from_: list[str]) -> list[dict]:
-        return _suggest(keyword, [named[f] for f in from_], near, by_category, proposals)
-
     return CoverageReport(as_of, days, strict, covered,
                           [Candidate(p.product_id, p.title, near[p.product_id])
-                           for p in candidates], KeywordVerdicts(rows, suggest), missing)
+                           for p in candidates],
+                          KeywordVerdicts(rows, _Advice(candidates, live, near, proposals)),
+                          missing)
 
 
 _LISTING = (Product.id, Product.product_id, Product.title, Product.category, Product.title_words,
@@ -538,6 +531,9 @@ class _Rows:
         orphaned[routes.orphaned] = True
         self.orphaned = orphaned[self.order]
         self._made: dict[int, CoveredBy] = {}  # one per (live product, route), shared
+        # the orphans' rows, which the check lists at once: made while the replacement
+        # titles are drafted
+        self.orphan_rows = {i: self.row(i) for i in np.flatnonzero(self.orphaned).tolist()}
 
     def _covered_by(self, code: int) -> CoveredBy:
         found = self._made.get(code)
@@ -580,8 +576,9 @@ class KeywordVerdicts(Sequence):
         self._rows, self._suggest = rows, suggest
         self._made: dict[int, KeywordVerdict] = {}
         self._all: list[KeywordVerdict] | None = None if rows else []
-        self.orphaned: list[KeywordVerdict] = [] if rows is None else [
-            self[i] for i in np.flatnonzero(rows.orphaned).tolist()]
+        if rows is not None:
+            self._made.update((i, self._verdict(i, row)) for i, row in rows.orphan_rows.items())
+        self.orphaned: list[KeywordVerdict] = list(self._made.values())
 
     def __len__(self) -> int:
         return len(self._all) if self._all is not None else len(self._rows.order)
@@ -798,28 +795,49 @@ def _unique(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def _suggest(keyword: str, sources: list[_Listing], near: dict[str, list[dict]],
-             by_category: dict[str, _Listing],
-             proposals: dict[str, tuple[str, set[str]]]) -> list[dict]:
-    """What to do about an orphaned keyword: who could carry it, or a replacement title."""
-    out = []
-    for source in sources:
-        dupes = near[source.product_id]
-        for d in dupes[:2]:
-            out.append({"action": "add keyword to product", "product_id": d["product_id"],
-                        "title": d["title"], "why": f"near-duplicate title ({d['score']})"})
-        if not dupes and source.category in by_category:
-            p = by_category[source.category]
-            out.append({"action": "add keyword to product", "product_id": p.product_id,
-                        "title": p.title, "why": f"same category ({source.category})"})
-        title, carried = proposals.get(source.product_id, (None, set()))
-        if title and keyword in carried:
-            out.append({"action": "publish new product", "title": title,
-                        "replaces": source.product_id})
-        else:
-            out.append({"action": "change main image", "product_id": source.product_id,
-                        "why": "keep the listing and refresh it instead of deleting"})
-    return out
+class _Advice:
+    """What to do about an orphaned keyword: who could carry it, or a replacement title.
+
+    The advice is the same for every orphan of one candidate but for the last item (publish
+    the replacement title when it carries the keyword, else refresh the old listing), so it
+    is worked out once per candidate and shared."""
+
+    def __init__(self, candidates: list[_Listing], live: list[_Listing],
+                 near: dict[str, list[dict]], proposals: dict[str, tuple[str, set[str]]]):
+        self._named = {p.product_id: p for p in candidates}
+        self._near, self._proposals = near, proposals
+        self._by_category: dict[str, _Listing] = {}
+        for p in live:
+            if p.category:
+                self._by_category.setdefault(p.category, p)
+        self._made: dict[str, tuple[list[dict], set[str], dict, dict]] = {}
+
+    def __call__(self, keyword: str, from_: list[str]) -> list[dict]:
+        out = []
+        for product_id in from_:
+            advice = self._made.get(product_id) or self._for(product_id)
+            out += advice[0]
+            out.append(advice[2] if keyword in advice[1] else advice[3])
+        return out
+
+    def _for(self, product_id: str) -> tuple[list[dict], set[str], dict, dict]:
+        """A candidate's advice: who could carry its orphans, the keywords its replacement
+        title carries, and the two last items (publish it; change the main image)."""
+        source, dupes = self._named[product_id], self._near[product_id]
+        carriers = [{"action": "add keyword to product", "product_id": d["product_id"],
+                     "title": d["title"], "why": f"near-duplicate title ({d['score']})"}
+                    for d in dupes[:2]]
+        if not dupes and source.category in self._by_category:
+            p = self._by_category[source.category]
+            carriers.append({"action": "add keyword to product", "product_id": p.product_id,
+                             "title": p.title, "why": f"same category ({source.category})"})
+        title, carried = self._proposals.get(product_id, (None, set()))
+        advice = self._made[product_id] = (
+            carriers, carried if title else set(),
+            {"action": "publish new product", "title": title, "replaces": product_id},
+            {"action": "change main image", "product_id": product_id,
+             "why": "keep the listing and refresh it instead of deleting"})
+        return advice
 
 
 def proposed_title(title: str, keywords: list[str], limit: int = TITLE_LIMIT) -> str | None:
