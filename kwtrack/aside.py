@@ -13,6 +13,7 @@ as the same one-line `KwtrackError` (anything else as a RuntimeError naming it).
 
 from __future__ import annotations
 
+import collections
 import multiprocessing
 import sys
 import threading
@@ -33,8 +34,10 @@ class Aside:
     """A generator running in a forked second process.
 
     `next(aside)` waits for the next value it yields; `aside.resume(value)` hands it the value
-    its paused `yield` returns, without waiting. A `streaming` generator is never resumed: it
-    runs ahead, as far as the pipe's buffer lets it, while the main process consumes.
+    its paused `yield` returns, without waiting. A value may be handed over ahead, before the
+    item it answers has been read: the child then carries on from that `yield` as soon as it
+    makes it. A `streaming` generator is never resumed: it runs ahead, as far as the pipe's
+    buffer lets it, while the main process consumes.
     Use it as a context manager, so the child is stopped however the main process leaves.
     """
 
@@ -46,20 +49,20 @@ class Aside:
         self._worker.start()
         child_end.close()
         self._streaming = streaming
-        self._owed = False  # the child waits for a value after each item it yields
+        self._owed = 0  # values owed to the child (it waits for one after each item it yields)
 
     def __iter__(self) -> Iterator:
         return self
 
     def __next__(self) -> Any:
-        if self._owed:  # not resumed since its last item: resume it with None, as next() does
+        if self._owed > 0:  # not resumed since its last item: resume it with None, as next()
             self.resume(None)
         try:
             kind, value = self._pipe.recv()
         except EOFError:
             raise KwtrackError("the second kwtrack process stopped unexpectedly") from None
         if kind == "item":
-            self._owed = not self._streaming
+            self._owed += not self._streaming
             return value
         if kind == "end":
             self._worker.join()
@@ -68,7 +71,7 @@ class Aside:
 
     def resume(self, value: Any) -> None:
         self._pipe.send(value)
-        self._owed = False
+        self._owed -= 1
 
     def close(self) -> None:
         """Stop the child if it is still at work, and reap it (no zombie is left behind)."""
@@ -89,17 +92,21 @@ class Inline:
 
     def __init__(self, generator: Iterator):
         self._generator = generator
-        self._value = None
+        self._values: collections.deque = collections.deque()  # handed over, not yet sent
+        self._started = False
 
     def __iter__(self) -> Iterator:
         return self
 
     def __next__(self) -> Any:
-        value, self._value = self._value, None
+        if not self._started:  # the first item answers nothing
+            self._started = True
+            return next(self._generator)
+        value = self._values.popleft() if self._values else None
         return next(self._generator) if value is None else self._generator.send(value)
 
     def resume(self, value: Any) -> None:
-        self._value = value
+        self._values.append(value)
 
     def close(self) -> None:
         pass

@@ -13,7 +13,9 @@ report) and `title` (the title holds every word of the keyword, whole words, plu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
+import mmap
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -209,26 +211,29 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
     as_of = as_of or dt.date.today()
     products = _read_products(store)
     second = second_connection() if can_fork() else None
-    with aside(_second_work(products, threshold, title_limit, second)) as work:
+    room = _LinkRoom() if second is not None else None
+    with aside(_second_work(products, threshold, title_limit, second, room)) as work:
         zero = zero_effect_products(store, days=days, as_of=as_of) if zero_effect else None
         covered, missing = (zero.window_covered, zero.uncovered_days) if zero else (True, 0)
         candidates, live = _split(products, product_ids, zero)
         if not candidates:
             return CoverageReport(as_of, days, strict, covered, [], KeywordVerdicts(), missing)
+        work.resume([p.product_id for p in candidates])  # ahead of the links it answers
         library = _Library.read(store)
         # the links, read by the second process over a connection of its own, or here
         links = next(work)
-        work.resume([p.product_id for p in candidates])
+        if room is not None:
+            links = room.take(links)
         if links is None:
             links = _read_links([p.id for p in products])
         routes = _Routes(library, candidates, live, links, strict)
         near = next(work)  # candidate → its near-duplicate live titles
         work.resume(routes.orphans_by_candidate())
-        rows = routes.rows()  # sorted while the second process writes titles
+        # while the second process drafts replacement titles:
+        listed = [Candidate(p.product_id, p.title, near[p.product_id]) for p in candidates]
+        rows = routes.rows()
         proposals = next(work)
-    return CoverageReport(as_of, days, strict, covered,
-                          [Candidate(p.product_id, p.title, near[p.product_id])
-                           for p in candidates],
+    return CoverageReport(as_of, days, strict, covered, listed,
                           KeywordVerdicts(rows, _Advice(candidates, live, near, proposals)),
                           missing)
 
@@ -449,8 +454,7 @@ class _Routes:
         self._from = _unique(np.concatenate(pairs))
         self._from_groups = self._from // n_candidates
         self.groups = _unique(self._from_groups)
-        codes = [p.product_id for p in candidates]
-        self._from_ids = list(map(codes.__getitem__, (self._from % n_candidates).tolist()))
+        self._codes = [p.product_id for p in candidates]
 
         # Live products' links to those groups, then their titles holding a group's words.
         covered = np.zeros(len(library.display), dtype=bool)
@@ -487,21 +491,22 @@ class _Routes:
         order = np.argsort(groups)
         return (found * self.n_live + position) * 4 + TITLE_ROUTE, groups[order], counts[order]
 
-    def sources(self, groups: np.ndarray) -> list[list[str]]:
-        """For each of `groups`, the candidates covering it, by product ID."""
-        start = np.searchsorted(self._from_groups, groups).tolist()
-        end = np.searchsorted(self._from_groups, groups, "right").tolist()
-        ids = self._from_ids
-        return [ids[a:b] for a, b in zip(start, end)]
+    @functools.cached_property
+    def _from_ids(self) -> list[str]:
+        """The candidate of each (group, candidate) pair, by product ID (for the rows)."""
+        return list(map(self._codes.__getitem__, (self._from % len(self._codes)).tolist()))
 
     def orphans_by_candidate(self) -> dict[str, list[str]]:
         """Each candidate's orphaned keywords, alphabetically."""
-        display = self.library.display
-        groups = sorted(self.orphaned.tolist(), key=display.__getitem__)
+        orphaned = np.zeros(len(self.library.display), dtype=bool)
+        orphaned[self.orphaned] = True
+        pairs = self._from[orphaned[self._from_groups]]
+        n = len(self._codes)
         orphans: dict[str, list[str]] = defaultdict(list)
-        for group, sources in zip(groups, self.sources(np.array(groups, dtype=np.int64))):
-            for candidate in sources:
-                orphans[candidate].append(display[group])
+        for keyword, candidate in sorted(zip(
+                map(self.library.display.__getitem__, (pairs // n).tolist()),
+                (pairs % n).tolist())):
+            orphans[self._codes[candidate]].append(keyword)
         return orphans
 
     def rows(self) -> _Rows:
@@ -610,12 +615,40 @@ class KeywordVerdicts(Sequence):
                               self._suggest(keyword, from_) if orphaned else [], matches)
 
 
+class _LinkRoom:
+    """Memory shared with the forked second process, for handing over the links it reads.
+
+    Through the pipe, the second process could not go on before the first had read them all
+    (megabytes); here it writes them and goes on. Sized by the highest link id, which no
+    count of links exceeds unless links are added meanwhile (then they take the pipe)."""
+
+    def __init__(self):
+        top = Coverage.select(fn.MAX(Coverage.id)).scalar() or 0
+        self._memory = mmap.mmap(-1, 8 * top) if top else None  # anonymous: shared on fork
+
+    def put(self, links: np.ndarray) -> np.ndarray | int:
+        """In the second process: the links as handed over (their count, when they fit)."""
+        if self._memory is None or links.nbytes > len(self._memory):
+            return links
+        np.frombuffer(self._memory, dtype=np.int64, count=len(links))[:] = links
+        return len(links)
+
+    def take(self, handed: np.ndarray | int | None) -> np.ndarray | None:
+        """In the first process: the links handed over by `put`; the memory is then let go."""
+        if isinstance(handed, int):
+            handed = np.frombuffer(self._memory, dtype=np.int64, count=handed).copy()
+        if self._memory is not None:
+            self._memory.close()
+        return handed
+
+
 def _second_work(products: list[_Listing], threshold: float | None,
-                 title_limit: int, db: Database | None):
+                 title_limit: int, db: Database | None, room: _LinkRoom | None = None):
     """The check's work beside the rest (see `kwtrack.aside`): one read, then titles alone.
 
     Given `db`, a connection of its own, first yields the links of the store's `products`
-    read over it (otherwise None); is then sent the candidates' product IDs. Then yields each
+    read over it (otherwise None), through `room`; is then sent the candidates' product IDs
+    (ahead, so it goes on as soon as the links are handed over). Then yields each
     candidate's near-duplicate live titles; is then sent each candidate's orphaned keywords,
     and yields one replacement title per candidate (with the keywords it carries) that no
     live title nearly duplicates.
@@ -625,12 +658,18 @@ def _second_work(products: list[_Listing], threshold: float | None,
         with db.connection_context():  # closed before the links are handed over
             database.initialize(db)  # this process's own connection
             links = _read_links([p.id for p in products])
+        if room is not None:
+            links = room.put(links)
     chosen = yield links
-    candidates, live = _split(products, chosen)
+    # Every live title is filed, while the first process follows the links; the candidates
+    # are left out of what is found.
+    live = [p for p in products if p.live]
     index = TitleIndex({p.product_id: p.title for p in live},
                        [(p.title_block_keys, p.title_codes) for p in live])
+    candidates, _ = _split(products, chosen)
+    ignore = {p.product_id for p in candidates}
     orphans_of = yield dict(zip([p.product_id for p in candidates], index.near_duplicates_of(
-        [p.title for p in candidates], threshold=threshold,
+        [p.title for p in candidates], threshold=threshold, ignore=ignore,
         blocking=[(p.title_block_keys, p.title_codes) for p in candidates]), strict=True))
     named = {p.product_id: p for p in candidates}
     drafts, blocking = {}, []
@@ -643,7 +682,7 @@ def _second_work(products: list[_Listing], threshold: float | None,
             blocking.append((_distinct_keys(p.title_block_keys + blocking_keys(added)),
                              " ".join(sorted({*p.title_codes.split(), *model_codes(added)}))))
     near = index.near_duplicates_of([title for title, _ in drafts.values()],
-                                    threshold=threshold, blocking=blocking)
+                                    threshold=threshold, blocking=blocking, ignore=ignore)
     yield {candidate: draft for (candidate, draft), dupes in zip(drafts.items(), near,
                                                                  strict=True) if not dupes}
 

@@ -11,6 +11,7 @@ Two signals decide, in this order:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,8 +83,11 @@ class TitleIndex:
 
     def near_duplicates_of(self, titles: list[str], *, threshold: float | None = None,
                            exclude: list[str | None] | None = None, workers: int = 1,
-                           blocking: list[tuple[bytes, str]] | None = None) -> list[list[dict]]:
-        """`near_duplicates` of each of `titles` (less its `exclude` ID), in one batch.
+                           blocking: list[tuple[bytes, str]] | None = None,
+                           ignore: Collection[str] = ()) -> list[list[dict]]:
+        """`near_duplicates` of each of `titles` (less its `exclude` ID, and less any of the
+        `ignore` IDs: titles filed but not to be reported, such as products being deleted),
+        in one batch.
 
         The same verdicts as `is_duplicate`: a coded title's word candidates are code-less by
         construction, so only titles sharing a code need the model-code rule; every other
@@ -112,14 +116,17 @@ class TitleIndex:
                           + np.concatenate([by_codeless[1], by_all[1]]))
         asker, title = pairs // size, pairs % size
         skip = [self.position.get(e, -1) for e in (exclude or [None] * asked)]
+        ignored = np.zeros(len(self.ids), dtype=bool)
+        ignored[[self.position[i] for i in ignore if i in self.position]] = True
+        keep = ~ignored[title]
         if any(s >= 0 for s in skip):
-            keep = title != np.array(skip)[asker]
-            asker, title = asker[keep], title[keep]
+            keep &= title != np.array(skip)[asker]
+        asker, title = asker[keep], title[keep]
 
         found: list[dict[int, tuple[float, str]]] = [{} for _ in range(asked)]
         for k, these in enumerate(codes):
             for position in {p for code in these for p in self.by_code.get(code, ())}:
-                if position != skip[k]:
+                if position != skip[k] and not ignored[position]:
                     value = same_model_score(titles[k], self._texts[position])
                     if value >= SAME_CODE_MIN:
                         found[k][position] = (value, "same model code")

@@ -287,3 +287,18 @@ def test_a_proposed_title_adds_a_hyphenated_word_whole_and_only_once():
     assert proposed_title("Yoga Mat", ["non-slip yoga mats"]) == "Yoga Mat non-slip"
     assert proposed_title("Non-Slip Yoga Mat", ["slip resistant mat"]) == \
         "Non-Slip Yoga Mat resistant"
+
+
+def test_products_deleted_together_are_not_each_others_near_duplicates(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title,keywords\n"
+        "P1,Lightweight Waterproof Hiking Boots,trail boots\n"
+        "P2,Lightweight Waterproof Hiking Boots Trail,\n")))
+    alone = coverage_check(store, ["P1"])
+    assert [d["product_id"] for d in alone.candidates[0].near_duplicates] == ["P2"]
+    assert not verdicts(alone)["trail boots"].orphaned  # P2's title holds it
+    together = coverage_check(store, ["P1", "P2"])
+    assert [c.near_duplicates for c in together.candidates] == [[], []]
+    # P1's replacement title is P2's title in all but case: no live title is like it
+    assert {"action": "publish new product", "title": "Lightweight Waterproof Hiking Boots trail",
+            "replaces": "P1"} in verdicts(together)["trail boots"].suggestions

@@ -136,6 +136,21 @@ def test_forked_and_in_process_checks_give_the_same_report(generated, monkeypatc
                for k in forked["keywords"] for s in k["suggestions"])
 
 
+def test_links_are_handed_over_in_shared_memory_or_whole_when_more_were_added(generated):
+    import numpy as np
+
+    from kwtrack.coverage import _LinkRoom
+
+    top = Coverage.select(Coverage.id).order_by(Coverage.id.desc()).scalar()
+    links = np.arange(top, dtype=np.int64) * 7
+    room = _LinkRoom()
+    handed = room.put(links)
+    assert handed == top and room.take(handed).tolist() == links.tolist()
+    more = np.arange(top + 1, dtype=np.int64)  # a link added after the room was sized
+    room = _LinkRoom()
+    assert room.put(more) is more and room.take(more) is more
+
+
 def test_links_of_another_stores_products_are_not_counted(store, tmp_path):
     import_file(store, "products", write_csv(tmp_path / "a.csv", (
         "product_id,title,keywords\nA1,Garden Hose Model G1,hose reel\n")))
@@ -250,6 +265,10 @@ def test_a_second_process_answers_and_its_errors_reach_the_caller(fork, monkeypa
         assert next(worker) is None
         worker.resume(21)
         assert next(worker) == 42
+    with aside.aside(_swap("x")) as worker:  # values handed over ahead of the items they answer
+        worker.resume(None)
+        worker.resume(5)
+        assert [next(worker), next(worker), next(worker)] == ["ready", None, 10]
     for value, error in (("fail", KwtrackError), ("crash", RuntimeError if fork else ValueError)):
         with aside.aside(_swap("broke")) as worker:
             next(worker), next(worker)
