@@ -679,7 +679,7 @@ def _second_work(products: list[_Listing], threshold: float | None,
         if title:
             drafts[candidate] = (title, carried)
             # a draft's blocking keys and codes: its title's, and those of the words added
-            blocking.append((_distinct_keys(p.title_block_keys + blocking_keys(added)),
+            blocking.append((_keys_with(p.title_block_keys, blocking_keys(added)),
                              " ".join(sorted({*p.title_codes.split(), *model_codes(added)}))))
     near = index.near_duplicates_of([title for title, _ in drafts.values()],
                                     threshold=threshold, blocking=blocking, ignore=ignore)
@@ -776,9 +776,17 @@ class _TitleRoute:
         return pairs // n_titles, pairs % n_titles, (found[order], found_counts[order])
 
 
-def _distinct_keys(keys: bytes) -> bytes:
-    """Word keys (eight bytes each) without repeats, in first order."""
-    return b"".join(dict.fromkeys(keys[i:i + 8] for i in range(0, len(keys), 8)))
+def _keys_with(keys: bytes, more: bytes) -> bytes:
+    """Distinct word keys (eight bytes each) with those of `more` that are not among them
+    added, in first order."""
+    for i in range(0, len(more), 8):
+        key = more[i:i + 8]
+        at = keys.find(key)
+        while at > 0 and at % 8:  # found across two keys: look on
+            at = keys.find(key, at + 1)
+        if at < 0:
+            keys += key
+    return keys
 
 
 def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -893,8 +901,8 @@ def _proposal(title: str, keywords: list[str], limit: int, words: str | None = N
     new, carried, added = title, set(), []
     for keyword in keywords:
         extra, folded_extra = [], []
-        for word in keyword.split():  # a typed word is added whole when it brings a new word
-            missing = [f for f in _forms(word) if f not in have and f not in folded_extra]
+        for word, forms in _typed_words(keyword):  # added whole when it brings a new word
+            missing = [f for f in forms if f not in have and f not in folded_extra]
             if missing:
                 extra.append(word)
                 folded_extra += missing
@@ -908,8 +916,13 @@ def _proposal(title: str, keywords: list[str], limit: int, words: str | None = N
 
 
 @lru_cache(maxsize=1 << 16)
+def _typed_words(keyword: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A keyword's typed words, each with its match words (`Non-Slip` has two: non, slip)."""
+    return tuple((word, _forms(word)) for word in keyword.split())
+
+
+@lru_cache(maxsize=1 << 16)
 def _forms(word: str) -> tuple[str, ...]:
-    """One typed word's match words (`Non-Slip` is two: non, slip)."""
     return match_words(word)
 
 

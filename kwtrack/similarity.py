@@ -153,7 +153,7 @@ class _Files:
     batch of keys is looked up at once in C."""
 
     def __init__(self, keys: np.ndarray, owners: np.ndarray):
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys)  # the titles under one key come out in any order
         keys, self.owners = keys[order], owners[order]
         first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1]))) \
             if len(keys) else np.zeros(0, dtype=np.int64)
@@ -196,19 +196,15 @@ def _word_set_keys(blocks: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _blocking(titles: list[str], stored: list[tuple[bytes, str]] | None
-              ) -> tuple[list[bytes], list[frozenset[str]]]:
-    """Each title's blocking keys and model codes: as stored with the products (`stored`,
-    see `kwtrack.models.Product`), or worked out."""
+              ) -> tuple[list[bytes], list[Collection[str]]]:
+    """Each title's blocking keys and its distinct model codes: as stored with the products
+    (`stored`, see `kwtrack.models.Product`), or worked out."""
     if stored is None:
         return list(map(blocking_keys, titles)), list(map(model_codes, titles))
     blocks = [blocking_keys(title) if keys is None else bytes(keys)
               for title, (keys, _) in zip(titles, stored, strict=True)]
-    return blocks, [model_codes(title) if codes is None else
-                    frozenset(codes.split()) if codes else _NO_CODES
+    return blocks, [model_codes(title) if codes is None else codes.split()  # stored distinct
                     for title, (_, codes) in zip(titles, stored, strict=True)]
-
-
-_NO_CODES: frozenset[str] = frozenset()
 
 
 def same_model_score(a: str, b: str) -> float:

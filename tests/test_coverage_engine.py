@@ -14,6 +14,7 @@ from kwtrack import aside
 from kwtrack.coverage import (
     TITLE_SHOWN,
     _first_alike,
+    _keys_with,
     _runs,
     _set_bits,
     _spans,
@@ -300,6 +301,16 @@ def test_spans_and_runs(spans):
     values = np.sort(starts)
     places = _runs(values).tolist()
     assert places == [list(values[:i + 1]).count(v) - 1 for i, v in enumerate(values)]
+
+
+# Eight-byte keys over a tiny alphabet, so that one key often spans the end of another.
+_KEY = st.binary(min_size=8, max_size=8).map(lambda b: bytes(x % 2 for x in b))
+
+
+@given(st.lists(_KEY, unique=True, max_size=6), st.lists(_KEY, unique=True, max_size=6))
+def test_keys_are_added_when_not_among_the_keys_already_there(keys, more):
+    joined = _keys_with(b"".join(keys), b"".join(more))
+    assert joined == b"".join(dict.fromkeys(keys + more))
 
 
 def test_a_check_inside_a_transaction_sees_its_uncommitted_changes(store, tmp_path):
