@@ -302,3 +302,11 @@ def test_products_deleted_together_are_not_each_others_near_duplicates(store, tm
     # P1's replacement title is P2's title in all but case: no live title is like it
     assert {"action": "publish new product", "title": "Lightweight Waterproof Hiking Boots trail",
             "replaces": "P1"} in verdicts(together)["trail boots"].suggestions
+
+
+def test_a_store_without_keywords_or_links_covers_nothing(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title\nA,Garden Hose\nB,Garden Hoses\n")))
+    report = coverage_check(store, ["A"])
+    assert report.to_dict()["summary"] == {"candidates": 1, "keywords": 0, "orphaned": 0}
+    assert [d["product_id"] for d in report.candidates[0].near_duplicates] == ["B"]
