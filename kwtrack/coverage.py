@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -248,10 +249,9 @@ def _read_products(store: Store) -> list[_Listing]:
     query = (Product.select(*_LISTING, live_now).where(Product.store == store)
              .order_by(Product.product_id))
     products = list(map(_Listing._make, _raw(query).fetchall()))
-    stored = (Product.title_keys.is_null() | Product.title_block_keys.is_null()
-              | Product.title_words.is_null() | Product.title_codes.is_null())
+    derived = [_Listing._fields.index(name) for name in Product.derived("title", "")]
     if products and (type(products[0].title_keys) is not bytes  # PostgreSQL's memoryview
-                     or Product.select().where((Product.store == store) & stored).exists()):
+                     or any(None in map(itemgetter(i), products) for i in derived)):
         products = list(map(_worked_out, products))
     return products
 
