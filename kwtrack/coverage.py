@@ -13,13 +13,12 @@ report) and `title` (the title holds every word of the keyword, whole words, plu
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
 import mmap
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -205,9 +204,10 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
     coverage lists the first TITLE_SHOWN live products by ID and counts them all.
 
     The links are read as one column of packed integers and joined with numpy. Where that is
-    safe (`kwtrack.aside`), a second process reads them over a connection of its own while
-    this one finds the zero-effect products and reads the keywords, then does the work on
-    titles alone (near-duplicates, replacement titles) while this one finds the routes.
+    safe (`kwtrack.aside`), a second process reads them over a connection of its own (and
+    hands them over in shared memory) while this one finds the zero-effect products and reads
+    the keywords, then does the work on titles alone (near-duplicates, replacement titles)
+    while this one finds the routes and sorts the report's rows.
     """
     as_of = as_of or dt.date.today()
     products = _read_products(store)
@@ -491,7 +491,7 @@ class _Routes:
         order = np.argsort(groups)
         return (found * self.n_live + position) * 4 + TITLE_ROUTE, groups[order], counts[order]
 
-    @functools.cached_property
+    @cached_property
     def _from_ids(self) -> list[str]:
         """The candidate of each (group, candidate) pair, by product ID (for the rows)."""
         return list(map(self._codes.__getitem__, (self._from % len(self._codes)).tolist()))
