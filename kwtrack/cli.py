@@ -492,7 +492,9 @@ def _print_coverage(report) -> None:
     summary on stderr. Written in one piece: a big store's report runs to 100,000 lines."""
     lines = []
     for c in report.candidates:
-        lines.append(f"candidate {c.product_id}  {c.title}")
+        verdict = (f"orphans {len(c.orphaned)} keyword{'s' if len(c.orphaned) > 1 else ''}"
+                   if c.orphaned else "safe to delete")
+        lines.append(f"candidate {c.product_id}  {c.title}  [{verdict}]")
         lines += [f"    near-duplicate {d['product_id']} ({d['score']}, {d['reason']})"
                   for d in c.near_duplicates]
     for k in report.keywords:
@@ -510,8 +512,8 @@ def _print_coverage(report) -> None:
             lines.append(f"covered   {k.keyword}  by {vias}{more}")
     if lines:
         click.echo("\n".join(lines))
-    click.echo(f"{len(report.candidates)} candidates, {len(report.keywords)} keywords, "
-               f"{len(report.orphaned)} orphaned", err=True)
+    click.echo(f"{len(report.candidates)} candidates ({len(report.safe)} safe to delete), "
+               f"{len(report.keywords)} keywords, {len(report.orphaned)} orphaned", err=True)
 
 
 @products.command("delete")

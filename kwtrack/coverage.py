@@ -93,11 +93,14 @@ class KeywordVerdict(NamedTuple):
 
 @dataclass(frozen=True)
 class Candidate:
-    """A product to be deleted, with the live products whose titles nearly duplicate it."""
+    """A product to be deleted, with the live products whose titles nearly duplicate it and
+    the keywords that would be left uncovered (none: it can go without losing coverage, on
+    its own or with the other candidates that can)."""
 
     product_id: str
     title: str
     near_duplicates: list[dict]
+    orphaned: list[str]  # alphabetically
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,11 @@ class CoverageReport:
     def orphaned(self) -> list[KeywordVerdict]:
         return self.keywords.orphaned
 
+    @property
+    def safe(self) -> list[Candidate]:
+        """The candidates whose deletion orphans nothing (on their own or together)."""
+        return [c for c in self.candidates if not c.orphaned]
+
     @without_cycle_collection
     def to_dict(self) -> dict:
         """The JSON shape of `kwtrack coverage check --json` (some hundred thousand dicts for
@@ -132,13 +140,14 @@ class CoverageReport:
             "as_of": self.as_of.isoformat(), "days": self.days, "strict": self.strict,
             "window_covered": self.window_covered, "uncovered_days": self.uncovered_days,
             "candidates": [{"product_id": c.product_id, "title": c.title,
-                            "near_duplicates": c.near_duplicates} for c in self.candidates],
+                            "near_duplicates": c.near_duplicates, "orphaned": c.orphaned}
+                           for c in self.candidates],
             "keywords": [{"keyword": k.keyword, "orphaned": k.orphaned, "from": k.from_,
                           "covered_by": list(map(covered_by, k.covered_by)),
                           "title_matches": k.title_matches,
                           "suggestions": k.suggestions} for k in self.keywords],
             "summary": {"candidates": len(self.candidates), "keywords": len(self.keywords),
-                        "orphaned": len(self.orphaned)},
+                        "orphaned": len(self.orphaned), "safe_to_delete": len(self.safe)},
         }
 
 
@@ -229,9 +238,11 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
             links = _read_links([p.id for p in products])
         routes = _Routes(library, candidates, live, links, strict)
         near = next(work)  # candidate → its near-duplicate live titles
-        work.resume(routes.orphans_by_candidate())
+        orphans = routes.orphans_by_candidate()
+        work.resume(orphans)
         # while the second process drafts replacement titles:
-        listed = [Candidate(p.product_id, p.title, near[p.product_id]) for p in candidates]
+        listed = [Candidate(p.product_id, p.title, near[p.product_id],
+                            orphans.get(p.product_id, [])) for p in candidates]
         rows = routes.rows()
         proposals = next(work)
     return CoverageReport(as_of, days, strict, covered, listed,

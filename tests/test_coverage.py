@@ -169,6 +169,27 @@ def test_cli_zero_effect_adds_idle_products_to_those_named_and_warns_of_a_short_
     assert neither.exit_code == 2 and "name PRODUCT_IDS or use --zero-effect" in neither.output
 
 
+def test_candidates_that_orphan_nothing_are_marked_safe_and_go_without_force(shop, db_path):
+    runner = CliRunner()
+    base = ["--db", str(db_path)]
+    data = json.loads(runner.invoke(cli, base + ["coverage", "check", "B", "C", "D",
+                                                 "--json"]).stdout)
+    orphaned = {c["product_id"]: c["orphaned"] for c in data["candidates"]}
+    # a candidate's orphaned keywords: the orphans that name it among those covering them
+    assert orphaned == {c: sorted(k["keyword"] for k in data["keywords"]
+                                  if k["orphaned"] and c in k["from"]) for c in orphaned}
+    assert orphaned["B"] == [] and "foam topper" in orphaned["C"]
+    assert data["summary"]["safe_to_delete"] == 1
+    text = runner.invoke(cli, base + ["coverage", "check", "B", "C", "D"])
+    assert "candidate B  Portable Camping Chairs for Beach Model C200  [safe to delete]" in (
+        text.stdout)
+    assert f"candidate C  Memory Foam Mattress Topper Model M300  [orphans {len(orphaned['C'])} " \
+           "keywords]" in text.stdout
+    assert "3 candidates (1 safe to delete)" in text.stderr
+    # what is safe with the others goes on its own, with no --force
+    assert runner.invoke(cli, base + ["products", "delete", "B", "--yes"]).exit_code == 0
+
+
 def test_delete_refuses_then_force_archives_and_undo_restores(shop, db_path):
     from kwtrack.models import Product
 
@@ -308,5 +329,6 @@ def test_a_store_without_keywords_or_links_covers_nothing(store, tmp_path):
     import_file(store, "products", write_csv(tmp_path / "p.csv", (
         "product_id,title\nA,Garden Hose\nB,Garden Hoses\n")))
     report = coverage_check(store, ["A"])
-    assert report.to_dict()["summary"] == {"candidates": 1, "keywords": 0, "orphaned": 0}
+    assert report.to_dict()["summary"] == {"candidates": 1, "keywords": 0, "orphaned": 0,
+                                           "safe_to_delete": 1}
     assert [d["product_id"] for d in report.candidates[0].near_duplicates] == ["B"]
