@@ -102,8 +102,7 @@ class Inline:
         if not self._started:  # the first item answers nothing
             self._started = True
             return next(self._generator)
-        value = self._values.popleft() if self._values else None
-        return next(self._generator) if value is None else self._generator.send(value)
+        return self._generator.send(self._values.popleft() if self._values else None)
 
     def resume(self, value: Any) -> None:
         self._values.append(value)

@@ -28,7 +28,7 @@ from peewee import SQL, Database, SqliteDatabase, fn
 from kwtrack.aside import aside, can_fork
 from kwtrack.db import second_connection
 from kwtrack.errors import KwtrackError
-from kwtrack.lookup import KeyTable
+from kwtrack.lookup import KeyTable, slot_mask
 from kwtrack.models import (
     ANY_EFFECT,
     Coverage,
@@ -405,7 +405,7 @@ def _first_alike(words: np.ndarray, counts: np.ndarray) -> np.ndarray:
     hashes = (np.add.reduceat(words.view(np.uint64) * weights, starts) if n else
               np.zeros(0, dtype=np.uint64)) ^ counts.astype(np.uint64)
     first = np.arange(n)
-    mask = (1 << max(4, (4 * n - 1).bit_length())) - 1
+    mask = slot_mask(n)
     slots = (hashes & np.uint64(mask)).astype(np.int64)
     crowded = np.flatnonzero(np.bincount(slots, minlength=mask + 1)[slots] > 1)
     order = crowded[np.argsort(hashes[crowded], kind="stable")]  # alike rows: first row first

@@ -11,6 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 
+def slot_mask(n: int) -> int:
+    """The mask of a key's low bits that index a table of at least four slots per key, for
+    `n` keys (a power of two, less one)."""
+    return (1 << max(4, (4 * n - 1).bit_length())) - 1
+
+
 class KeyTable:
     """Distinct 64-bit keys, sorted, and a table for finding a key's place among them.
 
@@ -22,7 +28,7 @@ class KeyTable:
         """`keys`: distinct int64 keys, sorted."""
         self.keys = keys
         n = len(keys)
-        self._mask = (1 << max(4, (4 * n - 1).bit_length())) - 1
+        self._mask = slot_mask(n)
         slots = keys & self._mask
         self._table = np.full(self._mask + 1, n, dtype=np.int32 if n < 2**31 else np.int64)
         self._table[slots] = np.arange(n)  # where keys share a slot, one of them
