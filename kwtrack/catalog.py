@@ -12,11 +12,26 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
-from kwtrack.models import Bid, Coverage, Keyword, KeywordStat, Product, ProductStat, Store
-from kwtrack.text import normalise_keyword
+from kwtrack.store.models import Bid, Coverage, Keyword, KeywordStat, Product, ProductStat, Store
+from kwtrack.words import normalise_keyword
 
 RECENT_DAYS = 30
 RECENT_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    """A store kept in the database, and how many products it lists."""
+
+    name: str
+    products: int
+
+
+def store_summaries() -> list[StoreSummary]:
+    """Every store in the database, by name, with its number of products (archived included)."""
+    query = (Store.select(Store.name, fn.COUNT(Product.id)).join(Product, JOIN.LEFT_OUTER)
+             .group_by(Store.id, Store.name).order_by(Store.name))
+    return [StoreSummary(name, count) for name, count in query.tuples()]
 
 
 @dataclass(frozen=True)

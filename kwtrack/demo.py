@@ -7,9 +7,9 @@ also exercises the real import path.
 from __future__ import annotations
 
 from kwtrack.errors import KwtrackError
-from kwtrack.importing import ImportResult, import_file
-from kwtrack.models import Keyword, Product, Store, database
+from kwtrack.imports import ImportResult, import_file
 from kwtrack.paths import demo_dir
+from kwtrack.store.models import Keyword, Product, Store, database
 
 # Order matters: keywords and products before the links, stats and bids that name them.
 DEMO_FILES = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from kwtrack.errors import KwtrackError
-from kwtrack.models import Bid, Change, Coverage, Keyword, Product, Store, database, now
+from kwtrack.store.models import Bid, Change, Coverage, Keyword, Product, Store, database, now
 
 ENTITIES = {"product": Product, "keyword": Keyword, "coverage": Coverage, "bid": Bid}
 

@@ -3,13 +3,42 @@ stable hash per word (`kwtrack.text.word_keys`), for each keyword and title; eac
 near-duplicate blocking keys and model codes (`blocking_keys`, `title_codes`); and each
 product's last day with effect in its stats. Filled in for existing rows.
 
-The backfill calls the live functions: should one change, a later migration recomputes its
-column.
+The backfill uses frozen copies of the functions as they were when this migration was
+released (a migration never imports kwtrack). Migration 0005 drops these columns again.
 """
+
+import hashlib
+import re
 
 from peewee import BlobField, DateField, TextField
 
-from kwtrack.text import blocking_keys, title_codes, word_keys
+
+def _key(word):
+    return hashlib.blake2b(word.encode(), digest_size=8).digest()
+
+
+def word_keys(words):
+    return None if words is None else b"".join(map(_key, words.split()))
+
+
+_NOT_IN_WORD = re.compile(r"[^\w\s]|_")
+
+
+def blocking_keys(title):
+    if title is None:
+        return None
+    words = (w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split())
+    return b"".join(map(_key, dict.fromkeys(words)))
+
+
+_CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])"
+                   r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
+def title_codes(title):
+    if title is None:
+        return None
+    return " ".join(sorted({m.upper() for m in _CODE.findall(title) if len(m) >= 4}))
 
 
 def up(migrator, db):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kwtrack.db import get_store, open_database
-from kwtrack.models import database
+from kwtrack.store.database import get_store, open_database
+from kwtrack.store.models import database
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,7 @@ def isolated_user_dirs(tmp_path, monkeypatch):
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     """A fresh, migrated SQLite database file, opened and bound to the models."""
-    path = tmp_path / "kwtrack.db"
+    path = tmp_path / "kwtrack.store.database"
     open_database(str(path))
     return path
 

@@ -8,9 +8,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from kwtrack.cleanup import coverage_check, proposed_title, zero_effect_products
 from kwtrack.cli import cli
-from kwtrack.coverage import coverage_check, proposed_title, zero_effect_products
-from kwtrack.importing import import_file
+from kwtrack.imports import import_file
 
 from .conftest import write_csv
 
@@ -191,7 +191,7 @@ def test_candidates_that_orphan_nothing_are_marked_safe_and_go_without_force(sho
 
 
 def test_delete_refuses_then_force_archives_and_undo_restores(shop, db_path):
-    from kwtrack.models import Product
+    from kwtrack.store.models import Product
 
     runner = CliRunner()
     base = ["--db", str(db_path)]
@@ -255,7 +255,7 @@ def test_a_retitled_product_is_matched_on_its_new_title(shop, tmp_path):
 def test_zero_effect_query_reads_the_partial_index(shop):
     from peewee import SQL
 
-    from kwtrack.models import ANY_EFFECT, ProductStat, database
+    from kwtrack.store.models import ANY_EFFECT, ProductStat, database
 
     query = ProductStat.select(SQL("1")).where(
         (ProductStat.product == 1) & (ProductStat.period_end >= AS_OF)

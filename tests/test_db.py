@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import textwrap
 import uuid
+from pathlib import Path
 
 import pytest
 from peewee import PostgresqlDatabase, SqliteDatabase
 from playhouse.schema_diff import diff_models
 
 from kwtrack import paths
-from kwtrack.db import connect_database, get_store, migration_status, open_database
 from kwtrack.errors import KwtrackError
-from kwtrack.models import ALL_MODELS, Product, Store, database
-from kwtrack.text import blocking_keys, word_keys
+from kwtrack.store.database import connect_database, get_store, migration_status, open_database
+from kwtrack.store.models import ALL_MODELS, Product, Store, database
 
 
 def _sqlite_schema(db) -> set[tuple]:
@@ -59,7 +60,7 @@ def test_database_choice_path_url_and_env(tmp_path, monkeypatch):
     monkeypatch.setenv("KWTRACK_DB", str(tmp_path / "env.db"))
     assert paths.default_database() == str(tmp_path / "env.db")
     monkeypatch.delenv("KWTRACK_DB")
-    assert paths.default_database().endswith(os.path.join("kwtrack", "kwtrack.db"))
+    assert paths.default_database().endswith(os.path.join("kwtrack", "kwtrack.store.database"))
     with pytest.raises(KwtrackError, match="unsupported database URL"):
         connect_database("mongodb://localhost/x")
 
@@ -79,7 +80,7 @@ def test_older_sqlite_database_is_copied_aside_and_upgraded(tmp_path, monkeypatc
     folder = tmp_path / "migrations"
     folder.mkdir()
     shutil.copy(paths.migrations_dir() / "0001_initial.py", folder)
-    monkeypatch.setattr("kwtrack.db.migrations_dir", lambda: folder)
+    monkeypatch.setattr("kwtrack.store.database.migrations_dir", lambda: folder)
     path = tmp_path / "old.db"
     db = open_database(str(path))
     # Raw SQL: the models have moved on since 0001, this database has not.
@@ -125,9 +126,9 @@ def postgres_url():
 
 
 def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, monkeypatch):
-    import kwtrack.chunking as chunking
+    import kwtrack.imports.chunks as chunking
     from kwtrack.errors import ImportFailed
-    from kwtrack.importing import import_file
+    from kwtrack.imports import import_file
 
     db = open_database(postgres_url)
     assert isinstance(db, PostgresqlDatabase)
@@ -140,10 +141,10 @@ def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, mon
     assert import_file(store, "product-stats", tmp_path / "s.csv").added == 1
     again = import_file(store, "product-stats", tmp_path / "s.csv", force=True)
     assert (again.added, again.changed, again.unchanged) == (0, 0, 1)
-    # keyword stats: a new week goes in by plain insert, then by upsert, both parsed aside
+    # keyword stats: a new week goes in by plain insert, then by upsert
     (tmp_path / "k.csv").write_text("keyword,week,channel,clicks\nrunning shoes,2026-11-02,p4p,3\n"
                                     "boots,2026-11-02,,4\n")
-    assert import_file(store, "keyword-stats", tmp_path / "k.csv", background=True).added == 2
+    assert import_file(store, "keyword-stats", tmp_path / "k.csv").added == 2
     (tmp_path / "k2.csv").write_text("keyword,week,channel,clicks\n"
                                      "running shoes,2026-11-02,p4p,5\n")
     assert import_file(store, "keyword-stats", tmp_path / "k2.csv").changed == 1
@@ -154,8 +155,8 @@ def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, mon
                                      "c,2026-11-09,3\nA,2026-11-09,4\n")
     with pytest.raises(ImportFailed, match="k3.csv:5: duplicate of row 2"):
         import_file(store, "keyword-stats", tmp_path / "k3.csv")
-    # the effect index's condition, and the check's word keys read back from bytea
-    from kwtrack.coverage import coverage_check, zero_effect_products
+    # the effect index's condition, and the check's routes
+    from kwtrack.cleanup import coverage_check, zero_effect_products
 
     zero = zero_effect_products(store, days=3, as_of=dt.date(2026, 11, 3))
     assert [p.product_id for p in zero.products] == ["P2"]  # P1 had impressions on 11-01
@@ -171,7 +172,7 @@ def test_upgrade_fills_match_words_and_adds_the_effect_index(tmp_path, monkeypat
     folder.mkdir()
     for name in ("0001_initial.py", "0002_report_columns.py"):
         shutil.copy(paths.migrations_dir() / name, folder)
-    monkeypatch.setattr("kwtrack.db.migrations_dir", lambda: folder)
+    monkeypatch.setattr("kwtrack.store.database.migrations_dir", lambda: folder)
     path = tmp_path / "old.db"
     db = open_database(str(path))
     store_id = get_store().id
@@ -193,9 +194,37 @@ def test_upgrade_fills_match_words_and_adds_the_effect_index(tmp_path, monkeypat
     db = open_database(str(path))
     keys, blocks, codes, last_effect = db.execute_sql(
         "SELECT title_keys, title_block_keys, title_codes, last_effect FROM product").fetchone()
-    assert last_effect == "2026-11-01"
-    assert bytes(keys) == word_keys("folding camping chair")
-    assert (bytes(blocks), codes) == (blocking_keys("Folding Camping-Chairs"), "")
-    assert bytes(db.execute_sql("SELECT word_keys FROM keyword").fetchone()[0]) == \
-        word_keys("box")
+    assert last_effect == "2026-11-01"  # 0004 as released: its frozen backfill, not kwtrack's
+
+    def key(word):
+        return hashlib.blake2b(word.encode(), digest_size=8).digest()
+
+    assert bytes(keys) == key("folding") + key("camping") + key("chair")
+    assert (bytes(blocks), codes) == (key("folding") + key("campingchair"), "")
+    db.close()
+    shutil.copy(paths.migrations_dir() / "0005_plain_coverage_check.py", folder)
+    db = open_database(str(path))
+    assert not diff_models(db, ALL_MODELS)
+    assert db.execute_sql("SELECT title_words FROM product").fetchone()[0] == (
+        "folding camping chair")
     assert "product_stat_effect" in [i.name for i in db.get_indexes("product_stat")]
+
+
+def test_a_database_made_by_the_released_migrations_upgrades_cleanly(tmp_path):
+    """tests/data/released-0004.db was made by kwtrack as released with migrations 0001-0004
+    (`init` and five imports); opening it copies it aside and upgrades it, data intact."""
+    path = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "data" / "released-0004.db", path)
+    db = open_database(str(path))
+    assert all(m.applied for m in migration_status(db))
+    assert not diff_models(db, ALL_MODELS)
+    assert (tmp_path / "old.db.bak").exists()
+    store = get_store()
+    assert sorted(p.product_id for p in Product.select()) == ["1001", "1002", "1003"]
+    assert Product.get(Product.product_id == "1002").title_words == "slip on canva shoe eu 38 47"
+    from kwtrack.cleanup import coverage_check
+
+    report = coverage_check(store, ["1001"])
+    assert {k.keyword: k.orphaned for k in report.keywords} == {
+        "mesh sneakers": True, "walking shoes": True}
+    db.close()

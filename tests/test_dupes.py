@@ -9,7 +9,8 @@ import random
 from click.testing import CliRunner
 
 from kwtrack.cli import cli
-from kwtrack.similarity import duplicate_clusters, model_codes
+from kwtrack.duplicates import duplicate_clusters
+from kwtrack.words import model_codes
 
 NOUNS = ["Walking Shoes", "Camping Chair", "Storage Box", "Yoga Mat", "LED Desk Lamp",
          "Water Bottle", "Phone Case", "Backpack", "Hiking Boots", "Coffee Mug"]

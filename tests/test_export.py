@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from kwtrack.cli import cli
-from kwtrack.db import get_store, open_database
-from kwtrack.exporting import EXPORT_KINDS, IMPORT_KIND, export_rows, write_export
-from kwtrack.importing import import_file
-from kwtrack.models import Product
+from kwtrack.exports import EXPORT_KINDS, IMPORT_KIND, export_rows, write_export
+from kwtrack.imports import import_file
+from kwtrack.store.database import get_store, open_database
+from kwtrack.store.models import Product
 
 from .conftest import write_csv
 

@@ -8,8 +8,8 @@ import hashlib
 import pytest
 
 from kwtrack.errors import ImportFailed, KwtrackError
-from kwtrack.importing import import_file
-from kwtrack.models import (
+from kwtrack.imports import import_file
+from kwtrack.store.models import (
     Bid,
     BidChange,
     Coverage,
@@ -221,7 +221,7 @@ def test_many_problems_are_capped_at_twenty_with_a_count(store, tmp_path):
 
 
 def test_later_rows_fail_after_earlier_chunks_were_written(store, tmp_path, monkeypatch):
-    import kwtrack.chunking as chunking
+    import kwtrack.imports.chunks as chunking
 
     monkeypatch.setattr(chunking, "CHUNK_ROWS", 2)
     import_file(store, "products", write_csv(tmp_path / "seed.csv", "product_id,title\nP1,x\n"))

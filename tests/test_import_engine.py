@@ -1,5 +1,5 @@
-"""The import engine's fast paths: column-at-a-time chunks, the second parsing process, the
-duplicate check across chunks, plain inserts for new periods. Each must give exactly what the
+"""The import engine's fast paths: column-at-a-time chunks, the duplicate check across chunks,
+plain inserts for new periods. Each must give exactly what the
 plain path gives, problems included."""
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import kwtrack.chunking as chunking
-import kwtrack.importing as importing
-from kwtrack.db import get_store, open_database
+import kwtrack.imports as importing
+import kwtrack.imports.chunks as chunking
 from kwtrack.errors import ImportFailed, KwtrackError
-from kwtrack.importing import import_file
-from kwtrack.models import Keyword, KeywordStat, database
+from kwtrack.imports import import_file
+from kwtrack.store.database import get_store, open_database
+from kwtrack.store.models import Keyword, KeywordStat, database
 
 from .conftest import write_csv
 from .test_import import dump
@@ -51,28 +51,27 @@ def imported_state(tmp_path, name: str, text: str, **options) -> tuple[str, obje
     return rows, result
 
 
-@pytest.mark.parametrize("chunk_rows", [1, 7, 2000])
-def test_background_and_chunk_size_change_nothing(tmp_path, monkeypatch, chunk_rows):
-    monkeypatch.setattr(chunking, "CHUNK_ROWS", chunk_rows)
+@pytest.mark.parametrize("chunk_rows", [1, 7])
+def test_chunk_size_changes_nothing(tmp_path, monkeypatch, chunk_rows):
     text = stats_csv(300)
-    plain, plain_result = imported_state(tmp_path, "plain", text, background=False)
-    worker, worker_result = imported_state(tmp_path, "worker", text, background=True)
-    assert plain == worker and len(plain) > 0
-    assert plain_result == worker_result
-    assert plain_result.added == len(plain)
+    whole, whole_result = imported_state(tmp_path, "whole", text)
+    monkeypatch.setattr(chunking, "CHUNK_ROWS", chunk_rows)
+    chunked, chunked_result = imported_state(tmp_path, "chunked", text)
+    assert whole == chunked and len(whole) > 0
+    assert whole_result == chunked_result
+    assert whole_result.added == len(whole)
 
 
 def test_keyword_display_form_is_the_first_one_the_file_shows(tmp_path, monkeypatch):
     monkeypatch.setattr(chunking, "CHUNK_ROWS", 2)
     text = ("keyword,date,clicks\nshoes,2026-11-01,1\nCamping-Chair,2026-11-01,2\n"
             "camping chair,2026-11-02,3\nCAMPING CHAIR,2026-11-03,4\n")
-    rows, result = imported_state(tmp_path, "forms", text, background=True)
+    rows, result = imported_state(tmp_path, "forms", text)
     assert result.keywords_added == 2
     assert {r[0]: r[1] for r in rows} == {"shoes": "shoes", "camping chair": "Camping-Chair"}
 
 
-@pytest.mark.parametrize("background", [False, True])
-def test_duplicates_across_chunks_name_the_first_row(store, tmp_path, monkeypatch, background):
+def test_duplicates_across_chunks_name_the_first_row(store, tmp_path, monkeypatch):
     monkeypatch.setattr(chunking, "CHUNK_ROWS", 3)
     rows = [f"w{i},2026-11-0{1 + i % 3},{i}" for i in range(12)]
     rows[9] = "W0,2026-11-01,99"  # the same keyword and day as row 2 (w0)
@@ -80,20 +79,17 @@ def test_duplicates_across_chunks_name_the_first_row(store, tmp_path, monkeypatc
     before = dump()
     with pytest.raises(ImportFailed) as err:
         import_file(store, "keyword-stats",
-                    write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)),
-                    background=background)
+                    write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)))
     assert str(err.value).splitlines() == ["k.csv:11: duplicate of row 2",
                                            "k.csv:12: duplicate of row 6"]
     assert dump() == before
 
 
-@pytest.mark.parametrize("background", [False, True])
-def test_problems_come_in_row_order_whatever_the_column(store, tmp_path, background):
+def test_problems_come_in_row_order_whatever_the_column(store, tmp_path):
     text = ("keyword,date,clicks,spend\nshoes,2026-11-01,x,1\nbags,2026-11-01,2,y\n"
             "hats,soon,3,1\n,2026-11-01,4,1\nbelts,2026-11-01,5.5,z\n")
     with pytest.raises(ImportFailed) as err:
-        import_file(store, "keyword-stats", write_csv(tmp_path / "k.csv", text),
-                    background=background)
+        import_file(store, "keyword-stats", write_csv(tmp_path / "k.csv", text))
     assert str(err.value).splitlines() == [
         "k.csv:2:clicks: 'x' is not a number",
         "k.csv:3:spend: 'y' is not a number",
@@ -103,28 +99,6 @@ def test_problems_come_in_row_order_whatever_the_column(store, tmp_path, backgro
         "k.csv:6:spend: 'z' is not a number",
     ]
     assert KeywordStat.select().count() == 0 and Keyword.select().count() == 0
-
-
-def test_an_error_in_the_parsing_process_reaches_the_user(store, tmp_path):
-    huge = "x" * (200 * 1024)  # over the csv module's field limit
-    path = write_csv(tmp_path / "k.csv",
-                     f"keyword,date,clicks\nshoes,2026-11-01,1\n{huge},2026-11-01,2\n")
-    before = dump()
-    with pytest.raises(KwtrackError) as err:
-        import_file(store, "keyword-stats", path, background=True)
-    assert "broken CSV" in str(err.value) and "k.csv" in str(err.value)
-    assert dump() == before
-
-
-def test_big_files_are_parsed_in_the_background_by_default(store, tmp_path, monkeypatch):
-    calls = []
-    real = importing.in_background
-    monkeypatch.setattr(importing, "in_background", lambda chunks: calls.append(1) or real(chunks))
-    monkeypatch.setattr(chunking, "BACKGROUND_BYTES", 100)
-    import_file(store, "keyword-stats", write_csv(tmp_path / "big.csv", stats_csv(20)))
-    monkeypatch.setattr(chunking, "BACKGROUND_BYTES", 1 << 40)
-    import_file(store, "keyword-stats", write_csv(tmp_path / "small.csv", stats_csv(20, seed=2)))
-    assert calls == [1]
 
 
 def test_rows_of_a_known_period_update_and_of_a_new_period_insert(store, tmp_path):
@@ -169,7 +143,7 @@ def test_seen_keys_find_the_first_row_of_every_repeated_key(batches):
 
 @pytest.mark.parametrize("read_size", [7, 1 << 16])
 def test_json_is_read_record_by_record(store, tmp_path, monkeypatch, read_size):
-    import kwtrack.reading as reading
+    import kwtrack.imports.files as reading
 
     monkeypatch.setattr(reading, "_JSON_READ", read_size)
     path = tmp_path / "k.json"
@@ -190,7 +164,7 @@ def test_json_is_read_record_by_record(store, tmp_path, monkeypatch, read_size):
     ('[{"keyword": "x"}] []', "k.json: not valid JSON: text after the list"),
 ])
 def test_broken_json_is_one_clear_line(store, tmp_path, monkeypatch, text, message):
-    import kwtrack.reading as reading
+    import kwtrack.imports.files as reading
 
     monkeypatch.setattr(reading, "_JSON_READ", 5)
     path = tmp_path / "k.json"
@@ -202,9 +176,7 @@ def test_broken_json_is_one_clear_line(store, tmp_path, monkeypatch, text, messa
     assert dump() == before
 
 
-@pytest.mark.parametrize("background", [False, True])
-def test_duplicates_across_chunks_in_days_already_imported(store, tmp_path, monkeypatch,
-                                                           background):
+def test_duplicates_across_chunks_in_days_already_imported(store, tmp_path, monkeypatch):
     """Known days are upserted, so the import itself must catch a repeated row there."""
     import_file(store, "keyword-stats", write_csv(
         tmp_path / "old.csv", "keyword,date,clicks\nw0,2026-11-01,1\nw1,2026-11-02,1\n"))
@@ -215,16 +187,14 @@ def test_duplicates_across_chunks_in_days_already_imported(store, tmp_path, monk
     before = dump()
     with pytest.raises(ImportFailed) as err:
         import_file(store, "keyword-stats",
-                    write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)),
-                    background=background)
+                    write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)))
     assert sorted(str(err.value).splitlines()) == ["k.csv:11: duplicate of row 2",
                                                    "k.csv:13: duplicate of row 7"]
     assert dump() == before
     rows[9] = "w9,2026-11-01,9"
     with pytest.raises(ImportFailed) as err:
         import_file(store, "keyword-stats",
-                    write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)),
-                    background=background)
+                    write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)))
     assert str(err.value).splitlines() == ["k.csv:13: duplicate of row 7"]
     assert dump() == before
 
@@ -234,15 +204,16 @@ def test_a_big_file_of_new_days_keeps_no_keys_in_memory(store, tmp_path, monkeyp
     monkeypatch.setattr(chunking, "CHUNK_ROWS", 5)
     made = []
     real = chunking.SeenKeys
-    for module in (chunking, importing):
+    import kwtrack.imports.canonical as canonical
+
+    for module in (chunking, canonical):
         monkeypatch.setattr(module, "SeenKeys", lambda: made.append(1) or real())
-    result = import_file(store, "keyword-stats", write_csv(tmp_path / "k.csv", stats_csv(60)),
-                         background=False)
+    result = import_file(store, "keyword-stats", write_csv(tmp_path / "k.csv", stats_csv(60)))
     assert result.added == 60 and made == []
 
 
 def test_chunks_hold_at_most_chunk_rows_rows_column_by_column(tmp_path, monkeypatch):
-    from kwtrack.reading import open_table
+    from kwtrack.imports.files import open_table
 
     monkeypatch.setattr(chunking, "CHUNK_ROWS", 3)
     path = write_csv(tmp_path / "k.csv", "keyword,date,clicks\n"

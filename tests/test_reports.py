@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from kwtrack.cli import cli
 from kwtrack.errors import ImportFailed, KwtrackError
-from kwtrack.importing import Period, import_file
-from kwtrack.models import Bid, Keyword, KeywordStat, Product, ProductStat, SearchTermShare
-from kwtrack.reports import period_from_file_name, period_from_text
+from kwtrack.imports import Period, import_file
+from kwtrack.imports.detect import period_from_file_name, period_from_text
+from kwtrack.store.models import Bid, Keyword, KeywordStat, Product, ProductStat, SearchTermShare
 
 from .test_import import dump
 

@@ -1,8 +1,7 @@
 """Keyword normal forms and plural folding."""
 
-import hashlib
 
-from kwtrack.text import match_words, normalise_keyword, singular
+from kwtrack.words import match_words, normalise_keyword, singular
 
 
 def test_normalise_folds_case_width_hyphens_and_spaces():
@@ -22,13 +21,3 @@ def test_singular_folds_simple_plurals_only():
 def test_match_words_are_whole_words():
     assert match_words("Camping Chairs") == ("camping", "chair")
     assert "mat" not in match_words("memory foam mattress")
-
-
-def test_word_keys_are_eight_bytes_a_word_and_the_same_in_every_process():
-    from kwtrack.text import word_keys
-
-    keys = word_keys("camping chair")
-    assert len(keys) == 16 and keys[8:] == word_keys("chair")
-    assert word_keys("") == b"" and word_keys(None) is None
-    # stored in every database: the hash must never change without a migration
-    assert word_keys("chair").hex() == hashlib.blake2b(b"chair", digest_size=8).hexdigest()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, Markdown, TabbedContent
 
-from kwtrack.db import get_store
-from kwtrack.models import Product
+from kwtrack.store.database import get_store
+from kwtrack.store.models import Product
 from kwtrack.tui.app import HelpScreen, KwtrackApp
 from kwtrack.tui.widgets import PAGE_SIZE, PagedTable
 

@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Markdown, TabbedContent, TabPane
 
 from kwtrack import __version__
-from kwtrack.models import Store
+from kwtrack.store.database import store_by_id
 from kwtrack.tui.views import KeywordsView, ProductsView
 
 HELP = """\
@@ -60,7 +60,7 @@ class KwtrackApp(App[None]):
         self.store_id = store_id
 
     def compose(self) -> ComposeResult:
-        store = Store.get_by_id(self.store_id)
+        store = store_by_id(self.store_id)
         self.sub_title = f"store: {store.name} — v{__version__}"
         yield Header()
         with TabbedContent(initial="products"):

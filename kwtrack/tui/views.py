@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kwtrack import catalog
-from kwtrack.models import Store
+from kwtrack.store.database import store_by_id
 from kwtrack.tui.widgets import BrowseView
 
 
@@ -27,8 +27,8 @@ class ProductsView(BrowseView):
                "Impr. 30d", "Clicks", "Inq.")
     noun = "products"
 
-    def store(self) -> Store:
-        return Store.get_by_id(self.store_id)
+    def store(self):
+        return store_by_id(self.store_id)
 
     def count(self) -> int:
         return catalog.count_products(self.store(), self.search)
@@ -67,8 +67,8 @@ class KeywordsView(BrowseView):
     columns = ("Keyword", "Group", "Index", "Products", "Impr. 4w", "Clicks", "Spend", "Bid")
     noun = "keywords"
 
-    def store(self) -> Store:
-        return Store.get_by_id(self.store_id)
+    def store(self):
+        return store_by_id(self.store_id)
 
     def count(self) -> int:
         return catalog.count_keywords(self.store(), self.search)

@@ -36,17 +36,16 @@ WORDS = ["Lightweight", "Waterproof", "Portable", "Foldable", "Breathable", "Dur
 
 def build_store(path: Path, n_products: int, seed: int = 1) -> None:
     """Write the generated store straight into a fresh kwtrack database (bulk SQL)."""
-    from kwtrack import bulk
-    from kwtrack.db import get_store, open_database
-    from kwtrack.models import (
+    from kwtrack.store import bulk
+    from kwtrack.store.database import get_store, open_database
+    from kwtrack.store.models import (
         Coverage,
         Keyword,
         Product,
         ProductStat,
         database,
-        refresh_last_effect,
     )
-    from kwtrack.text import normalise_keyword
+    from kwtrack.words import normalise_keyword
 
     rng = random.Random(seed)
     open_database(str(path))
@@ -111,8 +110,7 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
                 rows = []
         bulk.insert_rows(ProductStat, ["product", "period_start", "period_end", "impressions",
                                        "clicks", "visitors"], rows)
-        refresh_last_effect(pids)  # as the product-stats import keeps it
-        from kwtrack.models import ImportBatch
+        from kwtrack.store.models import ImportBatch
         ImportBatch.create(store=store, file_name="generated", sha256="-", kind="product-stats",
                            period_start=first, period_end=AS_OF)
     database.obj.close()
@@ -131,8 +129,8 @@ def check_once(path: str) -> None:
     """One `coverage check --zero-effect` in this (fresh) process: prints its seconds, the
     counts, and the seconds it took to then make every keyword's verdict (which the check
     leaves to the reader: JSON and the full text report make them all)."""
-    from kwtrack.coverage import coverage_check
-    from kwtrack.db import get_store, open_database
+    from kwtrack.cleanup import coverage_check
+    from kwtrack.store.database import get_store, open_database
 
     open_database(path)
     store = get_store()
@@ -151,8 +149,8 @@ def reading_baseline(path: Path) -> float:
 import sqlite3, time
 db = sqlite3.connect({str(path)!r})
 start = time.perf_counter()
-db.execute("SELECT id, product_id, title, title_keys, status FROM product").fetchall()
-db.execute("SELECT id, keyword, word_keys FROM keyword").fetchall()
+db.execute("SELECT id, product_id, title, title_words, status FROM product").fetchall()
+db.execute("SELECT id, keyword, words FROM keyword").fetchall()
 db.execute("SELECT keyword_id, product_id, source FROM coverage").fetchall()
 print(time.perf_counter() - start)
 """
@@ -163,9 +161,9 @@ print(time.perf_counter() - start)
 def main(n_products: int) -> None:
     from rapidfuzz import fuzz, process, utils
 
-    from kwtrack.db import open_database
-    from kwtrack.models import Product
-    from kwtrack.similarity import DEFAULT_THRESHOLD, duplicate_clusters
+    from kwtrack.duplicates import DEFAULT_THRESHOLD, duplicate_clusters
+    from kwtrack.store.database import open_database
+    from kwtrack.store.models import Product
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.db"
@@ -209,7 +207,7 @@ def main(n_products: int) -> None:
         brute_time = time.perf_counter() - start
         brute = {(sample_ids[a], sample_ids[b]) for a, b in zip(*matrix.nonzero(), strict=True)
                  if a < b}
-        from kwtrack.similarity import is_duplicate
+        from kwtrack.duplicates import is_duplicate
 
         # Brute force applies no model-code rule; kwtrack does (different codes = different
         # products). Recall is over brute-force pairs that the same rule calls duplicates.

@@ -48,8 +48,8 @@ def make_csv(path: Path, rows: int) -> list[tuple]:
 
 def baseline(tuples: list[tuple], folder: Path) -> float:
     """Seconds for sqlite3 executemany of the same rows into the same table and indexes."""
-    from kwtrack.db import open_database
-    from kwtrack.models import database
+    from kwtrack.store.database import open_database
+    from kwtrack.store.models import database
 
     path = folder / f"base-{time.monotonic_ns()}.db"
     open_database(str(path))
@@ -75,9 +75,9 @@ def baseline(tuples: list[tuple], folder: Path) -> float:
 
 def kwtrack_import(csv_path: Path, folder: Path) -> float:
     """Seconds for `import_file(store, 'keyword-stats', csv)` into a fresh database."""
-    from kwtrack.db import get_store, open_database
-    from kwtrack.importing import import_file
-    from kwtrack.models import database
+    from kwtrack.imports import import_file
+    from kwtrack.store.database import get_store, open_database
+    from kwtrack.store.models import database
 
     open_database(str(folder / f"kw-{time.monotonic_ns()}.db"))
     store = get_store(create=True)
@@ -91,8 +91,8 @@ def kwtrack_import(csv_path: Path, folder: Path) -> float:
 
 _MEASURE_MEMORY = """
 import resource, sys
-from kwtrack.db import get_store, open_database
-from kwtrack.importing import import_file
+from kwtrack.store.database import get_store, open_database
+from kwtrack.imports import import_file
 open_database(sys.argv[2])
 import_file(get_store(create=True), "keyword-stats", sys.argv[1])
 # VmHWM is this process's own peak (ru_maxrss would carry the launching process's over exec);

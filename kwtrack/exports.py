@@ -17,8 +17,8 @@ from typing import IO
 from peewee import PostgresqlDatabase, fn
 
 from kwtrack.errors import KwtrackError
-from kwtrack.importing import KEYWORD_METRICS, PRODUCT_FIELDS, PRODUCT_METRICS
-from kwtrack.models import (
+from kwtrack.imports import KEYWORD_METRICS, PRODUCT_FIELDS, PRODUCT_METRICS
+from kwtrack.store.models import (
     Bid,
     Coverage,
     Keyword,

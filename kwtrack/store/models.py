@@ -1,7 +1,7 @@
 """The kwtrack schema: stores, products, keywords, coverage, P4P bids, stats, imports, changes.
 
-Every model binds to `database`, a proxy that `kwtrack.db.open_database` points at SQLite or
-PostgreSQL. Unknown numbers are NULL, never 0: a report that says `-` did not say "zero".
+Every model binds to `database`, a proxy that `kwtrack.store.database.open_database` points at
+SQLite or PostgreSQL. Unknown numbers are NULL, never 0: a report that says `-` did not say "zero".
 The migrations in `migrations/` must produce exactly this schema (a test checks it).
 """
 
@@ -12,7 +12,6 @@ import datetime as dt
 from peewee import (
     SQL,
     AutoField,
-    BlobField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -25,8 +24,7 @@ from peewee import (
     TextField,
 )
 
-from kwtrack import bulk
-from kwtrack.text import blocking_keys, title_codes, word_keys, words_of
+from kwtrack.words import words_of
 
 database = DatabaseProxy()
 
@@ -56,12 +54,6 @@ class BaseModel(Model):
             for name, value in self.derived(column, getattr(self, column)).items():
                 setattr(self, name, value)
         return super().save(*args, **kwargs)
-
-
-def _match_words(text: str | None) -> tuple[str | None, bytes | None]:
-    """A title's or keyword's match words, readable and as the coverage check's keys."""
-    words = words_of(text)
-    return words, word_keys(words)
 
 
 class Store(BaseModel):
@@ -106,24 +98,14 @@ class Product(BaseModel):
     archived_at = DateTimeField(null=True)  # set when deleted: nothing is ever lost
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
-    # Worked out from the title and written with it (DERIVED): its match words
-    # (kwtrack.text.words_of), readable and as the coverage check's keys (word_keys); and
-    # what near-duplicate blocking files it under (blocking_keys, title_codes).
+    # The title's match words (kwtrack.words.words_of), written with the title (DERIVED):
+    # the coverage check's title route reads them instead of splitting every title again.
     title_words = TextField(null=True)
-    title_keys = BlobField(null=True)
-    title_block_keys = BlobField(null=True)
-    title_codes = TextField(null=True)
-    # The last day imported product stats show any effect on (ANY_EFFECT), or NULL: kept by
-    # the product-stats import (`refresh_last_effect`), so finding zero-effect products
-    # needs no look at the stats when the window ends on or after it.
-    last_effect = DateField(null=True)
 
     class Meta:
         indexes = ((("store", "product_id"), True),)
 
-    DERIVED = {"title": lambda title: dict(zip(
-        ("title_words", "title_keys", "title_block_keys", "title_codes"),
-        (*_match_words(title), blocking_keys(title), title_codes(title))))}
+    DERIVED = {"title": lambda title: {"title_words": words_of(title)}}
 
 
 class Keyword(BaseModel):
@@ -132,7 +114,7 @@ class Keyword(BaseModel):
     id = AutoField()
     store = ForeignKeyField(Store, on_delete="CASCADE", backref="keywords")
     keyword = TextField()  # the display form, as the operator or the report wrote it
-    norm = TextField()  # kwtrack.text.normalise_keyword(keyword)
+    norm = TextField()  # kwtrack.words.normalise_keyword(keyword)
     group = CharField(max_length=100, null=True)
     search_index = FloatField(null=True)
     competition = FloatField(null=True)
@@ -143,13 +125,11 @@ class Keyword(BaseModel):
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
     words = TextField(null=True)  # match words, as Product.title_words
-    word_keys = BlobField(null=True)  # and as Product.title_keys
 
     class Meta:
         indexes = ((("store", "norm"), True),)
 
-    DERIVED = {"keyword": lambda keyword: dict(zip(("words", "word_keys"),
-                                                   _match_words(keyword)))}
+    DERIVED = {"keyword": lambda keyword: {"words": words_of(keyword)}}
 
 
 class Coverage(BaseModel):
@@ -259,15 +239,6 @@ ANY_EFFECT = " OR ".join(f"{m} > 0" for m in EFFECT_METRICS)
 ProductStat.add_index(ProductStat.index(
     ProductStat.product, ProductStat.period_end, ProductStat.period_start,
     name="product_stat_effect", where=SQL(ANY_EFFECT)))
-
-
-def refresh_last_effect(product_ids: list[int]) -> None:
-    """Work out `Product.last_effect` again for these products, from their stats (one seek in
-    the effect index each)."""
-    last = SQL(f"(SELECT MAX(period_end) FROM product_stat WHERE product_id = product.id "
-               f"AND ({ANY_EFFECT}))")
-    for part in bulk.chunked(sorted(set(product_ids))):
-        Product.update(last_effect=last).where(Product.id.in_(list(part))).execute()
 
 
 class SearchTermShare(BaseModel):

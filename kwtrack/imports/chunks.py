@@ -4,10 +4,9 @@ A chunk holds up to CHUNK_ROWS rows column by column (`Chunk`); each column is p
 (numbers through `int`/`float` at C speed, anything else once per distinct cell text), and
 only a column that fails is parsed again cell by cell, to say which cell is wrong. Rows with a
 bad cell, no period or a key repeated in the file are left out of their chunk and reported in
-its `problems`. Nothing here touches the database, so a big file is parsed in a forked second
-process (`kwtrack.aside.in_background`) while the importing process writes.
+its `problems`. Nothing here touches the database.
 
-`kwtrack.importing` says what a kind's columns and keys are and writes the chunks.
+`kwtrack.imports` says what a kind's columns and keys are and writes the chunks.
 """
 
 from __future__ import annotations
@@ -15,47 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
-from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from kwtrack.aside import can_fork
-from kwtrack.text import clean_display, normalise_keyword
+from kwtrack.imports.spec import Column, Kind, Period
 from kwtrack.values import parse_float, parse_int
-
-if TYPE_CHECKING:
-    from kwtrack.importing import Kind
+from kwtrack.words import clean_display, normalise_keyword
 
 CHUNK_ROWS = 2_000  # small enough that a chunk's cells stay in the CPU's cache
 TOTALS = frozenset({"合计", "总计", "汇总", "total", "totals", "总和"})
 _TOTALS_CELLS = TOTALS | {t + mark for t in TOTALS for mark in ":："}
-
-
-@dataclass(frozen=True)
-class Column:
-    """One canonical column of an import kind."""
-
-    name: str
-    parse: Callable[[str], object]
-    required: bool = False
-    default: object = None  # the value of an empty cell, or of every row when the column is absent
-
-
-class Period(NamedTuple):
-    """A stats period, both ends included (a tuple, so hashing it is cheap in the hot loop)."""
-
-    start: dt.date
-    end: dt.date
-
-
-def header_key(name: str) -> str:
-    """A header as kinds match it: case-folded, trimmed, spaces and hyphens as `_`."""
-    return "_".join(name.strip().casefold().replace("-", " ").split())
 
 
 def is_totals_row(cells: list[str]) -> bool:
@@ -403,13 +374,3 @@ def _without_problems(chunk: Chunk, problems: list[tuple]):
     return (chunk.subset(keep),
             [(chunk.numbers[p], order, column, message) for p, order, column, message in problems],
             keep)
-
-
-BACKGROUND_BYTES = 1 << 20  # files at least this big are parsed in a second process
-
-
-def parse_in_background(path: Path) -> bool:
-    """Whether to parse this file in a second process (`kwtrack.aside.in_background`): a big
-    file, where forking is safe."""
-    return path.stat().st_size >= BACKGROUND_BYTES and can_fork()
-

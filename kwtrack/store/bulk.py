@@ -3,7 +3,7 @@
 peewee's `insert_many` builds a fresh SQL statement for every chunk, which caps an import at a
 few tens of thousands of rows a second; one prepared statement run with `executemany` is an
 order of magnitude faster. These helpers build that statement from a model's metadata, so
-table and column names still come from `kwtrack.models`.
+table and column names still come from `kwtrack.store.models`.
 """
 
 from __future__ import annotations

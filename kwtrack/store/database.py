@@ -1,6 +1,6 @@
 """Opening the database (SQLite file or PostgreSQL URL) and keeping its schema current.
 
-`open_database` is the one way in: it connects, points `kwtrack.models.database` at the
+`open_database` is the one way in: it connects, points `kwtrack.store.models.database` at the
 connection and, when the schema is behind, upgrades it (copying an SQLite file aside first) or
 says what to run. Schema changes live in numbered files in `migrations/`, run by peewee's
 `playhouse.migrations.Runner`.
@@ -16,8 +16,8 @@ from playhouse.db_url import connect
 from playhouse.migrations import Runner
 
 from kwtrack.errors import KwtrackError
-from kwtrack.models import ALL_MODELS, Store, database
 from kwtrack.paths import migrations_dir
+from kwtrack.store.models import ALL_MODELS, Store, database
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -139,20 +139,6 @@ def open_database(target: str, *, upgrade_schema: bool = True) -> Database:
     return db
 
 
-def second_connection() -> Database | None:
-    """A new, unopened connection to the database the models use, for a forked second process
-    (which must never use the first one's), or None where a second connection would not see
-    the same rows: an in-memory SQLite database, or changes not yet committed."""
-    db = database.obj
-    if db is None or db.in_transaction():
-        return None
-    if isinstance(db, SqliteDatabase):
-        if db.database in ("", ":memory:") or "mode=memory" in str(db.database):
-            return None
-        return SqliteDatabase(db.database, pragmas=SQLITE_PRAGMAS, **db.connect_params)
-    return type(db)(db.database, **db.connect_params)
-
-
 def get_store(name: str | None = None, *, create: bool = False) -> Store:
     """The store named `name` (the default store when None); create it if asked."""
     name = name or DEFAULT_STORE
@@ -164,3 +150,11 @@ def get_store(name: str | None = None, *, create: bool = False) -> Store:
         return store
     known = ", ".join(s.name for s in Store.select().order_by(Store.name)) or "none"
     raise KwtrackError(f"no store named {name!r} (stores: {known})")
+
+
+def store_by_id(store_id: int) -> Store:
+    """The store with this id (the TUI keeps the id, not the row, across workers)."""
+    store = Store.get_or_none(Store.id == store_id)
+    if store is None:
+        raise KwtrackError(f"no store with id {store_id}")
+    return store

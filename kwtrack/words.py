@@ -2,12 +2,12 @@
 
 `normalise_keyword` is the identity of a keyword in the library (two spellings that normalise
 alike are the same keyword). `match_words` goes further for coverage: it also folds simple
-English plurals, so `camping chairs` and `camping chair` cover each other.
+English plurals, so `camping chairs` and `camping chair` cover each other. `model_codes` finds
+the codes that tell templated titles apart. Pure functions: no database, no I/O.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -58,18 +58,6 @@ def words_of(text: str | None) -> str | None:
     return None if text is None else " ".join(match_words(text))
 
 
-@lru_cache(maxsize=1 << 17)
-def _word_key(word: str) -> bytes:
-    return hashlib.blake2b(word.encode(), digest_size=8).digest()
-
-
-def word_keys(words: str | None) -> bytes | None:
-    """Match words (`words_of`) as the coverage check compares them: eight bytes per word, a
-    hash that is the same in every process and on every machine, so that the check reads a
-    store's words as numbers instead of splitting and looking up strings."""
-    return None if words is None else b"".join(map(_word_key, words.split()))
-
-
 # Model codes: tokens of 4+ characters mixing letters and digits (A502, HR030-A).
 _DIGIT = re.compile(r"\d")
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
@@ -84,25 +72,3 @@ def model_codes(title: str) -> frozenset[str]:
     if not _DIGIT.search(title):  # no digit, no code: skip the slower pattern
         return frozenset()
     return frozenset(m.upper() for m in _CODE.findall(title) if len(m) >= 4)
-
-
-def title_codes(title: str | None) -> str | None:
-    """A title's model codes, space-joined and sorted, as the database keeps them."""
-    return None if title is None else " ".join(sorted(model_codes(title)))
-
-
-_NOT_IN_WORD = re.compile(r"[^\w\s]|_")
-
-
-def blocking_keys(title: str | None) -> bytes | None:
-    """A title's word set as near-duplicate blocking files it (`kwtrack.similarity`): eight
-    bytes of a stable hash per distinct word, in the words' first order.
-
-    A word here is what the seller typed between spaces (`Men's`, `Non-Slip` stay one word),
-    lower-cased, punctuation dropped and trailing `s` cut, so `Kids`, `Kid` and a typo'd
-    `Kidss` meet: blocking needs only to be consistent, not to be good English.
-    """
-    if title is None:
-        return None
-    words = (w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split())
-    return b"".join(map(_word_key, dict.fromkeys(words)))

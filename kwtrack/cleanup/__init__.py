@@ -1,0 +1,31 @@
+"""The monthly clean-up: zero-effect products, and what deleting them would orphan.
+
+- `zero_effect`: live products with no effect over a window of days;
+- `check`: the pre-deletion coverage check (what is still covered, by whom and how; what is
+  orphaned, and what to do instead);
+- `titles`: replacement titles that carry orphaned keywords.
+"""
+
+from kwtrack.cleanup.check import (
+    ROUTES,
+    TITLE_SHOWN,
+    Candidate,
+    CoverageReport,
+    CoveredBy,
+    KeywordVerdict,
+    coverage_check,
+)
+from kwtrack.cleanup.titles import TITLE_LIMIT, draft_title, proposed_title
+from kwtrack.cleanup.zero_effect import (
+    DEFAULT_DAYS,
+    ProductBrief,
+    ZeroEffect,
+    live_products,
+    stats_days_missing,
+    zero_effect_products,
+)
+
+__all__ = ["DEFAULT_DAYS", "ROUTES", "TITLE_LIMIT", "TITLE_SHOWN", "Candidate", "CoverageReport",
+           "CoveredBy", "KeywordVerdict", "ProductBrief", "ZeroEffect", "coverage_check",
+           "draft_title", "live_products", "proposed_title", "stats_days_missing",
+           "zero_effect_products"]

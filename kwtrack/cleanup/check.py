@@ -1,0 +1,325 @@
+"""The pre-deletion coverage check: what deleting some products together would orphan.
+
+`coverage_check` treats a set of products (named, and with `zero_effect` every zero-effect
+product) as deleted together and says, for every keyword they cover, which live products
+still cover it and how, or that it would be orphaned, with what to do instead.
+
+Coverage routes, one definition for all of kwtrack: `keyword` (the product's own keyword
+field), `manual`, `search` (a search-term report) and `title` (the title holds every word of
+the keyword: whole words, plurals folded, `kwtrack.words.match_words`); `strict` drops the
+title route. Keywords with the same match words are one keyword here, shown as the first.
+
+The work is a handful of set-based reads (the store's products, keywords and links, each
+once) and Python sets and dicts: no query per keyword.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass
+
+from kwtrack.cleanup.titles import TITLE_LIMIT, draft_title
+from kwtrack.cleanup.zero_effect import DEFAULT_DAYS, ZeroEffect, zero_effect_products
+from kwtrack.duplicates import TitleIndex
+from kwtrack.errors import KwtrackError
+from kwtrack.store.models import Coverage, Keyword, Product, Store
+from kwtrack.words import words_of
+
+TITLE_SHOWN = 10  # live products listed per keyword for the title route; all are counted
+ROUTES = ("keyword", "manual", "search", "title")  # in the order a product's routes list
+
+
+@dataclass(frozen=True, slots=True)
+class CoveredBy:
+    """A live product that still covers a keyword, and by which route."""
+
+    product_id: str
+    title: str
+    via: str  # one of ROUTES
+
+
+@dataclass(frozen=True, slots=True)
+class KeywordVerdict:
+    """One keyword the candidates cover: still covered, or orphaned with suggestions."""
+
+    keyword: str
+    orphaned: bool
+    from_: list[str]  # candidate product IDs that cover it
+    covered_by: list[CoveredBy]
+    suggestions: list[dict]
+    title_matches: int = 0  # live titles holding the keyword (covered_by lists TITLE_SHOWN)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A product to be deleted, with the live products whose titles nearly duplicate it and
+    the keywords that would be left uncovered (none: it can go without losing coverage, on
+    its own or with the other candidates that can)."""
+
+    product_id: str
+    title: str
+    near_duplicates: list[dict]
+    orphaned: list[str]  # alphabetically
+
+
+@dataclass(frozen=True)
+class CoverageReport:
+    """The whole check: candidates, keywords (alphabetically) and a summary."""
+
+    as_of: dt.date
+    days: int
+    strict: bool
+    window_covered: bool
+    candidates: list[Candidate]
+    keywords: list[KeywordVerdict]
+    uncovered_days: int = 0  # days of the zero-effect window no imported stats cover
+
+    @property
+    def orphaned(self) -> list[KeywordVerdict]:
+        return [k for k in self.keywords if k.orphaned]
+
+    @property
+    def safe(self) -> list[Candidate]:
+        """The candidates whose deletion orphans nothing (on their own or together)."""
+        return [c for c in self.candidates if not c.orphaned]
+
+    def to_dict(self) -> dict:
+        """The JSON shape of `kwtrack coverage check --json`."""
+        return {
+            "as_of": self.as_of.isoformat(), "days": self.days, "strict": self.strict,
+            "window_covered": self.window_covered, "uncovered_days": self.uncovered_days,
+            "candidates": [{"product_id": c.product_id, "title": c.title,
+                            "near_duplicates": c.near_duplicates, "orphaned": c.orphaned}
+                           for c in self.candidates],
+            "keywords": [{"keyword": k.keyword, "orphaned": k.orphaned, "from": k.from_,
+                          "covered_by": [{"product_id": c.product_id, "title": c.title,
+                                          "via": c.via} for c in k.covered_by],
+                          "title_matches": k.title_matches,
+                          "suggestions": k.suggestions} for k in self.keywords],
+            "summary": {"candidates": len(self.candidates), "keywords": len(self.keywords),
+                        "orphaned": len(self.orphaned), "safe_to_delete": len(self.safe)},
+        }
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """A product as the check reads it."""
+
+    id: int
+    product_id: str
+    title: str
+    category: str | None
+    words: tuple[str, ...]  # the title's match words
+    live: bool  # online and not archived
+
+
+def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = False,
+                   days: int = DEFAULT_DAYS, as_of: dt.date | None = None,
+                   strict: bool = False, threshold: float | None = None,
+                   title_limit: int = TITLE_LIMIT) -> CoverageReport:
+    """Treat `product_ids`, and with `zero_effect` every zero-effect product over `days` days
+    to `as_of` (`zero_effect_products`), as deleted together; report every keyword they cover.
+
+    A keyword's title-route coverage lists the first TITLE_SHOWN live products by product ID
+    and counts them all (a generic word can sit in thousands of titles).
+    """
+    as_of = as_of or dt.date.today()
+    zero = zero_effect_products(store, days=days, as_of=as_of) if zero_effect else None
+    covered, missing = (zero.window_covered, zero.uncovered_days) if zero else (True, 0)
+    products = _read_products(store)
+    candidates, live = _split(products, product_ids, zero)
+    if not candidates:
+        return CoverageReport(as_of, days, strict, covered, [], [], missing)
+
+    library = _Library(store)
+    links = _read_links(store, library)
+    candidate_ids = {p.id for p in candidates}
+    live_ids = {p.id: p for p in live}
+    # Which keyword groups each candidate covers, by link, then by title.
+    sources: dict[int, set[str]] = defaultdict(set)
+    live_links: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for group, product, route in links:
+        if product in candidate_ids:
+            sources[group].add(product)
+        elif product in live_ids:
+            live_links[group].add((live_ids[product].product_id, route))
+    by_id = {p.id: p for p in candidates}
+    sources = {g: {by_id[i].product_id for i in ids} for g, ids in sources.items()}
+    live_titles = None
+    if not strict:
+        doomed_titles = _Titles([p.words for p in candidates])
+        for group, words in enumerate(library.words):
+            for position in doomed_titles.holding(words):
+                sources.setdefault(group, set()).add(candidates[position].product_id)
+        live_titles = _Titles([p.words for p in live])
+
+    verdict_rows = []
+    for group in sorted(sources, key=library.display.__getitem__):
+        routes = set(live_links.get(group, ()))
+        matches = 0
+        if live_titles is not None:
+            held = live_titles.holding(library.words[group])
+            matches = len(held)
+            routes.update((live[i].product_id, "title")
+                          for i in heapq.nsmallest(TITLE_SHOWN, held))
+        verdict_rows.append((library.display[group], sorted(sources[group]), sorted(routes),
+                             matches))
+
+    orphans: dict[str, list[str]] = defaultdict(list)
+    for keyword, from_, routes, _ in verdict_rows:
+        if not routes:
+            for product_id in from_:
+                orphans[product_id].append(keyword)
+    advice = _Advice(candidates, live, orphans, threshold, title_limit)
+    titles = {p.product_id: p.title for p in live}
+    verdicts = [KeywordVerdict(keyword, not routes, from_,
+                               [CoveredBy(pid, titles[pid], via) for pid, via in routes],
+                               [] if routes else advice.suggestions(keyword, from_), matches)
+                for keyword, from_, routes, matches in verdict_rows]
+    listed = [Candidate(p.product_id, p.title, advice.near[p.product_id],
+                        sorted(orphans.get(p.product_id, []))) for p in candidates]
+    return CoverageReport(as_of, days, strict, covered, listed, verdicts, missing)
+
+
+def _read_products(store: Store) -> list[_Listing]:
+    """Every product of the store, by product ID, with its title's match words."""
+    live_now = ((Product.status == "online") & Product.archived_at.is_null()).alias("live")
+    query = (Product.select(Product.id, Product.product_id, Product.title, Product.category,
+                            Product.title_words, live_now)
+             .where(Product.store == store).order_by(Product.product_id))
+    return [_Listing(id_, product_id, title, category,
+                     tuple((words if words is not None else words_of(title)).split()),
+                     bool(live))
+            for id_, product_id, title, category, words, live in query.tuples()]
+
+
+def _split(products: list[_Listing], product_ids: list[str], zero: ZeroEffect | None
+           ) -> tuple[list[_Listing], list[_Listing]]:
+    """The candidates (the named products and any zero-effect ones) and the other live
+    products (a KwtrackError names any named product the store lacks)."""
+    wanted = set(product_ids)
+    if zero is not None:
+        wanted.update(p.product_id for p in zero.products)
+    candidates = [p for p in products if p.product_id in wanted]
+    live = [p for p in products if p.live and p.product_id not in wanted]
+    if len(candidates) < len(wanted):
+        found = {p.product_id for p in candidates}
+        unknown = [pid for pid in dict.fromkeys(product_ids) if pid not in found]
+        raise KwtrackError(f"unknown product{'s' if len(unknown) > 1 else ''}: "
+                           f"{', '.join(unknown[:10])}")
+    return candidates, live
+
+
+class _Library:
+    """The store's keywords grouped by match words: group g is shown as `display[g]` (its
+    first keyword by id) and matched on `words[g]`; `group_of` maps a keyword id to its group.
+    A keyword of punctuation alone has no words and no group: it matches nothing."""
+
+    def __init__(self, store: Store):
+        self.display: list[str] = []
+        self.words: list[tuple[str, ...]] = []
+        self.group_of: dict[int, int] = {}
+        groups: dict[str, int] = {}
+        query = (Keyword.select(Keyword.id, Keyword.keyword, Keyword.words)
+                 .where((Keyword.store == store) & Keyword.archived_at.is_null())
+                 .order_by(Keyword.id))
+        for keyword_id, keyword, words in query.tuples():
+            words = words if words is not None else words_of(keyword)
+            if not words:
+                continue
+            group = groups.get(words)
+            if group is None:
+                group = groups[words] = len(self.display)
+                self.display.append(keyword)
+                self.words.append(tuple(words.split()))
+            self.group_of[keyword_id] = group
+
+
+def _read_links(store: Store, library: _Library) -> list[tuple[int, int, str]]:
+    """Every coverage link of the store's products as (keyword group, product id, route), of
+    the keywords in the library (not archived, with words)."""
+    query = (Coverage.select(Coverage.keyword, Coverage.product, Coverage.source)
+             .join(Product).where(Product.store == store))
+    group_of = library.group_of
+    return [(group_of[keyword], product, route) for keyword, product, route in query.tuples()
+            if keyword in group_of]
+
+
+class _Titles:
+    """Which of some titles hold every word of a keyword: each word's titles as a set, a
+    keyword's titles the intersection of its words' sets, smallest first."""
+
+    def __init__(self, titles: list[tuple[str, ...]]):
+        self.having: dict[str, set[int]] = defaultdict(set)
+        for position, words in enumerate(titles):
+            for word in words:
+                self.having[word].add(position)
+
+    def holding(self, words: tuple[str, ...]) -> set[int] | frozenset[int]:
+        """The positions of the titles holding all of `words`."""
+        sets = []
+        for word in words:
+            found = self.having.get(word)
+            if not found:
+                return frozenset()
+            sets.append(found)
+        sets.sort(key=len)
+        return sets[0].intersection(*sets[1:])
+
+
+class _Advice:
+    """What to do about an orphaned keyword: who could carry it, or a replacement title.
+
+    Worked out once per candidate: its near-duplicate live titles, a live product of the same
+    category, and one replacement title that carries as many of its orphans as fit and is not
+    itself a near-duplicate of a live title."""
+
+    def __init__(self, candidates: list[_Listing], live: list[_Listing],
+                 orphans: dict[str, list[str]], threshold: float | None, title_limit: int):
+        index = TitleIndex({p.product_id: p.title for p in live})
+        self.near = {p.product_id: [d.to_dict() for d in index.near_duplicates(
+            p.title, threshold=threshold)] for p in candidates}
+        self._named = {p.product_id: p for p in candidates}
+        self._by_category: dict[str, _Listing] = {}
+        for p in live:
+            if p.category:
+                self._by_category.setdefault(p.category, p)
+        self._drafts: dict[str, tuple[str, set[str]]] = {}
+        for product_id, keywords in orphans.items():
+            p = self._named[product_id]
+            title, carried = draft_title(p.title, sorted(keywords), title_limit,
+                                         " ".join(p.words))
+            if title and not index.near_duplicates(title, threshold=threshold):
+                self._drafts[product_id] = (title, carried)
+        self._carriers: dict[str, list[dict]] = {}
+
+    def suggestions(self, keyword: str, from_: list[str]) -> list[dict]:
+        """For each candidate that covered the orphan: who could carry it, then either the
+        replacement title that carries it or "change the main image instead"."""
+        out = []
+        for product_id in from_:
+            out += self._carriers_of(product_id)
+            title, carried = self._drafts.get(product_id, (None, set()))
+            if keyword in carried:
+                out.append({"action": "publish new product", "title": title,
+                            "replaces": product_id})
+            else:
+                out.append({"action": "change main image", "product_id": product_id,
+                            "why": "keep the listing and refresh it instead of deleting"})
+        return out
+
+    def _carriers_of(self, product_id: str) -> list[dict]:
+        found = self._carriers.get(product_id)
+        if found is None:
+            source, dupes = self._named[product_id], self.near[product_id]
+            found = [{"action": "add keyword to product", "product_id": d["product_id"],
+                      "title": d["title"], "why": f"near-duplicate title ({d['score']})"}
+                     for d in dupes[:2]]
+            if not dupes and source.category in self._by_category:
+                p = self._by_category[source.category]
+                found.append({"action": "add keyword to product", "product_id": p.product_id,
+                              "title": p.title, "why": f"same category ({source.category})"})
+            self._carriers[product_id] = found
+        return found

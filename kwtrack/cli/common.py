@@ -1,0 +1,179 @@
+"""What every command shares: the database and store it works on, how errors and interrupts
+end (one `kwtrack: error:` line, a documented exit status, never a traceback), and how results
+are printed (JSON, aligned tables, import summaries)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from kwtrack.errors import KwtrackError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+class State:
+    """What every command needs: where the database is and which store is meant."""
+
+    def __init__(self, db: str | None, store: str | None):
+        self.db_target = db
+        self.store_name = store
+        self._opened = False
+
+    @property
+    def target(self) -> str:
+        from kwtrack.paths import default_database
+
+        return self.db_target or default_database()
+
+    def open(self, *, upgrade_schema: bool = True):
+        """Open the database (once) and return it."""
+        from kwtrack.store.database import open_database
+        from kwtrack.store.models import database
+
+        if not self._opened:
+            open_database(self.target, upgrade_schema=upgrade_schema)
+            self._opened = True
+        return database.obj
+
+    def store(self, *, create: bool = False):
+        """The selected store (the default one unless --store names another)."""
+        from kwtrack.store.database import get_store
+
+        self.open()
+        return get_store(self.store_name, create=create)
+
+pass_state = click.make_pass_decorator(State)
+
+class UserError(click.ClickException):
+    """A KwtrackError on its way out: one `kwtrack: error:` line per problem, its exit code."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        for line in self.message.splitlines():
+            click.echo(f"kwtrack: error: {line}", err=True)
+
+class KwtrackGroup(click.Group):
+    """The top-level group: turns kwtrack's errors into UserError, so no traceback escapes."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KwtrackError as exc:
+            raise UserError(str(exc), exc.exit_code) from exc
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            raise click.exceptions.Exit(130) from None
+        except BrokenPipeError:
+            # The reader (head, less) went away: stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
+        except Exception as exc:
+            if os.environ.get("KWTRACK_DEBUG"):
+                raise
+            raise UserError(f"internal error: {type(exc).__name__}: {exc} "
+                            "(set KWTRACK_DEBUG=1 for the details)") from exc
+
+def _json_default(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+def echo_json(data) -> None:
+    """Print dataclasses, lists and dicts as JSON: indented on a terminal, one line otherwise
+    (what scripts and `jq` read, and several times faster to write for a big report)."""
+    if dataclasses.is_dataclass(data):
+        data = dataclasses.asdict(data)
+    elif isinstance(data, list):
+        data = [dataclasses.asdict(d) if dataclasses.is_dataclass(d) else d for d in data]
+    indent = 2 if sys.stdout.isatty() else None
+    click.echo(json.dumps(data, ensure_ascii=False, indent=indent, default=_json_default))
+
+def _cell(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | None = None) -> None:
+    """Print rows as aligned columns; `widths` caps some columns (long titles are cut)."""
+    texts = [[_cell(v) for v in row] for row in rows]
+    for i, cap in (widths or {}).items():
+        for row in texts:
+            if len(row[i]) > cap:
+                row[i] = row[i][: cap - 1] + "…"
+    sizes = [max([len(h)] + [len(r[i]) for r in texts]) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(s) for h, s in zip(headers, sizes, strict=True)).rstrip())
+    for row in texts:
+        click.echo("  ".join(c.ljust(s) for c, s in zip(row, sizes, strict=True)).rstrip())
+
+def report_imports(results) -> None:
+    for r in results:
+        click.echo(import_summary(r), err=True)
+
+def import_summary(r) -> str:
+    name = Path(r.file).name
+    if r.skipped:
+        return f"{name}: {r.skipped}"
+    verb = "would be" if r.dry_run else ""
+    parts = [f"{r.rows_read} rows", f"{r.added} {verb} added".replace("  ", " "),
+             f"{r.changed} {verb} changed".replace("  ", " "), f"{r.unchanged} unchanged"]
+    if r.keywords_added:
+        parts.append(f"{r.keywords_added} new keywords")
+    parts += [f"{count} {note}" for note, count in r.notes]
+    period = f", period {r.period_start}..{r.period_end}" if r.period_start else ""
+    text = f"{name} ({r.kind}): " + ", ".join(parts) + period
+    if r.ignored_columns:
+        text += f"; ignored columns: {', '.join(r.ignored_columns)}"
+    return text + (" (dry run: nothing written)" if r.dry_run else "")
+
+def parse_period(period: str | None, date: str | None):
+    """--period START..END or --date DAY as a Period (None when neither is given)."""
+    from kwtrack.imports import Period
+    from kwtrack.values import parse_date
+
+    try:
+        if period:
+            start, sep, end = period.partition("..")
+            if not sep:
+                raise ValueError("write it as START..END")
+            p = Period(parse_date(start), parse_date(end))
+            if p.start is None or p.end is None or p.end < p.start:
+                raise ValueError("START and END are dates, END not before START")
+            return p
+        if date:
+            day = parse_date(date)
+            return Period(day, day)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--period/--date") from None
+    return None
+
+def progress_printer():
+    """A progress line on stderr when it is a terminal, else nothing."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(rows: int) -> None:
+        click.echo(f"\r  {rows:,} rows…", nl=False, err=True)
+
+    return show
+
+def parse_as_of(value: str | None):
+    from kwtrack.values import parse_date
+
+    try:
+        return parse_date(value) if value else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--as-of") from None

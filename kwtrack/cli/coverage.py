@@ -1,0 +1,115 @@
+"""`kwtrack coverage check` and `kwtrack dupes`: what deleting would orphan, and duplicate
+listings."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kwtrack.cli.common import State, echo_json, parse_as_of, pass_state
+
+
+@click.group("coverage")
+def coverage_group() -> None:
+    """The pre-deletion coverage check."""
+
+@coverage_group.command("check")
+@click.argument("product_ids", nargs=-1)
+@click.option("--zero-effect", is_flag=True, help="Also check every zero-effect product.")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="Zero-effect window in days.")
+@click.option("--as-of", metavar="DAY", help="Zero-effect window's last day (default: today).")
+@click.option("--strict", is_flag=True, help="Ignore the title route (keyword, manual, search "
+              "links only).")
+@click.option("--threshold", type=click.FloatRange(0, 100), default=None,
+              help="Near-duplicate title score (default 90).")
+@click.option("--title-limit", type=click.IntRange(min=20), default=128, show_default=True,
+              help="Longest title a suggestion may propose.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def coverage_check_cmd(state: State, product_ids, zero_effect, days, as_of, strict, threshold,
+                       title_limit, as_json) -> None:
+    """Say which keywords would lose all coverage if PRODUCT_IDS were deleted together.
+
+    Exit status 0 when nothing would be orphaned, 3 when some keyword would be.
+
+    \b
+    Example:
+      kwtrack coverage check 1600000022533 1600000079194
+      kwtrack coverage check --zero-effect --as-of 2026-11-22 --json
+    """
+    from kwtrack.cleanup import coverage_check
+
+    if not product_ids and not zero_effect:
+        raise click.UsageError("name PRODUCT_IDS or use --zero-effect")
+    report = coverage_check(state.store(), list(dict.fromkeys(product_ids)),
+                            zero_effect=zero_effect, days=days, as_of=parse_as_of(as_of),
+                            strict=strict, threshold=threshold, title_limit=title_limit)
+    if not report.window_covered:
+        click.echo(f"kwtrack: warning: imported product stats miss {report.uncovered_days} "
+                   f"of the {days} days ending {report.as_of}", err=True)
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        print_coverage(report)
+    if report.orphaned:
+        sys.exit(3)
+
+
+def print_coverage(report) -> None:
+    """The check as text: candidates, then every keyword (orphans with what to do), then the
+    summary on stderr. Written in one piece: a big store's report runs to 100,000 lines."""
+    lines = []
+    for c in report.candidates:
+        verdict = (f"orphans {len(c.orphaned)} keyword{'s' if len(c.orphaned) > 1 else ''}"
+                   if c.orphaned else "safe to delete")
+        lines.append(f"candidate {c.product_id}  {c.title}  [{verdict}]")
+        lines += [f"    near-duplicate {d['product_id']} ({d['score']}, {d['reason']})"
+                  for d in c.near_duplicates]
+    for k in report.keywords:
+        if k.orphaned:
+            lines.append(f"ORPHANED  {k.keyword}  (from {', '.join(k.from_)})")
+            for s in k.suggestions:
+                target = s.get("title") if s["action"] == "publish new product" else \
+                    s.get("product_id")
+                lines.append(f"    → {s['action']}: {target}")
+        else:
+            vias = ", ".join([f"{c.product_id} ({c.via})" for c in k.covered_by[:4]])
+            listed_titles = [c.via for c in k.covered_by].count("title")
+            others = len(k.covered_by) - 4 + max(0, k.title_matches - listed_titles)
+            more = f" +{others} more" if others > 0 else ""
+            lines.append(f"covered   {k.keyword}  by {vias}{more}")
+    if lines:
+        click.echo("\n".join(lines))
+    click.echo(f"{len(report.candidates)} candidates ({len(report.safe)} safe to delete), "
+               f"{len(report.keywords)} keywords, {len(report.orphaned)} orphaned", err=True)
+
+@click.command()
+@click.option("--threshold", type=click.FloatRange(0, 100), default=None,
+              help="Title similarity for titles without model codes (default 90).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def dupes(state: State, threshold: float | None, as_json: bool) -> None:
+    """Find clusters of live products listed twice (near-duplicate titles).
+
+    Titles with different model codes are different products; the same model code with a
+    loosely similar title is a relisting. Without codes, titles scoring at least the threshold
+    (rapidfuzz token_sort_ratio) are duplicates.
+
+    \b
+    Example:
+      kwtrack dupes --json
+    """
+    from kwtrack.duplicates import duplicate_listings
+
+    found = duplicate_listings(state.store(), threshold=threshold)
+    if as_json:
+        echo_json(found)
+        return
+    for cluster in found["clusters"]:
+        click.echo(f"{cluster['reason']} ({cluster['score']}): differing words: "
+                   f"{' '.join(cluster['differing_words'][:12])}")
+        for p in cluster["products"]:
+            click.echo(f"    {p['product_id']}  {p['title']}")
+    click.echo(f"{len(found['clusters'])} clusters", err=True)

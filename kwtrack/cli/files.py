@@ -1,0 +1,93 @@
+"""Files in and out: `kwtrack import` and `kwtrack export`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kwtrack.cli.common import (
+    State,
+    echo_json,
+    import_summary,
+    parse_period,
+    pass_state,
+    progress_printer,
+)
+
+
+@click.command("import")
+@click.argument("kind_or_file", metavar="[KIND] FILE", nargs=-1, required=True)
+@click.option("--period", metavar="START..END", help="Stats period for rows that carry none.")
+@click.option("--date", "date", metavar="DAY", help="One-day stats period for rows without one.")
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would change.")
+@click.option("--force", is_flag=True, help="Apply a file even if it was imported before.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_state
+def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: bool,
+            force: bool, as_json: bool) -> None:
+    """Import a CSV, TSV, XLSX or XLS file into the store, all or nothing.
+
+    KIND is detected from the headers when left out. Kinds: products, keywords, coverage,
+    product-stats, keyword-stats, p4p (the canonical files), and Alibaba.com's reports:
+    product-report (data manager Products-….xls), keyword-report (keyword advisor
+    getKeywords-….xls), p4p-report, search-terms (full-site promotion). A bad file writes
+    nothing: each problem is printed as file:row:column: message.
+
+    \b
+    Example:
+      kwtrack import products products.csv
+      kwtrack import Products-2026-09-19.xls
+      kwtrack import keyword-stats week-47.csv --period 2026-11-16..2026-11-22 --dry-run
+    """
+    from kwtrack.imports import KINDS, import_file
+
+    if len(kind_or_file) > 2:
+        raise click.UsageError("give at most a KIND and one FILE")
+    kind = kind_or_file[0].lower() if len(kind_or_file) == 2 else None
+    if kind is not None and kind not in KINDS:
+        raise click.BadParameter(f"{kind!r} is not one of {', '.join(KINDS)}", param_hint="KIND")
+    file = Path(kind_or_file[-1])
+    progress = progress_printer()
+    result = import_file(state.store(create=True), kind, file, dry_run=dry_run, force=force,
+                         period=parse_period(period, date), progress=progress)
+    if progress:
+        click.echo("\r\033[K", nl=False, err=True)
+    if as_json:
+        echo_json(result)
+    else:
+        click.echo(import_summary(result))
+
+@click.command("export")
+@click.argument("kind", type=click.Choice(["products", "keywords", "coverage", "bids",
+                                           "keyword-stats", "product-stats"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (default: standard output; xlsx needs a file).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default=None,
+              help="Default: from the file's suffix, else csv.")
+@pass_state
+def export(state: State, kind: str, output: Path | None, fmt: str | None) -> None:
+    """Export KIND in the canonical import columns (every export is a valid import).
+
+    \b
+    Example:
+      kwtrack export products -o products.csv
+      kwtrack export keyword-stats --format json > stats.json
+      kwtrack export bids -o bids.xlsx
+    """
+    from kwtrack.exports import write_export
+
+    fmt = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix.lower()
+                  in (".csv", ".xlsx", ".json") else "csv")
+    store = state.store()
+    if fmt == "xlsx":
+        if output is None:
+            raise click.UsageError("xlsx needs an output file: -o FILE.xlsx")
+        count = write_export(store, kind, output, fmt)
+    elif output is None:
+        count = write_export(store, kind, sys.stdout, fmt)
+    else:
+        with output.open("w", encoding="utf-8", newline="") as fh:
+            count = write_export(store, kind, fh, fmt)
+    click.echo(f"{count} {kind} rows exported", err=True)

@@ -1,0 +1,48 @@
+"""`kwtrack undo` and `kwtrack history`: the change log."""
+
+from __future__ import annotations
+
+import click
+
+from kwtrack.cli.common import State, echo_json, echo_table, pass_state
+
+
+@click.command()
+@pass_state
+def undo(state: State) -> None:
+    """Undo the last change (a delete, an edit) that is not undone yet.
+
+    \b
+    Example:
+      kwtrack undo
+    """
+    from kwtrack.history import undo_last
+
+    lines = undo_last(state.store())
+    if not lines:
+        click.echo("nothing to undo")
+        return
+    click.echo(f"undid change {lines[0].action}: " + ", ".join(
+        f"{line.entity} {line.label} {line.field}" for line in lines))
+
+@click.command("history")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def history_cmd(state: State, limit: int, as_json: bool) -> None:
+    """List the newest logged changes.
+
+    \b
+    Example:
+      kwtrack history -n 20
+    """
+    from kwtrack.history import history
+
+    lines = history(state.store(), limit)
+    if as_json:
+        echo_json(lines)
+        return
+    echo_table(["change", "when", "what", "field", "old", "new", "reason", ""],
+               [[line.action, line.changed_at, f"{line.entity} {line.label}", line.field,
+                 line.old, line.new, line.reason, "undone" if line.undone else ""]
+                for line in lines])

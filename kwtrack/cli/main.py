@@ -1,0 +1,48 @@
+"""The `kwtrack` command: a thin click skin over the feature packages.
+
+Each command opens the database, makes one library call and prints the result; the commands
+live by subject in this package (`files`, `products`, `coverage`, `keywords`, `history`,
+`database`, `setup`). `kwtrack` with no command opens the TUI.
+"""
+
+from __future__ import annotations
+
+import click
+
+from kwtrack import __version__
+from kwtrack.cli import coverage, database, files, history, keywords, products, setup
+from kwtrack.cli.common import CONTEXT_SETTINGS, KwtrackGroup, State
+
+
+@click.group(cls=KwtrackGroup, context_settings=CONTEXT_SETTINGS, invoke_without_command=True)
+@click.option("--db", "db", metavar="PATH|URL", envvar="KWTRACK_DB", show_envvar=True,
+              help="SQLite file or postgresql:// URL (default: a file in your user data dir).")
+@click.option("--store", metavar="NAME", envvar="KWTRACK_STORE", show_envvar=True,
+              help="Which store in the database (default: 'default').")
+@click.version_option(__version__, "-V", "--version", prog_name="kwtrack")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, store: str | None) -> None:
+    """Keyword and product tracking for Alibaba.com stores.
+
+    With no command, opens the terminal UI on your database.
+
+    \b
+    Example:
+      kwtrack demo                      # try it on the demo store
+      kwtrack import products Products.csv
+      kwtrack products list --search "walking shoes"
+    """
+    ctx.obj = State(db, store)
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(setup.tui)
+
+
+for command in (setup.tui, setup.init, setup.demo, files.import_, files.export,
+                products.products, coverage.coverage_group, coverage.dupes, keywords.keywords,
+                history.undo, history.history_cmd, database.db_group, database.stores_group):
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the `kwtrack` console script."""
+    cli(prog_name="kwtrack")

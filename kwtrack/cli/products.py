@@ -1,0 +1,107 @@
+"""`kwtrack products`: list, zero-effect products, delete (after the coverage check)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kwtrack.cli.common import State, echo_json, echo_table, parse_as_of, pass_state
+
+
+@click.group()
+def products() -> None:
+    """List and inspect the store's products."""
+
+@products.command("list")
+@click.option("-s", "--search", metavar="TEXT", help="Only titles, IDs or categories with TEXT.")
+@click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
+              help="At most this many rows.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")
+@click.option("--archived", is_flag=True, help="Include archived (deleted) products.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
+@pass_state
+def products_list(state: State, search, limit, offset, archived, as_json) -> None:
+    """List products with their keyword count and recent numbers (last 30 days of data).
+
+    \b
+    Example:
+      kwtrack products list --search sandals --limit 20
+      kwtrack products list --json > products.json
+    """
+    from kwtrack.catalog import list_products
+
+    rows = list_products(state.store(), search, offset=offset, limit=limit,
+                         include_archived=archived)
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(["product_id", "title", "status", "kw", "impr", "clicks", "inq"],
+               [[r.product_id, r.title, r.status + (" (archived)" if r.archived else ""),
+                 r.keywords, r.impressions, r.clicks, r.inquiries] for r in rows],
+               widths={1: 70})
+
+@products.command("zero-effect")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="The window, in days, ending on --as-of.")
+@click.option("--as-of", metavar="DAY", help="The window's last day (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def products_zero_effect(state: State, days: int, as_of: str | None, as_json: bool) -> None:
+    """List live products with no effect (impressions, clicks, visitors, favourites,
+    inquiries, TM chats, orders) over the last DAYS days, published at least DAYS days ago.
+
+    \b
+    Example:
+      kwtrack products zero-effect --days 90 --as-of 2026-11-22
+    """
+    from kwtrack.cleanup import zero_effect_products
+
+    report = zero_effect_products(state.store(), days=days, as_of=parse_as_of(as_of))
+    if not report.window_covered:
+        click.echo(f"kwtrack: warning: imported product stats miss {report.uncovered_days} of "
+                   f"the {days} days ending {report.as_of}: products may look idle that are not",
+                   err=True)
+    if as_json:
+        echo_json(report)
+        return
+    echo_table(["product_id", "title"], [[p.product_id, p.title] for p in report.products],
+               widths={1: 90})
+    click.echo(f"{len(report.products)} zero-effect products over {days} days to {report.as_of}",
+               err=True)
+
+@products.command("delete")
+@click.argument("product_ids", nargs=-1, required=True)
+@click.option("--force", is_flag=True, help="Delete even if keywords would be orphaned.")
+@click.option("--strict", is_flag=True, help="Check coverage without the title route.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+def products_delete(state: State, product_ids, force, strict, yes) -> None:
+    """Archive products after the coverage check; refuses (exit 3) if keywords would be
+    orphaned, unless --force. `kwtrack undo` brings them back.
+
+    \b
+    Example:
+      kwtrack products delete 1600000022533 --yes
+    """
+    from kwtrack.cleanup import coverage_check
+    from kwtrack.history import archive_products
+
+    store = state.store()
+    ids = list(dict.fromkeys(product_ids))
+    report = coverage_check(store, ids, strict=strict)
+    if report.orphaned and not force:
+        words = ", ".join(k.keyword for k in report.orphaned[:20])
+        more = f" (+{len(report.orphaned) - 20} more)" if len(report.orphaned) > 20 else ""
+        click.echo(f"kwtrack: error: refusing to delete: {len(report.orphaned)} keyword(s) would "
+                   f"be left uncovered: {words}{more} — see `kwtrack coverage check`, or use "
+                   "--force", err=True)
+        sys.exit(3)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("not a terminal: add --yes to delete without asking")
+        click.confirm(f"Archive {len(ids)} product(s)?", abort=True)
+    reason = "deleted" + (f", orphaning {len(report.orphaned)} keywords" if report.orphaned
+                          else "")
+    action = archive_products(store, ids, reason)
+    click.echo(f"archived {len(ids)} product(s) (change {action}); `kwtrack undo` restores them")

@@ -1,0 +1,16 @@
+"""Importing files into a store, all or nothing: kwtrack's own files and Alibaba.com's reports.
+
+- `spec`: what a kind is (columns, key, writer); `registry`: every kind by name;
+- `files`: reading CSV/TSV/XLS/XLSX/JSON rows; `chunks`: parsing them a chunk at a time;
+- `detect`: a file's header row, kind and period;
+- `canonical`: kwtrack's own kinds and their writers; `reports`: Alibaba.com's layouts;
+- `run`: one import's state; `session`: `import_file`, the one way in.
+"""
+
+from kwtrack.imports.canonical import KEYWORD_METRICS, PRODUCT_FIELDS, PRODUCT_METRICS
+from kwtrack.imports.registry import KINDS
+from kwtrack.imports.session import ImportResult, import_file
+from kwtrack.imports.spec import Period
+
+__all__ = ["KEYWORD_METRICS", "KINDS", "PRODUCT_FIELDS", "PRODUCT_METRICS", "ImportResult",
+           "Period", "import_file"]

@@ -1,0 +1,202 @@
+"""Importing files into a store: products, keywords, coverage, stats and P4P bids.
+
+`import_file` reads a file (see `kwtrack.imports.files`), checks every row against its kind's
+columns, and writes the whole file in one transaction, or nothing: a bad file ends in `ImportFailed`,
+whose lines name file, row and column. Rows are streamed and written in chunks with
+`kwtrack.store.bulk`, so memory stays flat and large stats files go in at driver speed.
+
+Rules every kind follows:
+- headers are matched case-insensitively, spaces and hyphens counting as `_`;
+- an empty cell (or `-`) is unknown: it never overwrites what the database already knows;
+- keywords are matched on their normal form and keep the display form first seen; a keyword a
+  row names that is not in the library yet is added to it;
+- the same file imported again is recognised by its sha256 and changes nothing (`force` to
+  apply it anyway, which then finds every row unchanged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import itemgetter
+from pathlib import Path
+
+from kwtrack.errors import ImportFailed, KwtrackError
+from kwtrack.imports.chunks import read_chunks, row_keys
+from kwtrack.imports.detect import find_header, period_from_file_name, period_from_text
+from kwtrack.imports.files import open_table
+from kwtrack.imports.registry import KINDS
+from kwtrack.imports.run import Run
+from kwtrack.imports.spec import Kind, Period
+from kwtrack.store import bulk
+from kwtrack.store.models import ImportBatch, Store, database
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did (or, in a dry run, would do)."""
+
+    file: str
+    kind: str
+    rows_read: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    keywords_added: int = 0
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    skipped: str | None = None  # why nothing was done, e.g. the file was imported before
+    dry_run: bool = False
+    ignored_columns: tuple[str, ...] = ()
+    notes: tuple[tuple[str, int], ...] = ()  # e.g. ("products added", 12) for a report
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _locate_repeats(run: Run, header: list[str], period: Period | None) -> None:
+    """Report each repeated row with the number of the row it repeats, read again from the
+    file (this runs only for a failing file, so the import itself keeps no keys)."""
+    norm_of = {kid: norm for norm, kid in run.keyword_ids.items()}
+    code_of = {pid: code for code, pid in run.product_ids.items()}
+    wanted: dict[tuple, int] = {}
+    for number, values in run.repeats[:ImportFailed.MAX_SHOWN]:
+        parts = {"_period": Period(dt.date.fromisoformat(values["period_start"]),
+                                   dt.date.fromisoformat(values["period_end"])),
+                 "keyword": norm_of.get(values.get("keyword")),
+                 "product_id": code_of.get(values.get("product")),
+                 "channel": values.get("channel")}
+        wanted[tuple(parts[name] for name in run.kind.key)] = number
+    first: dict[tuple, int] = {}
+    for chunk in read_chunks(run.kind, header, open_table(run.path).rows, period):
+        for key, number in zip(row_keys(chunk, run.kind.key), chunk.numbers):
+            if key in wanted and key not in first:
+                first[key] = number
+        if len(first) == len(wanted):
+            break
+    for key, number in sorted(wanted.items(), key=itemgetter(1)):
+        run.problem(number, None, f"duplicate of row {first.get(key, '?')}")
+    if len(run.repeats) > len(wanted):
+        run.problem_count += len(run.repeats) - len(wanted)
+
+
+def _check_header(path: Path, kind: Kind, header: list[str], row: int = 1) -> tuple[str, ...]:
+    """Fail on missing required columns; return the columns this kind ignores."""
+    found = {kind.canonical(h) for h in header}
+    missing = [c.name for c in kind.columns if c.required and c.name not in found]
+    if missing:
+        raise ImportFailed([f"{path.name}:{row}: missing column{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(missing)} for {kind.name} "
+                            f"(found: {', '.join(h.strip() for h in header) or 'nothing'})"])
+    known = set(kind.column_names)
+    return tuple(h.strip() for h in header if kind.canonical(h) not in known and h.strip())
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo a dry run."""
+
+
+def import_file(store: Store, kind_name: str | None, path: str | Path, *,
+                dry_run: bool = False, force: bool = False, period: Period | None = None,
+                progress: Callable[[int], None] | None = None) -> ImportResult:
+    """Import one file into the store, all or nothing.
+
+    `kind_name` None detects the kind from the headers (Alibaba.com's report layouts included).
+    A stats row's period comes from its own columns, else `period`, else the report's preamble
+    (`时间周期 2026-09-13~2026-09-19`), else the file name. `progress` is called with the
+    number of rows read so far, now and then. Raises
+    `ImportFailed` (one line per problem, `file:row:column: message`) and leaves the database
+    as it was.
+    """
+    if kind_name is not None and kind_name not in KINDS:
+        raise KwtrackError(f"unknown import kind {kind_name!r} (kinds: {', '.join(KINDS)})")
+    path = Path(path)
+    table = open_table(path)
+    sha = _file_sha256(path)
+    found = find_header(table.rows, kind_name)
+    if found is None and kind_name is not None:
+        # No row names the kind's required columns: report on the first row as the header.
+        table = open_table(path)
+        number, header = next(((n, c) for n, c in table.rows if any(x.strip() for x in c)),
+                              (1, []))
+        if not header:
+            raise ImportFailed([f"{path.name}: the file is empty"])
+        found = (kind_name, number, header, [])
+    if found is None:
+        raise _unknown_layout(path)
+    kind_name, header_row, header, preamble = found
+    kind = KINDS[kind_name]
+    earlier = (ImportBatch.select().where((ImportBatch.store == store)
+                                          & (ImportBatch.sha256 == sha)
+                                          & (ImportBatch.kind == kind.name))
+               .order_by(ImportBatch.id.desc()).first())
+    if earlier is not None and not force:
+        return ImportResult(str(path), kind.name, skipped=(
+            f"already imported on {earlier.imported_at:%Y-%m-%d %H:%M} (batch {earlier.id}); "
+            "nothing changed — use --force to apply it again"), dry_run=dry_run)
+    ignored = _check_header(path, kind, header, header_row)
+    if kind.has_period and period is None:
+        period = (period_from_text(" ".join(" ".join(r) for r in preamble))
+                  or period_from_file_name(path))
+
+    db = database.obj
+    result = None
+    try:
+        with db.atomic():
+            batch = ImportBatch.create(store=store, file_name=path.name, sha256=sha,
+                                       kind=kind.name)
+            run = Run(store, path, kind, batch)
+            first_id = bulk.max_id(kind.stats_model) if kind.stats_model else 0
+            rows_read = 0
+            for chunk in read_chunks(kind, header, table.rows, period):
+                for problem in chunk.problems:
+                    run.problem(*problem)
+                rows_read += len(chunk)
+                if run.problem_count:
+                    continue  # keep checking the rest, write nothing more
+                kind.apply(run, chunk)
+                if progress:
+                    progress(rows_read)
+            if run.repeats:
+                _locate_repeats(run, header, period)
+            if kind.stats_model is not None and not run.problem_count:
+                run.added = bulk.count_above(kind.stats_model, first_id)
+                run.changed = run.written - run.added
+                run.unchanged = run.stats_rows - run.written
+            if run.problem_count:
+                raise ImportFailed(run.problems, run.problem_count)
+            if progress:
+                progress(rows_read)
+            batch.rows_read = rows_read
+            batch.rows_added, batch.rows_changed = run.added, run.changed
+            batch.rows_unchanged = run.unchanged
+            batch.period_start, batch.period_end = run.period_start, run.period_end
+            batch.save()
+            result = ImportResult(
+                str(path), kind.name, rows_read, run.added, run.changed, run.unchanged,
+                run.keywords_added, run.period_start, run.period_end, None, dry_run, ignored,
+                tuple(run.notes.items()))
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    return result
+
+
+def _unknown_layout(path: Path) -> ImportFailed:
+    """The error for a file whose header row matches no kind."""
+    first = next((cells for _, cells in open_table(path).rows if any(c.strip() for c in cells)), [])
+    headers = ", ".join(c.strip() for c in first if c.strip()) or "nothing"
+    if not first:
+        return ImportFailed([f"{path.name}: the file is empty"])
+    near = sorted(KINDS, key=lambda k: -len({KINDS[k].canonical(c) for c in first}
+                                            & set(KINDS[k].column_names)))
+    return ImportFailed([f"{path.name}: unknown layout: headers found: {headers}; it could be "
+                         f"{', '.join(near[:3])} — name the KIND, or fix the headers"])

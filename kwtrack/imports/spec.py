@@ -1,0 +1,59 @@
+"""What an import kind is: its columns, the key that makes a row unique, how it is written.
+
+Every file layout kwtrack reads (its own canonical files, and each of Alibaba.com's reports)
+is one `Kind`; `kwtrack.imports.registry` lists them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column of an import kind."""
+
+    name: str
+    parse: Callable[[str], object]
+    required: bool = False
+    default: object = None  # the value of an empty cell, or of every row when the column is absent
+
+
+class Period(NamedTuple):
+    """A stats period, both ends included (a tuple, so hashing it is cheap in the hot loop)."""
+
+    start: dt.date
+    end: dt.date
+
+
+def header_key(name: str) -> str:
+    """A header as kinds match it: case-folded, trimmed, spaces and hyphens as `_`."""
+    return "_".join(name.strip().casefold().replace("-", " ").split())
+
+
+@dataclass(frozen=True)
+class Kind:
+    """An import kind: its columns, the key that makes a row unique, and how rows are written."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # the columns that make a row unique in a file (keywords normalised)
+    apply: Callable  # (run: Run, chunk: Chunk) -> None: writes a chunk of rows
+    has_period: bool = False
+    description: str = ""
+    stats_model: type | None = None  # stats kinds count added rows by id
+    aliases: dict[str, str] = field(default_factory=dict)  # header_key → canonical column
+    signature: tuple[str, ...] = ()  # header keys that identify a report layout
+    period_optional: bool = False  # rows may carry a period, and need none
+
+    def canonical(self, header: str) -> str:
+        """The canonical column a header names (itself when it is no alias)."""
+        key = header_key(header)
+        return self.aliases.get(key, key)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]

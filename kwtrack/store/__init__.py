@@ -1,0 +1,1 @@
+"""The database: the schema (models), opening and upgrading it (database), bulk writes (bulk)."""
