@@ -89,12 +89,15 @@ def blocking_words(title: str) -> frozenset[str]:
     return frozenset(w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split())
 
 
-def _blocking_keys(words: frozenset[str]) -> Iterator[frozenset[str]]:
-    """The files a title goes in: its word set, and that set less each one word."""
-    yield words
-    if len(words) > 1:
-        for word in words:
-            yield words - {word}
+def _blocking_keys(words: frozenset[str]) -> list[int]:
+    """The files a title goes in: its word set, and that set less each one word.
+
+    A word set's file is named by the sum of its words' hashes, so the set less a word is
+    the sum less that word's hash: no set is built for each file. (Two different sets may
+    share a name now and then; their titles are then merely scored for nothing.)"""
+    hashes = [hash(word) for word in words]
+    whole = sum(hashes)
+    return [whole, *(whole - h for h in hashes)] if len(hashes) > 1 else [whole]
 
 
 class TitleIndex:
@@ -111,7 +114,7 @@ class TitleIndex:
     def __init__(self, titles: dict[str, str]):
         """`titles`: product ID → title."""
         self.titles = titles
-        self.files: dict[frozenset[str], list[str]] = defaultdict(list)
+        self.files: dict[int, list[str]] = defaultdict(list)
         self.by_code: dict[str, list[str]] = defaultdict(list)
         self._codes: dict[str, frozenset[str]] = {}
         for product_id, title in titles.items():

@@ -24,11 +24,13 @@ from kwtrack.cleanup.titles import TITLE_LIMIT, draft_title
 from kwtrack.cleanup.zero_effect import DEFAULT_DAYS, ZeroEffect, zero_effect_products
 from kwtrack.duplicates import TitleIndex
 from kwtrack.errors import KwtrackError
+from kwtrack.store.bulk import raw_rows
 from kwtrack.store.models import Coverage, Keyword, Product, Store
 from kwtrack.words import words_of
 
 TITLE_SHOWN = 10  # live products listed per keyword for the title route; all are counted
 ROUTES = ("keyword", "manual", "search", "title")  # in the order a product's routes list
+ROUTE_PLACE = {route: place for place, route in enumerate(ROUTES)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,50 +136,59 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
         return CoverageReport(as_of, days, strict, covered, [], [], missing)
 
     library = _Library(store)
-    links = _read_links(store, library)
-    candidate_ids = {p.id for p in candidates}
-    live_ids = {p.id: p for p in live}
-    # Which keyword groups each candidate covers, by link, then by title.
-    sources: dict[int, set[str]] = defaultdict(set)
-    live_links: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for group, product, route in links:
-        if product in candidate_ids:
-            sources[group].add(product)
-        elif product in live_ids:
-            live_links[group].add((live_ids[product].product_id, route))
-    by_id = {p.id: p for p in candidates}
-    sources = {g: {by_id[i].product_id for i in ids} for g, ids in sources.items()}
+    # Products by their place in `candidates` and in `live` (both in product-ID order, so
+    # sorting places sorts by product ID), and each link's route by its place in ROUTES.
+    candidate_at = {p.id: i for i, p in enumerate(candidates)}
+    live_at = {p.id: i for i, p in enumerate(live)}
+    sources: dict[int, set[int]] = defaultdict(set)  # group → candidates covering it
+    live_links: dict[int, set[tuple[int, int]]] = defaultdict(set)  # group → (live, route)
+    for group, product, route in _read_links(store, library):
+        if product in candidate_at:
+            sources[group].add(candidate_at[product])
+        elif product in live_at:
+            live_links[group].add((live_at[product], ROUTE_PLACE[route]))
     live_titles = None
     if not strict:
         doomed_titles = _Titles([p.words for p in candidates])
         for group, words in enumerate(library.words):
-            for position in doomed_titles.holding(words):
-                sources.setdefault(group, set()).add(candidates[position].product_id)
+            found = doomed_titles.holding(words)
+            if found:
+                sources[group].update(found)
         live_titles = _Titles([p.words for p in live])
 
-    verdict_rows = []
+    title_route = ROUTE_PLACE["title"]
+    rows = []  # (keyword, candidates, (live, route) pairs, live titles holding it)
     for group in sorted(sources, key=library.display.__getitem__):
-        routes = set(live_links.get(group, ()))
+        routes = live_links.get(group, set())
         matches = 0
         if live_titles is not None:
             held = live_titles.holding(library.words[group])
-            matches = len(held)
-            routes.update((live[i].product_id, "title")
-                          for i in heapq.nsmallest(TITLE_SHOWN, held))
-        verdict_rows.append((library.display[group], sorted(sources[group]), sorted(routes),
-                             matches))
+            if held:
+                matches = len(held)
+                routes = routes | {(i, title_route) for i in heapq.nsmallest(TITLE_SHOWN, held)}
+        rows.append((library.display[group], sorted(sources[group]), sorted(routes), matches))
 
     orphans: dict[str, list[str]] = defaultdict(list)
-    for keyword, from_, routes, _ in verdict_rows:
+    for keyword, from_, routes, _ in rows:
         if not routes:
-            for product_id in from_:
-                orphans[product_id].append(keyword)
+            for i in from_:
+                orphans[candidates[i].product_id].append(keyword)
     advice = _Advice(candidates, live, orphans, threshold, title_limit)
-    titles = {p.product_id: p.title for p in live}
-    verdicts = [KeywordVerdict(keyword, not routes, from_,
-                               [CoveredBy(pid, titles[pid], via) for pid, via in routes],
-                               [] if routes else advice.suggestions(keyword, from_), matches)
-                for keyword, from_, routes, matches in verdict_rows]
+    shown: dict[tuple[int, int], CoveredBy] = {}  # one per (product, route), however often
+
+    def covered_by(place: tuple[int, int]) -> CoveredBy:
+        found = shown.get(place)
+        if found is None:
+            p = live[place[0]]
+            found = shown[place] = CoveredBy(p.product_id, p.title, ROUTES[place[1]])
+        return found
+
+    verdicts = []
+    for keyword, from_, routes, matches in rows:
+        from_ = [candidates[i].product_id for i in from_]
+        verdicts.append(KeywordVerdict(keyword, not routes, from_, list(map(covered_by, routes)),
+                                       [] if routes else advice.suggestions(keyword, from_),
+                                       matches))
     listed = [Candidate(p.product_id, p.title, advice.near[p.product_id],
                         sorted(orphans.get(p.product_id, []))) for p in candidates]
     return CoverageReport(as_of, days, strict, covered, listed, verdicts, missing)
@@ -192,7 +203,7 @@ def _read_products(store: Store) -> list[_Listing]:
     return [_Listing(id_, product_id, title, category,
                      tuple((words if words is not None else words_of(title)).split()),
                      bool(live))
-            for id_, product_id, title, category, words, live in query.tuples()]
+            for id_, product_id, title, category, words, live in raw_rows(query)]
 
 
 def _split(products: list[_Listing], product_ids: list[str], zero: ZeroEffect | None
@@ -225,7 +236,7 @@ class _Library:
         query = (Keyword.select(Keyword.id, Keyword.keyword, Keyword.words)
                  .where((Keyword.store == store) & Keyword.archived_at.is_null())
                  .order_by(Keyword.id))
-        for keyword_id, keyword, words in query.tuples():
+        for keyword_id, keyword, words in raw_rows(query):
             words = words if words is not None else words_of(keyword)
             if not words:
                 continue
@@ -243,7 +254,7 @@ def _read_links(store: Store, library: _Library) -> list[tuple[int, int, str]]:
     query = (Coverage.select(Coverage.keyword, Coverage.product, Coverage.source)
              .join(Product).where(Product.store == store))
     group_of = library.group_of
-    return [(group_of[keyword], product, route) for keyword, product, route in query.tuples()
+    return [(group_of[keyword], product, route) for keyword, product, route in raw_rows(query)
             if keyword in group_of]
 
 

@@ -175,3 +175,10 @@ def max_id(model: type[Model]) -> int:
 def count_above(model: type[Model], last_id: int) -> int:
     """How many rows were inserted after `max_id` returned `last_id`."""
     return model.select().where(model._meta.primary_key > last_id).count()
+
+
+def raw_rows(query) -> list[tuple]:
+    """A query's rows as the driver returns them, without peewee's per-value conversion: for
+    big reads of ids, numbers and text (several times faster than `.tuples()`; dates and
+    booleans come back as the driver stores them, so convert those yourself)."""
+    return query.model._meta.database.execute(query).fetchall()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
-from playhouse.db_url import connect
 from playhouse.migrations import Runner
 
 from kwtrack.errors import KwtrackError
@@ -47,6 +46,8 @@ def is_url(target: str) -> bool:
 def connect_database(target: str) -> Database:
     """Connect to an SQLite file (path or sqlite:// URL) or a postgresql:// URL; no schema work."""
     if is_url(target):
+        from playhouse.db_url import connect  # (loads the PostgreSQL driver: only for URLs)
+
         scheme = target.split("://", 1)[0].lower()
         if scheme.startswith("sqlite"):
             db = connect(target, pragmas=SQLITE_PRAGMAS)
