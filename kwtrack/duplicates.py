@@ -21,6 +21,7 @@ from itertools import combinations
 
 from rapidfuzz import fuzz, utils
 
+from kwtrack.store import bulk
 from kwtrack.store.models import Product, Store
 from kwtrack.words import model_codes
 
@@ -84,8 +85,9 @@ _NOT_IN_WORD = re.compile(r"[^\w\s]|_")
 
 def blocking_words(title: str) -> frozenset[str]:
     """A title's words as blocking files it: what the seller typed between spaces, lower-cased,
-    punctuation dropped and a trailing `s` cut (`Kids`, `Kid` and a typo'd `Kidss` meet).
-    Blocking needs only to be consistent, not to be good English."""
+    punctuation dropped and a trailing `s` cut (`Non-Slip` stays one word, as a buyer reads
+    it; `Kids`, `Kid` and a typo'd `Kidss` meet). Blocking needs only to be consistent, not
+    to be good English."""
     return frozenset(w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split())
 
 
@@ -223,7 +225,7 @@ def duplicate_listings(store: Store, *, threshold: float | None = None) -> dict:
     live = (Product.select(Product.product_id, Product.title)
             .where((Product.store == store) & (Product.status == "online")
                    & Product.archived_at.is_null()))
-    titles = dict(live.tuples())
+    titles = dict(bulk.raw_rows(live))
     clusters = duplicate_clusters(titles, threshold=threshold)
     return {"threshold": DEFAULT_THRESHOLD if threshold is None else threshold,
             "clusters": [{"products": [{"product_id": i, "title": titles[i]} for i in c.ids],

@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from peewee import fn
 
 from kwtrack.errors import KwtrackError
-from kwtrack.store.models import Bid, Change, Coverage, Keyword, Product, Store, database, now
+from kwtrack.store.models import (
+    Bid,
+    Change,
+    Coverage,
+    ImportBatch,
+    Keyword,
+    Product,
+    Store,
+    database,
+    now,
+)
 
 ENTITIES = {"product": Product, "keyword": Keyword, "coverage": Coverage, "bid": Bid}
 
@@ -39,6 +49,16 @@ def _text(value) -> str | None:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat(" ") if isinstance(value, dt.datetime) else value.isoformat()
     return str(value)
+
+
+def write_marks(store: Store) -> tuple:
+    """What the store's import log and change log hold, in brief: it differs after any
+    committed import, edit, delete or undo (so an interrupted command can tell whether its
+    work went in)."""
+    batches = ImportBatch.select(fn.MAX(ImportBatch.id)).where(ImportBatch.store == store)
+    changes = Change.select(fn.MAX(Change.id), fn.COUNT(Change.undone_at)).where(
+        Change.store == store)
+    return (batches.scalar(), *changes.tuples().get())
 
 
 def next_action(store: Store) -> int:

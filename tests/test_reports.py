@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import openpyxl
 import pytest
@@ -201,3 +202,34 @@ def test_cli_detects_kind_and_takes_period_option(tmp_path):
     bad = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "import", str(path),
                                    "--period", "2026-11-22"])
     assert bad.exit_code == 2 and "START..END" in bad.output
+
+
+def test_every_kind_the_readme_lists_imports_by_name_on_the_command_line(db_path, tmp_path):
+    """Each kind named on the command line, the report layouts included (the registry lists
+    them all up front: nothing is registered as a side effect of an import)."""
+    runner = CliRunner()
+    files = {
+        "products": ("p.csv", "product_id,title,keywords\nP1,Walking Shoes A502,walking shoes\n"),
+        "keywords": ("k.csv", "keyword,group\nwalking shoes,core\n"),
+        "coverage": ("c.csv", "product_id,keyword,source\nP1,running shoes,manual\n"),
+        "product-stats": ("ps.csv", "product_id,date,impressions\nP1,2026-11-01,5\n"),
+        "keyword-stats": ("ks.csv", "keyword,week,clicks\nwalking shoes,2026-11-02,3\n"),
+        "p4p": ("b.csv", "keyword,bid\nwalking shoes,1.5\n"),
+        "product-report": ("Products-2026-11-08.csv",
+                           "产品ID,产品名称,全店曝光次数,全店点击次数\nP1,Walking Shoes A502,10,1\n"),
+        "keyword-report": ("getKeywords-2026-11-08.csv",
+                           "词,曝光量,点击量,外贸直通车曝光,外贸直通车点击\nshoes,100,5,10,1\n"),
+        "p4p-report": ("p4p-report.csv", "关键词,出价,状态\nshoes,2.5,推广中\n"),
+        "search-terms": ("terms-261102-261108.csv", "状态,买家搜索词,点击占比\n已添加,shoes,5%\n"),
+    }
+    from kwtrack.imports import KINDS
+
+    assert set(files) == set(KINDS)
+    for kind, (name, text) in files.items():
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(cli, ["--db", str(db_path), "import", kind, str(path), "--json"])
+        assert result.exit_code == 0, (kind, result.output)
+        assert json.loads(result.stdout)["kind"] == kind
+    bad = runner.invoke(cli, ["--db", str(db_path), "import", "nonsense", str(path)])
+    assert bad.exit_code == 2 and "product-report" in bad.output

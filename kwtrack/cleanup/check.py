@@ -16,16 +16,22 @@ once) and Python sets and dicts: no query per keyword.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
+import operator
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
+
+from peewee import SQL
 
 from kwtrack.cleanup.titles import TITLE_LIMIT, draft_title
 from kwtrack.cleanup.zero_effect import DEFAULT_DAYS, ZeroEffect, zero_effect_products
 from kwtrack.duplicates import TitleIndex
 from kwtrack.errors import KwtrackError
-from kwtrack.store.bulk import raw_rows
-from kwtrack.store.models import Coverage, Keyword, Product, Store
+from kwtrack.store import bulk
+from kwtrack.store.models import Coverage, Keyword, Product, Store, database
 from kwtrack.words import words_of
 
 TITLE_SHOWN = 10  # live products listed per keyword for the title route; all are counted
@@ -105,9 +111,8 @@ class CoverageReport:
         }
 
 
-@dataclass(frozen=True)
-class _Listing:
-    """A product as the check reads it."""
+class _Listing(NamedTuple):
+    """A product as the check reads it (a tuple: a store-wide check reads tens of thousands)."""
 
     id: int
     product_id: str
@@ -140,21 +145,35 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
     # sorting places sorts by product ID), and each link's route by its place in ROUTES.
     candidate_at = {p.id: i for i, p in enumerate(candidates)}
     live_at = {p.id: i for i, p in enumerate(live)}
+    group_of = library.group_of
     sources: dict[int, set[int]] = defaultdict(set)  # group → candidates covering it
-    live_links: dict[int, set[tuple[int, int]]] = defaultdict(set)  # group → (live, route)
-    for group, product, route in _read_links(store, library):
-        if product in candidate_at:
-            sources[group].add(candidate_at[product])
-        elif product in live_at:
-            live_links[group].add((live_at[product], ROUTE_PLACE[route]))
-    live_titles = None
-    if not strict:
-        doomed_titles = _Titles([p.words for p in candidates])
-        for group, words in enumerate(library.words):
-            found = doomed_titles.holding(words)
-            if found:
-                sources[group].update(found)
-        live_titles = _Titles([p.words for p in live])
+    db = database.obj
+    with bulk.id_table(db, "kwtrack_candidates", candidate_at) as doomed_table:
+        for keyword, product in bulk.raw_rows(
+                Coverage.select(Coverage.keyword, Coverage.product)
+                .where(Coverage.product.in_(SQL(f"(SELECT id FROM {doomed_table})")))):
+            if keyword in group_of:
+                sources[group_of[keyword]].add(candidate_at[product])
+        live_titles = None
+        if not strict:
+            doomed = _Titles([p.words for p in candidates])
+            vocabulary = set(doomed.having)
+            for group, words in enumerate(library.words):
+                if vocabulary.issuperset(words):  # (most groups stop here)
+                    found = doomed.holding(words)
+                    if found:
+                        sources[group].update(found)
+            live_titles = _Titles([p.words for p in live])
+        # The live products' links to the keywords the candidates cover, and by which route.
+        live_links: dict[int, set[tuple[int, int]]] = defaultdict(set)  # group → (live, route)
+        wanted = [keyword for keyword, group in group_of.items() if group in sources]
+        with bulk.id_table(db, "kwtrack_keywords", wanted) as keyword_table:
+            for keyword, product, route in bulk.raw_rows(
+                    Coverage.select(Coverage.keyword, Coverage.product, Coverage.source)
+                    .where(Coverage.keyword.in_(SQL(f"(SELECT id FROM {keyword_table})"))
+                           & Coverage.product.not_in(SQL(f"(SELECT id FROM {doomed_table})")))):
+                if product in live_at:
+                    live_links[group_of[keyword]].add((live_at[product], ROUTE_PLACE[route]))
 
     title_route = ROUTE_PLACE["title"]
     rows = []  # (keyword, candidates, (live, route) pairs, live titles holding it)
@@ -162,10 +181,9 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
         routes = live_links.get(group, set())
         matches = 0
         if live_titles is not None:
-            held = live_titles.holding(library.words[group])
-            if held:
-                matches = len(held)
-                routes = routes | {(i, title_route) for i in heapq.nsmallest(TITLE_SHOWN, held)}
+            matches, first = live_titles.count_and_first(library.words[group], TITLE_SHOWN)
+            if first:
+                routes = routes | {(i, title_route) for i in first}
         rows.append((library.display[group], sorted(sources[group]), sorted(routes), matches))
 
     orphans: dict[str, list[str]] = defaultdict(list)
@@ -174,19 +192,15 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
             for i in from_:
                 orphans[candidates[i].product_id].append(keyword)
     advice = _Advice(candidates, live, orphans, threshold, title_limit)
-    shown: dict[tuple[int, int], CoveredBy] = {}  # one per (product, route), however often
-
-    def covered_by(place: tuple[int, int]) -> CoveredBy:
-        found = shown.get(place)
-        if found is None:
-            p = live[place[0]]
-            found = shown[place] = CoveredBy(p.product_id, p.title, ROUTES[place[1]])
-        return found
-
+    # One CoveredBy per (live product, route), however many keywords list it.
+    places = {place for _, _, routes, _ in rows for place in routes}
+    shown = {(i, r): CoveredBy(live[i].product_id, live[i].title, ROUTES[r]) for i, r in places}
+    candidate_ids = [p.product_id for p in candidates]
     verdicts = []
     for keyword, from_, routes, matches in rows:
-        from_ = [candidates[i].product_id for i in from_]
-        verdicts.append(KeywordVerdict(keyword, not routes, from_, list(map(covered_by, routes)),
+        from_ = list(map(candidate_ids.__getitem__, from_))
+        verdicts.append(KeywordVerdict(keyword, not routes, from_,
+                                       list(map(shown.__getitem__, routes)),
                                        [] if routes else advice.suggestions(keyword, from_),
                                        matches))
     listed = [Candidate(p.product_id, p.title, advice.near[p.product_id],
@@ -203,7 +217,7 @@ def _read_products(store: Store) -> list[_Listing]:
     return [_Listing(id_, product_id, title, category,
                      tuple((words if words is not None else words_of(title)).split()),
                      bool(live))
-            for id_, product_id, title, category, words, live in raw_rows(query)]
+            for id_, product_id, title, category, words, live in bulk.raw_rows(query)]
 
 
 def _split(products: list[_Listing], product_ids: list[str], zero: ZeroEffect | None
@@ -236,7 +250,7 @@ class _Library:
         query = (Keyword.select(Keyword.id, Keyword.keyword, Keyword.words)
                  .where((Keyword.store == store) & Keyword.archived_at.is_null())
                  .order_by(Keyword.id))
-        for keyword_id, keyword, words in raw_rows(query):
+        for keyword_id, keyword, words in bulk.raw_rows(query):
             words = words if words is not None else words_of(keyword)
             if not words:
                 continue
@@ -248,36 +262,76 @@ class _Library:
             self.group_of[keyword_id] = group
 
 
-def _read_links(store: Store, library: _Library) -> list[tuple[int, int, str]]:
-    """Every coverage link of the store's products as (keyword group, product id, route), of
-    the keywords in the library (not archived, with words)."""
-    query = (Coverage.select(Coverage.keyword, Coverage.product, Coverage.source)
-             .join(Product).where(Product.store == store))
-    group_of = library.group_of
-    return [(group_of[keyword], product, route) for keyword, product, route in raw_rows(query)
-            if keyword in group_of]
-
-
 class _Titles:
-    """Which of some titles hold every word of a keyword: each word's titles as a set, a
-    keyword's titles the intersection of its words' sets, smallest first."""
+    """Which of some titles hold every word of a keyword.
+
+    Each word's titles are a set, and a keyword's titles the intersection of its words' sets,
+    walked from the smallest. When even the smallest is large (a generic keyword such as
+    `walking shoes` in a store of thousands of shoes), the words' titles are ANDed as bit
+    sets instead (a Python int, bit t for title t): one pass in C over a few kilobytes rather
+    than thousands of set look-ups."""
+
+    AS_BITS = 256  # titles from which a word's set is ANDed as bits
 
     def __init__(self, titles: list[tuple[str, ...]]):
+        self.size = len(titles)
         self.having: dict[str, set[int]] = defaultdict(set)
         for position, words in enumerate(titles):
             for word in words:
                 self.having[word].add(position)
+        self._bits: dict[str, int] = {}
 
     def holding(self, words: tuple[str, ...]) -> set[int] | frozenset[int]:
         """The positions of the titles holding all of `words`."""
+        sets = self._sets(words)
+        return sets[0].intersection(*sets[1:]) if sets else frozenset()
+
+    def count_and_first(self, words: tuple[str, ...], limit: int) -> tuple[int, list[int]]:
+        """How many titles hold all of `words`, and the lowest `limit` positions of them."""
+        sets = self._sets(words)
+        if not sets:
+            return 0, []
+        if len(sets[0]) < self.AS_BITS:
+            held = sets[0].intersection(*sets[1:])
+            return len(held), heapq.nsmallest(limit, held)
+        bits = functools.reduce(operator.and_, map(self._bits_of, words))
+        return bits.bit_count(), lowest_bits(bits, limit)
+
+    def _sets(self, words: tuple[str, ...]) -> list[set[int]]:
+        """The words' sets of titles, smallest first; empty when some word is in none."""
         sets = []
         for word in words:
             found = self.having.get(word)
             if not found:
-                return frozenset()
+                return []
             sets.append(found)
         sets.sort(key=len)
-        return sets[0].intersection(*sets[1:])
+        return sets
+
+    def _bits_of(self, word: str) -> int:
+        found = self._bits.get(word)
+        if found is None:
+            flags = bytearray(self.size // 8 + 1)
+            for position in self.having[word]:
+                flags[position >> 3] |= 1 << (position & 7)
+            found = self._bits[word] = int.from_bytes(flags, "little")
+        return found
+
+
+_NONZERO_BYTE = re.compile(rb"[^\x00]")
+
+
+def lowest_bits(bits: int, limit: int) -> list[int]:
+    """The positions of the lowest `limit` set bits of a non-negative int (its bytes are
+    scanned in C for the first non-zero ones)."""
+    found: list[int] = []
+    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for match in _NONZERO_BYTE.finditer(raw):
+        byte, at = match.group()[0], match.start() * 8
+        found += [at + bit for bit in range(8) if byte >> bit & 1]
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 class _Advice:

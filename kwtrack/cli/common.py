@@ -17,13 +17,15 @@ from kwtrack.errors import KwtrackError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+
 class State:
     """What every command needs: where the database is and which store is meant."""
 
     def __init__(self, db: str | None, store: str | None):
         self.db_target = db
         self.store_name = store
-        self._opened = False
+        self._db = None
+        self._marks = None  # what the store's logs held when the command began
 
     @property
     def target(self) -> str:
@@ -34,21 +36,38 @@ class State:
     def open(self, *, upgrade_schema: bool = True):
         """Open the database (once) and return it."""
         from kwtrack.store.database import open_database
-        from kwtrack.store.models import database
 
-        if not self._opened:
-            open_database(self.target, upgrade_schema=upgrade_schema)
-            self._opened = True
-        return database.obj
+        if self._db is None:
+            self._db = open_database(self.target, upgrade_schema=upgrade_schema)
+        return self._db
 
     def store(self, *, create: bool = False):
         """The selected store (the default one unless --store names another)."""
+        from kwtrack.history import write_marks
         from kwtrack.store.database import get_store
 
         self.open()
-        return get_store(self.store_name, create=create)
+        store = get_store(self.store_name, create=create)
+        if self._marks is None:
+            self._marks = (store, write_marks(store))
+        return store
+
+    def committed_meanwhile(self) -> bool:
+        """Whether the command committed a write to its store (an import, an edit, a delete,
+        an undo) before it was interrupted: the logs are read again and compared."""
+        if self._marks is None:
+            return False
+        from kwtrack.history import write_marks
+
+        store, before = self._marks
+        try:
+            return write_marks(store) != before
+        except Exception:  # the database itself is gone: nothing can be claimed
+            return False
+
 
 pass_state = click.make_pass_decorator(State)
+
 
 class UserError(click.ClickException):
     """A KwtrackError on its way out: one `kwtrack: error:` line per problem, its exit code."""
@@ -61,6 +80,7 @@ class UserError(click.ClickException):
         for line in self.message.splitlines():
             click.echo(f"kwtrack: error: {line}", err=True)
 
+
 class KwtrackGroup(click.Group):
     """The top-level group: turns kwtrack's errors into UserError, so no traceback escapes."""
 
@@ -72,6 +92,14 @@ class KwtrackGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
+            # One line, and a status that says whether the work went in: an interrupted
+            # transaction is rolled back whole, so either all of it was committed or none.
+            state = ctx.find_object(State)
+            if state is not None and state.committed_meanwhile():
+                click.echo("kwtrack: interrupted after the changes were committed "
+                           "(`kwtrack history` lists them)", err=True)
+                raise click.exceptions.Exit(0) from None
+            click.echo("kwtrack: interrupted: nothing was written", err=True)
             raise click.exceptions.Exit(130) from None
         except BrokenPipeError:
             # The reader (head, less) went away: stop quietly, as Unix tools do.
@@ -83,10 +111,12 @@ class KwtrackGroup(click.Group):
             raise UserError(f"internal error: {type(exc).__name__}: {exc} "
                             "(set KWTRACK_DEBUG=1 for the details)") from exc
 
+
 def _json_default(value):
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     raise TypeError(f"cannot serialise {type(value).__name__}")
+
 
 def echo_json(data) -> None:
     """Print dataclasses, lists and dicts as JSON: indented on a terminal, one line otherwise
@@ -98,6 +128,7 @@ def echo_json(data) -> None:
     indent = 2 if sys.stdout.isatty() else None
     click.echo(json.dumps(data, ensure_ascii=False, indent=indent, default=_json_default))
 
+
 def _cell(value) -> str:
     if value is None:
         return "-"
@@ -106,6 +137,7 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
 
 def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | None = None) -> None:
     """Print rows as aligned columns; `widths` caps some columns (long titles are cut)."""
@@ -119,9 +151,11 @@ def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | No
     for row in texts:
         click.echo("  ".join(c.ljust(s) for c, s in zip(row, sizes, strict=True)).rstrip())
 
+
 def report_imports(results) -> None:
     for r in results:
         click.echo(import_summary(r), err=True)
+
 
 def import_summary(r) -> str:
     name = Path(r.file).name
@@ -138,6 +172,7 @@ def import_summary(r) -> str:
     if r.ignored_columns:
         text += f"; ignored columns: {', '.join(r.ignored_columns)}"
     return text + (" (dry run: nothing written)" if r.dry_run else "")
+
 
 def parse_period(period: str | None, date: str | None):
     """--period START..END or --date DAY as a Period (None when neither is given)."""
@@ -160,6 +195,7 @@ def parse_period(period: str | None, date: str | None):
         raise click.BadParameter(str(exc), param_hint="--period/--date") from None
     return None
 
+
 def progress_printer():
     """A progress line on stderr when it is a terminal, else nothing."""
     if not sys.stderr.isatty():
@@ -169,6 +205,7 @@ def progress_printer():
         click.echo(f"\r  {rows:,} rows…", nl=False, err=True)
 
     return show
+
 
 def parse_as_of(value: str | None):
     from kwtrack.values import parse_date

@@ -14,20 +14,31 @@ from kwtrack.cli.common import State, echo_json, parse_as_of, pass_state
 def coverage_group() -> None:
     """The pre-deletion coverage check."""
 
+
 @coverage_group.command("check")
 @click.argument("product_ids", nargs=-1)
+
+
 @click.option("--zero-effect", is_flag=True, help="Also check every zero-effect product.")
 @click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
               help="Zero-effect window in days.")
+
+
 @click.option("--as-of", metavar="DAY", help="Zero-effect window's last day (default: today).")
 @click.option("--strict", is_flag=True, help="Ignore the title route (keyword, manual, search "
               "links only).")
+
+
 @click.option("--threshold", type=click.FloatRange(0, 100), default=None,
               help="Near-duplicate title score (default 90).")
 @click.option("--title-limit", type=click.IntRange(min=20), default=128, show_default=True,
               help="Longest title a suggestion may propose.")
+
+
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
+
+
 def coverage_check_cmd(state: State, product_ids, zero_effect, days, as_of, strict, threshold,
                        title_limit, as_json) -> None:
     """Say which keywords would lose all coverage if PRODUCT_IDS were deleted together.
@@ -85,11 +96,16 @@ def print_coverage(report) -> None:
     click.echo(f"{len(report.candidates)} candidates ({len(report.safe)} safe to delete), "
                f"{len(report.keywords)} keywords, {len(report.orphaned)} orphaned", err=True)
 
+
 @click.command()
 @click.option("--threshold", type=click.FloatRange(0, 100), default=None,
               help="Title similarity for titles without model codes (default 90).")
+
+
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
+
+
 def dupes(state: State, threshold: float | None, as_json: bool) -> None:
     """Find clusters of live products listed twice (near-duplicate titles).
 

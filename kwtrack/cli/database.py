@@ -11,8 +11,11 @@ from kwtrack.cli.common import State, pass_state
 def db_group() -> None:
     """Database schema: status and upgrades."""
 
+
 @db_group.command("status")
 @pass_state
+
+
 def db_status(state: State) -> None:
     """List the schema migrations, applied and pending.
 
@@ -27,8 +30,11 @@ def db_status(state: State) -> None:
     for m in migration_status(db):
         click.echo(f"  [{'x' if m.applied else ' '}] {m.name}{'' if m.applied else '  (pending)'}")
 
+
 @db_group.command("upgrade")
 @pass_state
+
+
 def db_upgrade(state: State) -> None:
     """Apply pending schema migrations.
 
@@ -42,12 +48,16 @@ def db_upgrade(state: State) -> None:
     applied = upgrade(db)
     click.echo("applied: " + ", ".join(applied) if applied else "the schema is up to date")
 
+
 @click.group("stores")
 def stores_group() -> None:
     """The stores kept in this database."""
 
+
 @stores_group.command("list")
 @pass_state
+
+
 def stores_list(state: State) -> None:
     """List the stores in the database.
 

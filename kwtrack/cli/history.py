@@ -9,6 +9,8 @@ from kwtrack.cli.common import State, echo_json, echo_table, pass_state
 
 @click.command()
 @pass_state
+
+
 def undo(state: State) -> None:
     """Undo the last change (a delete, an edit) that is not undone yet.
 
@@ -25,10 +27,15 @@ def undo(state: State) -> None:
     click.echo(f"undid change {lines[0].action}: " + ", ".join(
         f"{line.entity} {line.label} {line.field}" for line in lines))
 
+
 @click.command("history")
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=50, show_default=True)
+
+
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
+
+
 def history_cmd(state: State, limit: int, as_json: bool) -> None:
     """List the newest logged changes.
 

@@ -13,13 +13,20 @@ from kwtrack.cli.common import State, echo_json, echo_table, parse_as_of, pass_s
 def products() -> None:
     """List and inspect the store's products."""
 
+
 @products.command("list")
 @click.option("-s", "--search", metavar="TEXT", help="Only titles, IDs or categories with TEXT.")
+
+
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
               help="At most this many rows.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")
+
+
 @click.option("--archived", is_flag=True, help="Include archived (deleted) products.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
+
+
 @pass_state
 def products_list(state: State, search, limit, offset, archived, as_json) -> None:
     """List products with their keyword count and recent numbers (last 30 days of data).
@@ -41,11 +48,16 @@ def products_list(state: State, search, limit, offset, archived, as_json) -> Non
                  r.keywords, r.impressions, r.clicks, r.inquiries] for r in rows],
                widths={1: 70})
 
+
 @products.command("zero-effect")
 @click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
               help="The window, in days, ending on --as-of.")
+
+
 @click.option("--as-of", metavar="DAY", help="The window's last day (default: today).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
 @pass_state
 def products_zero_effect(state: State, days: int, as_of: str | None, as_json: bool) -> None:
     """List live products with no effect (impressions, clicks, visitors, favourites,
@@ -70,12 +82,19 @@ def products_zero_effect(state: State, days: int, as_of: str | None, as_json: bo
     click.echo(f"{len(report.products)} zero-effect products over {days} days to {report.as_of}",
                err=True)
 
+
 @products.command("delete")
 @click.argument("product_ids", nargs=-1, required=True)
+
+
 @click.option("--force", is_flag=True, help="Delete even if keywords would be orphaned.")
 @click.option("--strict", is_flag=True, help="Check coverage without the title route.")
+
+
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_state
+
+
 def products_delete(state: State, product_ids, force, strict, yes) -> None:
     """Archive products after the coverage check; refuses (exit 3) if keywords would be
     orphaned, unless --force. `kwtrack undo` brings them back.

@@ -12,6 +12,8 @@ from kwtrack.errors import KwtrackError
 
 @click.command()
 @pass_state
+
+
 def tui(state: State) -> None:
     """Open the terminal UI on the selected store.
 
@@ -24,8 +26,11 @@ def tui(state: State) -> None:
     store = state.store(create=True)
     KwtrackApp(store_id=store.id).run()
 
+
 @click.command()
 @click.option("--demo", is_flag=True, help="Also load the demo store's data.")
+
+
 @pass_state
 def init(state: State, demo: bool) -> None:
     """Create the database (and the store) if needed; optionally load the demo data.
@@ -42,6 +47,7 @@ def init(state: State, demo: bool) -> None:
         report_imports(load_demo(store))
     click.echo(f"database ready: {state.target} (store {store.name!r})")
 
+
 def demo_target(state: State) -> str:
     """Where `kwtrack demo` puts its fresh database."""
     if state.db_target:
@@ -50,8 +56,11 @@ def demo_target(state: State) -> str:
 
     return str(user_data_path("kwtrack", appauthor=False) / "demo.db")
 
+
 @click.command()
 @click.option("--no-tui", is_flag=True, help="Load the demo but do not open the TUI.")
+
+
 @pass_state
 def demo(state: State, no_tui: bool) -> None:
     """Load the demo store into a fresh database and open the TUI on it.

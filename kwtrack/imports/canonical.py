@@ -85,7 +85,7 @@ def apply_products(run: Run, chunk: Chunk) -> None:
             run.unchanged += 1
     write_entities(run, Product, plans, {"store": run.store.id})
     new_ids = [p["product_id"] for i, p in plans if i is None]
-    run._reload(Product, Product.product_id, new_ids, run.product_ids)
+    run.reload_ids(Product, Product.product_id, new_ids, run.product_ids)
     _sync_product_keywords(run, touched_links, forms)
 
 
@@ -154,7 +154,7 @@ def apply_keywords(run: Run, chunk: Chunk) -> None:
         else:
             run.unchanged += 1
     write_entities(run, Keyword, plans, {"store": run.store.id})
-    run._reload(Keyword, Keyword.norm, [p["norm"] for i, p in plans if i is None],
+    run.reload_ids(Keyword, Keyword.norm, [p["norm"] for i, p in plans if i is None],
                 run.keyword_ids)
 
 

@@ -96,7 +96,8 @@ class Run:
         known.update(Keyword.select(Keyword.norm, Keyword.id)
                      .where(Keyword.id > last_id).tuples())
 
-    def _reload(self, model, key_field, keys: list, into: dict) -> None:
+    def reload_ids(self, model, key_field, keys: list, into: dict) -> None:
+        """Read the ids of rows just written (by their keys) into the cache `into`."""
         for part in bulk.chunked(keys):
             query = model.select(key_field, model.id).where(
                 (model.store == self.store) & key_field.in_(list(part))

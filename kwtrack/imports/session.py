@@ -1,8 +1,8 @@
 """Importing files into a store: products, keywords, coverage, stats and P4P bids.
 
 `import_file` reads a file (see `kwtrack.imports.files`), checks every row against its kind's
-columns, and writes the whole file in one transaction, or nothing: a bad file ends in `ImportFailed`,
-whose lines name file, row and column. Rows are streamed and written in chunks with
+columns, and writes the whole file in one transaction, or nothing: a bad file ends in
+`ImportFailed`, whose lines name file, row and column. Rows are streamed and written in chunks with
 `kwtrack.store.bulk`, so memory stays flat and large stats files go in at driver speed.
 
 Rules every kind follows:

@@ -182,3 +182,18 @@ def raw_rows(query) -> list[tuple]:
     big reads of ids, numbers and text (several times faster than `.tuples()`; dates and
     booleans come back as the driver stores them, so convert those yourself)."""
     return query.model._meta.database.execute(query).fetchall()
+
+
+@contextmanager
+def id_table(db: Database, name: str, ids: Iterable[int]) -> Iterator[str]:
+    """A temporary table `name` (one column, `id`) holding `ids`, for joining a large set of
+    ids in SQL instead of spelling them out in IN lists; dropped afterwards. Yields the table's
+    quoted name. (Temporary tables belong to the connection: no other one sees it.)"""
+    table = _quote(db, name)
+    db.execute_sql(f"CREATE TEMPORARY TABLE {table} (id INTEGER PRIMARY KEY)")
+    try:
+        execute_many(db, f"INSERT INTO {table} (id) VALUES ({db.param})",
+                     [(i,) for i in ids], convert=False)
+        yield table
+    finally:
+        db.execute_sql(f"DROP TABLE {table}")
