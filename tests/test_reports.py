@@ -216,7 +216,8 @@ def test_every_kind_the_readme_lists_imports_by_name_on_the_command_line(db_path
         "keyword-stats": ("ks.csv", "keyword,week,clicks\nwalking shoes,2026-11-02,3\n"),
         "p4p": ("b.csv", "keyword,bid\nwalking shoes,1.5\n"),
         "product-report": ("Products-2026-11-08.csv",
-                           "产品ID,产品名称,全店曝光次数,全店点击次数\nP1,Walking Shoes A502,10,1\n"),
+                           "产品ID,产品名称,全店曝光次数,全店点击次数\n"
+                           "P1,Walking Shoes A502,10,1\n"),
         "keyword-report": ("getKeywords-2026-11-08.csv",
                            "词,曝光量,点击量,外贸直通车曝光,外贸直通车点击\nshoes,100,5,10,1\n"),
         "p4p-report": ("p4p-report.csv", "关键词,出价,状态\nshoes,2.5,推广中\n"),

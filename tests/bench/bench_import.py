@@ -2,7 +2,7 @@
 
 Run: python tests/bench/bench_import.py [ROWS]   (default 300,000 rows; prints medians of 3)
 
-It also prints the import's peak memory (both processes) for ROWS and for 4 × ROWS rows, each
+It also prints the import's peak memory for ROWS and for 4 × ROWS rows, each
 in a fresh interpreter: memory should hardly grow with the file.
 
 The baseline parses nothing and validates nothing: it inserts already-made tuples into a table
@@ -90,15 +90,14 @@ def kwtrack_import(csv_path: Path, folder: Path) -> float:
 
 
 _MEASURE_MEMORY = """
-import resource, sys
+import sys
 from kwtrack.store.database import get_store, open_database
 from kwtrack.imports import import_file
 open_database(sys.argv[2])
 import_file(get_store(create=True), "keyword-stats", sys.argv[1])
-# VmHWM is this process's own peak (ru_maxrss would carry the launching process's over exec);
-# RUSAGE_CHILDREN gives the peak of the parsing process it forked.
+# VmHWM is this process's own peak (ru_maxrss would carry the launching process's over exec).
 own = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
+print(own / 1024)
 """
 
 
