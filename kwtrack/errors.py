@@ -21,3 +21,10 @@ class ImportFailed(KwtrackError):
         if self.total > len(self.problems):
             lines.append(f"… and {self.total - len(self.problems)} more problems")
         super().__init__("\n".join(lines))
+
+
+class StatsGap(KwtrackError):
+    """The imported stats do not cover a window asked about: nothing can be said of it (a day
+    without stats is unknown, never zero). Its own exit status, so scripts tell it apart."""
+
+    exit_code = 4

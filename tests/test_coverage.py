@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kwtrack.cleanup import coverage_check, proposed_title, zero_effect_products
+from kwtrack.errors import StatsGap
 from kwtrack.cli import cli
 from kwtrack.imports import import_file
 
@@ -108,7 +109,6 @@ def test_zero_effect_window_young_and_offline(shop, tmp_path):
         C,{AS_OF},{AS_OF},0,1
     """)
     report = zero_effect_products(shop, days=90, as_of=AS_OF)
-    assert report.window_covered
     # A: zero; B, C: had effect; D: no stats row on covered days = zero; E offline; F young
     assert [p.product_id for p in report.products] == ["A", "D"]
 
@@ -131,10 +131,55 @@ def test_zero_effect_follows_re_imported_stats_and_a_window_in_the_past(shop, tm
     assert zero(AS_OF) == ["A", "C", "D"]
 
 
-def test_uncovered_window_is_reported(shop, tmp_path):
+def test_a_window_the_stats_do_not_cover_is_an_error_naming_the_days(shop, tmp_path):
+    with pytest.raises(StatsGap, match="no product stats imported yet"):
+        zero_effect_products(shop, days=90)
     _stats(shop, tmp_path, f"product_id,date,impressions\nA,{AS_OF},0\n")
-    report = zero_effect_products(shop, days=90, as_of=AS_OF)
-    assert not report.window_covered and report.uncovered_days == 89
+    with pytest.raises(StatsGap) as gap:
+        zero_effect_products(shop, days=90, as_of=AS_OF)
+    assert f"do not cover {AS_OF - dt.timedelta(days=89)}..{AS_OF - dt.timedelta(days=1)} " \
+           "(89 of the 90 days" in str(gap.value)
+    assert gap.value.exit_code == 4
+    # a window the one day covers, and the default window: it ends on the last covered day
+    # (F, published three weeks before, is old enough for a one-day window)
+    assert [p.product_id for p in zero_effect_products(shop, days=1).products] == [
+        "A", "B", "C", "D", "F"]
+
+
+def _weekly_report(store, tmp_path, monday, figures):
+    """The data manager's weekly product report: one row per product for seven days."""
+    sunday = monday + dt.timedelta(days=6)
+    rows = "".join(f"{p},{n}\n" for p, n in figures.items())
+    _stats(store, tmp_path, f"product_id,period_start,period_end,impressions\n" + "".join(
+        f"{p},{monday},{sunday},{n}\n" for p, n in figures.items()) if rows else "")
+
+
+def test_zero_effect_follows_weekly_periods_and_never_guesses(shop, tmp_path):
+    monday = dt.date(2026, 11, 16)
+    _weekly_report(shop, tmp_path, monday, {"A": 0, "B": 500, "C": 0, "D": 0})
+    # a 3-day window inside the week: B's week had effect, which may have fallen on those days
+    three = zero_effect_products(shop, days=3, as_of=monday + dt.timedelta(days=4))
+    assert [p.product_id for p in three.products] == ["A", "C", "D", "F"]
+    # the window runs past the week: the days after it are unknown, so nothing is named
+    with pytest.raises(StatsGap, match="do not cover 2026-11-23..2026-11-24"):
+        zero_effect_products(shop, days=7, as_of=monday + dt.timedelta(days=8))
+    # a second week covers them; C had effect in it
+    _weekly_report(shop, tmp_path, monday + dt.timedelta(days=7), {"A": 0, "C": 3})
+    nine = zero_effect_products(shop, days=9, as_of=monday + dt.timedelta(days=8))
+    assert [p.product_id for p in nine.products] == ["A", "D", "F"]
+
+
+def test_cli_zero_effect_on_an_uncovered_window_exits_4_and_names_no_product(
+        shop, db_path, tmp_path):
+    _stats(shop, tmp_path, f"product_id,date,impressions\nA,{AS_OF},0\n")
+    runner = CliRunner()
+    for command in (["products", "zero-effect", "--as-of", str(AS_OF), "--json"],
+                    ["coverage", "check", "--zero-effect", "--as-of", str(AS_OF), "--json"]):
+        result = runner.invoke(cli, ["--db", str(db_path), *command])
+        assert result.exit_code == 4, result.output
+        assert result.stdout == ""
+        assert result.stderr.startswith("kwtrack: error: imported product stats do not cover")
+        assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_cli_exit_codes_and_json(shop, db_path, tmp_path):
@@ -143,8 +188,7 @@ def test_cli_exit_codes_and_json(shop, db_path, tmp_path):
     orphan = runner.invoke(cli, base + ["A", "--json"])
     assert orphan.exit_code == 3
     data = json.loads(orphan.stdout)
-    assert set(data) >= {"as_of", "days", "strict", "window_covered", "candidates", "keywords",
-                         "summary"}
+    assert set(data) == {"as_of", "days", "strict", "candidates", "keywords", "summary"}
     assert data["summary"]["orphaned"] == sum(k["orphaned"] for k in data["keywords"])
     fine = runner.invoke(cli, base + ["B"])
     assert fine.exit_code == 0, fine.output
@@ -152,19 +196,17 @@ def test_cli_exit_codes_and_json(shop, db_path, tmp_path):
     assert bad.exit_code == 1 and "unknown product: NOPE" in bad.stderr
 
 
-def test_cli_zero_effect_adds_idle_products_to_those_named_and_warns_of_a_short_window(
-        shop, db_path, tmp_path):
+def test_cli_zero_effect_adds_idle_products_to_those_named(shop, db_path, tmp_path):
     _stats(shop, tmp_path, f"product_id,date,impressions\nA,{AS_OF},0\nB,{AS_OF},7\n"
                            f"C,{AS_OF},3\n")
     result = CliRunner().invoke(cli, ["--db", str(db_path), "coverage", "check", "C",
-                                      "--zero-effect", "--as-of", str(AS_OF), "--json"])
+                                      "--zero-effect", "--days", "1", "--json"])
     assert result.exit_code == 3, result.output
-    assert "imported product stats miss 89 of the 90 days ending 2026-11-22" in result.stderr
     data = json.loads(result.stdout)
-    # A and D had no effect on the one covered day; C is named; B had effect, E is offline
-    # and F young
-    assert [c["product_id"] for c in data["candidates"]] == ["A", "C", "D"]
-    assert data["window_covered"] is False and data["uncovered_days"] == 89
+    # A, D and F had no effect on the one covered day (the default window ends on it); C is
+    # named; B had effect, E is offline
+    assert [c["product_id"] for c in data["candidates"]] == ["A", "C", "D", "F"]
+    assert data["as_of"] == str(AS_OF)
     neither = CliRunner().invoke(cli, ["--db", str(db_path), "coverage", "check"])
     assert neither.exit_code == 2 and "name PRODUCT_IDS or use --zero-effect" in neither.output
 

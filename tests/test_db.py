@@ -158,7 +158,7 @@ def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, mon
     # the effect index's condition, and the check's routes
     from kwtrack.cleanup import coverage_check, zero_effect_products
 
-    zero = zero_effect_products(store, days=3, as_of=dt.date(2026, 11, 3))
+    zero = zero_effect_products(store, days=1)  # the window the stats cover: 11-01
     assert [p.product_id for p in zero.products] == ["P2"]  # P1 had impressions on 11-01
     report = coverage_check(store, ["P1"])
     assert [k.keyword for k in report.orphaned] == ["sneakers"]
@@ -203,7 +203,10 @@ def test_upgrade_fills_match_words_and_adds_the_effect_index(tmp_path, monkeypat
     assert (bytes(blocks), codes) == (key("folding") + key("campingchair"), "")
     db.close()
     shutil.copy(paths.migrations_dir() / "0005_plain_coverage_check.py", folder)
+    shutil.copy(paths.migrations_dir() / "0006_import_periods.py", folder)
     db = open_database(str(path))
+    # the stats rows' periods became what the earlier import covered
+    assert db.execute_sql("SELECT period_start, period_end FROM import_period").fetchall() == []
     assert not diff_models(db, ALL_MODELS)
     assert db.execute_sql("SELECT title_words FROM product").fetchone()[0] == (
         "folding camping chair")
@@ -227,4 +230,10 @@ def test_a_database_made_by_the_released_migrations_upgrades_cleanly(tmp_path):
     report = coverage_check(store, ["1001"])
     assert {k.keyword: k.orphaned for k in report.keywords} == {
         "mesh sneakers": True, "walking shoes": True}
+    # the periods the earlier imports held are known (migration 0006), so zero effect is too
+    from kwtrack.cleanup import zero_effect_products
+
+    zero = zero_effect_products(store, days=1)
+    assert (zero.as_of, [p.product_id for p in zero.products]) == (dt.date(2026, 11, 1),
+                                                                   ["1002"])
     db.close()

@@ -20,12 +20,14 @@ from kwtrack.cleanup.zero_effect import (
     DEFAULT_DAYS,
     ProductBrief,
     ZeroEffect,
+    day_ranges,
+    last_stats_day,
     live_products,
-    stats_days_missing,
+    missing_stats_days,
     zero_effect_products,
 )
 
 __all__ = ["DEFAULT_DAYS", "ROUTES", "TITLE_LIMIT", "TITLE_SHOWN", "Candidate", "CoverageReport",
            "CoveredBy", "KeywordVerdict", "ProductBrief", "ZeroEffect", "coverage_check",
-           "draft_title", "live_products", "proposed_title", "stats_days_missing",
-           "zero_effect_products"]
+           "day_ranges", "draft_title", "last_stats_day", "live_products",
+           "missing_stats_days", "proposed_title", "zero_effect_products"]

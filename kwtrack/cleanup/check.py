@@ -79,10 +79,8 @@ class CoverageReport:
     as_of: dt.date
     days: int
     strict: bool
-    window_covered: bool
     candidates: list[Candidate]
     keywords: list[KeywordVerdict]
-    uncovered_days: int = 0  # days of the zero-effect window no imported stats cover
 
     @property
     def orphaned(self) -> list[KeywordVerdict]:
@@ -97,7 +95,6 @@ class CoverageReport:
         """The JSON shape of `kwtrack coverage check --json`."""
         return {
             "as_of": self.as_of.isoformat(), "days": self.days, "strict": self.strict,
-            "window_covered": self.window_covered, "uncovered_days": self.uncovered_days,
             "candidates": [{"product_id": c.product_id, "title": c.title,
                             "near_duplicates": c.near_duplicates, "orphaned": c.orphaned}
                            for c in self.candidates],
@@ -127,18 +124,18 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
                    strict: bool = False, threshold: float | None = None,
                    title_limit: int = TITLE_LIMIT) -> CoverageReport:
     """Treat `product_ids`, and with `zero_effect` every zero-effect product over `days` days
-    to `as_of` (`zero_effect_products`), as deleted together; report every keyword they cover.
+    to `as_of` (`zero_effect_products`: it raises StatsGap when the stats do not cover the
+    window), as deleted together; report every keyword they cover.
 
     A keyword's title-route coverage lists the first TITLE_SHOWN live products by product ID
     and counts them all (a generic word can sit in thousands of titles).
     """
-    as_of = as_of or dt.date.today()
     zero = zero_effect_products(store, days=days, as_of=as_of) if zero_effect else None
-    covered, missing = (zero.window_covered, zero.uncovered_days) if zero else (True, 0)
+    as_of = zero.as_of if zero else (as_of or dt.date.today())
     products = _read_products(store)
     candidates, live = _split(products, product_ids, zero)
     if not candidates:
-        return CoverageReport(as_of, days, strict, covered, [], [], missing)
+        return CoverageReport(as_of, days, strict, [], [])
 
     library = _Library(store)
     # Products by their place in `candidates` and in `live` (both in product-ID order, so
@@ -205,7 +202,7 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
                                        matches))
     listed = [Candidate(p.product_id, p.title, advice.near[p.product_id],
                         sorted(orphans.get(p.product_id, []))) for p in candidates]
-    return CoverageReport(as_of, days, strict, covered, listed, verdicts, missing)
+    return CoverageReport(as_of, days, strict, listed, verdicts)
 
 
 def _read_products(store: Store) -> list[_Listing]:

@@ -1,9 +1,12 @@
-"""Zero-effect products: live products with no effect over a window of days.
+"""Zero-effect products: live products whose stats prove no effect over a window of days.
 
-Operators delete them every month (after the coverage check). A product is a candidate only
-when the stats prove it: a day that imported product stats cover but with no row for the
-product counts as zero, and the days no imported stats file covers are counted and reported,
-never taken as zero.
+Operators delete them every month (after the coverage check), so "zero effect" is never a
+guess. Stats come in periods (a day, or the data manager's week): a period that overlaps the
+window and shows any effect means the product is not zero-effect (the effect may have fallen
+on a window day), and a period that shows none means zero on each of its days. The window
+must be covered, every day of it, by the periods of imported product-stats files; if not, no
+product is named and `StatsGap` says which days are missing. A product with no row in a
+covered period had no effect in it (the report lists every product with any figure).
 """
 
 from __future__ import annotations
@@ -13,8 +16,15 @@ from dataclasses import dataclass
 
 from peewee import SQL, fn
 
-from kwtrack.errors import KwtrackError
-from kwtrack.store.models import ANY_EFFECT, ImportBatch, Product, ProductStat, Store
+from kwtrack.errors import KwtrackError, StatsGap
+from kwtrack.store.models import (
+    ANY_EFFECT,
+    ImportBatch,
+    ImportPeriod,
+    Product,
+    ProductStat,
+    Store,
+)
 
 DEFAULT_DAYS = 90
 STATS_KINDS = ("product-stats", "product-report")
@@ -30,12 +40,10 @@ class ProductBrief:
 
 @dataclass(frozen=True)
 class ZeroEffect:
-    """The zero-effect products as of a day, and whether the stats cover the whole window."""
+    """The zero-effect products over the `days` days ending on `as_of`."""
 
     as_of: dt.date
     days: int
-    window_covered: bool
-    uncovered_days: int
     products: list[ProductBrief]
 
 
@@ -49,37 +57,71 @@ def _as_date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def stats_days_missing(store: Store, start: dt.date, end: dt.date) -> int:
-    """How many days of [start, end] no imported product-stats file covers."""
+def _stats_periods(store: Store):
+    """The periods imported product-stats files of the store hold rows for (a query)."""
+    return (ImportPeriod.select(ImportPeriod.period_start, ImportPeriod.period_end)
+            .join(ImportBatch)
+            .where((ImportBatch.store == store) & ImportBatch.kind.in_(STATS_KINDS)))
+
+
+def last_stats_day(store: Store) -> dt.date | None:
+    """The last day imported product stats cover (None when there are none)."""
+    last = _stats_periods(store).select(fn.MAX(ImportPeriod.period_end)).scalar()
+    return None if last is None else _as_date(last)
+
+
+def missing_stats_days(store: Store, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The days of [start, end] that no imported product-stats period covers."""
     covered: set[dt.date] = set()
-    batches = ImportBatch.select(ImportBatch.period_start, ImportBatch.period_end).where(
-        (ImportBatch.store == store) & ImportBatch.kind.in_(STATS_KINDS)
-        & ImportBatch.period_start.is_null(False))
-    for a, b in batches.tuples():
+    periods = _stats_periods(store).where((ImportPeriod.period_end >= start)
+                                          & (ImportPeriod.period_start <= end))
+    for a, b in periods.tuples():
         a, b = max(_as_date(a), start), min(_as_date(b), end)
         covered.update(a + dt.timedelta(days=i) for i in range((b - a).days + 1))
-    return (end - start).days + 1 - len(covered)
+    return [day for day in (start + dt.timedelta(days=i) for i in range((end - start).days + 1))
+            if day not in covered]
+
+
+def day_ranges(days: list[dt.date]) -> str:
+    """Days as compact ranges: `2026-11-01..2026-11-03, 2026-11-07`."""
+    runs: list[list[dt.date]] = []
+    for day in sorted(days):
+        if runs and day - runs[-1][1] == dt.timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in runs)
 
 
 def zero_effect_products(store: Store, *, days: int = DEFAULT_DAYS,
                          as_of: dt.date | None = None) -> ZeroEffect:
-    """Live products, published at least `days` days before `as_of`, with no effect in the
-    `days` days ending on `as_of` (no stats row on a covered day counts as zero)."""
+    """Live products, published at least `days` days before `as_of`, whose stats prove no
+    effect in the `days` days ending on `as_of` (default: the last day imported product stats
+    cover). Raises StatsGap, naming the missing days, when the stats do not cover them all."""
     if days < 1:
         raise KwtrackError("--days must be at least 1")
-    as_of = as_of or dt.date.today()
+    if as_of is None:
+        as_of = last_stats_day(store)
+        if as_of is None:
+            raise StatsGap("no product stats imported yet: zero effect cannot be known "
+                           "(import the data manager's product report first)")
     start = as_of - dt.timedelta(days=days - 1)
-    # One seek per product in the partial index of rows with any effect (the condition is
-    # models.ANY_EFFECT word for word, so that the database uses that index).
+    missing = missing_stats_days(store, start, as_of)
+    if missing:
+        last = last_stats_day(store)
+        raise StatsGap(f"imported product stats do not cover {day_ranges(missing)} "
+                       f"({len(missing)} of the {days} days ending {as_of}): zero effect "
+                       "cannot be known; import those reports, or choose --as-of/--days "
+                       f"inside the stats (the last day they cover: {last or 'none'})")
+    # Any period with effect overlapping the window: one seek per product in the partial
+    # index of rows with any effect (the condition is models.ANY_EFFECT word for word, so
+    # that the database uses that index).
     active = ProductStat.select(SQL("1")).where(
         (ProductStat.product == Product.id) & (ProductStat.period_end >= start)
-        & (ProductStat.period_end <= as_of) & (ProductStat.period_start >= start)
-        & SQL(f"({ANY_EFFECT})"))
+        & (ProductStat.period_start <= as_of) & SQL(f"({ANY_EFFECT})"))
     old_enough = as_of - dt.timedelta(days=days)
     products = (live_products(store).select(Product.product_id, Product.title)
                 .where((Product.published.is_null() | (Product.published <= old_enough))
                        & ~fn.EXISTS(active))
                 .order_by(Product.product_id))
-    missing = stats_days_missing(store, start, as_of)
-    return ZeroEffect(as_of, days, missing == 0, missing,
-                      [ProductBrief(*row) for row in products.tuples()])
+    return ZeroEffect(as_of, days, [ProductBrief(*row) for row in products.tuples()])

@@ -14,8 +14,6 @@ def db_group() -> None:
 
 @db_group.command("status")
 @pass_state
-
-
 def db_status(state: State) -> None:
     """List the schema migrations, applied and pending.
 
@@ -33,8 +31,6 @@ def db_status(state: State) -> None:
 
 @db_group.command("upgrade")
 @pass_state
-
-
 def db_upgrade(state: State) -> None:
     """Apply pending schema migrations.
 
@@ -56,8 +52,6 @@ def stores_group() -> None:
 
 @stores_group.command("list")
 @pass_state
-
-
 def stores_list(state: State) -> None:
     """List the stores in the database.
 

@@ -19,20 +19,12 @@ from kwtrack.cli.common import (
 
 @click.command("import")
 @click.argument("kind_or_file", metavar="[KIND] FILE", nargs=-1, required=True)
-
-
 @click.option("--period", metavar="START..END", help="Stats period for rows that carry none.")
 @click.option("--date", "date", metavar="DAY", help="One-day stats period for rows without one.")
-
-
 @click.option("--dry-run", is_flag=True, help="Check the file and say what would change.")
 @click.option("--force", is_flag=True, help="Apply a file even if it was imported before.")
-
-
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_state
-
-
 def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: bool,
             force: bool, as_json: bool) -> None:
     """Import a CSV, TSV, XLSX or XLS file into the store, all or nothing.
@@ -71,14 +63,10 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
 @click.command("export")
 @click.argument("kind", type=click.Choice(["products", "keywords", "coverage", "bids",
                                            "keyword-stats", "product-stats"]))
-
-
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (default: standard output; xlsx needs a file).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default=None,
               help="Default: from the file's suffix, else csv.")
-
-
 @pass_state
 def export(state: State, kind: str, output: Path | None, fmt: str | None) -> None:
     """Export KIND in the canonical import columns (every export is a valid import).

@@ -9,8 +9,6 @@ from kwtrack.cli.common import State, echo_json, echo_table, pass_state
 
 @click.command()
 @pass_state
-
-
 def undo(state: State) -> None:
     """Undo the last change (a delete, an edit) that is not undone yet.
 
@@ -30,12 +28,8 @@ def undo(state: State) -> None:
 
 @click.command("history")
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=50, show_default=True)
-
-
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
-
-
 def history_cmd(state: State, limit: int, as_json: bool) -> None:
     """List the newest logged changes.
 

@@ -11,6 +11,7 @@ from kwtrack.cli.common import State, echo_json, echo_table, pass_state
 def keywords() -> None:
     """List and inspect the keyword library."""
 
+
 @keywords.command("list")
 @click.option("-s", "--search", metavar="TEXT", help="Only keywords (or groups) containing TEXT.")
 @click.option("-g", "--group", metavar="NAME", help="Only keywords of this group.")

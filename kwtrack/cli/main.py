@@ -17,13 +17,9 @@ from kwtrack.cli.common import CONTEXT_SETTINGS, KwtrackGroup, State
 @click.group(cls=KwtrackGroup, context_settings=CONTEXT_SETTINGS, invoke_without_command=True)
 @click.option("--db", "db", metavar="PATH|URL", envvar="KWTRACK_DB", show_envvar=True,
               help="SQLite file or postgresql:// URL (default: a file in your user data dir).")
-
-
 @click.option("--store", metavar="NAME", envvar="KWTRACK_STORE", show_envvar=True,
               help="Which store in the database (default: 'default').")
 @click.version_option(__version__, "-V", "--version", prog_name="kwtrack")
-
-
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, store: str | None) -> None:
     """Keyword and product tracking for Alibaba.com stores.

@@ -16,17 +16,11 @@ def products() -> None:
 
 @products.command("list")
 @click.option("-s", "--search", metavar="TEXT", help="Only titles, IDs or categories with TEXT.")
-
-
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
               help="At most this many rows.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")
-
-
 @click.option("--archived", is_flag=True, help="Include archived (deleted) products.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
-
-
 @pass_state
 def products_list(state: State, search, limit, offset, archived, as_json) -> None:
     """List products with their keyword count and recent numbers (last 30 days of data).
@@ -52,16 +46,15 @@ def products_list(state: State, search, limit, offset, archived, as_json) -> Non
 @products.command("zero-effect")
 @click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
               help="The window, in days, ending on --as-of.")
-
-
-@click.option("--as-of", metavar="DAY", help="The window's last day (default: today).")
+@click.option("--as-of", metavar="DAY", help="The window's last day (default: the last day "
+              "imported product stats cover).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-
-
 @pass_state
 def products_zero_effect(state: State, days: int, as_of: str | None, as_json: bool) -> None:
     """List live products with no effect (impressions, clicks, visitors, favourites,
     inquiries, TM chats, orders) over the last DAYS days, published at least DAYS days ago.
+    Exit status 4, naming no product, when imported product stats do not cover every day of
+    the window (a day without stats is unknown, not zero).
 
     \b
     Example:
@@ -70,10 +63,6 @@ def products_zero_effect(state: State, days: int, as_of: str | None, as_json: bo
     from kwtrack.cleanup import zero_effect_products
 
     report = zero_effect_products(state.store(), days=days, as_of=parse_as_of(as_of))
-    if not report.window_covered:
-        click.echo(f"kwtrack: warning: imported product stats miss {report.uncovered_days} of "
-                   f"the {days} days ending {report.as_of}: products may look idle that are not",
-                   err=True)
     if as_json:
         echo_json(report)
         return
@@ -85,16 +74,10 @@ def products_zero_effect(state: State, days: int, as_of: str | None, as_json: bo
 
 @products.command("delete")
 @click.argument("product_ids", nargs=-1, required=True)
-
-
 @click.option("--force", is_flag=True, help="Delete even if keywords would be orphaned.")
 @click.option("--strict", is_flag=True, help="Check coverage without the title route.")
-
-
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_state
-
-
 def products_delete(state: State, product_ids, force, strict, yes) -> None:
     """Archive products after the coverage check; refuses (exit 3) if keywords would be
     orphaned, unless --force. `kwtrack undo` brings them back.

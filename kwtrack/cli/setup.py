@@ -12,8 +12,6 @@ from kwtrack.errors import KwtrackError
 
 @click.command()
 @pass_state
-
-
 def tui(state: State) -> None:
     """Open the terminal UI on the selected store.
 
@@ -29,8 +27,6 @@ def tui(state: State) -> None:
 
 @click.command()
 @click.option("--demo", is_flag=True, help="Also load the demo store's data.")
-
-
 @pass_state
 def init(state: State, demo: bool) -> None:
     """Create the database (and the store) if needed; optionally load the demo data.
@@ -59,8 +55,6 @@ def demo_target(state: State) -> str:
 
 @click.command()
 @click.option("--no-tui", is_flag=True, help="Load the demo but do not open the TUI.")
-
-
 @pass_state
 def demo(state: State, no_tui: bool) -> None:
     """Load the demo store into a fresh database and open the TUI on it.

@@ -29,6 +29,7 @@ class Run:
         self.added = self.changed = self.unchanged = self.keywords_added = 0
         self.period_start: dt.date | None = None
         self.period_end: dt.date | None = None
+        self.periods: set[Period] = set()  # the distinct stats periods of the file's rows
         self.notes: dict[str, int] = {}  # extra counts a report layout wants to tell
         self.written = self.stats_rows = 0  # for stats kinds: rows inserted or updated
         self._keyword_ids: dict[str, int] | None = None
@@ -55,6 +56,8 @@ class Run:
         return fresh
 
     def see_period(self, period: Period) -> None:
+        """Note a stats period the file holds rows for (recorded as an ImportPeriod)."""
+        self.periods.add(period)
         if self.period_start is None or period.start < self.period_start:
             self.period_start = period.start
         if self.period_end is None or period.end > self.period_end:

@@ -31,7 +31,7 @@ from kwtrack.imports.registry import KINDS
 from kwtrack.imports.run import Run
 from kwtrack.imports.spec import Kind, Period
 from kwtrack.store import bulk
-from kwtrack.store.models import ImportBatch, Store, database
+from kwtrack.store.models import ImportBatch, ImportPeriod, Store, database
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,8 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
             batch.rows_unchanged = run.unchanged
             batch.period_start, batch.period_end = run.period_start, run.period_end
             batch.save()
+            bulk.insert_rows(ImportPeriod, ["batch", "period_start", "period_end"],
+                             [(batch.id, p.start, p.end) for p in sorted(run.periods)])
             result = ImportResult(
                 str(path), kind.name, rows_read, run.added, run.changed, run.unchanged,
                 run.keywords_added, run.period_start, run.period_end, None, dry_run, ignored,

@@ -81,6 +81,21 @@ class ImportBatch(BaseModel):
     imported_at = DateTimeField(default=now)
 
 
+class ImportPeriod(BaseModel):
+    """A stats period an imported file holds rows for (a day, a week): what the stats cover.
+
+    Zero effect is proven only over days these periods cover; a day no imported file covers
+    is unknown, never zero."""
+
+    id = AutoField()
+    batch = ForeignKeyField(ImportBatch, on_delete="CASCADE", backref="periods", index=False)
+    period_start = DateField()
+    period_end = DateField()
+
+    class Meta:
+        indexes = ((("batch", "period_start", "period_end"), True),)
+
+
 class Product(BaseModel):
     """One listing in the store, identified by its Alibaba.com product ID."""
 
@@ -282,6 +297,7 @@ class Change(BaseModel):
 ALL_MODELS = [
     Store,
     ImportBatch,
+    ImportPeriod,
     Product,
     Keyword,
     Coverage,

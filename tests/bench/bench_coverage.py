@@ -115,9 +115,12 @@ def build_store(path: Path, n_products: int, seed: int = 1) -> None:
                 rows = []
         bulk.insert_rows(ProductStat, ["product", "period_start", "period_end", "impressions",
                                        "clicks", "visitors"], rows)
-        from kwtrack.store.models import ImportBatch
-        ImportBatch.create(store=store, file_name="generated", sha256="-", kind="product-stats",
-                           period_start=first, period_end=AS_OF)
+        from kwtrack.store.models import ImportBatch, ImportPeriod
+
+        batch = ImportBatch.create(store=store, file_name="generated", sha256="-",
+                                   kind="product-stats", period_start=first, period_end=AS_OF)
+        bulk.insert_rows(ImportPeriod, ["batch", "period_start", "period_end"],
+                         [(batch.id, day, day) for day in days])
     database.obj.close()
 
 
