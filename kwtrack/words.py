@@ -1,15 +1,19 @@
 """How kwtrack compares words: one normal form for keywords, and one for matching titles.
 
 `normalise_keyword` is the identity of a keyword in the library (two spellings that normalise
-alike are the same keyword). `match_words` goes further for coverage: it also folds simple
-English plurals, so `camping chairs` and `camping chair` cover each other. `model_codes` finds
-the codes that tell templated titles apart. Pure functions: no database, no I/O.
+alike are the same keyword). `match_words` is what coverage compares: whole words, simple
+English plurals folded (`camping chairs` and `camping chair` cover each other), and a
+hyphenated compound kept whole (`Slip-On`, `EU 38-47`): a buyer reads it as one word, so
+`on shoes` is not in "Slip-On Shoes" and `38` is not in "EU 38-47", while `readings` lets
+`slip on shoes` find the compound. `model_codes` finds the codes that tell templated titles
+apart. Pure functions: no database, no I/O.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Container
 from functools import lru_cache
 
 _HYPHENS = re.compile(r"[\-\u2010-\u2015\u2212_]+")
@@ -47,10 +51,63 @@ def singular(word: str) -> str:
     return word
 
 
+# A match word: letters and digits (with inner apostrophes and dots: men's, 2.5), and words
+# joined by hyphens read as one compound (slip-on, 38-47, hr030-a).
+_MATCH_WORD = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*(?:-[^\W_]+(?:['’.][^\W_]+)*)*")
+
+
+def _compound_singular(word: str) -> str:
+    """`singular` of a word, or of a compound's last part (t-shirts → t-shirt; the short
+    plurals compounds end in too: lace-ups → lace-up, slip-ons → slip-on)."""
+    if "-" not in word:
+        return singular(word)
+    head, _, last = word.rpartition("-")
+    if len(last) == 3 and last.isascii() and last.isalpha() and last.endswith("s"):
+        return f"{head}-{last[:-1]}"
+    return f"{head}-{singular(last)}"
+
+
 def match_words(text: str) -> tuple[str, ...]:
-    """The words of a keyword or title as coverage compares them: normalised, singular."""
+    """The words of a keyword or title as coverage compares them: normalised (NFKC, case
+    folded, every kind of hyphen as `-`), singular, hyphenated compounds whole."""
     # Uncached: a store-wide check meets each title once.
-    return tuple(map(singular, _WORD.findall(_normal_form(text))))
+    text = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    text = _HYPHENS.sub("-", text)
+    return tuple(map(_compound_singular, _MATCH_WORD.findall(text)))
+
+
+def keyword_words(keyword: str) -> tuple[str, ...]:
+    """A keyword's match words. A keyword's hyphens are spaces, as in its identity
+    (`normalise_keyword`: `slip-on shoes` and `slip on shoes` are one keyword), so it holds
+    no compound of its own; `readings` finds the compounds titles hold."""
+    return match_words(_HYPHENS.sub(" ", keyword))
+
+
+def keyword_words_of(keyword: str | None) -> str | None:
+    """A keyword's match words, space-joined, as the database keeps them (`Keyword.words`)."""
+    return None if keyword is None else " ".join(keyword_words(keyword))
+
+
+def readings(words: tuple[str, ...], compounds: Container[str]) -> list[tuple[str, ...]]:
+    """The ways a keyword's match words can stand in a title: as they are, and with runs of
+    adjacent words read as one of the hyphenated `compounds` that titles hold (`slip on shoe`
+    is also `slip-on shoe`; `on shoe` stays as it is: `on` alone is not in `slip-on`)."""
+    if len(words) < 2 or not compounds:
+        return [words]
+    found: list[tuple[str, ...]] = []
+
+    def extend(done: tuple[str, ...], rest: tuple[str, ...]) -> None:
+        if not rest:
+            found.append(done)
+            return
+        extend(done + rest[:1], rest[1:])
+        for end in range(2, len(rest) + 1):
+            joined = "-".join(rest[:end])
+            if joined in compounds:
+                extend(done + (joined,), rest[end:])
+
+    extend((), words)
+    return found
 
 
 def words_of(text: str | None) -> str | None:

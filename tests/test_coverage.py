@@ -346,10 +346,26 @@ def test_links_of_offline_and_archived_products_after_the_live_ones_count_for_no
 
 
 def test_a_proposed_title_adds_a_hyphenated_word_whole_and_only_once():
-    # `Non-Slip` is two match words: neither it nor the words after it are misread
+    # `Non-Slip` is one word, a compound: added whole, and `slip` alone is not in it (the
+    # title route would not find `slip resistant mat` in the title without it)
     assert proposed_title("Yoga Mat", ["non-slip yoga mats"]) == "Yoga Mat non-slip"
     assert proposed_title("Non-Slip Yoga Mat", ["slip resistant mat"]) == \
-        "Non-Slip Yoga Mat resistant"
+        "Non-Slip Yoga Mat slip resistant"
+
+
+def test_words_inside_a_compound_or_a_number_range_do_not_count(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title\nS,Slip-On Walking Shoes EU 38-47 Model S100\n"
+        "T,Canvas Slip On Loafers Model T200\n")))
+    import_file(store, "keywords", write_csv(tmp_path / "k.csv", (
+        "keyword\non shoes\nslip-on shoes\nsize 38\nwalking shoes\nslip-on loafers\n"
+        "eu 38-47\n")))
+    v = verdicts(coverage_check(store, ["S"]))
+    # the compound matches whole; a word inside it, or a number inside a range, does not:
+    # `on shoes` and `size 38` were never covered by S's title
+    assert sorted(v) == ["eu 38-47", "slip-on shoes", "walking shoes"]
+    # a keyword typed with a hyphen is the same keyword as typed without: `Slip On` covers it
+    assert sorted(verdicts(coverage_check(store, ["T"]))) == ["slip-on loafers"]
 
 
 def test_products_deleted_together_are_not_each_others_near_duplicates(store, tmp_path):

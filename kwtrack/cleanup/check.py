@@ -32,7 +32,7 @@ from kwtrack.duplicates import TitleIndex
 from kwtrack.errors import KwtrackError
 from kwtrack.store import bulk
 from kwtrack.store.models import Coverage, Keyword, Product, Store, database
-from kwtrack.words import words_of
+from kwtrack.words import keyword_words_of, readings, words_of
 
 TITLE_SHOWN = 10  # live products listed per keyword for the title route; all are counted
 ROUTES = ("keyword", "manual", "search", "title")  # in the order a product's routes list
@@ -154,13 +154,16 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
         live_titles = None
         if not strict:
             doomed = _Titles([p.words for p in candidates])
+            live_titles = _Titles([p.words for p in live])
+            # Hyphenated compounds the titles hold: `slip on shoe` may be read `slip-on shoe`.
+            compounds = {w for w in (*doomed.having, *live_titles.having) if "-" in w}
             vocabulary = set(doomed.having)
             for group, words in enumerate(library.words):
-                if vocabulary.issuperset(words):  # (most groups stop here)
-                    found = doomed.holding(words)
-                    if found:
-                        sources[group].update(found)
-            live_titles = _Titles([p.words for p in live])
+                for reading in readings(words, compounds):
+                    if vocabulary.issuperset(reading):  # (most groups stop here)
+                        found = doomed.holding(reading)
+                        if found:
+                            sources[group].update(found)
         # The live products' links to the keywords the candidates cover, and by which route.
         live_links: dict[int, set[tuple[int, int]]] = defaultdict(set)  # group → (live, route)
         wanted = [keyword for keyword, group in group_of.items() if group in sources]
@@ -178,7 +181,8 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
         routes = live_links.get(group, set())
         matches = 0
         if live_titles is not None:
-            matches, first = live_titles.count_and_first(library.words[group], TITLE_SHOWN)
+            matches, first = live_titles.count_and_first(
+                readings(library.words[group], compounds), TITLE_SHOWN)
             if first:
                 routes = routes | {(i, title_route) for i in first}
         rows.append((library.display[group], sorted(sources[group]), sorted(routes), matches))
@@ -248,7 +252,7 @@ class _Library:
                  .where((Keyword.store == store) & Keyword.archived_at.is_null())
                  .order_by(Keyword.id))
         for keyword_id, keyword, words in bulk.raw_rows(query):
-            words = words if words is not None else words_of(keyword)
+            words = words if words is not None else keyword_words_of(keyword)
             if not words:
                 continue
             group = groups.get(words)
@@ -283,15 +287,20 @@ class _Titles:
         sets = self._sets(words)
         return sets[0].intersection(*sets[1:]) if sets else frozenset()
 
-    def count_and_first(self, words: tuple[str, ...], limit: int) -> tuple[int, list[int]]:
-        """How many titles hold all of `words`, and the lowest `limit` positions of them."""
-        sets = self._sets(words)
+    def count_and_first(self, readings: list[tuple[str, ...]], limit: int
+                        ) -> tuple[int, list[int]]:
+        """How many titles hold all the words of one of a keyword's `readings`
+        (`kwtrack.words.readings`), and the lowest `limit` positions of them."""
+        if len(readings) > 1:  # (rare: a keyword that may be read as a compound)
+            held = set().union(*map(self.holding, readings))
+            return len(held), heapq.nsmallest(limit, held)
+        sets = self._sets(readings[0])
         if not sets:
             return 0, []
         if len(sets[0]) < self.AS_BITS:
             held = sets[0].intersection(*sets[1:])
             return len(held), heapq.nsmallest(limit, held)
-        bits = functools.reduce(operator.and_, map(self._bits_of, words))
+        bits = functools.reduce(operator.and_, map(self._bits_of, readings[0]))
         return bits.bit_count(), lowest_bits(bits, limit)
 
     def _sets(self, words: tuple[str, ...]) -> list[set[int]]:

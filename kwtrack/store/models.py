@@ -24,7 +24,7 @@ from peewee import (
     TextField,
 )
 
-from kwtrack.words import words_of
+from kwtrack.words import keyword_words_of, words_of
 
 database = DatabaseProxy()
 
@@ -139,12 +139,12 @@ class Keyword(BaseModel):
     archived_at = DateTimeField(null=True)
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
-    words = TextField(null=True)  # match words, as Product.title_words
+    words = TextField(null=True)  # match words (kwtrack.words.keyword_words_of)
 
     class Meta:
         indexes = ((("store", "norm"), True),)
 
-    DERIVED = {"keyword": lambda keyword: {"words": words_of(keyword)}}
+    DERIVED = {"keyword": lambda keyword: {"words": keyword_words_of(keyword)}}
 
 
 class Coverage(BaseModel):
