@@ -1,7 +1,8 @@
 """Match words keep a title's hyphenated compounds whole (`slip-on`, `38-47`): a word found
-only inside a compound no longer counts as in a title; a keyword's hyphens are spaces. Every keyword's and title's stored match words are
-worked out again, with a frozen copy of the rules as this migration was released (a migration
-never imports kwtrack: its result must not change when kwtrack does)."""
+only inside a compound no longer counts as in a title; a keyword's hyphens are spaces. Every
+keyword's and title's stored match words are worked out again, with a frozen copy of the rules
+as this migration was released (a migration never imports kwtrack: its result must not change
+when kwtrack does)."""
 
 import re
 import unicodedata

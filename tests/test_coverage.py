@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from kwtrack.cleanup import coverage_check, proposed_title, zero_effect_products
-from kwtrack.errors import StatsGap
 from kwtrack.cli import cli
+from kwtrack.errors import StatsGap
 from kwtrack.imports import import_file
 
 from .conftest import write_csv
@@ -150,7 +150,7 @@ def _weekly_report(store, tmp_path, monday, figures):
     """The data manager's weekly product report: one row per product for seven days."""
     sunday = monday + dt.timedelta(days=6)
     rows = "".join(f"{p},{n}\n" for p, n in figures.items())
-    _stats(store, tmp_path, f"product_id,period_start,period_end,impressions\n" + "".join(
+    _stats(store, tmp_path, "product_id,period_start,period_end,impressions\n" + "".join(
         f"{p},{monday},{sunday},{n}\n" for p, n in figures.items()) if rows else "")
 
 
