@@ -187,7 +187,8 @@ def test_p4p_import_records_bid_history(store, tmp_path):
     ("products", "product_id,title\nP1,\n", "p.csv:2:title: is empty"),
     ("products", "product_id,title,status\nP1,Shoes,sold\n",
      "p.csv:2:status: 'sold' is not one of online, offline"),
-    ("products", "product_id,title\nP1,A\nP1,B\n", "p.csv:3: duplicate of row 2"),
+    ("products", "product_id,title\nP1,A\nP1,B\n",
+     "p.csv:3: duplicate of row 2 (product id 'P1')"),
     ("products", "id,name\nP1,A\n", "p.csv:1: missing columns product_id, title for products "
                                     "(found: id, name)"),
     ("keyword-stats", "keyword,impressions\nshoes,5\n",

@@ -80,8 +80,9 @@ def test_duplicates_across_chunks_name_the_first_row(store, tmp_path, monkeypatc
     with pytest.raises(ImportFailed) as err:
         import_file(store, "keyword-stats",
                     write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)))
-    assert str(err.value).splitlines() == ["k.csv:11: duplicate of row 2",
-                                           "k.csv:12: duplicate of row 6"]
+    assert str(err.value).splitlines() == [
+        "k.csv:11: duplicate of row 2 (keyword 'w0', 2026-11-01, channel 'organic')",
+        "k.csv:12: duplicate of row 6 (keyword 'w4', 2026-11-02, channel 'organic')"]
     assert dump() == before
 
 
@@ -188,14 +189,16 @@ def test_duplicates_across_chunks_in_days_already_imported(store, tmp_path, monk
     with pytest.raises(ImportFailed) as err:
         import_file(store, "keyword-stats",
                     write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)))
-    assert sorted(str(err.value).splitlines()) == ["k.csv:11: duplicate of row 2",
-                                                   "k.csv:13: duplicate of row 7"]
+    assert sorted(str(err.value).splitlines()) == [
+        "k.csv:11: duplicate of row 2 (keyword 'w0', 2026-11-01, channel 'organic')",
+        "k.csv:13: duplicate of row 7 (keyword 'w5', 2026-11-03, channel 'organic')"]
     assert dump() == before
     rows[9] = "w9,2026-11-01,9"
     with pytest.raises(ImportFailed) as err:
         import_file(store, "keyword-stats",
                     write_csv(tmp_path / "k.csv", "keyword,date,clicks\n" + "\n".join(rows)))
-    assert str(err.value).splitlines() == ["k.csv:13: duplicate of row 7"]
+    assert str(err.value).splitlines() == [
+        "k.csv:13: duplicate of row 7 (keyword 'w5', 2026-11-03, channel 'organic')"]
     assert dump() == before
 
 

@@ -234,3 +234,63 @@ def test_every_kind_the_readme_lists_imports_by_name_on_the_command_line(db_path
         assert json.loads(result.stdout)["kind"] == kind
     bad = runner.invoke(cli, ["--db", str(db_path), "import", "nonsense", str(path)])
     assert bad.exit_code == 2 and "product-report" in bad.output
+
+
+KEYWORD_HEADER = ["词", "曝光量", "点击量", "点击率", "外贸直通车曝光", "外贸直通车点击",
+                  "关键词指数", "卖家规模指数"]
+
+
+def test_a_keyword_advisor_export_that_repeats_words_merges_them_and_says_so(store, tmp_path):
+    """The export drops accents: `tênis masculino` and `tenis masculino` both arrive as
+    `tnis masculino`, with different figures."""
+    rows = [["adidas", "100", "5", "5%", "10", "1", "300", "20"],
+            ["tnis masculino", "40", "2", "5%", "-", "-", "150", "9"],
+            ["shoes", "10", "1", "10%", "0", "0", "90", "4"],
+            ["adidas", "60", "3", "5%", "20", "2", "350", "18"],
+            ["tnis masculino", "10", "1", "10%", "-", "-", "120", "12"]]
+    path = write_xls(tmp_path / "getKeywords-2026-11-08.xls",
+                     "流量关键词,时间周期2026-11-02~2026-11-08", KEYWORD_HEADER, rows)
+    before = Keyword.select().count()
+    result = import_file(store, None, path)
+    assert result.kind == "keyword-report" and result.rows_read == 5
+    assert (result.merged, result.merged_keywords) == (2, ("adidas", "tnis masculino"))
+    assert result.keywords_added == Keyword.select().count() - before == 3
+    stats = {(s.keyword.keyword, s.channel): s for s in KeywordStat.select()}
+    # counts added (organic = total − P4P), index figures the larger
+    assert (stats["adidas", "organic"].impressions, stats["adidas", "p4p"].impressions) == (
+        130, 30)
+    assert stats["tnis masculino", "organic"].clicks == 3
+    assert ("tnis masculino", "p4p") not in stats  # unknown in both rows: still unknown
+    adidas = Keyword.get(Keyword.norm == "adidas")
+    assert (adidas.search_index, adidas.competition) == (350, 20)
+    line = CliRunner().invoke(cli, ["--db", str(Keyword._meta.database.obj.database), "import",
+                                    str(path), "--force"]).stdout
+    assert "2 merged (repeated words, figures added: adidas, tnis masculino)" in line
+
+
+def test_the_users_own_files_still_refuse_repeated_rows_naming_the_keyword(store, tmp_path):
+    path = tmp_path / "k.csv"
+    path.write_text("keyword,week,clicks\nshoes,2026-11-02,1\nboots,2026-11-02,2\n"
+                    "Shoes,2026-11-03,3\n")
+    with pytest.raises(ImportFailed) as err:
+        import_file(store, "keyword-stats", path)
+    assert str(err.value) == ("k.csv:4: duplicate of row 2 "
+                              "(keyword 'Shoes', 2026-11-02..2026-11-08, channel 'organic')")
+
+
+def test_a_product_report_with_inquirers_but_no_inquiries_stores_them_as_inquiries(
+        store, tmp_path):
+    header = ["产品ID", "产品名称", "访问人数", "询盘人数", "全店曝光次数", "全店点击次数"]
+    path = write_xls(tmp_path / "Products-2026-11-08.xls",
+                     "产品数据,时间周期 2026-11-02~2026-11-08",
+                     header, [["1600000000001", "Walking Shoes A502", "9", "3", "100", "4"]])
+    import_file(store, None, path)
+    assert ProductStat.get().inquiries == 3
+    # both present: 询盘个数 (inquiries) wins over 询盘人数 (inquirers)
+    header = ["产品ID", "产品名称", "询盘人数", "询盘个数", "全店曝光次数", "全店点击次数"]
+    path = write_xls(tmp_path / "Products-2026-11-15.xls",
+                     "产品数据,时间周期 2026-11-09~2026-11-15",
+                     header, [["1600000000001", "Walking Shoes A502", "3", "5", "100", "4"]])
+    import_file(store, None, path)
+    latest = ProductStat.select().order_by(ProductStat.period_start.desc()).first()
+    assert latest.inquiries == 5

@@ -158,12 +158,18 @@ def report_imports(results) -> None:
 
 
 def import_summary(r) -> str:
+    """One line saying what an import added, changed, merged and left unchanged."""
     name = Path(r.file).name
     if r.skipped:
         return f"{name}: {r.skipped}"
     verb = "would be" if r.dry_run else ""
     parts = [f"{r.rows_read} rows", f"{r.added} {verb} added".replace("  ", " "),
-             f"{r.changed} {verb} changed".replace("  ", " "), f"{r.unchanged} unchanged"]
+             f"{r.changed} {verb} changed".replace("  ", " ")]
+    if r.merged:
+        shown = ", ".join(r.merged_keywords[:10]) + (
+            f" +{len(r.merged_keywords) - 10} more" if len(r.merged_keywords) > 10 else "")
+        parts.append(f"{r.merged} merged (repeated words, figures added: {shown})")
+    parts.append(f"{r.unchanged} unchanged")
     if r.keywords_added:
         parts.append(f"{r.keywords_added} new keywords")
     parts += [f"{count} {note}" for note, count in r.notes]

@@ -287,9 +287,10 @@ def apply_stats(run: Run, chunk: Chunk, model, owner: str, metrics: list[str],
             seen = run.upserted.setdefault(model, SeenKeys())
             earlier = seen.earlier_rows(hashes)
             if earlier.any():
-                for position in np.flatnonzero(earlier):
+                for position in np.flatnonzero(earlier).tolist():
                     run.problem(numbers[position], None,
-                                f"duplicate of row {earlier[position]}")
+                                f"duplicate of row {earlier[position]}"
+                                f"{run.describe_key(dict(zip(key, part[position])))}")
                 continue
             seen.add(hashes, numbers)
             written = bulk.upsert_rows(model, key, present, part, convert=False,

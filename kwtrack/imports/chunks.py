@@ -76,6 +76,8 @@ class Chunk:
         self.numbers = numbers
         self.columns = columns
         self.problems: list[tuple[int, str | None, str]] = []  # rows left out: row, column, why
+        self.merged: list[str] = []  # keywords whose repeated rows were merged into one
+        self.merged_rows = 0
         self._forms: dict[str, tuple[list[str], dict[str, str]]] = {}
 
     def __len__(self) -> int:
@@ -293,8 +295,8 @@ def read_chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[st
     database, so a large file can be parsed in a second process while this one writes.
     """
     specs = {c.name: c for c in kind.columns}
-    positions = [(i, specs[kind.canonical(h)]) for i, h in enumerate(header)
-                 if kind.canonical(h) in specs]
+    positions = [(i, specs[name]) for i, name in enumerate(kind.columns_of(header))
+                 if name in specs]
     width = max([i for i, _ in positions] + [0]) + 1
     wants_period = kind.has_period or kind.period_optional
     # A stats table's unique key (or, for known periods, `_apply_stats`) finds rows repeating
@@ -302,7 +304,9 @@ def read_chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[st
     seen = SeenKeys() if kind.stats_model is None else None
     memos: list[dict] = [{} for _ in positions]
     keywords = _KeywordMemo()
-    while raw := list(islice(rows, CHUNK_ROWS)):
+    # A kind that merges repeated rows reads the file as one chunk, so a row meets every row
+    # it repeats (report exports of that kind hold thousands of rows, not millions).
+    while raw := list(islice(rows, None if kind.merge else CHUNK_ROWS)):
         numbers = list(map(itemgetter(0), raw))
         cells = list(map(itemgetter(1), raw))
         del raw
@@ -349,20 +353,67 @@ def read_chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[st
             for p, key in enumerate(keys):
                 repeats[p] = first_of.setdefault(key, p)
             repeats = {p: first for p, first in repeats.items() if first != p}
-        problems += [(p, after, None, f"duplicate of row {chunk.numbers[first]}")
-                     for p, first in repeats.items()]
+        merged: tuple[list[str], int] = ([], 0)
+        if repeats and kind.merge:
+            chunk = _merged(chunk, repeats, kind.merge)
+            merged = (chunk.merged, chunk.merged_rows)
+            keys = row_keys(chunk, kind.key)
+            repeats = {}
+        problems += [(p, after, None, f"duplicate of row {chunk.numbers[first]}"
+                      f"{describe_key(chunk, p, kind.key)}") for p, first in repeats.items()]
         if seen is not None:
             hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
             earlier = seen.earlier_rows(hashes)
             if earlier.any():
-                problems += [(int(p), after, None, f"duplicate of row {earlier[p]}")
+                problems += [(int(p), after, None, f"duplicate of row {earlier[p]}"
+                              f"{describe_key(chunk, int(p), kind.key)}")
                              for p in np.flatnonzero(earlier) if p not in repeats]
         chunk, more, keep = _without_problems(chunk, problems)
         if seen is not None:
             seen.add(hashes if keep is None else hashes[keep], chunk.numbers)
         chunk.problems = [(row, column, message) for row, _, column, message
                           in sorted(reported + more, key=itemgetter(0, 1))]
+        chunk.merged, chunk.merged_rows = merged
         yield chunk
+
+
+def describe_key(chunk: Chunk, position: int, names: tuple[str, ...]) -> str:
+    """What makes a row's key, for the user: ` (keyword 'shoes', 2026-11-09..2026-11-15)`."""
+    parts = []
+    for name in names:
+        value = chunk.get(name)[position]
+        if name == "_period" and value is not None:
+            parts.append(str(value.start) if value.start == value.end
+                         else f"{value.start}..{value.end}")
+        elif value is not None:
+            parts.append(f"{name.replace('_', ' ')} {value!r}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _merged(chunk: Chunk, repeats: dict[int, int], rules: dict[str, str]) -> Chunk:
+    """The chunk with each repeated row merged into the first row of its key (counts added,
+    index figures the larger, unknown where every row is unknown); `merged` names the
+    keywords (display forms) merged, once each."""
+    columns = {name: list(values) for name, values in chunk.columns.items()}
+    for position, first in sorted(repeats.items()):
+        for name, rule in rules.items():
+            values = columns.get(name)
+            if values is None or values[position] is None:
+                continue
+            if values[first] is None:
+                values[first] = values[position]
+            elif rule == "sum":
+                values[first] += values[position]
+            else:
+                values[first] = max(values[first], values[position])
+    keep = [p for p in range(len(chunk)) if p not in repeats]
+    merged = Chunk(chunk.numbers, columns).subset(keep)
+    merged._forms.update({n: ([f[0][p] for p in keep], f[1]) for n, f in chunk._forms.items()})
+    words = chunk.columns.get("keyword")
+    merged.merged = list(dict.fromkeys(words[repeats[p]] for p in sorted(repeats))) if words \
+        else []
+    merged.merged_rows = len(repeats)
+    return merged
 
 
 def _without_problems(chunk: Chunk, problems: list[tuple]):

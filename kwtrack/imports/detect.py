@@ -16,7 +16,7 @@ HEADER_SCAN_ROWS = 30
 
 def _match(kind: Kind, cells: list[str]) -> int:
     """How many of the row's cells name this kind's columns; 0 unless all required are there."""
-    names = {kind.canonical(c) for c in cells if c.strip()}
+    names = {name for c, name in zip(cells, kind.columns_of(cells)) if c.strip()}
     known = names & set(kind.column_names)
     if any(c.required and c.name not in names for c in kind.columns):
         return 0

@@ -117,6 +117,9 @@ PRODUCT_REPORT = Kind(
         "全站推广曝光次数": "promotion_impressions", "全站推广点击次数": "promotion_clicks",
         "曝光次数": "impressions", "点击次数": "clicks", "日期": "date",
     }),
+    # Older layouts count inquirers (询盘人数) but not inquiries (询盘个数): then the inquirers
+    # are the inquiries; when both are present, 询盘个数 wins.
+    fallbacks=aliases({"询盘人数": "inquiries"}),
     signature=("产品id", "全店曝光次数"),
 
 )
@@ -133,6 +136,10 @@ KEYWORD_REPORT = Kind(
         Column("competition", parse_float),
     ),
     key=("keyword", "_period"),
+    # The export drops accents, so one file can list a word twice with different figures
+    # (what buyers typed with and without them): merged, counts added, indexes the larger.
+    merge={"impressions": "sum", "clicks": "sum", "p4p_impressions": "sum",
+           "p4p_clicks": "sum", "search_index": "max", "competition": "max"},
     apply=_apply_keyword_report,
     has_period=True,
     stats_model=KeywordStat,

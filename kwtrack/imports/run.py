@@ -9,7 +9,7 @@ from pathlib import Path
 from peewee import Database
 
 from kwtrack.errors import ImportFailed
-from kwtrack.imports.chunks import Chunk, SeenKeys, keyword_forms
+from kwtrack.imports.chunks import Chunk, SeenKeys, describe_key, keyword_forms
 from kwtrack.imports.spec import Kind, Period
 from kwtrack.store import bulk
 from kwtrack.store.models import ImportBatch, Keyword, Product, Store, database, now
@@ -26,10 +26,12 @@ class Run:
         self.db: Database = database.obj
         self.problems: list[str] = []
         self.problem_count = 0
-        self.added = self.changed = self.unchanged = self.keywords_added = 0
+        self.added = self.changed = self.unchanged = 0
         self.period_start: dt.date | None = None
         self.period_end: dt.date | None = None
         self.periods: set[Period] = set()  # the distinct stats periods of the file's rows
+        self.merged: dict[str, None] = {}  # keywords whose repeated rows were merged
+        self.merged_rows = 0
         self.notes: dict[str, int] = {}  # extra counts a report layout wants to tell
         self.written = self.stats_rows = 0  # for stats kinds: rows inserted or updated
         self._keyword_ids: dict[str, int] | None = None
@@ -54,6 +56,22 @@ class Run:
             fresh = self._fresh_periods[model, start] = not (
                 model.select().where(model.period_start == start).exists())
         return fresh
+
+    def describe_key(self, values: dict) -> str:
+        """A stats row's key as written (ids, ISO dates), for the user, as
+        `chunks.describe_key` tells a parsed row's: ` (keyword 'shoes', 2026-11-09, …)`."""
+        keyword_of = {kid: norm for norm, kid in self.keyword_ids.items()} \
+            if "keyword" in values else {}
+        code_of = {pid: code for code, pid in self.product_ids.items()} \
+            if "product" in values else {}
+        record = {"keyword": keyword_of.get(values.get("keyword")),
+                  "product_id": code_of.get(values.get("product")),
+                  "channel": values.get("channel")}
+        if values.get("period_start"):
+            record["_period"] = Period(dt.date.fromisoformat(str(values["period_start"])),
+                                       dt.date.fromisoformat(str(values["period_end"])))
+        names = tuple(name for name in self.kind.key if record.get(name) is not None)
+        return describe_key(Chunk.from_records([(0, record)]), 0, names)
 
     def see_period(self, period: Period) -> None:
         """Note a stats period the file holds rows for (recorded as an ImportPeriod)."""
@@ -95,7 +113,6 @@ class Run:
             [(self.store.id, d, n, *Keyword.derived("keyword", d).values(), "import", stamp,
               stamp) for n, d in missing.items()],
         )
-        self.keywords_added += len(missing)
         known.update(Keyword.select(Keyword.norm, Keyword.id)
                      .where(Keyword.id > last_id).tuples())
 

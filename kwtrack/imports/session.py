@@ -31,7 +31,7 @@ from kwtrack.imports.registry import KINDS
 from kwtrack.imports.run import Run
 from kwtrack.imports.spec import Kind, Period
 from kwtrack.store import bulk
-from kwtrack.store.models import ImportBatch, ImportPeriod, Store, database
+from kwtrack.store.models import ImportBatch, ImportPeriod, Keyword, Store, database
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,21 @@ class ImportResult:
     added: int = 0
     changed: int = 0
     unchanged: int = 0
-    keywords_added: int = 0
+    keywords_added: int = 0  # keywords the import created in the library
+    merged: int = 0  # rows merged into an earlier row of the same key (report layouts)
+    merged_keywords: tuple[str, ...] = ()
     period_start: dt.date | None = None
     period_end: dt.date | None = None
     skipped: str | None = None  # why nothing was done, e.g. the file was imported before
     dry_run: bool = False
     ignored_columns: tuple[str, ...] = ()
     notes: tuple[tuple[str, int], ...] = ()  # e.g. ("products added", 12) for a report
+
+
+def count_keywords(store: Store) -> int:
+    """The keywords in the store's library (the import's "new keywords" are the difference:
+    however a layout adds them, the count is what the library gained)."""
+    return Keyword.select().where(Keyword.store == store).count()
 
 
 def _file_sha256(path: Path) -> str:
@@ -82,14 +90,16 @@ def _locate_repeats(run: Run, header: list[str], period: Period | None) -> None:
         if len(first) == len(wanted):
             break
     for key, number in sorted(wanted.items(), key=itemgetter(1)):
-        run.problem(number, None, f"duplicate of row {first.get(key, '?')}")
+        written = next(values for n, values in run.repeats if n == number)
+        run.problem(number, None, f"duplicate of row {first.get(key, '?')}"
+                                  f"{run.describe_key(written)}")
     if len(run.repeats) > len(wanted):
         run.problem_count += len(run.repeats) - len(wanted)
 
 
 def _check_header(path: Path, kind: Kind, header: list[str], row: int = 1) -> tuple[str, ...]:
     """Fail on missing required columns; return the columns this kind ignores."""
-    found = {kind.canonical(h) for h in header}
+    found = set(kind.columns_of(header))
     missing = [c.name for c in kind.columns if c.required and c.name not in found]
     if missing:
         raise ImportFailed([f"{path.name}:{row}: missing column{'s' if len(missing) > 1 else ''} "
@@ -155,10 +165,13 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
             run = Run(store, path, kind, batch)
             first_id = bulk.max_id(kind.stats_model) if kind.stats_model else 0
             rows_read = 0
+            keywords_before = count_keywords(store)
             for chunk in read_chunks(kind, header, table.rows, period):
                 for problem in chunk.problems:
                     run.problem(*problem)
-                rows_read += len(chunk)
+                run.merged.update(dict.fromkeys(chunk.merged))
+                run.merged_rows += chunk.merged_rows
+                rows_read += len(chunk) + chunk.merged_rows
                 if run.problem_count:
                     continue  # keep checking the rest, write nothing more
                 kind.apply(run, chunk)
@@ -183,7 +196,8 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
                              [(batch.id, p.start, p.end) for p in sorted(run.periods)])
             result = ImportResult(
                 str(path), kind.name, rows_read, run.added, run.changed, run.unchanged,
-                run.keywords_added, run.period_start, run.period_end, None, dry_run, ignored,
+                count_keywords(store) - keywords_before, run.merged_rows, tuple(run.merged),
+                run.period_start, run.period_end, None, dry_run, ignored,
                 tuple(run.notes.items()))
             if dry_run:
                 raise _Rollback

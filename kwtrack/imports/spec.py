@@ -48,11 +48,27 @@ class Kind:
     aliases: dict[str, str] = field(default_factory=dict)  # header_key → canonical column
     signature: tuple[str, ...] = ()  # header keys that identify a report layout
     period_optional: bool = False  # rows may carry a period, and need none
+    # header_key → canonical column, used only when no other header names that column
+    # (询盘人数, inquirers, stands in for 询盘个数, inquiries, in older product reports)
+    fallbacks: dict[str, str] = field(default_factory=dict)
+    # Rows of one file naming the same key are merged (not refused) when set: column → "sum"
+    # (counts) or "max" (index figures). Report layouts that list a word twice need it.
+    merge: dict[str, str] | None = None
 
     def canonical(self, header: str) -> str:
         """The canonical column a header names (itself when it is no alias)."""
         key = header_key(header)
         return self.aliases.get(key, key)
+
+    def columns_of(self, header: list[str]) -> list[str]:
+        """The canonical column each header names, a fallback header only when no other
+        header names its column."""
+        names = [self.canonical(h) for h in header]
+        for i, h in enumerate(header):
+            column = self.fallbacks.get(header_key(h))
+            if column is not None and column not in names:
+                names[i] = column
+        return names
 
     @property
     def column_names(self) -> list[str]:
