@@ -22,6 +22,21 @@ DEMO_FILES = (
 )
 
 
+DEMO_STORE = "demo"
+
+
+def refresh_demo(name: str = DEMO_STORE) -> tuple[Store, list[ImportResult], bool]:
+    """Create the demo store `name`, or load it afresh when it exists (its rows are deleted
+    and the demo files imported again), in one transaction: no other store is touched.
+    Returns the store, the imports, and whether it existed before."""
+    with database.obj.atomic():
+        existing = Store.get_or_none(Store.name == name)
+        if existing is not None:
+            Store.delete().where(Store.id == existing.id).execute()  # its rows go with it
+        store = Store.create(name=name)
+        return store, load_demo(store), existing is not None
+
+
 def load_demo(store: Store) -> list[ImportResult]:
     """Import the demo files into an empty store, in one transaction."""
     if Product.select().where(Product.store == store).exists() or \

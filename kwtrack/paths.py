@@ -16,7 +16,7 @@ def default_database() -> str:
     env = os.environ.get("KWTRACK_DB")
     if env:
         return env
-    return str(user_data_path("kwtrack", appauthor=False) / "kwtrack.store.database")
+    return str(user_data_path("kwtrack", appauthor=False) / "kwtrack.db")
 
 
 def _shipped(inside_package: str, in_source_tree: str) -> Path:

@@ -26,7 +26,7 @@ def isolated_user_dirs(tmp_path, monkeypatch):
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     """A fresh, migrated SQLite database file, opened and bound to the models."""
-    path = tmp_path / "kwtrack.store.database"
+    path = tmp_path / "kwtrack.db"
     open_database(str(path))
     return path
 

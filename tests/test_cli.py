@@ -108,12 +108,44 @@ def test_init_demo_then_lists_show_numbers(tmp_path):
     assert "already has data" in run("init", "--demo", db=db, ok=False).stderr
 
 
-def test_demo_without_tui_builds_its_own_database(tmp_path):
-    result = run("demo", "--no-tui")
-    assert "demo store loaded" in result.stderr
-    again = run("demo", "--no-tui")  # rebuilt, not refused
-    assert again.exit_code == 0
-    existing = tmp_path / "mine.db"
-    run("init", db=existing)
-    refused = run("demo", "--no-tui", db=existing, ok=False)
-    assert "already exists" in refused.stderr
+def test_demo_is_a_store_in_the_default_database_that_every_command_sees(tmp_path):
+    mine = tmp_path / "home" / "data" / "x.csv"
+    mine.parent.mkdir(parents=True, exist_ok=True)
+    mine.write_text("product_id,title\nMY1,My Own Product Model M1\n")
+    run("import", "products", str(mine))  # the user's own default store, in the default db
+    first = run("demo", "--no-tui")
+    assert "demo store 'demo' created in" in first.stderr and "other stores untouched" in (
+        first.stderr)
+    listed = json.loads(run("--store", "demo", "products", "list", "--json").output)
+    assert len(listed) == 311
+    again = run("demo", "--no-tui")  # loaded afresh, the same data, not refused
+    assert "loaded afresh" in again.stderr
+    assert len(json.loads(run("--store", "demo", "products", "list", "--json").output)) == 311
+    # the user's own store was never touched, and no other database file was made
+    own = json.loads(run("products", "list", "--json").output)
+    assert [p["product_id"] for p in own] == ["MY1"]
+    assert "demo\t311 products" in run("stores", "list").output
+    data = tmp_path / "home" / "data" / "kwtrack"
+    assert sorted(p.name for p in data.glob("*.db")) == ["kwtrack.db"]
+
+
+def test_usage_errors_are_one_line_with_a_hint_to_help():
+    result = CliRunner().invoke(cli, ["products", "list", "--bogus"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("kwtrack: error: No such option '--bogus' "
+                                     "(see `kwtrack products list --help`)")
+    result = CliRunner().invoke(cli, ["import", "nonsense", "x.csv"])
+    assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("kwtrack: error: Invalid value for KIND")
+
+
+def test_tables_align_chinese_text_by_display_width(capsys):
+    from kwtrack.cli.common import echo_table
+
+    echo_table(["keyword", "n"], [["运动鞋", 1], ["shoes", 22], ["zapatos de hombre", 3]])
+    lines = capsys.readouterr().out.splitlines()
+    from wcwidth import wcswidth
+
+    # the second column starts at the same display column on every line
+    starts = [wcswidth(line[:len(line.rstrip("0123456789"))]) for line in lines[1:]]
+    assert len(set(starts)) == 1 and lines[1].startswith("运动鞋  ")

@@ -60,7 +60,7 @@ def test_database_choice_path_url_and_env(tmp_path, monkeypatch):
     monkeypatch.setenv("KWTRACK_DB", str(tmp_path / "env.db"))
     assert paths.default_database() == str(tmp_path / "env.db")
     monkeypatch.delenv("KWTRACK_DB")
-    assert paths.default_database().endswith(os.path.join("kwtrack", "kwtrack.store.database"))
+    assert paths.default_database().endswith(os.path.join("kwtrack", "kwtrack.db"))
     with pytest.raises(KwtrackError, match="unsupported database URL"):
         connect_database("mongodb://localhost/x")
 

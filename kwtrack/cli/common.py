@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+from wcwidth import wcswidth, wcwidth
 
 from kwtrack.errors import KwtrackError
 
@@ -82,7 +83,38 @@ class UserError(click.ClickException):
 
 
 class KwtrackGroup(click.Group):
-    """The top-level group: turns kwtrack's errors into UserError, so no traceback escapes."""
+    """The top-level group: turns kwtrack's errors into UserError, so no traceback escapes,
+    and prints usage errors as the same one line, with a hint to `--help`."""
+
+    def main(self, *args, **kwargs):
+        """As click's, but a usage error (unknown option, bad KIND…) is one line
+        `kwtrack: error: … (see `kwtrack import --help`)` and exit status 2."""
+        standalone = kwargs.pop("standalone_mode", True)
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            # (the command as the user typed it, whatever name the program was run by)
+            path = exc.ctx.command_path.split()[1:] if exc.ctx is not None else []
+            command = " ".join(["kwtrack", *path])
+            message = exc.format_message().rstrip(".")
+            click.echo(f"kwtrack: error: {message} (see `{command} --help`)", err=True)
+            if not standalone:
+                raise
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            if not standalone:
+                raise
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("kwtrack: aborted: nothing was changed", err=True)
+            if not standalone:
+                raise
+            sys.exit(1)
+        except click.exceptions.Exit as exc:
+            if not standalone:
+                raise
+            sys.exit(exc.exit_code)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -139,17 +171,40 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _width(text: str) -> int:
+    """Columns a text takes on a terminal: Chinese, Japanese and Korean characters take two
+    (wcwidth); a character it cannot measure counts as one."""
+    return max(wcswidth(text), 0) or sum(max(wcwidth(c), 1) for c in text)
+
+
+def _fit(text: str, cap: int) -> str:
+    """The text cut to `cap` columns, with `…` where it was cut."""
+    if _width(text) <= cap:
+        return text
+    out, used = [], 0
+    for char in text:
+        used += max(wcwidth(char), 1)
+        if used > cap - 1:
+            break
+        out.append(char)
+    return "".join(out) + "…"
+
+
 def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | None = None) -> None:
-    """Print rows as aligned columns; `widths` caps some columns (long titles are cut)."""
+    """Print rows as aligned columns, by display width (CJK text takes two columns a
+    character); `widths` caps some columns (long titles are cut)."""
     texts = [[_cell(v) for v in row] for row in rows]
     for i, cap in (widths or {}).items():
         for row in texts:
-            if len(row[i]) > cap:
-                row[i] = row[i][: cap - 1] + "…"
-    sizes = [max([len(h)] + [len(r[i]) for r in texts]) for i, h in enumerate(headers)]
-    click.echo("  ".join(h.ljust(s) for h, s in zip(headers, sizes, strict=True)).rstrip())
+            row[i] = _fit(row[i], cap)
+    sizes = [max([_width(h)] + [_width(r[i]) for r in texts]) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (s - _width(c)) for c, s in zip(cells, sizes, strict=True))
+
+    click.echo(line(headers).rstrip())
     for row in texts:
-        click.echo("  ".join(c.ljust(s) for c, s in zip(row, sizes, strict=True)).rstrip())
+        click.echo(line(row).rstrip())
 
 
 def report_imports(results) -> None:

@@ -102,7 +102,10 @@ def products_delete(state: State, product_ids, force, strict, yes) -> None:
     if not yes:
         if not sys.stdin.isatty():
             raise click.UsageError("not a terminal: add --yes to delete without asking")
-        click.confirm(f"Archive {len(ids)} product(s)?", abort=True)
+        titles = {c.product_id: c.title for c in report.candidates}
+        named = "\n".join(f"  {pid}  {titles.get(pid, '')}" for pid in ids)
+        click.confirm(f"Archive {len(ids)} product{'s' if len(ids) > 1 else ''}:\n{named}\n"
+                      "(`kwtrack undo` restores them)", abort=True)
     reason = "deleted" + (f", orphaning {len(report.orphaned)} keywords" if report.orphaned
                           else "")
     action = archive_products(store, ids, reason)

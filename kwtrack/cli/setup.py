@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from kwtrack.cli.common import State, pass_state, report_imports
-from kwtrack.errors import KwtrackError
 
 
 @click.command()
@@ -44,43 +41,29 @@ def init(state: State, demo: bool) -> None:
     click.echo(f"database ready: {state.target} (store {store.name!r})")
 
 
-def demo_target(state: State) -> str:
-    """Where `kwtrack demo` puts its fresh database."""
-    if state.db_target:
-        return state.db_target
-    from platformdirs import user_data_path
-
-    return str(user_data_path("kwtrack", appauthor=False) / "demo.db")
-
-
 @click.command()
 @click.option("--no-tui", is_flag=True, help="Load the demo but do not open the TUI.")
 @pass_state
 def demo(state: State, no_tui: bool) -> None:
-    """Load the demo store into a fresh database and open the TUI on it.
+    """Load the demo store (a footwear supplier) and open the TUI on it.
 
-    Without --db the demo lives in its own file (demo.db in your user data dir), rebuilt each
-    time, so your own data is never touched.
+    The demo is a store named `demo` in your database (the default one, or --db): created
+    the first time, loaded afresh each time after. No other store is touched, so afterwards
+    every command sees it with `--store demo`.
 
     \b
     Example:
       kwtrack demo
+      kwtrack --store demo products list
     """
-    from kwtrack.store.database import is_url
+    from kwtrack.demo import DEMO_STORE, refresh_demo
 
-    target = demo_target(state)
-    if not state.db_target and Path(target).exists():
-        for suffix in ("", "-wal", "-shm"):
-            Path(target + suffix).unlink(missing_ok=True)
-    elif not is_url(target) and Path(target).exists() and Path(target).stat().st_size > 0:
-        raise KwtrackError(f"{target} already exists: `kwtrack demo` needs a fresh database "
-                           "(pick a new --db, or use `kwtrack init --demo` on an empty store)")
-    state.db_target = target
-    from kwtrack.demo import load_demo
-
-    store = state.store(create=True)
-    report_imports(load_demo(store))
-    click.echo(f"demo store loaded into {target}", err=True)
+    state.open()
+    store, results, refreshed = refresh_demo(state.store_name or DEMO_STORE)
+    report_imports(results)
+    click.echo(f"demo store {store.name!r} {'loaded afresh' if refreshed else 'created'} in "
+               f"{state.target} (other stores untouched); see it with "
+               f"`kwtrack --store {store.name} …`", err=True)
     if not no_tui:
         from kwtrack.tui.app import KwtrackApp
 
