@@ -91,7 +91,11 @@ class KwtrackGroup(click.Group):
         `kwtrack: error: … (see `kwtrack import --help`)` and exit status 2."""
         standalone = kwargs.pop("standalone_mode", True)
         try:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            result = super().main(*args, standalone_mode=False, **kwargs)
+            if not standalone:
+                return result
+            # (click hands back an Exit's status as the result; commands return nothing)
+            sys.exit(result if isinstance(result, int) else 0)
         except click.UsageError as exc:
             # (the command as the user typed it, whatever name the program was run by)
             path = exc.ctx.command_path.split()[1:] if exc.ctx is not None else []
