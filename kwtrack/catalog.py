@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
-from kwtrack.store.models import Bid, Coverage, Keyword, KeywordStat, Product, ProductStat, Store
+from kwtrack.cleanup import StoreCoverage
+from kwtrack.store.models import Bid, Keyword, KeywordStat, Product, ProductStat, Store
 from kwtrack.words import normalise_keyword
 
 RECENT_DAYS = 30
@@ -71,7 +72,8 @@ class KeywordRow:
 
 @dataclass(frozen=True)
 class CoveringProduct:
-    """A product linked to a keyword, and how (keyword field, manual link, search report)."""
+    """A live product covering a keyword, and how (`kwtrack.cleanup.ROUTES`: keyword field,
+    manual link, search term, title)."""
 
     product_id: str
     title: str
@@ -97,7 +99,7 @@ class ProductDetails:
     """Everything the details pane shows about one product."""
 
     product: ProductRow
-    keywords: list[tuple[str, str]]  # (keyword, source)
+    keywords: list[tuple[str, str]]  # (keyword, route), by route then keyword
     window: tuple[dt.date, dt.date] | None  # the recent days the numbers cover
 
 
@@ -162,13 +164,15 @@ def list_products(store: Store, search: str | None = None, *, offset: int = 0,
     return _product_rows(store, page)
 
 
-def _product_rows(store: Store, products: list[Product]) -> list[ProductRow]:
+def _product_rows(store: Store, products: list[Product],
+                  coverage: StoreCoverage | None = None) -> list[ProductRow]:
     ids = [p.id for p in products]
     if not ids:
         return []
-    keyword_counts = dict(
-        Coverage.select(Coverage.product, fn.COUNT(fn.DISTINCT(Coverage.keyword)))
-        .where(Coverage.product.in_(ids)).group_by(Coverage.product).tuples())
+    # the keywords each product covers, by any route (kwtrack.cleanup.routes)
+    covered = (coverage or StoreCoverage(store)).covered(
+        [(p.id, p.title_words, p.title) for p in products])
+    keyword_counts = {p: len({k for k, _ in found}) for p, found in covered.items()}
     totals: dict[int, tuple] = {}
     window = recent_product_window(store)
     if window:
@@ -194,15 +198,15 @@ def _int(value) -> int | None:
 
 
 def product_details(store: Store, product_id: str) -> ProductDetails | None:
-    """A product's row, its keywords (with the link's source) and the window of its numbers."""
+    """A product's row, the keywords it covers (and by which route: keyword field, manual,
+    search term, title) and the window of its numbers."""
     product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id))
     if product is None:
         return None
-    keywords = [
-        (k, s) for k, s in Coverage.select(Keyword.keyword, Coverage.source).join(Keyword)
-        .where(Coverage.product == product).order_by(Coverage.source, Keyword.keyword).tuples()
-    ]
-    return ProductDetails(_product_rows(store, [product])[0], keywords,
+    coverage = StoreCoverage(store)
+    keywords = coverage.covered([(product.id, product.title_words, product.title)])[product.id]
+    return ProductDetails(_product_rows(store, [product], coverage)[0],
+                          sorted(keywords, key=lambda kv: (kv[1], kv[0])),
                           recent_product_window(store))
 
 
@@ -237,15 +241,15 @@ def list_keywords(store: Store, search: str | None = None, *, group: str | None 
     return _keyword_rows(store, page)
 
 
-def _keyword_rows(store: Store, keywords: list[Keyword]) -> list[KeywordRow]:
+def _keyword_rows(store: Store, keywords: list[Keyword],
+                  coverage: StoreCoverage | None = None) -> list[KeywordRow]:
     ids = [k.id for k in keywords]
     if not ids:
         return []
-    product_counts = dict(
-        Coverage.select(Coverage.keyword, fn.COUNT(fn.DISTINCT(Coverage.product)))
-        .join(Product).where(Coverage.keyword.in_(ids) & (Product.status == "online")
-                             & Product.archived_at.is_null())
-        .group_by(Coverage.keyword).tuples())
+    # the live products covering each keyword, by any route (kwtrack.cleanup.routes)
+    covering = (coverage or StoreCoverage(store)).covering(
+        [(k.id, k.words, k.keyword) for k in keywords])
+    product_counts = {k: count for k, (_, count) in covering.items()}
     bids = {b.keyword_id: b for b in Bid.select().where(Bid.keyword.in_(ids))}
     window = recent_keyword_window(store)
     totals: dict[int, tuple] = {}
@@ -268,16 +272,15 @@ def _keyword_rows(store: Store, keywords: list[Keyword]) -> list[KeywordRow]:
 
 
 def keyword_details(store: Store, keyword: str, *, weeks: int = 8) -> KeywordDetails | None:
-    """A keyword's row, the products linked to it and its last `weeks` weeks of stats."""
+    """A keyword's row, the live products covering it (by route; title matches: the first
+    50) and its last `weeks` weeks of stats."""
     kw = Keyword.get_or_none((Keyword.store == store)
                              & (Keyword.norm == normalise_keyword(keyword)))
     if kw is None:
         return None
-    products = [CoveringProduct(*row) for row in (
-        Coverage.select(Product.product_id, Product.title, Product.status, Coverage.source)
-        .join(Product, JOIN.INNER)
-        .where((Coverage.keyword == kw) & Product.archived_at.is_null())
-        .order_by(Product.product_id, Coverage.source).tuples())]
+    coverage = StoreCoverage(store)
+    covered_by, _ = coverage.covering([(kw.id, kw.words, kw.keyword)], limit=50)[kw.id]
+    products = [CoveringProduct(c.product_id, c.title, "online", c.via) for c in covered_by]
     stats = [StatLine(_as_date(a), _as_date(b), *rest) for a, b, *rest in (
         KeywordStat.select(KeywordStat.period_start, KeywordStat.period_end, KeywordStat.channel,
                            KeywordStat.impressions, KeywordStat.clicks, KeywordStat.inquiries,
@@ -285,4 +288,4 @@ def keyword_details(store: Store, keyword: str, *, weeks: int = 8) -> KeywordDet
         .where(KeywordStat.keyword == kw)
         .order_by(KeywordStat.period_start.desc(), KeywordStat.channel)
         .limit(weeks * 2).tuples())]
-    return KeywordDetails(_keyword_rows(store, [kw])[0], products, stats, kw.notes)
+    return KeywordDetails(_keyword_rows(store, [kw], coverage)[0], products, stats, kw.notes)

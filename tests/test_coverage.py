@@ -390,3 +390,39 @@ def test_a_store_without_keywords_or_links_covers_nothing(store, tmp_path):
     assert report.to_dict()["summary"] == {"candidates": 1, "keywords": 0, "orphaned": 0,
                                            "safe_to_delete": 1}
     assert [d["product_id"] for d in report.candidates[0].near_duplicates] == ["B"]
+
+
+def test_lists_count_coverage_by_the_same_routes_as_the_check(demo_db):
+    """`keywords list` and `products list` count every route the check counts: a core word
+    that many titles hold is covered, not "0 products"."""
+    from kwtrack.store.database import get_store
+    from kwtrack.store.models import Coverage, Keyword, Product
+    from kwtrack.words import keyword_words, match_words
+
+    store = get_store()
+    live = [p for p in Product.select() if p.status == "online" and p.archived_at is None]
+    runner = CliRunner()
+    listed = {k["keyword"]: k["products"] for k in json.loads(runner.invoke(
+        cli, ["--db", str(demo_db), "keywords", "list", "--json"]).stdout)}
+    checked = 0
+    title_words = {p.id: set(match_words(p.title)) for p in live}
+    compounds = {w.replace("-", " ") for words in title_words.values() for w in words
+                 if "-" in w}
+    links: dict[int, set[int]] = {}
+    for c in Coverage.select():
+        if c.product_id in title_words:
+            links.setdefault(c.keyword_id, set()).add(c.product_id)
+    for kw in Keyword.select().where(Keyword.archived_at.is_null()):
+        words = set(keyword_words(kw.keyword))
+        if any(compound in kw.keyword.replace("-", " ") for compound in compounds):
+            continue  # (compounds: the check's own tests cover them)
+        by_title = {p for p, held in title_words.items() if words and words <= held}
+        by_link = links.get(kw.id, set())
+        assert listed[kw.keyword] == len(by_title | by_link), kw.keyword
+        checked += by_title > by_link
+    assert checked > 10  # words covered by titles alone were counted
+    # and the check, deleting a product whose title holds a core word, agrees
+    shoes = next(k for k in listed if k == "running shoes")
+    holder = next(p for p in live if {"running", "shoe"} <= set(match_words(p.title)))
+    verdict = {k.keyword: k for k in coverage_check(store, [holder.product_id]).keywords}[shoes]
+    assert not verdict.orphaned and verdict.title_matches > 0

@@ -3,18 +3,19 @@
 - `zero_effect`: live products with no effect over a window of days;
 - `check`: the pre-deletion coverage check (what is still covered, by whom and how; what is
   orphaned, and what to do instead);
-- `titles`: replacement titles that carry orphaned keywords.
+- `titles`: replacement titles that carry orphaned keywords;
+- `routes`: the one definition of coverage (keyword field, manual, search term, title) that
+  the check, the lists and the TUI share.
 """
 
 from kwtrack.cleanup.check import (
-    ROUTES,
     TITLE_SHOWN,
     Candidate,
     CoverageReport,
-    CoveredBy,
     KeywordVerdict,
     coverage_check,
 )
+from kwtrack.cleanup.routes import ROUTES, CoveredBy, StoreCoverage
 from kwtrack.cleanup.titles import TITLE_LIMIT, draft_title, proposed_title
 from kwtrack.cleanup.zero_effect import (
     DEFAULT_DAYS,
@@ -28,6 +29,6 @@ from kwtrack.cleanup.zero_effect import (
 )
 
 __all__ = ["DEFAULT_DAYS", "ROUTES", "TITLE_LIMIT", "TITLE_SHOWN", "Candidate", "CoverageReport",
-           "CoveredBy", "KeywordVerdict", "ProductBrief", "ZeroEffect", "coverage_check",
-           "day_ranges", "draft_title", "last_stats_day", "live_products",
+           "CoveredBy", "KeywordVerdict", "ProductBrief", "StoreCoverage", "ZeroEffect",
+           "coverage_check", "day_ranges", "draft_title", "last_stats_day", "live_products",
            "missing_stats_days", "proposed_title", "zero_effect_products"]

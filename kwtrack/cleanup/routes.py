@@ -1,0 +1,194 @@
+"""One definition of coverage, for the whole of kwtrack: how a live product covers a keyword.
+
+A live product (online, not archived) covers a keyword by one of four routes, listed in this
+order: `keyword` (the product's own keyword field), `manual` (a link the operator made),
+`search` (a search-term report attributed the word to it), or `title` (its title holds every
+word of the keyword: whole words, plurals folded, a hyphenated compound whole; see
+`kwtrack.words.readings`). The coverage check, the product and keyword lists and the TUI's
+panes all count coverage through here, so they never disagree.
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import operator
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+from kwtrack.store import bulk
+from kwtrack.store.models import Coverage, Keyword, Product, Store
+from kwtrack.words import keyword_words_of, readings, words_of
+
+ROUTES = ("keyword", "manual", "search", "title")  # in the order a product's routes list
+ROUTE_PLACE = {route: place for place, route in enumerate(ROUTES)}
+
+
+@dataclass(frozen=True, slots=True)
+class CoveredBy:
+    """A live product that covers a keyword, and by which route."""
+
+    product_id: str
+    title: str
+    via: str  # one of ROUTES
+
+
+class TitleWords:
+    """Which of some titles hold every word of a keyword.
+
+    Each word's titles are a set, and a keyword's titles the intersection of its words' sets,
+    walked from the smallest. When even the smallest is large (a generic keyword such as
+    `walking shoes` in a store of thousands of shoes), the words' titles are ANDed as bit
+    sets instead (a Python int, bit t for title t): one pass in C over a few kilobytes rather
+    than thousands of set look-ups."""
+
+    AS_BITS = 256  # titles from which a word's set is ANDed as bits
+
+    def __init__(self, titles: list[tuple[str, ...]]):
+        self.size = len(titles)
+        self.having: dict[str, set[int]] = defaultdict(set)
+        for position, words in enumerate(titles):
+            for word in words:
+                self.having[word].add(position)
+        self._bits: dict[str, int] = {}
+
+    def holding(self, words: tuple[str, ...]) -> set[int] | frozenset[int]:
+        """The positions of the titles holding all of `words`."""
+        sets = self._sets(words)
+        return sets[0].intersection(*sets[1:]) if sets else frozenset()
+
+    def count_and_first(self, readings: list[tuple[str, ...]], limit: int
+                        ) -> tuple[int, list[int]]:
+        """How many titles hold all the words of one of a keyword's `readings`
+        (`kwtrack.words.readings`), and the lowest `limit` positions of them."""
+        if len(readings) > 1:  # (rare: a keyword that may be read as a compound)
+            held = set().union(*map(self.holding, readings))
+            return len(held), heapq.nsmallest(limit, held)
+        sets = self._sets(readings[0])
+        if not sets:
+            return 0, []
+        if len(sets[0]) < self.AS_BITS:
+            held = sets[0].intersection(*sets[1:])
+            return len(held), heapq.nsmallest(limit, held)
+        bits = functools.reduce(operator.and_, map(self._bits_of, readings[0]))
+        return bits.bit_count(), lowest_bits(bits, limit)
+
+    def _sets(self, words: tuple[str, ...]) -> list[set[int]]:
+        """The words' sets of titles, smallest first; empty when some word is in none."""
+        sets = []
+        for word in words:
+            found = self.having.get(word)
+            if not found:
+                return []
+            sets.append(found)
+        sets.sort(key=len)
+        return sets
+
+    def _bits_of(self, word: str) -> int:
+        found = self._bits.get(word)
+        if found is None:
+            flags = bytearray(self.size // 8 + 1)
+            for position in self.having[word]:
+                flags[position >> 3] |= 1 << (position & 7)
+            found = self._bits[word] = int.from_bytes(flags, "little")
+        return found
+
+
+_NONZERO_BYTE = re.compile(rb"[^\x00]")
+
+
+def lowest_bits(bits: int, limit: int) -> list[int]:
+    """The positions of the lowest `limit` set bits of a non-negative int (its bytes are
+    scanned in C for the first non-zero ones)."""
+    found: list[int] = []
+    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+    for match in _NONZERO_BYTE.finditer(raw):
+        byte, at = match.group()[0], match.start() * 8
+        found += [at + bit for bit in range(8) if byte >> bit & 1]
+        if len(found) >= limit:
+            break
+    return found[:limit]
+
+
+def live_filter():
+    """The condition of a live product: online and not archived."""
+    return (Product.status == "online") & Product.archived_at.is_null()
+
+
+class StoreCoverage:
+    """The store's live products as coverage sees them (their titles' words and their
+    links), read once, to ask which products cover some keywords and which keywords some
+    products cover — what the lists and the details panes show."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        rows = bulk.raw_rows(Product.select(Product.id, Product.product_id, Product.title,
+                                            Product.title_words)
+                             .where((Product.store == store) & live_filter())
+                             .order_by(Product.product_id))
+        self.ids = [row[0] for row in rows]
+        self.codes = [row[1] for row in rows]
+        self.titles = [row[2] for row in rows]
+        self.place = {product: i for i, product in enumerate(self.ids)}
+        self.words = TitleWords([tuple((w if w is not None else words_of(t)).split())
+                                 for _, _, t, w in rows])
+        self.compounds = {w for w in self.words.having if "-" in w}
+
+    def covering(self, keywords: list[tuple[int, str | None, str]], limit: int = 10
+                 ) -> dict[int, tuple[list[CoveredBy], int]]:
+        """For each keyword (id, stored words, text): the live products covering it, by
+        product ID and route (title matches: the first `limit`), and how many live products
+        cover it by any route."""
+        ids = [k for k, _, _ in keywords]
+        links: dict[int, set[tuple[int, int]]] = defaultdict(set)
+        for part in bulk.chunked(ids):
+            for keyword, product, route in bulk.raw_rows(
+                    Coverage.select(Coverage.keyword, Coverage.product, Coverage.source)
+                    .where(Coverage.keyword.in_(list(part)))):
+                if product in self.place:
+                    links[keyword].add((self.place[product], ROUTE_PLACE[route]))
+        found = {}
+        for keyword, words, text in keywords:
+            words = tuple((words if words is not None else keyword_words_of(text)).split())
+            routes = set(links.get(keyword, ()))
+            held: set[int] = set()
+            if words:
+                held = set().union(*map(self.words.holding,
+                                        readings(words, self.compounds)))
+            first = heapq.nsmallest(limit, held)
+            routes.update((i, ROUTE_PLACE["title"]) for i in first)
+            products = {i for i, _ in routes} | held
+            found[keyword] = ([CoveredBy(self.codes[i], self.titles[i], ROUTES[r])
+                               for i, r in sorted(routes)], len(products))
+        return found
+
+    def covered(self, products: list[tuple[int, str | None, str]]
+                ) -> dict[int, list[tuple[str, str]]]:
+        """For each product (id, stored title words, title): the keywords of the library it
+        covers, as (keyword, route), by keyword then route. A product that is not live
+        covers nothing by title (its links are listed all the same)."""
+        ids = [p for p, _, _ in products]
+        found: dict[int, set[tuple[str, int]]] = {p: set() for p in ids}
+        for part in bulk.chunked(ids):
+            for product, keyword, route in bulk.raw_rows(
+                    Coverage.select(Coverage.product, Keyword.keyword, Coverage.source)
+                    .join(Keyword).where(Coverage.product.in_(list(part))
+                                         & Keyword.archived_at.is_null())):
+                found[product].add((keyword, ROUTE_PLACE[route]))
+        live = [(p, w, t) for p, w, t in products if p in self.place]
+        if live:
+            titles = TitleWords([tuple((w if w is not None else words_of(t)).split())
+                                 for _, w, t in live])
+            vocabulary = set(titles.having)
+            library = bulk.raw_rows(Keyword.select(Keyword.keyword, Keyword.words)
+                                    .where((Keyword.store == self.store)
+                                           & Keyword.archived_at.is_null()))
+            for keyword, words in library:
+                words = tuple((words if words is not None else keyword_words_of(keyword))
+                              .split())
+                for reading in (readings(words, self.compounds) if words else ()):
+                    if vocabulary.issuperset(reading):
+                        for position in titles.holding(reading):
+                            found[live[position][0]].add((keyword, ROUTE_PLACE["title"]))
+        return {p: [(k, ROUTES[r]) for k, r in sorted(routes)] for p, routes in found.items()}
