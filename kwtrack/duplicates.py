@@ -1,14 +1,19 @@
 """Duplicate listings: live products whose titles say they are the same product listed twice.
 
-Alibaba.com penalises a product listed twice. Two signals decide, in this order:
-1. **Model codes** (`A502`, `HR030-A`, `K6116`): titles with different codes are different
-   products however alike the rest (stores generate titles from one template); titles with the
-   same code and a loosely similar title (score ≥ `SAME_CODE_MIN`) are the same product relisted.
-2. Without codes, title similarity: rapidfuzz `token_sort_ratio` on processed titles (case and
-   punctuation folded, word order ignored) at or above the threshold.
+Alibaba.com penalises a product listed twice. kwtrack decides, in this order:
+1. **Model codes** (`kwtrack.words.model_codes`: `A502`, `HR030-A`, `Model 201`): titles with
+   different codes are different products however alike the rest (stores generate titles from
+   one template, and a colour suffix is another product); titles sharing a code and a loosely
+   similar title (score ≥ `SAME_CODE_MIN`) are the same product relisted.
+2. Without codes on both sides, title similarity: rapidfuzz `token_sort_ratio` on processed
+   titles (case, punctuation and hyphens folded, word order ignored) at or above the threshold;
+   or, between two code-less titles, one title holding every word of the other and at most
+   `SUBSET_EXTRA` words more (`Bamboo Cutting Board Set 3 Pieces` / `3 Pieces Bamboo Cutting
+   Board Set with Juice Groove`).
 
 `TitleIndex` files titles so that only likely pairs are scored (blocking); `duplicate_clusters`
-groups a store's titles, and `duplicate_listings` is what `kwtrack dupes` shows.
+groups a store's titles, never putting two different model codes in one cluster; and
+`duplicate_listings` is what `kwtrack dupes` shows.
 """
 
 from __future__ import annotations
@@ -23,12 +28,15 @@ from rapidfuzz import fuzz, utils
 
 from kwtrack.store import bulk
 from kwtrack.store.models import Product, Store
-from kwtrack.words import model_codes
+from kwtrack.words import marked_numbers, model_codes, singular
 
 DEFAULT_THRESHOLD = 90.0
 SAME_CODE_MIN = 60.0
+SUBSET_EXTRA = 3  # words a code-less title may add to another and still be the same listing
+SUBSET_MIN_WORDS = 4  # ... when the shorter one has at least this many words
 SAME_CODE = "same model code"
 SIMILAR = "similar title"
+WITHIN = "one title within the other"
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class NearDuplicate:
     product_id: str
     title: str
     score: float
-    reason: str  # SAME_CODE or SIMILAR
+    reason: str  # SAME_CODE, SIMILAR or WITHIN
 
     def to_dict(self) -> dict:
         return {"product_id": self.product_id, "title": self.title, "score": self.score,
@@ -51,8 +59,9 @@ class Cluster:
 
     ids: list[str]
     score: float  # the lowest pair score that joined the cluster
-    reason: str  # SAME_CODE or SIMILAR
+    reason: str  # SAME_CODE when a shared code joined it, else SIMILAR or WITHIN
     differing_words: list[str]
+    codes: list[str]  # the model code its coded titles share (never more than one model)
 
 
 def score(a: str, b: str) -> float:
@@ -67,28 +76,37 @@ def same_model_score(a: str, b: str) -> float:
                      fuzz.token_set_ratio(a, b, processor=utils.default_process)), 1)
 
 
-def is_duplicate(a: str, b: str, threshold: float = DEFAULT_THRESHOLD
+_APOSTROPHES = re.compile(r"['’]")
+
+
+def title_words(title: str) -> frozenset[str]:
+    """A title's words as duplicates are told by: rapidfuzz's processed words (case folded,
+    punctuation and hyphens as spaces: `Lace-Up` = `Lace Up`) with apostrophes dropped
+    (`Men's` is one word), plurals folded."""
+    return frozenset(map(singular, utils.default_process(_APOSTROPHES.sub("", title)).split()))
+
+
+def is_duplicate(a: str, b: str, threshold: float = DEFAULT_THRESHOLD, *,
+                 codes_a: frozenset[str] | None = None, codes_b: frozenset[str] | None = None
                  ) -> tuple[float, str] | None:
-    """(score, reason) when two titles are duplicate listings, else None."""
-    codes_a, codes_b = model_codes(a), model_codes(b)
+    """(score, reason) when two titles are duplicate listings, else None (`codes_…`: the
+    titles' model codes, when known with the store's numbers; else worked out alone)."""
+    codes_a = model_codes(a) if codes_a is None else codes_a
+    codes_b = model_codes(b) if codes_b is None else codes_b
     if codes_a and codes_b:
         if codes_a & codes_b:
             value = same_model_score(a, b)
             return (value, SAME_CODE) if value >= SAME_CODE_MIN else None
         return None
     value = score(a, b)
-    return (value, SIMILAR) if value >= threshold else None
-
-
-_NOT_IN_WORD = re.compile(r"[^\w\s]|_")
-
-
-def blocking_words(title: str) -> frozenset[str]:
-    """A title's words as blocking files it: what the seller typed between spaces, lower-cased,
-    punctuation dropped and a trailing `s` cut (`Non-Slip` stays one word, as a buyer reads
-    it; `Kids`, `Kid` and a typo'd `Kidss` meet). Blocking needs only to be consistent, not
-    to be good English."""
-    return frozenset(w.rstrip("s") or w for w in _NOT_IN_WORD.sub("", title.lower()).split())
+    if value >= threshold:
+        return value, SIMILAR
+    if not codes_a and not codes_b:
+        small, big = sorted((title_words(a), title_words(b)), key=len)
+        if len(small) >= SUBSET_MIN_WORDS and small <= big \
+                and len(big) - len(small) <= SUBSET_EXTRA:
+            return value, WITHIN
+    return None
 
 
 def _blocking_keys(words: frozenset[str]) -> list[int]:
@@ -108,40 +126,54 @@ class TitleIndex:
     Titles scoring 90 or more differ by about one word at most, so each title is filed under
     its set of words and under every set with one word left out; two titles meet when one
     shares a file with the other: the same words, one word added or dropped, or one word
-    replaced. Only titles that meet are scored, plus every title sharing a model code. Two
-    titles that both carry model codes are never compared by words (different codes mean
-    different products; the same code is the model-code rule's).
+    replaced. A code-less title also meets the code-less titles holding all its words (the
+    title-within-title rule), found through each word's titles. Only titles that meet are
+    scored, plus every title sharing a model code; two titles that both carry model codes are
+    never compared by words (different codes mean different products).
     """
 
     def __init__(self, titles: dict[str, str]):
-        """`titles`: product ID → title."""
+        """`titles`: product ID → title. Numbers that some title marks as a model (`Model
+        201`) are codes in every title of the index (`… Walking Shoes 201 Solid Mesh`)."""
         self.titles = titles
+        self.numbered = frozenset().union(*map(marked_numbers, titles.values()))
         self.files: dict[int, list[str]] = defaultdict(list)
         self.by_code: dict[str, list[str]] = defaultdict(list)
-        self._codes: dict[str, frozenset[str]] = {}
+        self.codeless_having: dict[str, set[str]] = defaultdict(set)
+        self.codes: dict[str, frozenset[str]] = {}
+        self._words: dict[str, frozenset[str]] = {}
         for product_id, title in titles.items():
-            for key in _blocking_keys(blocking_words(title)):
+            words = self._words[product_id] = title_words(title)
+            for key in _blocking_keys(words):
                 self.files[key].append(product_id)
-            codes = self._codes[product_id] = model_codes(title)
+            codes = self.codes[product_id] = self.codes_of(title)
             for code in codes:
                 self.by_code[code].append(product_id)
-        self._processed: dict[str, str] = {}
+            if not codes:
+                for word in words:
+                    self.codeless_having[word].add(product_id)
 
-    def processed(self, product_id: str) -> str:
-        """A filed title as the scorer sees it (case and punctuation folded)."""
-        found = self._processed.get(product_id)
-        if found is None:
-            found = self._processed[product_id] = utils.default_process(self.titles[product_id])
-        return found
+    def codes_of(self, title: str) -> frozenset[str]:
+        """A title's model codes, the index's marked numbers included."""
+        return model_codes(title, self.numbered)
+
+    def words(self, product_id: str) -> frozenset[str]:
+        """A filed title's words (for telling the words duplicates differ by)."""
+        return self._words[product_id]
 
     def met_by(self, title: str) -> set[str]:
-        """The filed titles that `title` meets in some file or by a shared model code."""
-        codes = model_codes(title)
+        """The filed titles that `title` meets: in some file, by a shared model code, or (a
+        code-less title) as a code-less title holding all its words."""
+        codes = self.codes_of(title)
         met = {other for code in codes for other in self.by_code.get(code, ())}
-        for key in _blocking_keys(blocking_words(title)):
+        words = title_words(title)
+        for key in _blocking_keys(words):
             for other in self.files.get(key, ()):
-                if not (codes and self._codes[other]):
+                if not (codes and self.codes[other]):
                     met.add(other)
+        if not codes and len(words) >= SUBSET_MIN_WORDS:
+            sets = sorted((self.codeless_having.get(w, set()) for w in words), key=len)
+            met.update(sets[0].intersection(*sets[1:]))
         return met
 
     def near_duplicates(self, title: str, *, threshold: float | None = None,
@@ -149,19 +181,22 @@ class TitleIndex:
         """The filed titles that nearly duplicate `title`, best first (less the `ignore` IDs:
         the product itself, or products being deleted with it)."""
         threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+        codes = self.codes_of(title)
         found = []
         for other in self.met_by(title):
             if other in ignore:
                 continue
-            verdict = is_duplicate(title, self.titles[other], threshold)
+            verdict = is_duplicate(title, self.titles[other], threshold, codes_a=codes,
+                                   codes_b=self.codes[other])
             if verdict is not None:
                 found.append(NearDuplicate(other, self.titles[other], *verdict))
         return sorted(found, key=lambda d: (-d.score, d.product_id))
 
     def pairs(self) -> Iterator[tuple[str, str]]:
         """Every pair of filed titles worth scoring (each once), for clustering the whole
-        index: titles sharing a model code, and titles sharing a file of which at least one
-        has no code (a file of templated titles that differ only in their codes gives none)."""
+        index: titles sharing a model code, titles sharing a file of which at least one has no
+        code (a file of templated titles that differ only in their codes gives none), and
+        code-less titles one of which holds all the other's words."""
         seen: set[tuple[str, str]] = set()
 
         def fresh(a: str, b: str) -> bool:
@@ -176,19 +211,28 @@ class TitleIndex:
         for group in self.files.values():
             if len(group) < 2:
                 continue
-            codeless = [i for i in group if not self._codes[i]]
-            coded = [i for i in group if self._codes[i]]
+            codeless = [i for i in group if not self.codes[i]]
+            coded = [i for i in group if self.codes[i]]
             yield from ((a, b) for a, b in combinations(codeless, 2) if fresh(a, b))
             yield from ((a, b) for a in codeless for b in coded if fresh(a, b))
+        for a, words in self._words.items():
+            if self.codes[a] or len(words) < SUBSET_MIN_WORDS:
+                continue
+            sets = sorted((self.codeless_having[w] for w in words), key=len)
+            for b in sets[0].intersection(*sets[1:]):
+                if b != a and fresh(a, b):
+                    yield a, b
 
 
 def duplicate_clusters(titles: dict[str, str], *, threshold: float | None = None
                        ) -> list[Cluster]:
     """Group near-duplicate titles (product ID → title) into clusters, largest and closest
-    first."""
+    first. Pairs join best first, and a cluster never holds two different model codes: a
+    code-less title like several coded ones joins the one it matches best."""
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     index = TitleIndex(titles)
     parent = {i: i for i in titles}
+    codes = {i: set(index.codes[i]) for i in titles}  # a cluster's codes, kept at its root
 
     def find(i: str) -> str:
         while parent[i] != i:
@@ -196,27 +240,39 @@ def duplicate_clusters(titles: dict[str, str], *, threshold: float | None = None
             i = parent[i]
         return i
 
-    edges: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    verdicts = []
     for a, b in index.pairs():
-        verdict = is_duplicate(titles[a], titles[b], threshold)
-        if verdict is None:
-            continue
+        verdict = is_duplicate(titles[a], titles[b], threshold, codes_a=index.codes[a],
+                               codes_b=index.codes[b])
+        if verdict is not None:
+            verdicts.append((verdict, a, b))
+    verdicts.sort(key=lambda v: (-v[0][0], v[1], v[2]))
+    edges: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for verdict, a, b in verdicts:
         ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[ra] = rb
+        if ra == rb:
+            edges[a].append(verdict)
+            continue
+        if codes[ra] and codes[rb] and not codes[ra] & codes[rb]:
+            continue  # it would put two models in one cluster
+        parent[ra] = rb
+        codes[rb] = (codes[ra] & codes[rb]) if codes[ra] and codes[rb] else \
+            codes[ra] | codes[rb]
         edges[a].append(verdict)
     groups: dict[str, list[str]] = defaultdict(list)
     for i in titles:
         groups[find(i)].append(i)
     clusters = []
-    for members in groups.values():
+    for root, members in groups.items():
         if len(members) < 2:
             continue
         found = [v for m in members for v in edges.get(m, [])]
-        word_sets = [set(index.processed(m).split()) for m in members]
-        differing = sorted(set.union(*word_sets) - set.intersection(*word_sets))
-        reason = SAME_CODE if any(r == SAME_CODE for _, r in found) else SIMILAR
-        clusters.append(Cluster(sorted(members), min(v for v, _ in found), reason, differing))
+        word_sets = [index.words(m) for m in members]
+        differing = sorted(frozenset.union(*word_sets) - frozenset.intersection(*word_sets))
+        reasons = {r for _, r in found}
+        reason = next(r for r in (SAME_CODE, SIMILAR, WITHIN) if r in reasons)
+        clusters.append(Cluster(sorted(members), min(v for v, _ in found), reason, differing,
+                                sorted(codes[root])))
     return sorted(clusters, key=lambda c: (-len(c.ids), -c.score, c.ids[0]))
 
 
@@ -229,5 +285,5 @@ def duplicate_listings(store: Store, *, threshold: float | None = None) -> dict:
     clusters = duplicate_clusters(titles, threshold=threshold)
     return {"threshold": DEFAULT_THRESHOLD if threshold is None else threshold,
             "clusters": [{"products": [{"product_id": i, "title": titles[i]} for i in c.ids],
-                          "score": c.score, "reason": c.reason,
+                          "score": c.score, "reason": c.reason, "codes": c.codes,
                           "differing_words": c.differing_words} for c in clusters]}

@@ -115,17 +115,49 @@ def words_of(text: str | None) -> str | None:
     return None if text is None else " ".join(match_words(text))
 
 
-# Model codes: tokens of 4+ characters mixing letters and digits (A502, HR030-A).
+# Model codes, as stores write them. A token of 4+ characters mixing letters and digits
+# (A502, HR030-A, ZX2116; a colour suffix makes another product: HR030-A ≠ HR030-B), except
+# measures (500ml, 2.5mm, 20pcs, 5000mAh) and sizes (EU38); or a number the title marks as a
+# model (Model 201, Style 7212, Item No. 88, Art. 3301), or a number the store's other titles
+# mark so (`numbered`). Years, size ranges (38-47), quantities (20 Pack, 3 Pieces) and
+# capacities are not codes.
 _DIGIT = re.compile(r"\d")
 _CODE = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+_MEASURE = re.compile(r"\d+(?:\.\d+)?(?:ml|l|kg|g|mg|cm|mm|m|km|pcs|pc|w|kw|v|mah|ah|oz|lb|lbs|"
+                      r"in|inch|ft|gb|tb|mb|hz|khz|mhz|x|k|p|d|h|s|min|pairs?|sets?|packs?)",
+                      re.IGNORECASE)
+_SIZE = re.compile(r"(?:eu|us|uk|cn|jp|size)\d+(?:\.\d+)?", re.IGNORECASE)
+_MARKED_NUMBER = re.compile(r"\b(?:model|style|item|art|ref|no|nr|sku)\b\.?\s*(?:no\.?\s*)?"
+                            r"#?\s*(\d{2,8})(?![\d.-])", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.-])(\d{2,8})(?![\w.-])")
+_COUNTED = re.compile(r"\s*(?:pcs|pieces?|packs?|pairs?|sets?|units?|count|ct|x\b)",
+                      re.IGNORECASE)
+
+
+def _is_year(number: str) -> bool:
+    return len(number) == 4 and 1990 <= int(number) <= 2039
 
 
 @lru_cache(maxsize=1 << 17)
-def model_codes(title: str) -> frozenset[str]:
-    """Model codes in a title: tokens of 4+ characters mixing letters and digits (A502, HR030-A).
+def marked_numbers(title: str) -> frozenset[str]:
+    """The numbers a title marks as models: `Model 201`, `Style No. 7212`, `Art. 3301`."""
+    return frozenset(m for m in _MARKED_NUMBER.findall(title) if not _is_year(m))
 
-    Years and sizes (2026, 35-46) have no letters; `3D`, `4K` and `5G` are too short.
-    """
-    if not _DIGIT.search(title):  # no digit, no code: skip the slower pattern
+
+@lru_cache(maxsize=1 << 17)
+def model_codes(title: str, numbered: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Model codes in a title (see above): letter-and-digit codes, numbers marked as models,
+    and the `numbered` numbers (those the store's other titles mark as models) standing on
+    their own, not counting something (`201 Pieces`) or naming a year."""
+    if not _DIGIT.search(title):  # no digit, no code: skip the slower patterns
         return frozenset()
-    return frozenset(m.upper() for m in _CODE.findall(title) if len(m) >= 4)
+    codes = {m.upper() for m in _CODE.findall(title)
+             if len(m) >= 4 and not _MEASURE.fullmatch(m) and not _SIZE.fullmatch(m)}
+    codes.update(marked_numbers(title))
+    if numbered:
+        for match in _NUMBER.finditer(title):
+            number = match.group(1)
+            if number in numbered and not _COUNTED.match(title, match.end()) \
+                    and not _is_year(number):
+                codes.add(number)
+    return frozenset(codes)
