@@ -92,7 +92,7 @@ def test_suggestions_for_orphans(shop):
     assert "add keyword to product" in actions  # B: same category
     assert "publish new product" in actions or "change main image" in actions
     assert proposed_title("Folding Camping Chair", ["beach chairs"]) == \
-        "Folding Camping Chair beach"
+        "Folding Camping Chair Beach"
     assert proposed_title("x" * 120, ["long keyword here"]) is None
 
 
@@ -324,10 +324,10 @@ def test_one_replacement_title_carries_all_the_orphans_that_fit(store, tmp_path)
     titles = {k: [s["title"] for s in v[k].suggestions if s["action"] == "publish new product"]
               for k in ("hose reel", "expandable hose")}
     assert titles["hose reel"] == titles["expandable hose"] == [
-        "Garden Hose Reel Model G100 expandable"]
+        "Garden Hose Reel Model G100 Expandable"]
     long_word = next(k for k in v if k.startswith("x"))
     assert [s["action"] for s in v[long_word].suggestions][-1] == "change main image"
-    assert proposed_title("Tent", ["beach tent", "camping tents", "beach"]) == "Tent beach camping"
+    assert proposed_title("Tent", ["beach tent", "camping tents", "beach"]) == "Tent Beach Camping"
 
 
 def test_links_of_offline_and_archived_products_after_the_live_ones_count_for_nothing(
@@ -348,9 +348,9 @@ def test_links_of_offline_and_archived_products_after_the_live_ones_count_for_no
 def test_a_proposed_title_adds_a_hyphenated_word_whole_and_only_once():
     # `Non-Slip` is one word, a compound: added whole, and `slip` alone is not in it (the
     # title route would not find `slip resistant mat` in the title without it)
-    assert proposed_title("Yoga Mat", ["non-slip yoga mats"]) == "Yoga Mat non-slip"
+    assert proposed_title("Yoga Mat", ["non-slip yoga mats"]) == "Yoga Mat Non-Slip"
     assert proposed_title("Non-Slip Yoga Mat", ["slip resistant mat"]) == \
-        "Non-Slip Yoga Mat slip resistant"
+        "Non-Slip Yoga Mat Slip Resistant"
 
 
 def test_words_inside_a_compound_or_a_number_range_do_not_count(store, tmp_path):
@@ -379,7 +379,7 @@ def test_products_deleted_together_are_not_each_others_near_duplicates(store, tm
     together = coverage_check(store, ["P1", "P2"])
     assert [c.near_duplicates for c in together.candidates] == [[], []]
     # P1's replacement title is P2's title in all but case: no live title is like it
-    assert {"action": "publish new product", "title": "Lightweight Waterproof Hiking Boots trail",
+    assert {"action": "publish new product", "title": "Lightweight Waterproof Hiking Boots Trail",
             "replaces": "P1"} in verdicts(together)["trail boots"].suggestions
 
 
@@ -426,3 +426,35 @@ def test_lists_count_coverage_by_the_same_routes_as_the_check(demo_db):
     holder = next(p for p in live if {"running", "shoe"} <= set(match_words(p.title)))
     verdict = {k.keyword: k for k in coverage_check(store, [holder.product_id]).keywords}[shoes]
     assert not verdict.orphaned and verdict.title_matches > 0
+
+
+def test_replacement_titles_are_title_case_say_each_word_once_and_suit_the_product():
+    from kwtrack.cleanup import draft_title
+
+    title, carried = draft_title("Men's Walking Shoes Model A1", [
+        "breathable walking shoes", "women walking shoes", "mesh shoes", "shoes breathable"])
+    assert title == "Men's Walking Shoes Model A1 Breathable Mesh"
+    assert carried == {"breathable walking shoes", "mesh shoes", "shoes breathable"}
+    # a keyword for someone else is never added; a kids' title takes boys' and girls' words
+    assert draft_title("Kids Sneakers K1", ["boys sneakers", "men sneakers"]) == (
+        "Kids Sneakers K1 Boys", {"boys sneakers"})
+    # nothing fits, or nothing is missing: no title
+    assert draft_title("x" * 120, ["long keyword here"]) == (None, set())
+    assert draft_title("Mesh Shoes", ["mesh shoes"]) == (None, set())
+
+
+def test_titles_check_reports_length_coverage_and_duplicates(shop, db_path):
+    runner = CliRunner()
+    base = ["--db", str(db_path), "titles", "check"]
+    fresh = runner.invoke(cli, base + ["Portable Folding Beach Umbrella Model U900", "--json"])
+    assert fresh.exit_code == 0, fresh.output
+    data = json.loads(fresh.stdout)
+    assert (data["length"], data["fits"], data["duplicates"]) == (42, True, [])
+    relisted = runner.invoke(cli, base + ["Camping Chair Folding Model C100 Wholesale", "--json"])
+    assert relisted.exit_code == 3
+    data = json.loads(relisted.stdout)
+    assert [(d["product_id"], d["reason"]) for d in data["duplicates"]] == [
+        ("A", "same model code")]
+    assert {"camping chair", "folding chair"} <= set(data["keywords"])
+    too_long = runner.invoke(cli, base + ["Umbrella " * 16])
+    assert too_long.exit_code == 3 and "too long" in too_long.stdout

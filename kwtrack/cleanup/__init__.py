@@ -16,7 +16,13 @@ from kwtrack.cleanup.check import (
     coverage_check,
 )
 from kwtrack.cleanup.routes import ROUTES, CoveredBy, StoreCoverage
-from kwtrack.cleanup.titles import TITLE_LIMIT, draft_title, proposed_title
+from kwtrack.cleanup.titles import (
+    TITLE_LIMIT,
+    TitleCheck,
+    check_title,
+    draft_title,
+    proposed_title,
+)
 from kwtrack.cleanup.zero_effect import (
     DEFAULT_DAYS,
     ProductBrief,
@@ -31,4 +37,5 @@ from kwtrack.cleanup.zero_effect import (
 __all__ = ["DEFAULT_DAYS", "ROUTES", "TITLE_LIMIT", "TITLE_SHOWN", "Candidate", "CoverageReport",
            "CoveredBy", "KeywordVerdict", "ProductBrief", "StoreCoverage", "ZeroEffect",
            "coverage_check", "day_ranges", "draft_title", "last_stats_day", "live_products",
-           "missing_stats_days", "proposed_title", "zero_effect_products"]
+           "missing_stats_days", "proposed_title", "zero_effect_products", "TitleCheck",
+           "check_title"]

@@ -1,38 +1,82 @@
-"""Replacement titles: a deleted product's title with its orphaned keywords' words added.
+"""Titles an operator can publish: replacement titles that carry orphaned keywords, and the
+check of a draft title before a new product goes live.
 
 When deleting a product would leave keywords with no live product covering them, the
 operator can publish a new product whose title carries them. The title keeps the old one and
-adds, keyword by keyword, the words it lacks, as long as the result fits the title limit.
+adds, keyword by keyword, the words it lacks, in title case, each word once, as long as the
+result fits the title limit and no added word contradicts who the product is for (a men's
+shoe does not take `women`). Whether a draft nearly duplicates a live title is the caller's
+question to `kwtrack.duplicates` (the same rules as `kwtrack dupes`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
-from kwtrack.words import match_words
+from kwtrack.duplicates import NearDuplicate, TitleIndex
+from kwtrack.store import bulk
+from kwtrack.store.models import Keyword, Product, Store
+from kwtrack.words import keyword_words_of, match_words, readings
 
 TITLE_LIMIT = 128  # characters: Alibaba.com's title limit
+
+# Who a product is for, by the words that say so. A title for one never takes a keyword for
+# another (`kids` goes with `boys` and `girls`, which are kids).
+_AUDIENCES = {
+    "men": {"men", "man", "men's", "mens", "male", "gentleman", "gentlemen"},
+    "women": {"women", "woman", "women's", "womens", "lady", "ladies", "female"},
+    "boys": {"boy", "boys", "boy's"},
+    "girls": {"girl", "girls", "girl's"},
+    "kids": {"kid", "kids", "kid's", "child", "children", "children's", "baby", "toddler"},
+}
+_COMPATIBLE = {"kids": {"kids", "boys", "girls"}, "boys": {"kids", "boys"},
+               "girls": {"kids", "girls"}, "men": {"men"}, "women": {"women"}}
+
+
+def audiences(words) -> set[str]:
+    """Who the words say a product is for (`men`, `women`, `boys`, `girls`, `kids`)."""
+    words = set(words)
+    return {name for name, said in _AUDIENCES.items() if words & said}
+
+
+def contradicts(title_audiences: set[str], keyword_audiences: set[str]) -> bool:
+    """Whether a keyword is for someone the title is not (a unisex title takes any)."""
+    if not title_audiences or not keyword_audiences:
+        return False
+    allowed = set().union(*(_COMPATIBLE[a] for a in title_audiences))
+    return not keyword_audiences <= allowed
 
 
 @lru_cache(maxsize=1 << 16)
 def _typed_words(keyword: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """A keyword's typed words, each with its match words (`Non-Slip` has two: non, slip)."""
+    """A keyword's typed words, each with its match words (`Non-Slip` is one: non-slip)."""
     return tuple((word, match_words(word)) for word in keyword.split())
+
+
+def _title_case(word: str) -> str:
+    """A word as a title writes it: each part's first letter capital (`Non-Slip`), the rest
+    as typed (`LED`, `A502` keep their capitals)."""
+    return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
 
 
 def draft_title(title: str, keywords: list[str], limit: int = TITLE_LIMIT,
                 words: str | None = None) -> tuple[str | None, set[str]]:
-    """The title with the keywords' missing words added, as many keywords as fit in `limit`
-    characters, and which keywords it carries; (None, empty) when none fits or none is
-    missing. `words`: the title's match words, when known (kwtrack.words.words_of)."""
+    """The title with the keywords' missing words added (title case, each once), as many
+    keywords as fit in `limit` characters and suit who the product is for, and which keywords
+    it carries; (None, empty) when none fits or none is missing. `words`: the title's match
+    words, when known (kwtrack.words.words_of)."""
     have = set((words if words is not None else " ".join(match_words(title))).split())
+    for_whom = audiences(w.lower() for w in title.split()) | audiences(have)
     new, carried = title, set()
     for keyword in keywords:
+        if contradicts(for_whom, audiences(w.lower() for w in keyword.split())):
+            continue
         extra, folded_extra = [], []
         for word, forms in _typed_words(keyword):  # added whole when it brings a new word
             missing = [f for f in forms if f not in have and f not in folded_extra]
             if missing:
-                extra.append(word)
+                extra.append(_title_case(word))
                 folded_extra += missing
         candidate = f"{new} {' '.join(extra)}" if extra else new
         if len(candidate) <= limit:
@@ -46,3 +90,43 @@ def proposed_title(title: str, keywords: list[str], limit: int = TITLE_LIMIT) ->
     """The title with the keywords' missing words added, as many keywords as fit in `limit`
     characters (None when none does)."""
     return draft_title(title, keywords, limit)[0]
+
+
+@dataclass(frozen=True)
+class TitleCheck:
+    """What a draft title would do: its length against the limit, the library keywords it
+    covers by the title route, and the live products it would duplicate (and why)."""
+
+    title: str
+    length: int
+    limit: int
+    keywords: list[str]  # alphabetically
+    duplicates: list[NearDuplicate]
+
+    @property
+    def fits(self) -> bool:
+        return self.length <= self.limit
+
+    def to_dict(self) -> dict:
+        return {"title": self.title, "length": self.length, "limit": self.limit,
+                "fits": self.fits, "keywords": self.keywords,
+                "duplicates": [d.to_dict() for d in self.duplicates]}
+
+
+def check_title(store: Store, title: str, *, limit: int = TITLE_LIMIT,
+                threshold: float | None = None) -> TitleCheck:
+    """The check an operator runs before publishing a product under `title`."""
+    words = set(match_words(title))
+    compounds = {w for w in words if "-" in w}
+    library = bulk.raw_rows(Keyword.select(Keyword.keyword, Keyword.words)
+                            .where((Keyword.store == store) & Keyword.archived_at.is_null()))
+    covered = sorted({keyword for keyword, stored in library
+                      for reading in readings(tuple((stored if stored is not None else
+                                                     keyword_words_of(keyword)).split()),
+                                              compounds)
+                      if reading and words.issuperset(reading)})
+    live = bulk.raw_rows(Product.select(Product.product_id, Product.title)
+                         .where((Product.store == store) & (Product.status == "online")
+                                & Product.archived_at.is_null()))
+    duplicates = TitleIndex(dict(live)).near_duplicates(title, threshold=threshold)
+    return TitleCheck(title, len(title), limit, covered, duplicates)

@@ -10,7 +10,16 @@ from __future__ import annotations
 import click
 
 from kwtrack import __version__
-from kwtrack.cli import coverage, database, files, history, keywords, products, setup
+from kwtrack.cli import (
+    coverage,
+    database,
+    files,
+    history,
+    keywords,
+    products,
+    setup,
+    titles,
+)
 from kwtrack.cli.common import CONTEXT_SETTINGS, KwtrackGroup, State
 
 
@@ -39,7 +48,8 @@ def cli(ctx: click.Context, db: str | None, store: str | None) -> None:
 
 for command in (setup.tui, setup.init, setup.demo, files.import_, files.export,
                 products.products, coverage.coverage_group, coverage.dupes, keywords.keywords,
-                history.undo, history.history_cmd, database.db_group, database.stores_group):
+                titles.titles_group, history.undo, history.history_cmd, database.db_group,
+                database.stores_group):
     cli.add_command(command)
 
 
