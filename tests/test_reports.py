@@ -294,3 +294,34 @@ def test_a_product_report_with_inquirers_but_no_inquiries_stores_them_as_inquiri
     import_file(store, None, path)
     latest = ProductStat.select().order_by(ProductStat.period_start.desc()).first()
     assert latest.inquiries == 5
+
+
+def test_zero_effect_from_two_consecutive_weekly_data_manager_reports(store, tmp_path):
+    """The data manager's product export, one row per product for a week, two weeks running:
+    a window inside the weeks names only the products whose weeks show no effect, and a
+    window reaching past them names none."""
+    from kwtrack.cleanup import zero_effect_products
+    from kwtrack.errors import StatsGap
+
+    def week(name, period, figures):
+        rows = [[pid, title, "N", "N", "N", "0", "0", "-", str(v), "0", "0", "0", "-", "0",
+                 "0", "0", "0", "0", "Lily", "-", "-", str(i), "0", "-", "-", "-", "-", "-",
+                 "-"] for pid, title, i, v in figures]
+        return import_file(store, None, write_xls(tmp_path / name,
+                                                  f"产品数据, 时间周期 {period}",
+                                                  PRODUCT_HEADER, rows))
+
+    products = [("1600000000001", "Best Seller Running Shoes R1"),
+                ("1600000000002", "Quiet Slippers S2"), ("1600000000003", "Sandals T3")]
+    week("Products-2026-11-15.xls", "2026-11-09~2026-11-15",
+         [(p, t, i, v) for (p, t), (i, v) in zip(products, [(900, 40), (0, 0), (0, 0)])])
+    week("Products-2026-11-22.xls", "2026-11-16~2026-11-22",
+         [(p, t, i, v) for (p, t), (i, v) in zip(products, [(800, 30), (0, 0), (5, 0)])])
+    Product.update(published=dt.date(2025, 1, 1)).execute()
+    three = zero_effect_products(store, days=3, as_of=dt.date(2026, 11, 12))  # in week 1
+    assert [p.product_id for p in three.products] == ["1600000000002", "1600000000003"]
+    both = zero_effect_products(store, days=14)  # the default: ending on the last covered day
+    assert both.as_of == dt.date(2026, 11, 22)
+    assert [p.product_id for p in both.products] == ["1600000000002"]
+    with pytest.raises(StatsGap, match="2026-11-23"):
+        zero_effect_products(store, days=14, as_of=dt.date(2026, 11, 23))
