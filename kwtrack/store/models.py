@@ -140,6 +140,7 @@ class Keyword(BaseModel):
     created_at = DateTimeField(default=now)
     updated_at = DateTimeField(default=now)
     words = TextField(null=True)  # match words (kwtrack.words.keyword_words_of)
+    tracked_at = DateTimeField(null=True)  # followed on its own, between weekly reviews
 
     class Meta:
         indexes = ((("store", "norm"), True),)
@@ -173,6 +174,8 @@ class Bid(BaseModel):
     base_price = FloatField(null=True)
     stars = IntegerField(null=True)
     target_position = IntegerField(null=True)
+    min_bid = FloatField(null=True)  # this word's own limits, within the plan's global ones
+    max_bid = FloatField(null=True)
     updated_at = DateTimeField(default=now)
 
 
@@ -294,6 +297,50 @@ class Change(BaseModel):
     undone_at = DateTimeField(null=True)
 
 
+class ScoreHistory(BaseModel):
+    """A product's score as an import found it (kept when it changes), so the weekly review
+    can tell a score that fell since the last import."""
+
+    id = AutoField()
+    product = ForeignKeyField(Product, on_delete="CASCADE", backref="scores", index=False)
+    score = FloatField()
+    recorded_at = DateTimeField(default=now)
+    batch = ForeignKeyField(ImportBatch, null=True, on_delete="SET NULL", index=False)
+
+    class Meta:
+        indexes = ((("product", "recorded_at"), False),)
+
+
+class ReviewMark(BaseModel):
+    """A weekly-review item marked done (for good) or snoozed (until a week), per section."""
+
+    id = AutoField()
+    store = ForeignKeyField(Store, on_delete="CASCADE", backref="review_marks", index=False)
+    keyword = ForeignKeyField(Keyword, on_delete="CASCADE", null=True, backref="review_marks")
+    product = ForeignKeyField(Product, on_delete="CASCADE", null=True, backref="review_marks")
+    section = CharField(max_length=30)
+    week = DateField()  # the Monday of the week it was marked in
+    until = DateField(null=True)  # snoozed: hidden before this Monday; done: NULL
+    created_at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("store", "section"), False),)
+
+
+class P4PPlan(BaseModel):
+    """A store's P4P plan: daily budget, promotion hours (China time) and target markets."""
+
+    id = AutoField()
+    store = ForeignKeyField(Store, on_delete="CASCADE", unique=True, backref="p4p_plans")
+    budget = FloatField(null=True)  # CNY a day
+    hours = CharField(max_length=20, null=True)  # HH:MM-HH:MM, Asia/Shanghai
+    markets = TextField(null=True)  # space-separated: ISO country codes or IANA zones
+    updated_at = DateTimeField(default=now)
+
+    class Meta:
+        table_name = "p4p_plan"
+
+
 ALL_MODELS = [
     Store,
     ImportBatch,
@@ -307,4 +354,7 @@ ALL_MODELS = [
     ProductStat,
     Change,
     SearchTermShare,
+    ScoreHistory,
+    ReviewMark,
+    P4PPlan,
 ]
