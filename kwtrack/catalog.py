@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from peewee import JOIN, fn
 
 from kwtrack.cleanup import StoreCoverage
-from kwtrack.store.models import Bid, Keyword, KeywordStat, Product, ProductStat, Store
+from kwtrack.errors import KwtrackError
+from kwtrack.store.models import (
+    Bid,
+    Keyword,
+    KeywordStat,
+    Product,
+    ProductStat,
+    Store,
+    database,
+    now,
+)
 from kwtrack.words import normalise_keyword
 
 RECENT_DAYS = 30
@@ -289,3 +299,41 @@ def keyword_details(store: Store, keyword: str, *, weeks: int = 8) -> KeywordDet
         .order_by(KeywordStat.period_start.desc(), KeywordStat.channel)
         .limit(weeks * 2).tuples())]
     return KeywordDetails(_keyword_rows(store, [kw], coverage)[0], products, stats, kw.notes)
+
+
+def set_title(store: Store, product_id: str, title: str, *, reason: str | None = None,
+              force: bool = False) -> tuple[str, str]:
+    """Give a product a new title, as one change `kwtrack undo` reverses; returns (old, new).
+
+    A hot product's title may change, but not casually: it needs `force` and a reason, and
+    the change log keeps the product's figures at the change (its last 30 days of data)."""
+    from kwtrack.cleanup import TITLE_LIMIT
+    from kwtrack.history import log_change, next_action
+    from kwtrack.words import clean_display
+
+    product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id)
+                                  & Product.archived_at.is_null())
+    if product is None:
+        raise KwtrackError(f"no live product {product_id!r}")
+    title = clean_display(title)
+    if not title:
+        raise KwtrackError("a title cannot be empty")
+    if len(title) > TITLE_LIMIT:
+        raise KwtrackError(f"the title is {len(title)} characters, over the limit of "
+                           f"{TITLE_LIMIT}")
+    if product.hot and not (force and reason):
+        raise KwtrackError(f"product {product_id} is a hot product: its title changes only "
+                           "with --force and a --reason (its traffic rides on this title)")
+    row = _product_rows(store, [product])[0]
+    figures = (f"impressions {row.impressions}, clicks {row.clicks}, inquiries "
+               f"{row.inquiries} over the last {RECENT_DAYS} days of data")
+    note = "; ".join(filter(None, [reason,
+                                   f"hot product: {figures}" if product.hot else None]))
+    old = product.title
+    with database.obj.atomic():
+        stamp = now()
+        log_change(store, next_action(store), "product", product.id, "title", old, title,
+                   note or None, stamp)
+        product.title, product.updated_at = title, stamp
+        product.save()  # (its match words follow, Product.DERIVED)
+    return old, title

@@ -14,6 +14,7 @@ from peewee import fn
 from kwtrack.errors import KwtrackError
 from kwtrack.store.models import (
     Bid,
+    BidChange,
     Change,
     Coverage,
     ImportBatch,
@@ -66,6 +67,15 @@ def next_action(store: Store) -> int:
     return (Change.select(fn.MAX(Change.action)).where(Change.store == store).scalar() or 0) + 1
 
 
+def log_change(store: Store, action: int, entity: str, entity_id: int, field: str, old,
+               new, reason: str | None, stamp: dt.datetime | None = None) -> Change:
+    """Record one edited field in the change log (the caller makes the edit itself, in the
+    same transaction), under the command's `action` number."""
+    return Change.create(store=store, action=action, entity=entity, entity_id=entity_id,
+                         field=field, old=_text(old), new=_text(new), reason=reason,
+                         changed_at=stamp or now())
+
+
 def archive_products(store: Store, product_ids: list[str], reason: str) -> int:
     """Archive (delete) products, logging each; returns the action number."""
     products = list(Product.select().where((Product.store == store)
@@ -79,9 +89,7 @@ def archive_products(store: Store, product_ids: list[str], reason: str) -> int:
         action = next_action(store)
         stamp = now()
         for p in products:
-            Change.create(store=store, action=action, entity="product", entity_id=p.id,
-                          field="archived_at", old=None, new=_text(stamp), reason=reason,
-                          changed_at=stamp)
+            log_change(store, action, "product", p.id, "archived_at", None, stamp, reason, stamp)
             p.archived_at = stamp
             p.save()
     return action
@@ -108,11 +116,26 @@ def undo_last(store: Store) -> list[ChangeLine]:
         for change in changes:
             model = ENTITIES[change.entity]
             value = _parse_like(model, change.field, change.old)
+            if change.entity == "bid" and change.field in ("bid", "status"):
+                _log_bid_undo(change, value, stamp)
             model.update({change.field: value, **model.derived(change.field, value)}).where(
                 model.id == change.entity_id).execute()
             change.undone_at = stamp
             change.save()
     return _lines(changes)
+
+
+def _log_bid_undo(change: Change, value, stamp: dt.datetime) -> None:
+    """An undone bid or status change is itself a change in the bid's history."""
+    bid = Bid.get_or_none(Bid.id == change.entity_id)
+    if bid is None:
+        return
+    old_bid, old_status = bid.bid, bid.status
+    new_bid = value if change.field == "bid" else old_bid
+    new_status = value if change.field == "status" else old_status
+    BidChange.create(bid=bid, old_bid=old_bid, new_bid=new_bid, old_status=old_status,
+                     new_status=new_status, changed_at=stamp,
+                     reason=f"undo of change {change.action}")
 
 
 def _lines(changes: list[Change]) -> list[ChangeLine]:

@@ -22,9 +22,10 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 class State:
     """What every command needs: where the database is and which store is meant."""
 
-    def __init__(self, db: str | None, store: str | None):
+    def __init__(self, db: str | None, store: str | None, config: str | None = None):
         self.db_target = db
         self.store_name = store
+        self.config_file = config
         self._db = None
         self._marks = None  # what the store's logs held when the command began
 
@@ -52,6 +53,12 @@ class State:
         if self._marks is None:
             self._marks = (store, write_marks(store))
         return store
+
+    def config(self):
+        """The review and bid thresholds in force (`--config`, else the user's file)."""
+        from kwtrack.config import load_config
+
+        return load_config(self.config_file)
 
     def committed_meanwhile(self) -> bool:
         """Whether the command committed a write to its store (an import, an edit, a delete,

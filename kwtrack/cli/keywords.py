@@ -37,3 +37,73 @@ def keywords_list(state: State, search, group, limit, offset, as_json) -> None:
     echo_table(["keyword", "group", "index", "products", "impr", "clicks", "spend", "bid"],
                [[r.keyword, r.group, r.search_index, r.products, r.impressions, r.clicks,
                  r.spend, r.bid] for r in rows], widths={0: 50})
+
+
+@keywords.command("track")
+@click.argument("words", nargs=-1, required=True)
+@pass_state
+def keywords_track(state: State, words) -> None:
+    """Track keywords on their own between weekly reviews (the review lists them).
+
+    \b
+    Example:
+      kwtrack keywords track "walking shoes" "zapatos de hombre"
+    """
+    from kwtrack.review import set_tracked
+
+    changed = set_tracked(state.store(), list(words), True)
+    click.echo(f"{changed} keyword(s) now tracked")
+
+
+@keywords.command("untrack")
+@click.argument("words", nargs=-1, required=True)
+@pass_state
+def keywords_untrack(state: State, words) -> None:
+    """Stop tracking keywords.
+
+    \b
+    Example:
+      kwtrack keywords untrack "walking shoes"
+    """
+    from kwtrack.review import set_tracked
+
+    changed = set_tracked(state.store(), list(words), False)
+    click.echo(f"{changed} keyword(s) no longer tracked")
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list) -> str:
+    """A row of bars, one per value (a space where the value is unknown)."""
+    known = [v for v in values if v is not None]
+    top = max(known, default=0) or 1
+    return "".join(" " if v is None else _BARS[min(int(v / top * 7), 7)] for v in values)
+
+
+@keywords.command("show")
+@click.argument("word")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
+@pass_state
+def keywords_show(state: State, word: str, as_json: bool) -> None:
+    """A keyword's weekly history, organic and P4P, as a table with a sparkline.
+
+    \b
+    Example:
+      kwtrack keywords show "walking shoes"
+    """
+    from kwtrack.review import keyword_history, week_name
+
+    keyword, weeks = keyword_history(state.store(), word)
+    if as_json:
+        echo_json({"keyword": keyword.keyword, "weeks": weeks})
+        return
+    totals = [None if w.organic_impressions is None and w.p4p_impressions is None else
+              (w.organic_impressions or 0) + (w.p4p_impressions or 0) for w in weeks]
+    click.echo(f"{keyword.keyword}  impressions {sparkline(totals)}"
+               + ("  (tracked)" if keyword.tracked_at else ""))
+    echo_table(["week", "organic impr", "organic clicks", "p4p impr", "p4p clicks", "spend",
+                "inquiries", "index"],
+               [[week_name(w.week), w.organic_impressions, w.organic_clicks,
+                 w.p4p_impressions, w.p4p_clicks, w.p4p_spend, w.inquiries, w.search_index]
+                for w in weeks])

@@ -11,12 +11,14 @@ import click
 
 from kwtrack import __version__
 from kwtrack.cli import (
+    bids,
     coverage,
     database,
     files,
     history,
     keywords,
     products,
+    review,
     setup,
     titles,
 )
@@ -28,9 +30,12 @@ from kwtrack.cli.common import CONTEXT_SETTINGS, KwtrackGroup, State
               help="SQLite file or postgresql:// URL (default: a file in your user data dir).")
 @click.option("--store", metavar="NAME", envvar="KWTRACK_STORE", show_envvar=True,
               help="Which store in the database (default: 'default').")
+@click.option("--config", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Review and bid thresholds (TOML; default: config.toml in your user "
+                   "config dir; see `kwtrack config show`).")
 @click.version_option(__version__, "-V", "--version", prog_name="kwtrack")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, store: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, store: str | None, config: str | None) -> None:
     """Keyword and product tracking for Alibaba.com stores.
 
     With no command, opens the terminal UI on your database.
@@ -41,14 +46,15 @@ def cli(ctx: click.Context, db: str | None, store: str | None) -> None:
       kwtrack import products Products.csv
       kwtrack products list --search "walking shoes"
     """
-    ctx.obj = State(db, store)
+    ctx.obj = State(db, store, config)
     if ctx.invoked_subcommand is None:
         ctx.invoke(setup.tui)
 
 
 for command in (setup.tui, setup.init, setup.demo, files.import_, files.export,
                 products.products, coverage.coverage_group, coverage.dupes, keywords.keywords,
-                titles.titles_group, history.undo, history.history_cmd, database.db_group,
+                titles.titles_group, review.review, review.config_group, bids.bids_group,
+                bids.p4p_group, history.undo, history.history_cmd, database.db_group,
                 database.stores_group):
     cli.add_command(command)
 

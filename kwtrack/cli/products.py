@@ -110,3 +110,24 @@ def products_delete(state: State, product_ids, force, strict, yes) -> None:
                           else "")
     action = archive_products(store, ids, reason)
     click.echo(f"archived {len(ids)} product(s) (change {action}); `kwtrack undo` restores them")
+
+
+@products.command("set-title")
+@click.argument("product_id")
+@click.argument("title")
+@click.option("-r", "--reason", help="Why (kept in the change log).")
+@click.option("--force", is_flag=True, help="Change a hot product's title (needs --reason).")
+@pass_state
+def products_set_title(state: State, product_id: str, title: str, reason: str | None,
+                       force: bool) -> None:
+    """Give a product a new TITLE; `kwtrack undo` restores the old one. A hot product's title
+    changes only with --force and a --reason, and its figures at the change are logged.
+
+    \b
+    Example:
+      kwtrack products set-title 1600000022533 "Men's Slip-On Walking Shoes Model A502"
+    """
+    from kwtrack.catalog import set_title
+
+    old, new = set_title(state.store(), product_id, title, reason=reason, force=force)
+    click.echo(f"{product_id}: {old!r} → {new!r}")

@@ -21,6 +21,7 @@ from kwtrack.store.models import (
     KeywordStat,
     Product,
     ProductStat,
+    ScoreHistory,
     now,
 )
 from kwtrack.values import (
@@ -87,6 +88,12 @@ def apply_products(run: Run, chunk: Chunk) -> None:
     new_ids = [p["product_id"] for i, p in plans if i is None]
     run.reload_ids(Product, Product.product_id, new_ids, run.product_ids)
     _sync_product_keywords(run, touched_links, forms)
+    # a score the import sets is recorded, so the review can tell one that fell
+    stamp = bulk.to_db(now())
+    bulk.insert_rows(ScoreHistory, ["product", "score", "recorded_at", "batch"], [
+        (run.product_ids[plan["product_id"]] if row_id is None else row_id, plan["score"],
+         stamp, run.batch.id)
+        for row_id, plan in plans if plan.get("score") is not None])
 
 
 def _product_keyword_links(product_ids: list[int]) -> dict[int, set[int]]:

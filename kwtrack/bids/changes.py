@@ -1,0 +1,174 @@
+"""P4P bids: setting one, listing them, a word's bid history, and the changes the weekly
+review proposes (raise a steady converter, cut a spender without inquiries), within limits.
+
+Every change of a bid or status is a `BidChange` (the bid history, with its reason) and a
+change in the change log, so `kwtrack undo` restores it; a whole `apply_review` run is one
+change, undone as a whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import fn
+
+from kwtrack.config import BidSettings, Config, load_config
+from kwtrack.errors import KwtrackError
+from kwtrack.history import log_change, next_action
+from kwtrack.review import find_keyword, weekly_review
+from kwtrack.store.models import Bid, BidChange, Keyword, Store, database, now
+
+
+@dataclass(frozen=True)
+class BidLine:
+    """A keyword's P4P settings, as `bids list` shows them."""
+
+    keyword: str
+    group: str | None
+    status: str
+    bid: float | None
+    base_price: float | None
+    min_bid: float | None
+    max_bid: float | None
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class BidHistoryLine:
+    """One change of a keyword's bid or status."""
+
+    changed_at: dt.datetime
+    old_bid: float | None
+    new_bid: float | None
+    old_status: str | None
+    new_status: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A bid change the weekly review proposes, or why a word gets none."""
+
+    keyword: str
+    old_bid: float | None
+    new_bid: float | None  # None: no change (see `skipped`)
+    rule: str  # raise_bid | cut
+    reason: str
+    skipped: str | None = None
+
+
+def _write(store: Store, action: int, bid: Bid, *, new_bid: float | None = None,
+           new_status: str | None = None, reason: str, stamp: dt.datetime) -> None:
+    """Change a bid's price or status, logging both histories."""
+    old_bid, old_status = bid.bid, bid.status
+    new_bid = old_bid if new_bid is None else new_bid
+    new_status = old_status if new_status is None else new_status
+    if new_bid != old_bid:
+        log_change(store, action, "bid", bid.id, "bid", old_bid, new_bid, reason, stamp)
+    if new_status != old_status:
+        log_change(store, action, "bid", bid.id, "status", old_status, new_status, reason,
+                   stamp)
+    Bid.update(bid=new_bid, status=new_status, updated_at=stamp).where(
+        Bid.id == bid.id).execute()
+    BidChange.create(bid=bid, old_bid=old_bid, new_bid=new_bid, old_status=old_status,
+                     new_status=new_status, changed_at=stamp, reason=reason)
+
+
+def set_bid(store: Store, keyword: str, price: float, *, reason: str | None = None,
+            status: str | None = None) -> tuple[float | None, float]:
+    """Set a keyword's bid (CNY per click), creating its P4P entry if it has none; returns
+    (old bid, new bid). One change in the history, with its reason."""
+    if price <= 0:
+        raise KwtrackError(f"a bid is a price per click above 0 (got {price:g})")
+    if status not in (None, "active", "paused"):
+        raise KwtrackError(f"a bid's status is active or paused (got {status!r})")
+    found = find_keyword(store, keyword)
+    with database.obj.atomic():
+        bid = Bid.get_or_none(Bid.keyword == found)
+        stamp = now()
+        action = next_action(store)
+        if bid is None:
+            bid = Bid.create(keyword=found, status=status or "active", bid=None, updated_at=stamp)
+            log_change(store, action, "bid", bid.id, "status", None, bid.status, "new bid",
+                       stamp)
+        old = bid.bid
+        _write(store, action, bid, new_bid=round(price, 2), new_status=status,
+               reason=reason or "set by hand", stamp=stamp)
+    return old, round(price, 2)
+
+
+def list_bids(store: Store) -> list[BidLine]:
+    """Every P4P keyword of the store, by keyword."""
+    query = (Bid.select(Keyword.keyword, Bid.group, Bid.status, Bid.bid, Bid.base_price,
+                        Bid.min_bid, Bid.max_bid, Bid.updated_at)
+             .join(Keyword).where(Keyword.store == store).order_by(Keyword.norm))
+    return [BidLine(*row) for row in query.tuples()]
+
+
+def bid_history(store: Store, keyword: str) -> list[BidHistoryLine]:
+    """A keyword's bid and status changes, newest first."""
+    bid = Bid.get_or_none(Bid.keyword == find_keyword(store, keyword))
+    if bid is None:
+        return []
+    query = (BidChange.select(BidChange.changed_at, BidChange.old_bid, BidChange.new_bid,
+                              BidChange.old_status, BidChange.new_status, BidChange.reason)
+             .where(BidChange.bid == bid).order_by(BidChange.changed_at.desc(),
+                                                   BidChange.id.desc()))
+    return [BidHistoryLine(*row) for row in query.tuples()]
+
+
+def _limits(bid: Bid, rules: BidSettings) -> tuple[float, float]:
+    """The lowest and highest bid allowed for this word: the global limits, narrowed by the
+    word's own."""
+    low = max(rules.min_bid, bid.min_bid or rules.min_bid)
+    high = min(rules.max_bid, bid.max_bid or rules.max_bid)
+    return low, high
+
+
+def review_proposals(store: Store, week: dt.date | None = None, config: Config | None = None,
+                     *, today: dt.datetime | None = None) -> list[Proposal]:
+    """The bid changes the week's review proposes: `raise_bid` words up a step, `cut` words
+    down a step, never outside the limits, at most one change per word within the cooldown,
+    and nothing for a word without enough data (the review's rules already require it)."""
+    config = config or load_config()
+    rules, today = config.bids, today or now()
+    review = weekly_review(store, week, config)
+    steps = {"raise_bid": 1 + rules.raise_step, "cut": 1 - rules.cut_step}
+    proposals = []
+    recent = today - dt.timedelta(days=rules.cooldown_days)
+    for rule, factor in steps.items():
+        for item in review.sections[rule]:
+            bid = Bid.get(Bid.keyword == find_keyword(store, item.keyword))
+            last = BidChange.select(fn.MAX(BidChange.changed_at)).where(
+                BidChange.bid == bid).scalar()
+            if last is not None and not isinstance(last, dt.datetime):
+                last = dt.datetime.fromisoformat(str(last))
+            skipped = None
+            new = None
+            if bid.bid is None:
+                skipped = "no bid on record"
+            elif last is not None and last > recent:
+                skipped = f"changed {last:%Y-%m-%d}, within the {rules.cooldown_days}-day cooldown"
+            else:
+                low, high = _limits(bid, rules)
+                new = round(min(max(bid.bid * factor, low), high), 2)
+                if new == bid.bid:
+                    skipped, new = f"already at the limit ({low:g}–{high:g})", None
+            proposals.append(Proposal(item.keyword, bid.bid, new, rule, item.why, skipped))
+    return proposals
+
+
+def apply_proposals(store: Store, proposals: list[Proposal]) -> int | None:
+    """Apply the proposals that change a bid, as one change (`kwtrack undo` reverts it
+    whole); returns its action number (None when nothing changed)."""
+    changing = [p for p in proposals if p.new_bid is not None]
+    if not changing:
+        return None
+    with database.obj.atomic():
+        action, stamp = next_action(store), now()
+        for p in changing:
+            bid = Bid.get(Bid.keyword == find_keyword(store, p.keyword))
+            _write(store, action, bid, new_bid=p.new_bid,
+                   reason=f"weekly review ({p.rule}): {p.reason}", stamp=stamp)
+    return action

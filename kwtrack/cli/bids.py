@@ -1,0 +1,189 @@
+"""`kwtrack bids` (set, list, history, apply-review) and `kwtrack p4p` (the plan, and the
+check that the promotion hours cover the markets' office hours)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from kwtrack.cli.common import State, echo_json, echo_table, parse_as_of, pass_state
+
+
+@click.group("bids")
+def bids_group() -> None:
+    """P4P bids: set, list, history, and the changes the weekly review proposes."""
+
+
+@bids_group.command("set")
+@click.argument("keyword")
+@click.argument("price", type=click.FloatRange(min=0, min_open=True))
+@click.option("-r", "--reason", help="Why (kept in the bid history).")
+@click.option("--status", type=click.Choice(["active", "paused"]), default=None,
+              help="Also set the status.")
+@pass_state
+def bids_set(state: State, keyword: str, price: float, reason: str | None,
+             status: str | None) -> None:
+    """Set KEYWORD's bid to PRICE (CNY per click); `kwtrack undo` restores it.
+
+    \b
+    Example:
+      kwtrack bids set "walking shoes" 3.2 --reason "steady clicks, good inquiry rate"
+    """
+    from kwtrack.bids import set_bid
+
+    old, new = set_bid(state.store(), keyword, price, reason=reason, status=status)
+    click.echo(f"{keyword}: bid {'-' if old is None else f'{old:g}'} → {new:g}")
+
+
+@bids_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
+@pass_state
+def bids_list(state: State, as_json: bool) -> None:
+    """List the store's P4P keywords and their bids.
+
+    \b
+    Example:
+      kwtrack bids list --json
+    """
+    from kwtrack.bids import list_bids
+
+    lines = list_bids(state.store())
+    if as_json:
+        echo_json(lines)
+        return
+    echo_table(["keyword", "group", "status", "bid", "base", "min", "max"],
+               [[b.keyword, b.group, b.status, b.bid, b.base_price, b.min_bid, b.max_bid]
+                for b in lines], widths={0: 50})
+
+
+@bids_group.command("history")
+@click.argument("keyword")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
+@pass_state
+def bids_history(state: State, keyword: str, as_json: bool) -> None:
+    """List KEYWORD's bid and status changes, newest first, with their reasons.
+
+    \b
+    Example:
+      kwtrack bids history "walking shoes"
+    """
+    from kwtrack.bids import bid_history
+
+    lines = bid_history(state.store(), keyword)
+    if as_json:
+        echo_json(lines)
+        return
+    echo_table(["when", "bid", "status", "reason"],
+               [[f"{h.changed_at:%Y-%m-%d %H:%M}", f"{h.old_bid} → {h.new_bid}",
+                 f"{h.old_status} → {h.new_status}", h.reason] for h in lines])
+
+
+@bids_group.command("apply-review")
+@click.option("-w", "--week", metavar="W", help="The review's week (default: the latest).")
+@click.option("--dry-run", is_flag=True, help="Print the proposals and change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def bids_apply_review(state: State, week: str | None, dry_run: bool, as_json: bool) -> None:
+    """Raise the bids of the review's `raise_bid` words and cut those of its `cut` words, by
+    the configured steps, within the bid limits, at most once per word within the cooldown.
+    The whole run is one change: `kwtrack undo` reverts it.
+
+    \b
+    Example:
+      kwtrack bids apply-review --dry-run
+      kwtrack bids apply-review && kwtrack export bids -o bids.xlsx
+    """
+    from kwtrack.bids import apply_proposals, review_proposals
+    from kwtrack.review import parse_week
+
+    store = state.store()
+    proposals = review_proposals(store, parse_week(week) if week else None, state.config())
+    action = None if dry_run else apply_proposals(store, proposals)
+    if as_json:
+        echo_json({"dry_run": dry_run, "change": action, "proposals": proposals})
+        return
+    echo_table(["keyword", "rule", "old bid", "new bid", "reason"],
+               [[p.keyword, p.rule, p.old_bid, p.new_bid if p.new_bid is not None else
+                 f"(none: {p.skipped})", p.reason] for p in proposals], widths={0: 40, 4: 60})
+    changing = sum(p.new_bid is not None for p in proposals)
+    if dry_run:
+        click.echo(f"dry run: {changing} bid(s) would change; nothing was changed", err=True)
+    elif action is not None:
+        click.echo(f"{changing} bid(s) changed (change {action}); `kwtrack undo` reverts "
+                   "them all", err=True)
+    else:
+        click.echo("no bid to change", err=True)
+
+
+@click.group("p4p")
+def p4p_group() -> None:
+    """The P4P plan: budget, promotion hours and target markets."""
+
+
+@p4p_group.group("plan")
+def plan_group() -> None:
+    """The stored P4P plan."""
+
+
+@plan_group.command("set")
+@click.option("--budget", type=click.FloatRange(min=0, min_open=True), metavar="CNY",
+              help="The daily budget.")
+@click.option("--hours", metavar="HH:MM-HH:MM", help="Promotion hours, China time (may pass "
+              "midnight: 20:00-02:00).")
+@click.option("--market", "markets", multiple=True, metavar="M",
+              help="A target market: ISO country code (US, DE) or time zone; repeat.")
+@pass_state
+def plan_set(state: State, budget: float | None, hours: str | None, markets) -> None:
+    """Store the P4P plan (what is not given stays as it was).
+
+    \b
+    Example:
+      kwtrack p4p plan set --budget 300 --hours 15:00-06:00 --market US --market DE
+    """
+    from kwtrack.bids import set_plan
+
+    plan = set_plan(state.store(), budget=budget, hours=hours, markets=list(markets))
+    click.echo(f"plan: budget {plan.budget or '-'} CNY/day, hours {plan.hours or '-'} "
+               f"(China time), markets {plan.markets or '-'}")
+
+
+@p4p_group.command("schedule-check")
+@click.option("--hours", metavar="HH:MM-HH:MM", help="Promotion hours, China time (default: "
+              "the plan's).")
+@click.option("--market", "markets", multiple=True, metavar="M",
+              help="A market to check (default: the plan's); repeat.")
+@click.option("--date", "date", metavar="DAY", help="The day to check (default: today; a "
+              "weekend day checks the next weekday).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def schedule_check_cmd(state: State, hours: str | None, markets, date: str | None,
+                       as_json: bool) -> None:
+    """Check that the promotion hours (China time, Asia/Shanghai) cover each market's weekday
+    office hours, 09:00–18:00 in its own time zone, daylight saving included. Exit 0 when
+    every market is covered, 3 otherwise, with the uncovered local hours.
+
+    \b
+    Example:
+      kwtrack p4p schedule-check --hours 08:00-23:00 --market US --market DE
+    """
+    from kwtrack.bids import get_plan, schedule_check
+
+    plan = get_plan(state.store()) if not (hours and markets) else None
+    hours = hours or (plan.hours if plan else None)
+    markets = list(markets) or (plan.markets.split() if plan and plan.markets else [])
+    if not hours:
+        raise click.UsageError("no promotion hours: give --hours, or set the plan's")
+    checks = schedule_check(hours, markets, parse_as_of(date) or dt.date.today())
+    if as_json:
+        echo_json({"hours": hours, "zone": "Asia/Shanghai",
+                   "markets": [c.to_dict() for c in checks]})
+    else:
+        for c in checks:
+            state_text = "covered" if c.covered else "uncovered " + ", ".join(
+                f"{a}–{b}" for a, b in c.uncovered)
+            click.echo(f"{c.market} ({c.zone}), {c.date:%a %Y-%m-%d}: office hours 09:00–18:00 "
+                       f"{state_text}")
+    if not all(c.covered for c in checks):
+        sys.exit(3)

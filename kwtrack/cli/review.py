@@ -1,0 +1,119 @@
+"""`kwtrack review` (the weekly keyword review, and marking its items done or snoozed) and
+`kwtrack config show`."""
+
+from __future__ import annotations
+
+import csv
+import sys
+
+import click
+
+from kwtrack.cli.common import State, echo_json, pass_state
+
+
+def _week(value: str | None):
+    from kwtrack.review import parse_week
+
+    return parse_week(value) if value else None
+
+
+@click.group(invoke_without_command=True)
+@click.option("-w", "--week", metavar="W", help="An ISO week (2026-W47) or a date in it "
+              "(default: the latest week with keyword stats).")
+@click.option("--json", "fmt", flag_value="json", help="Print JSON: a key per section.")
+@click.option("--markdown", "fmt", flag_value="markdown", help="Print markdown for the "
+              "review meeting's notes.")
+@click.option("--csv", "fmt", flag_value="csv", help="Print one CSV table of every item.")
+@click.pass_context
+def review(ctx: click.Context, week: str | None, fmt: str | None) -> None:
+    """The weekly keyword review: top traffic and spend, new and rising words, what to put
+    into P4P, where to raise or cut bids, the key group, showcase candidates, product
+    strength and the words you track. Thresholds: `kwtrack config show`.
+
+    \b
+    Example:
+      kwtrack review --week 2026-W47 --markdown > review.md
+      kwtrack review done "walking shoes" --section rising
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from kwtrack.review import csv_rows, markdown, weekly_review
+
+    state = ctx.find_object(State)
+    found = weekly_review(state.store(), _week(week), state.config())
+    if fmt == "json":
+        echo_json(found.to_dict())
+    elif fmt == "csv":
+        header, rows = csv_rows(found)
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows(rows)
+    else:
+        click.echo(markdown(found))
+
+
+@review.command("done")
+@click.argument("item")
+@click.option("-s", "--section", required=True, metavar="SECTION",
+              help="The section it is listed in (rising, raise_bid, showcase, …).")
+@click.option("--snooze", metavar="N", type=click.IntRange(min=1), default=None,
+              help="Hide it for N weeks only (default: done for good).")
+@click.option("-w", "--week", metavar="W", help="The week it was handled in (default: the "
+              "latest week with keyword stats).")
+@pass_state
+def review_done(state: State, item: str, section: str, snooze: int | None,
+                week: str | None) -> None:
+    """Mark a review ITEM (a keyword, or a product ID in showcase and product_strength) done,
+    or snoozed for N weeks: the next reviews show what is new.
+
+    \b
+    Example:
+      kwtrack review done "walking shoes" --section rising
+      kwtrack review done 1600000022533 --section showcase --snooze 2
+    """
+    from kwtrack.review import last_week_with_keyword_stats, mark_item
+
+    store = state.store()
+    monday = _week(week) or last_week_with_keyword_stats(store)
+    if monday is None:
+        raise click.UsageError("no keyword stats imported yet: give --week")
+    mark = mark_item(store, item, section, week=monday, snooze_weeks=snooze)
+    click.echo(f"{item}: {section} " + (f"snoozed until the week of {mark.until}"
+                                        if mark.until else "done"))
+
+
+@click.group("config")
+def config_group() -> None:
+    """The review and bid thresholds."""
+
+
+@config_group.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def config_show(state: State, as_json: bool) -> None:
+    """Print the thresholds in force and where each came from (default, or a file).
+
+    \b
+    Example:
+      kwtrack config show
+      kwtrack --config team.toml config show
+    """
+    from kwtrack.config import default_config_file
+
+    config = state.config()
+    values = {f"{section}.{key}": value
+              for section, settings in (("review", config.review), ("bids", config.bids))
+              for key, value in settings.__dict__.items()}
+    if as_json:
+        echo_json({key: {"value": value, "from": config.sources[key]}
+                   for key, value in values.items()})
+        return
+    click.echo(f"# config file: {state.config_file or default_config_file()}")
+    section = None
+    for key, value in values.items():
+        head, name = key.split(".")
+        if head != section:
+            section = head
+            click.echo(f"[{section}]")
+        shown = f'"{value}"' if isinstance(value, str) else value
+        click.echo(f"{name} = {shown}    # {config.sources[key]}")

@@ -1,0 +1,23 @@
+"""The weekly keyword review: what to track, put into P4P, raise, cut or move into the key
+group, from the keyword stats the imports store.
+
+- `weeks`: ISO weeks; `figures`: a store's weekly figures, unknown kept apart from zero;
+- `sections`: each section's rule (`weekly_review`);
+- `marks`: done and snoozed items, tracked words, a word's weekly history.
+"""
+
+from kwtrack.review.figures import last_week_with_keyword_stats
+from kwtrack.review.marks import (
+    KeywordWeek,
+    find_keyword,
+    keyword_history,
+    mark_item,
+    set_tracked,
+)
+from kwtrack.review.report import csv_rows, markdown
+from kwtrack.review.sections import SECTIONS, Review, ReviewItem, weekly_review
+from kwtrack.review.weeks import parse_week, week_name
+
+__all__ = ["SECTIONS", "KeywordWeek", "Review", "ReviewItem", "find_keyword", "keyword_history",
+           "mark_item", "last_week_with_keyword_stats", "csv_rows", "markdown",
+           "parse_week", "set_tracked", "week_name", "weekly_review"]

@@ -1,0 +1,101 @@
+"""A store's weekly figures, read in one pass: per keyword and per product, week by week.
+
+A figure is known only where a stats row says it: a word missing from a week's report is
+unknown that week (None), never zero, so it is never "down 100%".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from peewee import fn
+
+from kwtrack.review.weeks import monday_of
+from kwtrack.store import bulk
+from kwtrack.store.models import Keyword, KeywordStat, Product, ProductStat, Store
+
+
+@dataclass
+class Week:
+    """One keyword's figures for one week and channel (None: unknown)."""
+
+    impressions: int | None = None
+    clicks: int | None = None
+    inquiries: int | None = None
+    spend: float | None = None
+    search_index: float | None = None
+
+    def add(self, impressions, clicks, inquiries, spend, search_index) -> None:
+        """Add a stats row's figures (a week of daily rows adds up)."""
+        self.impressions = _plus(self.impressions, impressions)
+        self.clicks = _plus(self.clicks, clicks)
+        self.inquiries = _plus(self.inquiries, inquiries)
+        self.spend = _plus(self.spend, spend)
+        if search_index is not None:
+            self.search_index = max(self.search_index or 0, search_index)
+
+
+def _plus(a, b):
+    return b if a is None else a if b is None else a + b
+
+
+def _date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def keyword_weeks(store: Store, first: dt.date, last: dt.date
+                  ) -> dict[int, dict[dt.date, dict[str, Week]]]:
+    """keyword id → week Monday → channel → its figures, for the weeks from `first` to the
+    week of `last` (rows belong to the week of their last day)."""
+    end = last + dt.timedelta(days=6)
+    rows = bulk.raw_rows(
+        KeywordStat.select(KeywordStat.keyword, KeywordStat.channel, KeywordStat.period_end,
+                           KeywordStat.impressions, KeywordStat.clicks, KeywordStat.inquiries,
+                           KeywordStat.spend, KeywordStat.search_index)
+        .join(Keyword).where((Keyword.store == store) & Keyword.archived_at.is_null()
+                             & (KeywordStat.period_end >= first)
+                             & (KeywordStat.period_end <= end)))
+    found: dict[int, dict[dt.date, dict[str, Week]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(Week)))
+    for keyword, channel, period_end, *figures in rows:
+        found[keyword][monday_of(_date(period_end))][channel].add(*figures)
+    return found
+
+
+def keywords_with_earlier_traffic(store: Store, keyword_ids: list[int], before: dt.date
+                                  ) -> set[int]:
+    """Which of these keywords had impressions in some week before `before`."""
+    found: set[int] = set()
+    for part in bulk.chunked(keyword_ids):
+        found.update(k for (k,) in bulk.raw_rows(
+            KeywordStat.select(KeywordStat.keyword).distinct()
+            .where(KeywordStat.keyword.in_(list(part)) & (KeywordStat.period_end < before)
+                   & (KeywordStat.impressions > 0))))
+    return found
+
+
+def product_weeks(store: Store, first: dt.date, last: dt.date
+                  ) -> dict[int, dict[dt.date, int | None]]:
+    """product id → week Monday → impressions (None: unknown), for live products."""
+    end = last + dt.timedelta(days=6)
+    rows = bulk.raw_rows(
+        ProductStat.select(ProductStat.product, ProductStat.period_end,
+                           fn.SUM(ProductStat.impressions))
+        .join(Product).where((Product.store == store) & Product.archived_at.is_null()
+                             & (ProductStat.period_end >= first)
+                             & (ProductStat.period_end <= end))
+        .group_by(ProductStat.product, ProductStat.period_end))
+    found: dict[int, dict[dt.date, int | None]] = defaultdict(dict)
+    for product, period_end, impressions in rows:
+        week = monday_of(_date(period_end))
+        found[product][week] = _plus(found[product].get(week), impressions)
+    return found
+
+
+def last_week_with_keyword_stats(store: Store) -> dt.date | None:
+    """The Monday of the latest week any keyword stats fall in."""
+    last = (KeywordStat.select(fn.MAX(KeywordStat.period_end)).join(Keyword)
+            .where(Keyword.store == store).scalar())
+    return None if last is None else monday_of(_date(last))

@@ -1,0 +1,76 @@
+"""A review as text: markdown for the review meeting's notes, rows for a spreadsheet."""
+
+from __future__ import annotations
+
+from kwtrack.review.sections import Review
+from kwtrack.review.weeks import week_name
+
+TITLES = {
+    "top_traffic": "Top traffic", "top_spend": "Top P4P spend", "new": "New words",
+    "rising": "Rising words", "p4p_candidates": "Put into P4P",
+    "raise_bid": "Raise the bid", "cut": "Cut or pause", "key_group": "Key group",
+    "showcase": "Showcase candidates", "product_strength": "Product strength",
+    "tracked": "Tracked words",
+}
+# The figures each section's table shows, in order (the JSON carries them all).
+COLUMNS = {
+    "top_traffic": ["impressions", "organic_impressions", "p4p_impressions", "clicks", "ctr",
+                    "impressions_change"],
+    "top_spend": ["spend", "clicks", "inquiries", "cpc", "cost_per_inquiry", "spend_change"],
+    "new": ["impressions", "clicks", "inquiries"],
+    "rising": ["impressions", "trend", "clicks"],
+    "p4p_candidates": ["impressions", "clicks", "inquiries"],
+    "raise_bid": ["bid", "clicks", "inquiry_rate", "store_median_inquiry_rate"],
+    "cut": ["bid", "spend", "clicks", "inquiries"],
+    "key_group": ["impressions", "clicks"],
+    "showcase": ["impressions", "growth", "keyword_index_change"],
+    "product_strength": ["score", "previous_score"],
+    "tracked": ["impressions", "clicks", "inquiries", "impressions_change"],
+}
+_RATES = {"ctr", "inquiry_rate", "store_median_inquiry_rate", "growth"}
+_CHANGES = {"impressions_change", "spend_change", "clicks_change", "keyword_index_change"}
+
+
+def cell(name: str, value) -> str:
+    """A figure as the review shows it: unknown as `–`, rates and changes in percent."""
+    if value is None:
+        return "–"
+    if name in _CHANGES:
+        return f"{value:+.0%}"
+    if name in _RATES:
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def markdown(review: Review) -> str:
+    """The review as markdown, ready to paste into the meeting's notes."""
+    lines = [f"# Keyword review {week_name(review.week)} (week of {review.week})", ""]
+    for name, items in review.sections.items():
+        lines += [f"## {TITLES[name]}", ""]
+        if not items:
+            lines += ["*nothing this week*", ""]
+            continue
+        columns = COLUMNS[name]
+        lines.append("| " + " | ".join(["item", *columns, "why"]) + " |")
+        lines.append("|" + "---|" * (len(columns) + 2))
+        for item in items:
+            label = item.keyword if item.keyword is not None else item.product_id
+            lines.append("| " + " | ".join([label, *(cell(c, item.figures.get(c))
+                                                     for c in columns), item.why]) + " |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def csv_rows(review: Review) -> tuple[list[str], list[list]]:
+    """The review as one table: a row per item, its section first."""
+    names = sorted({key for items in review.sections.values() for i in items
+                    for key in i.figures})
+    header = ["week", "section", "keyword", "product_id", *names, "why"]
+    rows = [[week_name(review.week), section, i.keyword, i.product_id,
+             *(i.figures.get(n) for n in names), i.why]
+            for section, items in review.sections.items() for i in items]
+    return header, rows

@@ -1,0 +1,347 @@
+"""The weekly keyword review: each section's rule, over one pass of the store's figures.
+
+Sections (README: "The weekly keyword review"): top_traffic, top_spend, new, rising,
+p4p_candidates, raise_bid, cut, key_group, showcase, product_strength, and tracked (the words
+followed on their own). Every item carries the figures that put it there. A figure is known
+only where the stats say it; an unknown figure never ranks, rises or falls.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+from peewee import JOIN
+
+from kwtrack.config import Config, load_config
+from kwtrack.errors import KwtrackError
+from kwtrack.review.figures import (
+    Week,
+    keyword_weeks,
+    keywords_with_earlier_traffic,
+    last_week_with_keyword_stats,
+    product_weeks,
+)
+from kwtrack.review.weeks import week_name, weeks_before
+from kwtrack.store import bulk
+from kwtrack.store.models import Bid, Coverage, Keyword, Product, ReviewMark, ScoreHistory, Store
+
+SECTIONS = ("top_traffic", "top_spend", "new", "rising", "p4p_candidates", "raise_bid", "cut",
+            "key_group", "showcase", "product_strength", "tracked")
+KEYWORD_SECTIONS = tuple(s for s in SECTIONS if s not in ("showcase", "product_strength"))
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One line of a section: a keyword (or a product) and the figures that put it there."""
+
+    keyword: str | None
+    product_id: str | None
+    figures: dict
+    why: str
+
+    def to_dict(self) -> dict:
+        name = {"keyword": self.keyword} if self.keyword is not None else {
+            "product_id": self.product_id}
+        return {**name, **self.figures, "why": self.why}
+
+
+@dataclass(frozen=True)
+class Review:
+    """A week's review: its sections, in SECTIONS order, and the settings in force."""
+
+    week: dt.date  # the Monday
+    config: Config
+    sections: dict[str, list[ReviewItem]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {"week": week_name(self.week), "week_start": self.week.isoformat(),
+                "config": {"review": self.config.review.__dict__,
+                           "bids": self.config.bids.__dict__},
+                **{name: [i.to_dict() for i in items] for name, items in self.sections.items()}}
+
+
+def _ratio(a, b) -> float | None:
+    return None if a is None or not b else round(a / b, 4)
+
+
+def _change(now, before) -> float | None:
+    """The change from `before` to `now` as a fraction (None when either is unknown)."""
+    return None if now is None or not before else round((now - before) / before, 4)
+
+
+def _total(channels: dict[str, Week], name: str):
+    values = [getattr(w, name) for w in channels.values() if getattr(w, name) is not None]
+    return sum(values) if values else None
+
+
+class _Keyword:
+    """One keyword's figures over the weeks the review looks at."""
+
+    def __init__(self, weeks: dict[dt.date, dict[str, Week]]):
+        self.weeks = weeks
+
+    def channel(self, week: dt.date, name: str) -> Week:
+        return self.weeks.get(week, {}).get(name) or Week()
+
+    def total(self, week: dt.date, name: str):
+        return _total(self.weeks.get(week, {}), name)
+
+    def traffic(self, week: dt.date, before: dt.date) -> dict:
+        """The week's traffic figures, organic and P4P apart, and the change on `before`."""
+        organic, p4p = self.channel(week, "organic"), self.channel(week, "p4p")
+        impressions, clicks = self.total(week, "impressions"), self.total(week, "clicks")
+        inquiries = self.total(week, "inquiries")
+        return {"impressions": impressions, "clicks": clicks,
+                "ctr": _ratio(clicks, impressions), "inquiries": inquiries,
+                "inquiry_rate": _ratio(inquiries, clicks),
+                "organic_impressions": organic.impressions, "organic_clicks": organic.clicks,
+                "p4p_impressions": p4p.impressions, "p4p_clicks": p4p.clicks,
+                "impressions_change": _change(impressions, self.total(before, "impressions")),
+                "clicks_change": _change(clicks, self.total(before, "clicks"))}
+
+    def paid(self, week: dt.date, before: dt.date) -> dict:
+        """The week's P4P figures and the change in spend on `before`."""
+        p4p = self.channel(week, "p4p")
+        return {"spend": p4p.spend, "clicks": p4p.clicks, "inquiries": p4p.inquiries,
+                "impressions": p4p.impressions, "cpc": _ratio(p4p.spend, p4p.clicks),
+                "cost_per_inquiry": _ratio(p4p.spend, p4p.inquiries),
+                "inquiry_rate": _ratio(p4p.inquiries, p4p.clicks),
+                "spend_change": _change(p4p.spend, self.channel(before, "p4p").spend)}
+
+    def base(self, earlier: list[dt.date]) -> float | None:
+        """The average impressions of the known `earlier` weeks (None: none known)."""
+        known = [v for v in (self.total(w, "impressions") for w in earlier) if v is not None]
+        return statistics.fmean(known) if known else None
+
+
+def weekly_review(store: Store, week: dt.date | None = None, config: Config | None = None
+                  ) -> Review:
+    """The review of `week` (a Monday; default: the latest week with keyword stats)."""
+    config = config or load_config()
+    rules = config.review
+    if week is None:
+        week = last_week_with_keyword_stats(store)
+        if week is None:
+            raise KwtrackError("no keyword stats imported yet: import a keyword report first")
+    back = max(3, rules.raise_bid_weeks, rules.cut_weeks)
+    earlier = weeks_before(week, back)
+    previous = earlier[-1]
+    figures = {k: _Keyword(w) for k, w in keyword_weeks(store, earlier[0], week).items()}
+    names = dict(bulk.raw_rows(Keyword.select(Keyword.id, Keyword.keyword)
+                               .where(Keyword.store == store)))
+    info = {k: (g, t) for k, g, t in bulk.raw_rows(
+        Keyword.select(Keyword.id, Keyword.group, Keyword.tracked_at)
+        .where((Keyword.store == store) & Keyword.archived_at.is_null()
+               & (Keyword.group.is_null(False) | Keyword.tracked_at.is_null(False))))}
+    active = {k: b for k, b in bulk.raw_rows(
+        Bid.select(Bid.keyword, Bid.bid).join(Keyword)
+        .where((Keyword.store == store) & (Bid.status == "active")))}
+    hidden = _hidden(store, week)
+    sections: dict[str, list[ReviewItem]] = {}
+
+    def item(keyword_id: int, numbers: dict, why: str) -> ReviewItem:
+        return ReviewItem(names.get(keyword_id, str(keyword_id)), None, numbers, why)
+
+    def keep(section: str, items: list[tuple], key) -> list[ReviewItem]:
+        items = [i for i in items if (section, i[0].keyword) not in hidden]
+        return [i for i, _ in sorted(items, key=key)][: rules.top]
+
+    with_traffic = {k: f for k, f in figures.items() if (f.total(week, "impressions") or 0) > 0}
+    ranked = sorted(with_traffic, key=lambda k: (-with_traffic[k].total(week, "impressions"),
+                                                 -(with_traffic[k].total(week, "clicks") or 0),
+                                                 names.get(k, "")))
+    sections["top_traffic"] = keep("top_traffic", [
+        (item(k, with_traffic[k].traffic(week, previous), "most impressions this week"), n)
+        for n, k in enumerate(ranked)], key=lambda x: x[1])
+    spenders = [(k, f.channel(week, "p4p").spend) for k, f in figures.items()
+                if (f.channel(week, "p4p").spend or 0) > 0]
+    sections["top_spend"] = keep("top_spend", [
+        (item(k, figures[k].paid(week, previous), "highest P4P spend this week"),
+         (-spend, names.get(k, ""))) for k, spend in spenders], key=lambda x: x[1])
+    earlier_traffic = keywords_with_earlier_traffic(store, list(with_traffic), week)
+    sections["new"] = keep("new", [
+        (item(k, with_traffic[k].traffic(week, previous), "traffic this week, none before"),
+         n) for n, k in enumerate(ranked) if k not in earlier_traffic], key=lambda x: x[1])
+    rising = {}  # keyword → growth on the average of the 3 weeks before (a floor keeps tiny
+    for k, f in with_traffic.items():  # words out)
+        base = f.base(earlier[-3:])
+        if base is not None and base >= rules.rising_min_base:
+            growth = (f.total(week, "impressions") - base) / base
+            if growth >= rules.rising_min_growth:
+                rising[k] = growth
+    sections["rising"] = keep("rising", [
+        (item(k, {**figures[k].traffic(week, previous), "growth": round(g, 4),
+                  "trend": "surging" if g > rules.surging_growth else f"+{g:.0%}"},
+              "impressions up on the 3 weeks before"), (-g, names.get(k, "")))
+        for k, g in rising.items()], key=lambda x: x[1])
+    asking = {k for k, f in figures.items() if (f.total(week, "inquiries") or 0) > 0}
+    sections["p4p_candidates"] = keep("p4p_candidates", [
+        (item(k, figures[k].traffic(week, previous),
+              "rising, no active bid" if k in rising else "brought inquiries, no active bid"),
+         (k not in rising, -(figures[k].total(week, "impressions") or 0), names.get(k, "")))
+        for k in (set(rising) | asking) - set(active)], key=lambda x: x[1])
+    sections["raise_bid"] = keep("raise_bid", _raise_bid(figures, active, week, rules, item),
+                                 key=lambda x: x[1])
+    sections["cut"] = keep("cut", _cut(figures, active, week, rules, item), key=lambda x: x[1])
+    sections["key_group"] = keep("key_group", _key_group(
+        figures, info, ranked, rising, week, previous, rules, item), key=lambda x: x[1])
+    sections["showcase"] = _showcase(store, week, earlier, rules, hidden)
+    sections["product_strength"] = _strength(store, rules, hidden)
+    sections["tracked"] = keep("tracked", [
+        (item(k, figures[k].traffic(week, previous) if k in figures else
+              {"impressions": None}, "tracked"), names.get(k, ""))
+        for k, (_, tracked) in info.items() if tracked is not None], key=lambda x: x[1])
+    return Review(week, config, {name: sections[name] for name in SECTIONS})
+
+
+def _raise_bid(figures, active, week, rules, item) -> list[tuple]:
+    """Active P4P words with steady clicks (within ±band week on week, enough of them) and an
+    inquiry rate at or above the store's median: invest more."""
+    recent = weeks_before(week, rules.raise_bid_weeks - 1) + [week]
+    rates = [r for k in active if k in figures
+             for r in [_ratio(figures[k].channel(week, "p4p").inquiries,
+                              figures[k].channel(week, "p4p").clicks)] if r is not None]
+    if not rates:
+        return []
+    median = statistics.median(rates)
+    found = []
+    for k in active:
+        f = figures.get(k)
+        if f is None:
+            continue
+        clicks = [f.channel(w, "p4p").clicks for w in [weeks_before(recent[0], 1)[0], *recent]]
+        if any(c is None or c < rules.raise_bid_min_clicks for c in clicks):
+            continue  # not enough data: nothing is said
+        steady = all(abs(b - a) / a <= rules.raise_bid_band for a, b in zip(clicks, clicks[1:]))
+        paid = f.paid(week, weeks_before(week, 1)[0])
+        rate = paid["inquiry_rate"]
+        if steady and rate is not None and rate >= median:
+            found.append((item(k, {**paid, "bid": active[k], "store_median_inquiry_rate":
+                                   round(median, 4)},
+                               f"clicks steady ±{rules.raise_bid_band:.0%} for "
+                               f"{rules.raise_bid_weeks} weeks, inquiry rate at or above the "
+                               "store's median"), (-rate, -(paid["clicks"] or 0))))
+    return found
+
+
+def _cut(figures, active, week, rules, item) -> list[tuple]:
+    """Active P4P words that spent above the floor with no inquiry over the cut window."""
+    recent = weeks_before(week, rules.cut_weeks - 1) + [week]
+    found = []
+    for k in active:
+        f = figures.get(k)
+        if f is None:
+            continue
+        weeks = [f.channel(w, "p4p") for w in recent]
+        if any(w.spend is None or w.inquiries is None for w in weeks):
+            continue  # unknown weeks prove nothing
+        spend = sum(w.spend for w in weeks)
+        if spend >= rules.cut_min_spend and not any(w.inquiries for w in weeks):
+            found.append((item(k, {"spend": round(spend, 2), "weeks": rules.cut_weeks,
+                                   "clicks": sum(w.clicks or 0 for w in weeks),
+                                   "inquiries": 0, "bid": active[k]},
+                               f"spent {spend:.2f} over {rules.cut_weeks} weeks with no "
+                               "inquiry: lower the bid or pause"), -spend))
+    return found
+
+
+def _key_group(figures, info, ranked, rising, week, previous, rules, item) -> list[tuple]:
+    """Hot or rising words to move into the key group, and key-group words gone quiet."""
+    in_group = {k for k, (g, _) in info.items() if g == rules.key_group}
+    found = []
+    hot = set(ranked[: rules.hot_top])
+    for n, k in enumerate(ranked):
+        if k not in in_group and (k in hot or k in rising):
+            found.append((item(k, figures[k].traffic(week, previous),
+                               f"{'hot' if k in hot else 'rising'}: move into the key group "
+                               f"({rules.key_group})"), (0, n)))
+    for k in sorted(in_group):
+        f = figures.get(k)
+        now = f.total(week, "impressions") if f else None
+        if now is not None and now < rules.quiet_impressions:
+            found.append((item(k, f.traffic(week, previous),
+                               f"key-group word gone quiet (<{rules.quiet_impressions} "
+                               "impressions)"), (1, now)))
+    return found
+
+
+def _hidden(store: Store, week: dt.date) -> set[tuple[str, str]]:
+    """(section, keyword or product ID) of items marked done, or snoozed past this week."""
+    hidden = set()
+    marks = (ReviewMark.select(ReviewMark.section, Keyword.keyword, Product.product_id,
+                               ReviewMark.week, ReviewMark.until)
+             .join(Keyword, on=(ReviewMark.keyword == Keyword.id), join_type=JOIN.LEFT_OUTER)
+             .switch(ReviewMark)
+             .join(Product, on=(ReviewMark.product == Product.id), join_type=JOIN.LEFT_OUTER)
+             .where(ReviewMark.store == store))
+    for section, keyword, product, marked, until in marks.tuples():
+        if (until is None and marked <= week) or (until is not None and marked <= week < until):
+            hidden.add((section, keyword if keyword is not None else product))
+    return hidden
+
+
+def _showcase(store, week, earlier, rules, hidden) -> list[ReviewItem]:
+    """Products whose traffic rose while their keywords' search index rose too."""
+    products = product_weeks(store, earlier[-3], week)
+    index = {}
+    weeks = keyword_weeks(store, earlier[-1], week)
+    for k, by_week in weeks.items():
+        now, before = (_total(by_week.get(w, {}), "search_index") for w in (week, earlier[-1]))
+        if now is not None and before is not None:
+            index[k] = (now, before)
+    links: dict[int, list[int]] = {}
+    for product, keyword in bulk.raw_rows(Coverage.select(Coverage.product, Coverage.keyword)
+                                          .join(Product).where(Product.store == store)):
+        if keyword in index:
+            links.setdefault(product, []).append(keyword)
+    codes = dict(bulk.raw_rows(Product.select(Product.id, Product.product_id)
+                               .where(Product.store == store)))
+    found = []
+    for product, by_week in products.items():
+        now = by_week.get(week)
+        known = [by_week[w] for w in earlier[-3:] if by_week.get(w) is not None]
+        if now is None or not known or not links.get(product):
+            continue
+        base = statistics.fmean(known)
+        growth = (now - base) / base if base else None
+        now_index = statistics.fmean(index[k][0] for k in links[product])
+        before_index = statistics.fmean(index[k][1] for k in links[product])
+        if growth is not None and growth >= rules.showcase_min_growth \
+                and now_index > before_index and ("showcase", codes[product]) not in hidden:
+            found.append(ReviewItem(None, codes[product], {
+                "impressions": now, "growth": round(growth, 4),
+                "keyword_index": round(now_index, 2),
+                "keyword_index_change": _change(now_index, before_index)},
+                "traffic rising with its keywords' search index: a showcase slot and P4P"))
+    return sorted(found, key=lambda i: -i.figures["growth"])[: rules.top]
+
+
+def _strength(store, rules, hidden) -> list[ReviewItem]:
+    """Products near a strong score, and products whose score fell since the last import."""
+    found = []
+    for product_id, score in bulk.raw_rows(
+            Product.select(Product.product_id, Product.score)
+            .where((Product.store == store) & Product.archived_at.is_null()
+                   & (Product.score >= rules.strength_low)
+                   & (Product.score < rules.strength_high)).order_by(Product.score.desc())):
+        if ("product_strength", product_id) not in hidden:
+            found.append(ReviewItem(None, product_id, {"score": score},
+                                    f"near a strong score ({rules.strength_low:g}–"
+                                    f"{rules.strength_high:g}): push it up"))
+    history: dict[int, list[float]] = {}
+    for product, score in bulk.raw_rows(
+            ScoreHistory.select(ScoreHistory.product, ScoreHistory.score).join(Product)
+            .where((Product.store == store) & Product.archived_at.is_null())
+            .order_by(ScoreHistory.product, ScoreHistory.recorded_at, ScoreHistory.id)):
+        history.setdefault(product, []).append(score)
+    codes = dict(bulk.raw_rows(Product.select(Product.id, Product.product_id)
+                               .where(Product.store == store)))
+    for product, scores in history.items():
+        if len(scores) >= 2 and scores[-1] < scores[-2] and \
+                ("product_strength", codes[product]) not in hidden:
+            found.append(ReviewItem(None, codes[product], {
+                "score": scores[-1], "previous_score": scores[-2]},
+                "score fell since the last import: why?"))
+    return found[: rules.top * 2]
