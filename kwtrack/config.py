@@ -109,4 +109,7 @@ def load_config(path: str | Path | None = None) -> Config:
     if unknown:
         raise KwtrackError(f"{path}: unknown section [{sorted(unknown)[0]}] "
                            "(sections: review, bids)")
+    if parts["bids"].min_bid > parts["bids"].max_bid:
+        raise KwtrackError(f"{path}: [bids] min_bid {parts['bids'].min_bid:g} is above max_bid "
+                           f"{parts['bids'].max_bid:g}")
     return Config(parts["review"], parts["bids"], sources)

@@ -1,0 +1,269 @@
+"""The weekly keyword review, P4P bids, promotion hours and the hot-title guard, on weekly
+stats built so that known words land in each section (and not where a rule excludes them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kwtrack.bids import apply_proposals, bid_history, review_proposals, schedule_check, set_bid
+from kwtrack.cli import cli
+from kwtrack.config import load_config
+from kwtrack.errors import KwtrackError
+from kwtrack.history import undo_last
+from kwtrack.imports import import_file
+from kwtrack.review import mark_item, parse_week, set_tracked, week_name, weekly_review
+from kwtrack.store.models import Bid, BidChange, Keyword
+
+from .conftest import write_csv
+from .test_import import dump
+
+WEEKS = ["2026-10-26", "2026-11-02", "2026-11-09", "2026-11-16"]  # W44 … W47, this week last
+THIS = dt.date(2026, 11, 16)
+
+# word: channel → [figures per week as (impressions, clicks, inquiries, spend) or None]
+STATS = {
+    "steady": {"p4p": [(900, 50, 5, 60.0), (900, 52, 5, 60.0), (900, 51, 5, 60.0),
+                       (900, 50, 5, 60.0)]},
+    "lowrate": {"p4p": [(900, 50, 0, 40.0), (900, 50, 0, 40.0), (900, 50, 0, 40.0),
+                        (900, 50, 0, 40.0)]},
+    "thin": {"p4p": [(90, 5, 1, 3.0), (90, 5, 1, 3.0), (90, 5, 1, 3.0), (90, 5, 1, 3.0)]},
+    "riser": {"organic": [(100, 5, 0, None), (100, 5, 0, None), (100, 5, 0, None),
+                          (400, 20, 0, None)]},
+    "tiny": {"organic": [(2, 0, 0, None), (2, 0, 0, None), (2, 0, 0, None), (40, 1, 0, None)]},
+    "newbie": {"organic": [None, None, None, (200, 4, 0, None)]},
+    "gap": {"organic": [(500, 9, 0, None), (500, 9, 0, None), None, (300, 5, 0, None)]},
+    "sleepy": {"organic": [(300, 9, 0, None), (300, 9, 0, None), (300, 9, 0, None),
+                           (5, 0, 0, None)]},
+    "asker": {"organic": [(50, 5, 0, None), (50, 5, 0, None), (50, 5, 0, None),
+                          (50, 5, 3, None)]},
+}
+
+
+@pytest.fixture
+def weekly(store, tmp_path):
+    rows = ["keyword,week,channel,impressions,clicks,inquiries,spend"]
+    for word, channels in STATS.items():
+        for channel, weeks in channels.items():
+            for week, figures in zip(WEEKS, weeks, strict=True):
+                if figures is not None:
+                    rows.append(f"{word},{week},{channel},"
+                                + ",".join("" if v is None else str(v) for v in figures))
+    import_file(store, "keyword-stats", write_csv(tmp_path / "ks.csv", "\n".join(rows) + "\n"))
+    import_file(store, "keywords", write_csv(tmp_path / "k.csv", "keyword,group\nsleepy,core\n"))
+    import_file(store, "p4p", write_csv(tmp_path / "b.csv", (
+        "keyword,status,bid\nsteady,active,2.00\nlowrate,active,3.00\nthin,active,1.00\n")))
+    # the imported bids were "changed" today: move that history out of the cooldown
+    BidChange.update(changed_at=dt.datetime(2026, 10, 1)).execute()
+    return store
+
+
+def section(review, name):
+    return [i.keyword or i.product_id for i in review.sections[name]]
+
+
+def test_iso_weeks():
+    assert parse_week("2026-W47") == THIS == parse_week("2026-11-19") == parse_week("2026W47")
+    assert week_name(THIS) == "2026-W47" and parse_week("2026-W01") == dt.date(2025, 12, 29)
+    with pytest.raises(KwtrackError, match="not a week"):
+        parse_week("2026-W99")
+
+
+def test_each_word_lands_in_its_sections_and_not_elsewhere(weekly):
+    review = weekly_review(weekly)
+    assert review.week == THIS  # the latest week with keyword stats
+    assert section(review, "top_traffic")[:2] == ["lowrate", "steady"]
+    assert section(review, "top_spend") == ["steady", "lowrate", "thin"]
+    assert section(review, "new") == ["newbie"]
+    assert section(review, "rising") == ["riser"]  # tiny grew more, but from too small a base
+    assert set(section(review, "p4p_candidates")) == {"riser", "asker"}
+    assert section(review, "raise_bid") == ["steady"]  # lowrate converts below the median,
+    assert section(review, "cut") == ["lowrate"]  # thin has too few clicks to say anything
+    moves = {i.keyword: i.why for i in review.sections["key_group"]}
+    assert "gone quiet" in moves["sleepy"] and "move into the key group" in moves["riser"]
+    rising = review.sections["rising"][0].figures
+    assert rising["growth"] == 3.0 and rising["trend"] == "+300%"
+
+
+def test_a_word_missing_from_a_weeks_report_is_unknown_not_down_100_percent(weekly):
+    review = weekly_review(weekly)
+    gap = next(i for i in review.sections["top_traffic"] if i.keyword == "gap")
+    assert gap.figures["impressions_change"] is None
+    earlier = weekly_review(weekly, parse_week("2026-W46"))  # gap's missing week
+    assert "gap" not in section(earlier, "top_traffic")
+
+
+def test_thresholds_come_from_the_config_file(weekly, tmp_path):
+    config = tmp_path / "kwtrack.toml"
+    config.write_text("[review]\nrising_min_base = 1\nrising_min_growth = 2.0\n")
+    review = weekly_review(weekly, config=load_config(config))
+    assert section(review, "rising") == ["tiny", "riser"]  # tiny: +1900%, surging
+    assert review.sections["rising"][0].figures["trend"] == "surging"
+    shown = CliRunner().invoke(cli, ["--config", str(config), "config", "show"]).stdout
+    assert f"rising_min_base = 1.0    # {config}" in shown
+    assert "cut_min_spend = 50.0    # default" in shown
+    config.write_text("[review]\nrising_min_bas = 1\n")
+    with pytest.raises(KwtrackError, match="has no setting 'rising_min_bas'"):
+        load_config(config)
+
+
+def test_done_hides_an_item_for_good_and_snooze_for_some_weeks(weekly):
+    mark_item(weekly, "riser", "rising", week=THIS)
+    review = weekly_review(weekly)
+    assert section(review, "rising") == [] and "riser" in section(review, "p4p_candidates")
+    w46 = parse_week("2026-W46")
+    mark_item(weekly, "asker", "p4p_candidates", week=w46, snooze_weeks=1)
+    assert "asker" in section(weekly_review(weekly), "p4p_candidates")  # a week is over
+    mark_item(weekly, "asker", "p4p_candidates", week=w46, snooze_weeks=2)
+    assert "asker" not in section(weekly_review(weekly), "p4p_candidates")
+    with pytest.raises(KwtrackError, match="no review section"):
+        mark_item(weekly, "riser", "nope", week=THIS)
+
+
+def test_tracked_words_and_undo(weekly):
+    assert set_tracked(weekly, ["Newbie", "gap"], True) == 2
+    assert section(weekly_review(weekly), "tracked") == ["gap", "newbie"]
+    undo_last(weekly)
+    assert section(weekly_review(weekly), "tracked") == []
+
+
+def test_review_json_and_markdown_from_the_command_line(weekly, db_path):
+    runner = CliRunner()
+    data = json.loads(runner.invoke(cli, ["--db", str(db_path), "review", "--week",
+                                          "2026-W47", "--json"]).stdout)
+    assert data["week"] == "2026-W47" and set(data) >= {"config", "rising", "cut", "showcase"}
+    assert data["cut"][0]["keyword"] == "lowrate" and data["cut"][0]["spend"] == 80.0
+    text = runner.invoke(cli, ["--db", str(db_path), "review", "--markdown"]).stdout
+    assert "## Raise the bid" in text and "| steady |" in text
+    shown = runner.invoke(cli, ["--db", str(db_path), "keywords", "show", "riser"]).stdout
+    assert "riser  impressions ▂▂▂█" in shown and "2026-W47" in shown
+
+
+def test_apply_review_dry_run_changes_nothing_then_applies_one_undoable_change(weekly):
+    before = dump()
+    proposals = review_proposals(weekly)
+    assert [(p.keyword, p.old_bid, p.new_bid, p.rule) for p in proposals] == [
+        ("steady", 2.0, 2.2, "raise_bid"), ("lowrate", 3.0, 2.55, "cut")]
+    assert dump() == before  # proposing writes nothing
+    action = apply_proposals(weekly, proposals)
+    bids = {b.keyword.keyword: b.bid for b in Bid.select()}
+    assert (bids["steady"], bids["lowrate"]) == (2.2, 2.55)
+    assert "weekly review (raise_bid)" in bid_history(weekly, "steady")[0].reason
+    # within the cooldown now: no second change
+    assert all(p.new_bid is None and "cooldown" in p.skipped for p in review_proposals(weekly))
+    undone = undo_last(weekly)
+    assert {line.action for line in undone} == {action} and len(undone) == 2
+    bids = {b.keyword.keyword: b.bid for b in Bid.select()}
+    assert (bids["steady"], bids["lowrate"]) == (2.0, 3.0)
+    assert bid_history(weekly, "steady")[0].reason == f"undo of change {action}"
+
+
+def test_bid_limits_global_and_per_word(weekly, tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("[bids]\nmax_bid = 2.0\nmin_bid = 2.8\n")
+    with pytest.raises(KwtrackError, match="min_bid 2.8 is above max_bid 2"):
+        load_config(config)
+    config.write_text("[bids]\nmax_bid = 2.0\nmin_bid = 1.5\n")
+    proposals = {p.keyword: p for p in review_proposals(weekly, config=load_config(config))}
+    assert proposals["steady"].new_bid is None and "limit" in proposals["steady"].skipped
+    config.write_text("[bids]\nmin_bid = 2.8\n")
+    proposals = {p.keyword: p for p in review_proposals(weekly, config=load_config(config))}
+    assert proposals["lowrate"].new_bid == 2.8  # a cut to 2.55 stops at the floor
+    Bid.update(max_bid=2.1).where(Bid.keyword == Keyword.get(Keyword.norm == "steady")).execute()
+    proposals = {p.keyword: p for p in review_proposals(weekly)}
+    assert proposals["steady"].new_bid == 2.1
+
+
+def test_set_bid_logs_history_and_undo_restores(weekly, db_path):
+    runner = CliRunner()
+    out = runner.invoke(cli, ["--db", str(db_path), "bids", "set", "steady", "2.5", "--reason",
+                              "more traffic"])
+    assert out.exit_code == 0 and "steady: bid 2 → 2.5" in out.stdout
+    history = json.loads(runner.invoke(cli, ["--db", str(db_path), "bids", "history",
+                                             "steady", "--json"]).stdout)
+    assert (history[0]["old_bid"], history[0]["new_bid"], history[0]["reason"]) == (
+        2.0, 2.5, "more traffic")
+    runner.invoke(cli, ["--db", str(db_path), "undo"])
+    assert Bid.get(Bid.keyword == Keyword.get(Keyword.norm == "steady")).bid == 2.0
+    with pytest.raises(KwtrackError, match="no keyword 'nothing'"):
+        set_bid(weekly, "nothing", 1.0)
+
+
+@pytest.mark.parametrize(("day", "hours", "expected"), [
+    # New York is west of China, 13 hours behind in winter and 12 in summer
+    ("2026-01-14", "08:00-23:00", {"US": [("10:00", "18:00")], "DE": [("16:00", "18:00")]}),
+    ("2026-07-15", "08:00-23:00", {"US": [("11:00", "18:00")], "DE": [("17:00", "18:00")]}),
+    # a range past midnight covers New York's day; Berlin's morning is left out
+    ("2026-01-14", "20:00-08:00", {"US": [], "DE": [("09:00", "13:00")]}),
+    ("2026-07-15", "20:00-08:00", {"US": [], "DE": [("09:00", "14:00")]}),
+    # east of China: Tokyo and Sydney (daylight saving in January) in a morning plan
+    ("2026-01-14", "06:00-12:00", {"JP": [("13:00", "18:00")],
+                                   "Australia/Sydney": [("15:00", "18:00")]}),
+])
+def test_schedule_check_across_time_zones_and_daylight_saving(day, hours, expected):
+    checks = schedule_check(hours, list(expected), dt.date.fromisoformat(day))
+    assert {c.market: c.uncovered for c in checks} == expected
+    assert all(c.covered == (not c.uncovered) for c in checks)
+
+
+def test_schedule_check_from_the_command_line_and_the_stored_plan(store, db_path):
+    runner = CliRunner()
+    base = ["--db", str(db_path), "p4p"]
+    assert runner.invoke(cli, base + ["plan", "set", "--hours", "20:00-08:00", "--market", "US",
+                                      "--budget", "300"]).exit_code == 0
+    ok = runner.invoke(cli, base + ["schedule-check", "--date", "2026-01-14", "--json"])
+    assert ok.exit_code == 0 and json.loads(ok.stdout)["markets"][0]["covered"] is True
+    short = runner.invoke(cli, base + ["schedule-check", "--market", "DE", "--hours",
+                                       "20:00-08:00", "--date", "2026-01-14"])
+    assert short.exit_code == 3 and "uncovered 09:00–13:00" in short.stdout
+    bad = runner.invoke(cli, base + ["schedule-check", "--market", "XX/Nowhere", "--hours",
+                                     "20:00-08:00"])
+    assert bad.exit_code == 1 and "unknown market" in bad.stderr
+
+
+def test_a_hot_products_title_changes_only_with_force_and_a_reason(store, db_path, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title,hot\nH1,Best Seller Running Shoes Model R1,Y\n"
+        "N1,Plain Sandals Model S1,N\n")))
+    runner = CliRunner()
+    base = ["--db", str(db_path), "products", "set-title"]
+    refused = runner.invoke(cli, base + ["H1", "New Running Shoes Model R1"])
+    assert refused.exit_code == 1 and "hot product" in refused.stderr
+    assert runner.invoke(cli, base + ["H1", "New Running Shoes Model R1", "--force"]
+                         ).exit_code == 1  # --force alone is not enough
+    done = runner.invoke(cli, base + ["H1", "New Running Shoes Model R1", "--force",
+                                      "--reason", "season"])
+    assert done.exit_code == 0, done.output
+    history = runner.invoke(cli, ["--db", str(db_path), "history", "--json"]).stdout
+    assert "season; hot product: impressions" in history
+    assert runner.invoke(cli, base + ["N1", "Plain Summer Sandals Model S1"]).exit_code == 0
+    runner.invoke(cli, ["--db", str(db_path), "undo"])
+    runner.invoke(cli, ["--db", str(db_path), "undo"])
+    from kwtrack.store.models import Product
+
+    h1 = Product.get(Product.product_id == "H1")
+    assert (h1.title, h1.title_words) == ("Best Seller Running Shoes Model R1",
+                                          "best seller running shoe model r1")
+
+
+def test_showcase_and_product_strength(weekly, tmp_path):
+    import_file(weekly, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title,score,keywords\nNEAR,Mesh Sneakers M1,75,riser\n"
+        "FELL,Running Shoes R2,90,\nUP,Hiking Boots H3,60,riser\n")))
+    import_file(weekly, "products", write_csv(tmp_path / "p2.csv", (
+        "product_id,title,score\nFELL,Running Shoes R2,85\n")))
+    import_file(weekly, "product-stats", write_csv(tmp_path / "s.csv", (
+        "product_id,period_start,period_end,impressions\n" + "".join(
+            f"UP,{w},{dt.date.fromisoformat(w) + dt.timedelta(days=6)},{n}\n"
+            for w, n in zip(WEEKS, (100, 100, 100, 300), strict=True)))))
+    # the keyword's search index rose in the week
+    import_file(weekly, "keyword-stats", write_csv(tmp_path / "idx.csv", (
+        "keyword,week,channel,search_index\nriser,2026-11-09,p4p,100\n"
+        "riser,2026-11-16,p4p,180\n")))
+    review = weekly_review(weekly)
+    assert section(review, "showcase") == ["UP"]
+    strength = {i.product_id: i.why for i in review.sections["product_strength"]}
+    assert set(strength) == {"NEAR", "FELL"} and "fell" in strength["FELL"]
