@@ -45,18 +45,25 @@ def _date(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
-def keyword_weeks(store: Store, first: dt.date, last: dt.date
+def keyword_weeks(store: Store, first: dt.date, last: dt.date, ids: list[int] | None = None
                   ) -> dict[int, dict[dt.date, dict[str, Week]]]:
     """keyword id → week Monday → channel → its figures, for the weeks from `first` to the
-    week of `last` (rows belong to the week of their last day)."""
+    week of `last` (rows belong to the week of their last day); of the keywords `ids` only,
+    when given."""
     end = last + dt.timedelta(days=6)
-    rows = bulk.raw_rows(
-        KeywordStat.select(KeywordStat.keyword, KeywordStat.channel, KeywordStat.period_end,
-                           KeywordStat.impressions, KeywordStat.clicks, KeywordStat.inquiries,
-                           KeywordStat.spend, KeywordStat.search_index)
-        .join(Keyword).where((Keyword.store == store) & Keyword.archived_at.is_null()
-                             & (KeywordStat.period_end >= first)
-                             & (KeywordStat.period_end <= end)))
+    query = (KeywordStat.select(KeywordStat.keyword, KeywordStat.channel,
+                                KeywordStat.period_end, KeywordStat.impressions,
+                                KeywordStat.clicks, KeywordStat.inquiries, KeywordStat.spend,
+                                KeywordStat.search_index)
+             .join(Keyword).where((Keyword.store == store) & Keyword.archived_at.is_null()
+                                  & (KeywordStat.period_end >= first)
+                                  & (KeywordStat.period_end <= end)))
+    if ids is None:
+        rows = bulk.raw_rows(query)
+    else:
+        rows = []
+        for part in bulk.chunked(sorted(ids)):
+            rows += bulk.raw_rows(query.where(KeywordStat.keyword.in_(list(part))))
     found: dict[int, dict[dt.date, dict[str, Week]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(Week)))
     for keyword, channel, period_end, *figures in rows:

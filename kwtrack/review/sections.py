@@ -23,6 +23,7 @@ from kwtrack.review.figures import (
     last_week_with_keyword_stats,
     product_weeks,
 )
+from kwtrack.review.narrow import narrow
 from kwtrack.review.weeks import week_name, weeks_before
 from kwtrack.store import bulk
 from kwtrack.store.models import Bid, Coverage, Keyword, Product, ReviewMark, ScoreHistory, Store
@@ -86,7 +87,13 @@ class _Keyword:
         return self.weeks.get(week, {}).get(name) or Week()
 
     def total(self, week: dt.date, name: str):
+        """A figure of the week, organic and P4P added (None: unknown in both)."""
         return _total(self.weeks.get(week, {}), name)
+
+    def search_index(self, week: dt.date) -> float | None:
+        """The word's search index that week (the same figure whichever channel says it)."""
+        return max((c.search_index for c in self.weeks.get(week, {}).values()
+                    if c.search_index is not None), default=None)
 
     def traffic(self, week: dt.date, before: dt.date) -> dict:
         """The week's traffic figures, organic and P4P apart, and the change on `before`."""
@@ -128,84 +135,107 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
     back = max(3, rules.raise_bid_weeks, rules.cut_weeks)
     earlier = weeks_before(week, back)
     previous = earlier[-1]
-    figures = {k: _Keyword(w) for k, w in keyword_weeks(store, earlier[0], week).items()}
-    names = dict(bulk.raw_rows(Keyword.select(Keyword.id, Keyword.keyword)
-                               .where(Keyword.store == store)))
+    hidden = _hidden(store, week)
+    narrowed = narrow(store, [*earlier, week], rules, spare=len(hidden))
     info = {k: (g, t) for k, g, t in bulk.raw_rows(
         Keyword.select(Keyword.id, Keyword.group, Keyword.tracked_at)
         .where((Keyword.store == store) & Keyword.archived_at.is_null()
-               & (Keyword.group.is_null(False) | Keyword.tracked_at.is_null(False))))}
+               & ((Keyword.group == rules.key_group) | Keyword.tracked_at.is_null(False))))}
+    # only the words some section may hold are read in full
+    wanted = narrowed.all() | set(info)
+    figures = {k: _Keyword(w) for k, w in keyword_weeks(store, earlier[0], week,
+                                                        list(wanted)).items()}
+    names = {}
+    for part in bulk.chunked(sorted(wanted)):
+        names.update(bulk.raw_rows(Keyword.select(Keyword.id, Keyword.keyword)
+                                   .where(Keyword.id.in_(list(part)))))
     active = {k: b for k, b in bulk.raw_rows(
         Bid.select(Bid.keyword, Bid.bid).join(Keyword)
         .where((Keyword.store == store) & (Bid.status == "active")))}
-    hidden = _hidden(store, week)
     sections: dict[str, list[ReviewItem]] = {}
 
     def item(keyword_id: int, numbers: dict, why: str) -> ReviewItem:
         return ReviewItem(names.get(keyword_id, str(keyword_id)), None, numbers, why)
 
-    def keep(section: str, items: list[tuple], key) -> list[ReviewItem]:
-        items = [i for i in items if (section, i[0].keyword) not in hidden]
-        return [i for i, _ in sorted(items, key=key)][: rules.top]
+    def keep(section: str, ordered: list[int], build) -> list[ReviewItem]:
+        """The first `top` keywords of `ordered` not marked done or snoozed, each made into
+        an item by `build` (only those: a big store has thousands per section)."""
+        found = []
+        for k in ordered:
+            if (section, names.get(k)) not in hidden:
+                found.append(build(k))
+                if len(found) == rules.top:
+                    break
+        return found
 
-    with_traffic = {k: f for k, f in figures.items() if (f.total(week, "impressions") or 0) > 0}
-    ranked = sorted(with_traffic, key=lambda k: (-with_traffic[k].total(week, "impressions"),
-                                                 -(with_traffic[k].total(week, "clicks") or 0),
-                                                 names.get(k, "")))
-    sections["top_traffic"] = keep("top_traffic", [
-        (item(k, with_traffic[k].traffic(week, previous), "most impressions this week"), n)
-        for n, k in enumerate(ranked)], key=lambda x: x[1])
-    spenders = [(k, f.channel(week, "p4p").spend) for k, f in figures.items()
-                if (f.channel(week, "p4p").spend or 0) > 0]
-    sections["top_spend"] = keep("top_spend", [
-        (item(k, figures[k].paid(week, previous), "highest P4P spend this week"),
-         (-spend, names.get(k, ""))) for k, spend in spenders], key=lambda x: x[1])
-    earlier_traffic = keywords_with_earlier_traffic(store, list(with_traffic), week)
-    sections["new"] = keep("new", [
-        (item(k, with_traffic[k].traffic(week, previous), "traffic this week, none before"),
-         n) for n, k in enumerate(ranked) if k not in earlier_traffic], key=lambda x: x[1])
+    def by(key) -> list[int]:
+        return sorted(key, key=key.__getitem__)
+
+    impressions = {k: f.total(week, "impressions") for k, f in figures.items()}
+    with_traffic = {k: f for k, f in figures.items() if (impressions[k] or 0) > 0}
+    ranked = by({k: (-impressions[k], -(f.total(week, "clicks") or 0), names.get(k, ""))
+                 for k, f in with_traffic.items()})
+    sections["top_traffic"] = keep("top_traffic", ranked, lambda k: item(
+        k, figures[k].traffic(week, previous), "most impressions this week"))
+    spend = {k: f.channel(week, "p4p").spend for k, f in figures.items()}
+    sections["top_spend"] = keep("top_spend", by(
+        {k: (-v, names.get(k, "")) for k, v in spend.items() if (v or 0) > 0}),
+        lambda k: item(k, figures[k].paid(week, previous), "highest P4P spend this week"))
+    # New: no traffic in the weeks read; the weeks before those are asked of the database.
+    quiet_before = [k for k, f in with_traffic.items()
+                    if not any((f.total(w, "impressions") or 0) > 0 for w in earlier)]
+    older = keywords_with_earlier_traffic(store, quiet_before, earlier[0])
+    sections["new"] = keep("new", [k for k in ranked if k in set(quiet_before) - older],
+                           lambda k: item(k, figures[k].traffic(week, previous),
+                                          "traffic this week, none before"))
     rising = {}  # keyword → growth on the average of the 3 weeks before (a floor keeps tiny
     for k, f in with_traffic.items():  # words out)
         base = f.base(earlier[-3:])
         if base is not None and base >= rules.rising_min_base:
-            growth = (f.total(week, "impressions") - base) / base
+            growth = (impressions[k] - base) / base
             if growth >= rules.rising_min_growth:
                 rising[k] = growth
-    sections["rising"] = keep("rising", [
-        (item(k, {**figures[k].traffic(week, previous), "growth": round(g, 4),
-                  "trend": "surging" if g > rules.surging_growth else f"+{g:.0%}"},
-              "impressions up on the 3 weeks before"), (-g, names.get(k, "")))
-        for k, g in rising.items()], key=lambda x: x[1])
+    sections["rising"] = keep("rising", by({k: (-g, names.get(k, "")) for k, g in rising.items()}),
+                              lambda k: item(k, {
+                                  **figures[k].traffic(week, previous),
+                                  "growth": round(rising[k], 4),
+                                  "trend": "surging" if rising[k] > rules.surging_growth
+                                  else f"+{rising[k]:.0%}"},
+                                  "impressions up on the 3 weeks before"))
     asking = {k for k, f in figures.items() if (f.total(week, "inquiries") or 0) > 0}
-    sections["p4p_candidates"] = keep("p4p_candidates", [
-        (item(k, figures[k].traffic(week, previous),
-              "rising, no active bid" if k in rising else "brought inquiries, no active bid"),
-         (k not in rising, -(figures[k].total(week, "impressions") or 0), names.get(k, "")))
-        for k in (set(rising) | asking) - set(active)], key=lambda x: x[1])
-    sections["raise_bid"] = keep("raise_bid", _raise_bid(figures, active, week, rules, item),
-                                 key=lambda x: x[1])
-    sections["cut"] = keep("cut", _cut(figures, active, week, rules, item), key=lambda x: x[1])
-    sections["key_group"] = keep("key_group", _key_group(
-        figures, info, ranked, rising, week, previous, rules, item), key=lambda x: x[1])
-    sections["showcase"] = _showcase(store, week, earlier, rules, hidden)
+    candidates = (set(rising) | asking) - set(active)
+    sections["p4p_candidates"] = keep("p4p_candidates", by(
+        {k: (k not in rising, -(impressions[k] or 0), names.get(k, "")) for k in candidates}),
+        lambda k: item(k, figures[k].traffic(week, previous),
+                       "rising, no active bid" if k in rising else
+                       "brought inquiries, no active bid"))
+    def ranked_items(section: str, found: list[tuple]) -> list[ReviewItem]:
+        """Items made by a rule, as (item, sort key): the first `top` not marked."""
+        found = [i for i, _ in sorted(found, key=lambda x: x[1])
+                 if (section, i.keyword) not in hidden]
+        return found[: rules.top]
+
+    sections["raise_bid"] = ranked_items("raise_bid", _raise_bid(
+        figures, active, narrowed.median_inquiry_rate, week, rules, item))
+    sections["cut"] = ranked_items("cut", _cut(figures, active, week, rules, item))
+    sections["key_group"] = ranked_items("key_group", _key_group(
+        figures, info, ranked, rising, week, previous, rules, item))
+    sections["showcase"] = _showcase(store, week, earlier, figures, rules, hidden)
     sections["product_strength"] = _strength(store, rules, hidden)
-    sections["tracked"] = keep("tracked", [
-        (item(k, figures[k].traffic(week, previous) if k in figures else
-              {"impressions": None}, "tracked"), names.get(k, ""))
-        for k, (_, tracked) in info.items() if tracked is not None], key=lambda x: x[1])
+    sections["tracked"] = keep("tracked", by(
+        {k: names.get(k, "") for k, (_, tracked) in info.items() if tracked is not None}),
+        lambda k: item(k, figures[k].traffic(week, previous) if k in figures else
+                       {"impressions": None}, "tracked"))
     return Review(week, config, {name: sections[name] for name in SECTIONS})
 
 
-def _raise_bid(figures, active, week, rules, item) -> list[tuple]:
+def _raise_bid(figures, active, median, week, rules, item) -> list[tuple]:
     """Active P4P words with steady clicks (within ±band week on week, enough of them) and an
-    inquiry rate at or above the store's median: invest more."""
+    inquiry rate at or above the store's median (`median`, of the active words): invest
+    more."""
     recent = weeks_before(week, rules.raise_bid_weeks - 1) + [week]
-    rates = [r for k in active if k in figures
-             for r in [_ratio(figures[k].channel(week, "p4p").inquiries,
-                              figures[k].channel(week, "p4p").clicks)] if r is not None]
-    if not rates:
+    if median is None:
         return []
-    median = statistics.median(rates)
     found = []
     for k in active:
         f = figures.get(k)
@@ -282,13 +312,12 @@ def _hidden(store: Store, week: dt.date) -> set[tuple[str, str]]:
     return hidden
 
 
-def _showcase(store, week, earlier, rules, hidden) -> list[ReviewItem]:
+def _showcase(store, week, earlier, figures, rules, hidden) -> list[ReviewItem]:
     """Products whose traffic rose while their keywords' search index rose too."""
     products = product_weeks(store, earlier[-3], week)
     index = {}
-    weeks = keyword_weeks(store, earlier[-1], week)
-    for k, by_week in weeks.items():
-        now, before = (_total(by_week.get(w, {}), "search_index") for w in (week, earlier[-1]))
+    for k, f in figures.items():
+        now, before = f.search_index(week), f.search_index(earlier[-1])
         if now is not None and before is not None:
             index[k] = (now, before)
     links: dict[int, list[int]] = {}
