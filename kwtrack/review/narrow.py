@@ -32,11 +32,12 @@ class Narrowed:
     asking: list[int]  # brought inquiries this week and have no active bid
     raise_bid: list[int]
     cut: list[int]
+    quiet: list[int]  # key-group words under the quiet floor this week
     median_inquiry_rate: float | None
 
     def all(self) -> set[int]:
         return {*self.top, *self.spenders, *self.new, *self.rising, *self.asking,
-                *self.raise_bid, *self.cut}
+                *self.raise_bid, *self.cut, *self.quiet}
 
 
 def _week(i: int) -> str:
@@ -60,12 +61,16 @@ def weekly_table(store: Store, mondays: list[dt.date]):
                         f" THEN s.{source} END) AS {column}{i}")
             params += span
     last = (mondays[-1] + dt.timedelta(days=6)).isoformat()
+    # (period_start bounds the scan through its index: a row ends at most days after it
+    # starts, and a week's rows start no earlier than six days before its Monday)
     db.execute_sql(
         f"CREATE TEMPORARY TABLE {TABLE} AS SELECT s.keyword_id AS k, {', '.join(sums)} "
         "FROM keyword_stat s JOIN keyword kw ON kw.id = s.keyword_id "
         f"WHERE kw.store_id = {db.param} AND kw.archived_at IS NULL "
+        f"AND s.period_start BETWEEN {db.param} AND {db.param} "
         f"AND s.period_end BETWEEN {db.param} AND {db.param} GROUP BY s.keyword_id",
-        [*params, store.id, mondays[0].isoformat(), last])
+        [*params, store.id, (mondays[0] - dt.timedelta(days=6)).isoformat(), last,
+         mondays[0].isoformat(), last])
     try:
         yield TABLE
     finally:
@@ -89,29 +94,57 @@ def narrow(store: Store, mondays: list[dt.date], rules: ReviewSettings, spare: i
         spenders = _ids(f"SELECT r.k {named} WHERE r.pspend{t} > 0 ORDER BY r.pspend{t} DESC, "
                         f"kw.keyword LIMIT {limit}")
         earlier = " AND ".join(f"COALESCE(r.imp{i}, 0) = 0" for i in range(t)) or "1 = 1"
-        new = _ids(f"SELECT r.k FROM {table} r WHERE r.imp{t} > 0 AND {earlier}")
+        # new: traffic this week, none in the weeks read nor before them (one index seek)
+        new = _ids(f"SELECT r.k {named} WHERE r.imp{t} > 0 AND {earlier} AND NOT EXISTS ("
+                   "SELECT 1 FROM keyword_stat e WHERE e.keyword_id = r.k AND e.period_end < "
+                   f"{db.param} AND e.impressions > 0) ORDER BY r.imp{t} DESC, r.clk{t} DESC, "
+                   f"kw.keyword LIMIT {limit}", [mondays[0].isoformat()])
         # rising: this week on the average of the known weeks of the 3 before
         before = range(max(0, t - 3), t)
         known = " + ".join(f"CASE WHEN r.imp{i} IS NULL THEN 0 ELSE 1 END" for i in before)
         total = " + ".join(f"COALESCE(r.imp{i}, 0)" for i in before)
         base = f"(1.0 * ({total}) / NULLIF({known}, 0))"
-        rising = _ids(f"SELECT r.k FROM {table} r WHERE r.imp{t} > 0 AND {base} >= "
-                      f"{db.param} AND r.imp{t} >= {base} * {db.param}",
-                      [rules.rising_min_base, 1 + rules.rising_min_growth])
+        is_rising = (f"r.imp{t} > 0 AND {base} >= {db.param} AND "
+                     f"r.imp{t} >= {base} * {db.param}")
+        growth = [rules.rising_min_base, 1 + rules.rising_min_growth]
         active = "JOIN bid b ON b.keyword_id = r.k AND b.status = 'active'"
+        in_group = ("EXISTS (SELECT 1 FROM keyword g WHERE g.id = r.k AND "
+                    f"g.\"group\" = {db.param})")
+        by_impressions = f"ORDER BY r.imp{t} DESC, r.clk{t} DESC, kw.keyword LIMIT {limit}"
+        rising = list(dict.fromkeys([
+            # the section, by growth; the rising words the P4P and key-group lists may take
+            *_ids(f"SELECT r.k {named} WHERE {is_rising} ORDER BY r.imp{t} / {base} DESC, "
+                  f"kw.keyword LIMIT {limit}", growth),
+            *_ids(f"SELECT r.k {named} LEFT {active} WHERE {is_rising} AND b.id IS NULL "
+                  f"{by_impressions}", growth),
+            *_ids(f"SELECT r.k {named} WHERE {is_rising} AND NOT {in_group} "
+                  f"{by_impressions}", [*growth, rules.key_group])]))
         asking = _ids(f"SELECT r.k {named} LEFT {active} WHERE r.inq{t} > 0 AND b.id IS NULL "
-                      f"ORDER BY r.imp{t} DESC, kw.keyword LIMIT {limit}")
+                      f"{by_impressions}")
         rates = [inq / clk for inq, clk in db.execute_sql(
             f"SELECT r.pinq{t}, r.pclk{t} FROM {table} r {active} WHERE r.pclk{t} > 0 "
             f"AND r.pinq{t} IS NOT NULL").fetchall()]
-        steady = range(t - rules.raise_bid_weeks, t + 1)  # and the week before them
-        enough = " AND ".join(f"r.pclk{i} >= {db.param}" for i in steady)
-        raise_bid = _ids(f"SELECT r.k FROM {table} r {active} WHERE {enough}",
-                         [rules.raise_bid_min_clicks] * len(steady))
+        median = statistics.median(rates) if rates else None
+        raise_bid = []
+        if median is not None:
+            # steady: enough clicks each week, within ±band of the week before; converting at
+            # or above the median
+            steady = range(t - rules.raise_bid_weeks, t + 1)
+            enough = [f"r.pclk{i} >= {db.param}" for i in steady]
+            within = [f"ABS(r.pclk{i} - r.pclk{i - 1}) <= {db.param} * r.pclk{i - 1}"
+                      for i in steady[1:]]
+            raise_bid = _ids(
+                f"SELECT r.k FROM {table} r {active} WHERE {' AND '.join(enough + within)} "
+                f"AND r.pinq{t} >= {db.param} * r.pclk{t} "
+                f"ORDER BY 1.0 * r.pinq{t} / r.pclk{t} DESC, r.pclk{t} DESC LIMIT {limit}",
+                [rules.raise_bid_min_clicks] * len(steady)
+                + [rules.raise_bid_band] * len(within) + [median])
         window = range(t - rules.cut_weeks + 1, t + 1)
         spent = " + ".join(f"r.pspend{i}" for i in window)
         quiet = " AND ".join(f"r.pinq{i} = 0" for i in window)
         cut = _ids(f"SELECT r.k FROM {table} r {active} WHERE {quiet} AND {spent} >= "
-                   f"{db.param}", [rules.cut_min_spend])
-    return Narrowed(top, spenders, new, rising, asking, raise_bid, cut,
-                    statistics.median(rates) if rates else None)
+                   f"{db.param} ORDER BY {spent} DESC LIMIT {limit}", [rules.cut_min_spend])
+        quiet = _ids(f"SELECT r.k FROM {table} r WHERE {in_group} AND r.imp{t} < {db.param} "
+                     f"ORDER BY r.imp{t} LIMIT {limit}", [rules.key_group,
+                                                           rules.quiet_impressions])
+    return Narrowed(top, spenders, new, rising, asking, raise_bid, cut, quiet, median)

@@ -142,7 +142,7 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
         .where((Keyword.store == store) & Keyword.archived_at.is_null()
                & ((Keyword.group == rules.key_group) | Keyword.tracked_at.is_null(False))))}
     # only the words some section may hold are read in full
-    wanted = narrowed.all() | set(info)
+    wanted = narrowed.all() | {k for k, (_, tracked) in info.items() if tracked is not None}
     figures = {k: _Keyword(w) for k, w in keyword_weeks(store, earlier[0], week,
                                                         list(wanted)).items()}
     names = {}
