@@ -63,6 +63,7 @@ def test_init_import_and_list(tmp_path):
 
 def test_bad_import_is_one_line_per_problem_exit_1_nothing_written(tmp_path):
     db = tmp_path / "shop.db"
+    run("init", db=db)
     bad = write_csv(tmp_path / "bad.csv", "product_id,title,score\nP1,Shoes,lots\n")
     result = run("import", "products", bad, db=db, ok=False)
     assert result.exit_code == 1
@@ -73,6 +74,7 @@ def test_bad_import_is_one_line_per_problem_exit_1_nothing_written(tmp_path):
 
 def test_import_dry_run_and_reimport_messages(tmp_path):
     db = tmp_path / "shop.db"
+    run("init", db=db)
     csv = write_csv(tmp_path / "k.csv", "keyword,group\nshoes,core\n")
     assert "dry run" in run("import", "keywords", csv, "--dry-run", db=db).output
     assert json.loads(run("keywords", "list", "--json", db=db).output) == []
@@ -81,6 +83,7 @@ def test_import_dry_run_and_reimport_messages(tmp_path):
 
 
 def test_errors_are_one_line(tmp_path):
+    run("init", db=tmp_path / "x.db")
     result = run("--store", "nope", "products", "list", db=tmp_path / "x.db", ok=False)
     assert result.exit_code == 1
     assert result.stderr.startswith("kwtrack: error: no store named 'nope'")
@@ -89,8 +92,36 @@ def test_errors_are_one_line(tmp_path):
     assert "is a directory" in result.stderr and result.exit_code == 1
 
 
+def test_the_right_database_or_none(tmp_path):
+    """Only init and demo create a database: a mistyped --db is an error that names it, and
+    so is a file that is not a kwtrack database; nothing is created on the way."""
+    missing = tmp_path / "shpo.db"
+    result = run("products", "list", db=missing, ok=False)
+    assert result.exit_code == 1 and result.stderr == (
+        f"kwtrack: error: no kwtrack database at {missing}: `kwtrack init` (or `kwtrack "
+        "demo`) creates one; --db picks another\n")
+    assert not missing.exists()
+    nested = tmp_path / "no" / "such" / "folder" / "shop.db"
+    result = run("init", db=nested, ok=False)
+    assert f"the folder {nested.parent} does not exist" in result.stderr
+    assert not (tmp_path / "no").exists()
+    import sqlite3
+
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE invoices (id INTEGER)")
+    result = run("products", "list", db=other, ok=False)
+    assert "is not a kwtrack database (it holds other tables: invoices)" in result.stderr
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    result = run("products", "list", db=junk, ok=False)
+    assert result.exit_code == 1 and f"cannot open database {junk}" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_db_status_and_upgrade(tmp_path):
     db = tmp_path / "shop.db"
+    db.touch()  # an empty SQLite file: every migration pending
     status = run("db", "status", db=db).output
     assert "0001_initial  (pending)" in status
     assert "applied: 0001_initial" in run("db", "upgrade", db=db).output
@@ -112,6 +143,7 @@ def test_demo_is_a_store_in_the_default_database_that_every_command_sees(tmp_pat
     mine = tmp_path / "home" / "data" / "x.csv"
     mine.parent.mkdir(parents=True, exist_ok=True)
     mine.write_text("product_id,title\nMY1,My Own Product Model M1\n")
+    run("init")
     run("import", "products", str(mine))  # the user's own default store, in the default db
     first = run("demo", "--no-tui")
     assert "demo store 'demo' created in" in first.stderr and "other stores untouched" in (

@@ -195,6 +195,7 @@ def test_periods_from_text_and_names():
 def test_cli_detects_kind_and_takes_period_option(tmp_path):
     path = tmp_path / "terms.csv"
     path.write_text("状态,买家搜索词,点击占比,曝光占比\n已添加,shoes,1%,1%\n", encoding="utf-8")
+    CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "init"])
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "import", str(path),
                                       "--period", "2026-11-16..2026-11-22"])
     assert result.exit_code == 0, result.output

@@ -35,12 +35,14 @@ class State:
 
         return self.db_target or default_database()
 
-    def open(self, *, upgrade_schema: bool = True):
-        """Open the database (once) and return it."""
+    def open(self, *, upgrade_schema: bool = True, create: bool = False):
+        """Open the database (once) and return it; only `create` (init, demo) makes a new
+        one: any other command on a missing database is an error naming it."""
         from kwtrack.store.database import open_database
 
         if self._db is None:
-            self._db = open_database(self.target, upgrade_schema=upgrade_schema)
+            self._db = open_database(self.target, upgrade_schema=upgrade_schema,
+                                     create=create)
         return self._db
 
     def store(self, *, create: bool = False):

@@ -33,6 +33,7 @@ def init(state: State, demo: bool) -> None:
       kwtrack --db shop.db init
       kwtrack --db try.db init --demo
     """
+    state.open(create=True)
     store = state.store(create=True)
     if demo:
         from kwtrack.demo import load_demo
@@ -58,7 +59,7 @@ def demo(state: State, no_tui: bool) -> None:
     """
     from kwtrack.demo import DEMO_STORE, refresh_demo
 
-    state.open()
+    state.open(create=True)
     store, results, refreshed = refresh_demo(state.store_name or DEMO_STORE)
     report_imports(results)
     click.echo(f"demo store {store.name!r} {'loaded afresh' if refreshed else 'created'} in "

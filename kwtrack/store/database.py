@@ -15,7 +15,7 @@ from peewee import Database, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
 
 from kwtrack.errors import KwtrackError
-from kwtrack.paths import migrations_dir
+from kwtrack.paths import default_database, migrations_dir
 from kwtrack.store.models import ALL_MODELS, Store, database
 
 SQLITE_PRAGMAS = {
@@ -43,8 +43,12 @@ def is_url(target: str) -> bool:
     return "://" in target
 
 
-def connect_database(target: str) -> Database:
-    """Connect to an SQLite file (path or sqlite:// URL) or a postgresql:// URL; no schema work."""
+def connect_database(target: str, *, create: bool = True) -> Database:
+    """Connect to an SQLite file (path or sqlite:// URL) or a postgresql:// URL; no schema work.
+
+    Without `create`, an SQLite file that does not exist is an error naming it (a mistyped
+    --db must not become a new, empty database). A file's folder is made only for the
+    default database (in the user data dir); another path's folder must exist."""
     if is_url(target):
         from playhouse.db_url import connect  # (loads the PostgreSQL driver: only for URLs)
 
@@ -66,12 +70,25 @@ def connect_database(target: str) -> Database:
         path = Path(target).expanduser()
         if path.is_dir():
             raise KwtrackError(f"{path}: is a directory, not a database file")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            if not create:
+                raise KwtrackError(f"no kwtrack database at {path}: `kwtrack init` (or "
+                                   "`kwtrack demo`) creates one; --db picks another")
+            if not path.parent.is_dir():
+                if str(path) != default_database():
+                    raise KwtrackError(f"{path}: the folder {path.parent} does not exist")
+                path.parent.mkdir(parents=True, exist_ok=True)
         db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
     try:
         db.connect(reuse_if_open=True)
-    except Exception as exc:  # driver errors vary by backend
+        tables = db.get_tables()
+    except Exception as exc:  # driver errors vary by backend ("file is not a database", …)
+        db.close()
         raise KwtrackError(f"cannot open database {target}: {exc}") from exc
+    if tables and "schema_migration" not in tables and "store" not in tables:
+        db.close()
+        raise KwtrackError(f"{target} is not a kwtrack database (it holds other tables: "
+                           f"{', '.join(tables[:5])}{' …' if len(tables) > 5 else ''})")
     return db
 
 
@@ -113,14 +130,16 @@ def _backup_sqlite(db: SqliteDatabase) -> Path:
     return backup
 
 
-def open_database(target: str, *, upgrade_schema: bool = True) -> Database:
-    """Open the database at `target`, bind the models to it and bring its schema up to date.
+def open_database(target: str, *, upgrade_schema: bool = True, create: bool = True
+                  ) -> Database:
+    """Open the database at `target`, bind the models to it and bring its schema up to date
+    (`create`: make it when it does not exist; the CLI does only for init and demo).
 
     A new database gets the whole schema. An SQLite file from an older kwtrack is copied aside
     (`FILE.bak`) and upgraded. A PostgreSQL database is never upgraded behind the team's back:
     the error says to run `kwtrack db upgrade`.
     """
-    db = connect_database(target)
+    db = connect_database(target, create=create)
     database.initialize(db)
     if not upgrade_schema:
         return db
