@@ -19,6 +19,12 @@ def default_database() -> str:
     return str(user_data_path("kwtrack", appauthor=False) / "kwtrack.db")
 
 
+def backups_dir() -> Path:
+    """Where backups go: `backups/` in the user data dir (`KWTRACK_BACKUPS` to override)."""
+    env = os.environ.get("KWTRACK_BACKUPS")
+    return Path(env) if env else user_data_path("kwtrack", appauthor=False) / "backups"
+
+
 def _shipped(inside_package: str, in_source_tree: str) -> Path:
     """A folder shipped in the wheel under the package, or the source tree's in a checkout."""
     packaged = _PACKAGE / inside_package

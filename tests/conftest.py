@@ -18,6 +18,9 @@ def isolated_user_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home" / "data"))
     monkeypatch.delenv("KWTRACK_DB", raising=False)
     monkeypatch.delenv("KWTRACK_STORE", raising=False)
+    monkeypatch.delenv("KWTRACK_CONFIG", raising=False)
+    monkeypatch.setenv("KWTRACK_BACKUPS", str(tmp_path / "backups"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / "config"))
     yield
     if database.obj is not None and not database.obj.is_closed():
         database.obj.close()

@@ -97,7 +97,8 @@ def test_older_sqlite_database_is_copied_aside_and_upgraded(tmp_path, monkeypatc
     db = open_database(str(path))
     assert [m.applied for m in migration_status(db)] == [True, True]
     assert "note" in [c.name for c in db.get_columns("product")]
-    backup = SqliteDatabase(str(tmp_path / "old.db.bak"))
+    [made] = (tmp_path / "backups").glob("old-auto-before-upgrade-*.db")
+    backup = SqliteDatabase(str(made))
     assert "note" not in [c.name for c in backup.get_columns("product")]
     assert backup.execute_sql("SELECT title FROM product").fetchone()[0] == "kept"
 
@@ -222,7 +223,7 @@ def test_a_database_made_by_the_released_migrations_upgrades_cleanly(tmp_path):
     db = open_database(str(path))
     assert all(m.applied for m in migration_status(db))
     assert not diff_models(db, ALL_MODELS)
-    assert (tmp_path / "old.db.bak").exists()
+    assert list((tmp_path / "backups").glob("old-auto-before-upgrade-*.db"))
     store = get_store()
     assert sorted(p.product_id for p in Product.select()) == ["1001", "1002", "1003"]
     # (the title's words as migration 0007 reads them: compounds whole)
@@ -240,3 +241,35 @@ def test_a_database_made_by_the_released_migrations_upgrades_cleanly(tmp_path):
     assert (zero.as_of, [p.product_id for p in zero.products]) == (dt.date(2026, 11, 1),
                                                                    ["1002"])
     db.close()
+
+
+def test_backup_and_restore_keep_what_they_replace(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+
+    runner = CliRunner()
+    db = tmp_path / "shop.db"
+    assert runner.invoke(cli, ["--db", str(db), "init"]).exit_code == 0
+    (tmp_path / "p.csv").write_text("product_id,title\nP1,Walking Shoes A1\nP2,Sandals B2\n")
+    runner.invoke(cli, ["--db", str(db), "import", str(tmp_path / "p.csv")])
+    copy = tmp_path / "copy.db"
+    made = runner.invoke(cli, ["--db", str(db), "db", "backup", str(copy)])
+    assert made.exit_code == 0 and copy.exists()
+    # a delete backs up automatically first; the last five automatic backups are kept
+    for _ in range(7):
+        runner.invoke(cli, ["--db", str(db), "products", "delete", "P2", "--yes", "--force"])
+        runner.invoke(cli, ["--db", str(db), "undo"])
+    assert len(list((tmp_path / "backups").glob("shop-auto-before-delete-*.db"))) == 5
+    runner.invoke(cli, ["--db", str(db), "products", "delete", "P1", "P2", "--yes", "--force"])
+    refused = runner.invoke(cli, ["--db", str(db), "db", "restore", str(copy)])
+    assert refused.exit_code == 2 and "--yes" in refused.output
+    done = runner.invoke(cli, ["--db", str(db), "db", "restore", str(copy), "--yes"])
+    assert done.exit_code == 0, done.output
+    listed = runner.invoke(cli, ["--db", str(db), "products", "list", "--json"]).stdout
+    assert '"P1"' in listed and '"P2"' in listed
+    kept = list((tmp_path / "backups").glob("shop-auto-before-restore-*.db"))
+    assert len(kept) == 1
+    bad = runner.invoke(cli, ["--db", str(db), "db", "restore", str(tmp_path / "p.csv"),
+                              "--yes"])
+    assert bad.exit_code == 1 and "not an SQLite database" in bad.stderr

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 
 from kwtrack.cli.common import State, pass_state
@@ -43,6 +46,47 @@ def db_upgrade(state: State) -> None:
     db = state.open(upgrade_schema=False)
     applied = upgrade(db)
     click.echo("applied: " + ", ".join(applied) if applied else "the schema is up to date")
+
+
+@db_group.command("backup")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def db_backup(state: State, file: Path | None) -> None:
+    """Copy the database to FILE (default: a dated file in the backups folder of your data
+    dir), consistently, while others may be using it. PostgreSQL: through pg_dump.
+
+    \b
+    Example:
+      kwtrack db backup ~/shop-2026-11-27.db
+    """
+    from kwtrack.store.backup import backup
+
+    made = backup(state.open(), file)
+    click.echo(f"backed up to {made}")
+
+
+@db_group.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+def db_restore(state: State, file: Path, yes: bool) -> None:
+    """Replace the database with the backup FILE; the database it replaces is kept as a
+    backup first (SQLite).
+
+    \b
+    Example:
+      kwtrack db restore ~/shop-2026-11-27.db
+    """
+    from kwtrack.store.backup import restore
+
+    db = state.open()
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("not a terminal: add --yes to restore without asking")
+        click.confirm(f"Replace {state.target} with {file}?", abort=True)
+    kept = restore(db, file)
+    click.echo(f"restored {file} into {state.target}; the database it replaced is kept in "
+               f"{kept}")
 
 
 @click.group("stores")

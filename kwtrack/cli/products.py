@@ -108,6 +108,9 @@ def products_delete(state: State, product_ids, force, strict, yes) -> None:
                       "(`kwtrack undo` restores them)", abort=True)
     reason = "deleted" + (f", orphaning {len(report.orphaned)} keywords" if report.orphaned
                           else "")
+    from kwtrack.store.backup import automatic_backup
+
+    automatic_backup(state.open(), "before-delete")
     action = archive_products(store, ids, reason)
     click.echo(f"archived {len(ids)} product(s) (change {action}); `kwtrack undo` restores them")
 

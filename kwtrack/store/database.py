@@ -117,27 +117,14 @@ def _has_user_tables(db: Database) -> bool:
     return any(t in db.get_tables() for t in (m._meta.table_name for m in ALL_MODELS))
 
 
-def _backup_sqlite(db: SqliteDatabase) -> Path:
-    """Copy an SQLite database aside (a consistent copy, WAL included) before upgrading it."""
-    source = Path(db.database)
-    n = 0
-    while True:
-        backup = source.with_name(f"{source.name}.bak{'' if n == 0 else n}")
-        if not backup.exists():
-            break
-        n += 1
-    db.execute_sql("VACUUM INTO ?", (str(backup),))
-    return backup
-
-
 def open_database(target: str, *, upgrade_schema: bool = True, create: bool = True
                   ) -> Database:
     """Open the database at `target`, bind the models to it and bring its schema up to date
     (`create`: make it when it does not exist; the CLI does only for init and demo).
 
-    A new database gets the whole schema. An SQLite file from an older kwtrack is copied aside
-    (`FILE.bak`) and upgraded. A PostgreSQL database is never upgraded behind the team's back:
-    the error says to run `kwtrack db upgrade`.
+    A new database gets the whole schema. An SQLite file from an older kwtrack is backed up
+    (`kwtrack.store.backup.automatic_backup`) and upgraded. A PostgreSQL database is never
+    upgraded behind the team's back: the error says to run `kwtrack db upgrade`.
     """
     db = connect_database(target, create=create)
     database.initialize(db)
@@ -148,7 +135,9 @@ def open_database(target: str, *, upgrade_schema: bool = True, create: bool = Tr
         if not _has_user_tables(db):
             upgrade(db)
         elif isinstance(db, SqliteDatabase):
-            _backup_sqlite(db)
+            from kwtrack.store.backup import automatic_backup
+
+            automatic_backup(db, "before-upgrade")
             upgrade(db)
         elif isinstance(db, PostgresqlDatabase):
             db.close()
