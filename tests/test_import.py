@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import pytest
 
@@ -254,3 +255,24 @@ def test_gbk_and_bom_csv_are_read(store, tmp_path):
     import_file(store, "products", write_csv(tmp_path / "bom.csv",
                                              text.replace("P1", "P2"), encoding="utf-8-sig"))
     assert Product.get(Product.product_id == "P2").category == "运动鞋"
+
+
+def test_a_header_only_file_is_no_rows_and_records_nothing(store, db_path, tmp_path):
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+
+    before = dump()
+    path = tmp_path / "empty.csv"
+    path.write_text("product_id,title,status\n")
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "import", "products", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == ("kwtrack: error: empty.csv: no rows (a header and nothing under "
+                             "it)\n")
+    assert dump() == before
+    ok = tmp_path / "p.csv"
+    ok.write_text("product_id,title\nP1,Shoes\n")
+    CliRunner().invoke(cli, ["--db", str(db_path), "import", str(ok)])
+    listed = CliRunner().invoke(cli, ["--db", str(db_path), "imports", "list", "--json"])
+    [line] = json.loads(listed.stdout)
+    assert (line["file_name"], line["kind"], line["rows_read"]) == ("p.csv", "products", 1)

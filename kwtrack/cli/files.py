@@ -10,6 +10,7 @@ import click
 from kwtrack.cli.common import (
     State,
     echo_json,
+    echo_table,
     import_summary,
     parse_period,
     pass_state,
@@ -92,3 +93,32 @@ def export(state: State, kind: str, output: Path | None, fmt: str | None) -> Non
         with output.open("w", encoding="utf-8", newline="") as fh:
             count = write_export(store, kind, fh, fmt)
     click.echo(f"{count} {kind} rows exported", err=True)
+
+
+@click.group("imports")
+def imports_group() -> None:
+    """The files imported into the store."""
+
+
+@imports_group.command("list")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
+@pass_state
+def imports_list(state: State, limit: int, as_json: bool) -> None:
+    """List the imported files, newest first: name, kind, period, rows, when.
+
+    \b
+    Example:
+      kwtrack imports list -n 10
+    """
+    from kwtrack.imports import list_imports
+
+    lines = list_imports(state.store(), limit)
+    if as_json:
+        echo_json(lines)
+        return
+    echo_table(["id", "file", "kind", "period", "rows", "added", "changed", "when"],
+               [[line.id, line.file_name, line.kind,
+                 f"{line.period_start}..{line.period_end}" if line.period_start else None,
+                 line.rows_read, line.rows_added, line.rows_changed,
+                 f"{line.imported_at:%Y-%m-%d %H:%M}"] for line in lines], widths={1: 40})

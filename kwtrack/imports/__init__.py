@@ -9,8 +9,8 @@
 
 from kwtrack.imports.canonical import KEYWORD_METRICS, PRODUCT_FIELDS, PRODUCT_METRICS
 from kwtrack.imports.registry import KINDS
-from kwtrack.imports.session import ImportResult, import_file
+from kwtrack.imports.session import ImportLine, ImportResult, import_file, list_imports
 from kwtrack.imports.spec import Period
 
-__all__ = ["KEYWORD_METRICS", "KINDS", "PRODUCT_FIELDS", "PRODUCT_METRICS", "ImportResult",
-           "Period", "import_file"]
+__all__ = ["KEYWORD_METRICS", "KINDS", "PRODUCT_FIELDS", "PRODUCT_METRICS", "ImportLine",
+           "ImportResult", "Period", "import_file", "list_imports"]

@@ -185,6 +185,8 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
                 run.unchanged = run.stats_rows - run.written
             if run.problem_count:
                 raise ImportFailed(run.problems, run.problem_count)
+            if not rows_read:  # a header and nothing else: no import to record
+                raise ImportFailed([f"{path.name}: no rows (a header and nothing under it)"])
             if progress:
                 progress(rows_read)
             batch.rows_read = rows_read
@@ -216,3 +218,28 @@ def _unknown_layout(path: Path) -> ImportFailed:
                                             & set(KINDS[k].column_names)))
     return ImportFailed([f"{path.name}: unknown layout: headers found: {headers}; it could be "
                          f"{', '.join(near[:3])} — name the KIND, or fix the headers"])
+
+
+@dataclass(frozen=True)
+class ImportLine:
+    """An imported file, as `kwtrack imports list` shows it."""
+
+    id: int
+    file_name: str
+    kind: str
+    period_start: dt.date | None
+    period_end: dt.date | None
+    rows_read: int
+    rows_added: int
+    rows_changed: int
+    imported_at: dt.datetime
+
+
+def list_imports(store: Store, limit: int = 50) -> list[ImportLine]:
+    """The store's imported files, newest first."""
+    query = (ImportBatch.select(ImportBatch.id, ImportBatch.file_name, ImportBatch.kind,
+                                ImportBatch.period_start, ImportBatch.period_end,
+                                ImportBatch.rows_read, ImportBatch.rows_added,
+                                ImportBatch.rows_changed, ImportBatch.imported_at)
+             .where(ImportBatch.store == store).order_by(ImportBatch.id.desc()).limit(limit))
+    return [ImportLine(*row) for row in query.tuples()]
