@@ -87,3 +87,85 @@ async def test_help_and_quit(demo_db):
 def test_products_screen_snapshot(demo_db, snap_compare):
     app = KwtrackApp(store_id=get_store().id)
     assert snap_compare(app, terminal_size=(140, 40))
+
+
+async def _rows_of(app, pilot, view: str):
+    """Switch to a report view by its number key and wait for its worker."""
+    from kwtrack.tui.commands import VIEWS
+
+    key = next(k for k, name, _ in VIEWS if name == view)
+    await pilot.press(key)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return app.query_one(f"#{view}-view")
+
+
+async def test_report_views_by_number_key_with_details_from_workers(demo_db):
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        bids = await _rows_of(app, pilot, "bids")
+        assert bids.table.row_count == 260 and app.focused is bids.table
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Bid history" in details_text(bids)
+        review = await _rows_of(app, pilot, "review")
+        assert review.table.row_count > 20 and "review of 2026-W47" in str(
+            review.query_one(".status").render())
+        await pilot.press("left_square_bracket")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "2026-W46" in str(review.query_one(".status").render())
+        cleanup = await _rows_of(app, pilot, "cleanup")
+        assert cleanup.table.row_count == 28
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Orphaned keywords" in details_text(cleanup)
+        duplicates = await _rows_of(app, pilot, "duplicates")
+        assert duplicates.table.row_count > 10
+
+
+async def test_every_command_is_in_the_palette_and_the_help(demo_db):
+    from kwtrack.tui.commands import COMMANDS, KwtrackCommands, help_markdown
+
+    assert all(c.help in help_markdown() for c in COMMANDS)
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        provider = KwtrackCommands(app.screen)
+        found = [hit.help async for hit in provider.discover()]
+        assert found == [c.help for c in COMMANDS]
+        assert {b.action for b in app.BINDINGS} == {c.action for c in COMMANDS}
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_refresh_shows_what_another_process_wrote(demo_db, tmp_path):
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        history = await _rows_of(app, pilot, "history")
+        assert history.table.row_count == 0
+        first = Product.select().first().product_id
+        done = CliRunner().invoke(cli, ["--db", str(demo_db), "products", "set-title", first,
+                                        "Renamed Walking Shoes Model Z9", "--force",
+                                        "--reason", "test"])
+        assert done.exit_code == 0, done.output
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert history.table.row_count == 1
+
+
+def test_review_and_cleanup_views_at_80_by_24_snapshot(demo_db, snap_compare):
+    """The weekly review and the clean-up at the smallest terminal operators use."""
+    app = KwtrackApp(store_id=get_store().id)
+
+    async def open_review(pilot):
+        await _rows_of(app, pilot, "review")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_review)

@@ -1,4 +1,4 @@
-"""The kwtrack terminal UI: Products and Keywords in tabs, driven from the keyboard."""
+"""The kwtrack terminal UI: seven views in tabs, driven from the keyboard."""
 
 from __future__ import annotations
 
@@ -10,23 +10,16 @@ from textual.widgets import Footer, Header, Markdown, TabbedContent, TabPane
 
 from kwtrack import __version__
 from kwtrack.store.database import store_by_id
+from kwtrack.tui.commands import KwtrackCommands, bindings, help_markdown
+from kwtrack.tui.reports import (
+    BidsView,
+    CleanupView,
+    DuplicatesView,
+    HistoryView,
+    ReportView,
+    ReviewView,
+)
 from kwtrack.tui.views import KeywordsView, ProductsView
-
-HELP = """\
-# kwtrack — keys
-
-| Key | What it does |
-|---|---|
-| `1` / `2` | Products / Keywords tab |
-| `↑` `↓` `PgUp` `PgDn` | Move; more rows load as you go |
-| `g` / `G` | First / last row |
-| `/` | Filter the rows (Enter applies, Esc clears) |
-| `?` | This help |
-| `q` | Quit |
-
-The details pane on the right follows the highlighted row: a product's keywords and recent
-numbers, or a keyword's covering products, P4P bid and recent weeks.
-"""
 
 
 class HelpScreen(ModalScreen[None]):
@@ -41,19 +34,16 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Markdown(HELP)
+            yield Markdown(help_markdown())
 
 
 class KwtrackApp(App[None]):
-    """Browse one store's products and keywords."""
+    """One store's products, keywords, bids, weekly review, clean-up, duplicates and history,
+    each a view switched with a number key; every command also in the palette (ctrl+p)."""
 
     TITLE = "kwtrack"
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("1", "tab('products')", "Products", show=False),
-        Binding("2", "tab('keywords')", "Keywords", show=False),
-    ]
+    BINDINGS = bindings()
+    COMMANDS = App.COMMANDS | {KwtrackCommands}
 
     def __init__(self, store_id: int, **kwargs):
         super().__init__(**kwargs)
@@ -64,18 +54,53 @@ class KwtrackApp(App[None]):
         self.sub_title = f"store: {store.name} — v{__version__}"
         yield Header()
         with TabbedContent(initial="products"):
-            with TabPane("Products", id="products"):
+            with TabPane("1 Products", id="products"):
                 yield ProductsView(self.store_id, id="products-view")
-            with TabPane("Keywords", id="keywords"):
+            with TabPane("2 Keywords", id="keywords"):
                 yield KeywordsView(self.store_id, id="keywords-view")
+            for view, label, widget in REPORTS:
+                with TabPane(label, id=view):
+                    yield widget(self.store_id, id=f"{view}-view")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#products-view PagedTable").focus()
 
-    def action_tab(self, name: str) -> None:
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        view = self.query_one(f"#{event.pane.id}-view")
+        if isinstance(view, ReportView) and not view.loaded:
+            view.refresh_rows()
+
+    def action_show(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
-        self.query_one(f"#{name}-view PagedTable").focus()
+        view = self.query_one(f"#{name}-view")
+        if isinstance(view, ReportView):
+            if not view.loaded:
+                view.refresh_rows()
+            view.table.focus()
+        else:
+            view.query_one("PagedTable").focus()
+
+    def _current(self):
+        return self.query_one(f"#{self.query_one(TabbedContent).active}-view")
+
+    def action_refresh(self) -> None:
+        view = self._current()
+        if isinstance(view, ReportView):
+            view.refresh_rows()
+        else:
+            view.table.reload()
+            view.show_position()
+
+    def action_week(self, step: int) -> None:
+        view = self._current()
+        if isinstance(view, ReviewView):
+            view.move_week(step)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+
+REPORTS = (("bids", "3 Bids", BidsView), ("review", "4 Review", ReviewView),
+           ("cleanup", "5 Clean-up", CleanupView), ("duplicates", "6 Duplicates", DuplicatesView),
+           ("history", "7 History", HistoryView))

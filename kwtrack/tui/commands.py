@@ -1,0 +1,82 @@
+"""Every command of the TUI, declared once: its key, the action it runs, its label and help.
+
+The app's key bindings, the footer, the help screen and the command palette (ctrl+p) are all
+derived from `COMMANDS`, so a command never has a key without a palette entry or a help line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from textual.binding import Binding
+from textual.command import Hit, Hits, Provider
+
+
+@dataclass(frozen=True)
+class Command:
+    """One thing the operator can do from the keyboard."""
+
+    key: str  # Textual key name(s), comma-separated
+    action: str  # the app action it runs
+    label: str  # footer and palette
+    help: str  # the help screen's line
+    footer: bool = True
+
+
+VIEWS = (("1", "products", "Products"), ("2", "keywords", "Keywords"), ("3", "bids", "Bids"),
+         ("4", "review", "Review"), ("5", "cleanup", "Clean-up"),
+         ("6", "duplicates", "Duplicates"), ("7", "history", "History"))
+
+COMMANDS: tuple[Command, ...] = (
+    *(Command(key, f"show('{view}')", label, f"the {label} view", footer=False)
+      for key, view, label in VIEWS),
+    Command("r", "refresh", "Refresh", "read the current view again from the database "
+            "(another process may have imported meanwhile)"),
+    Command("left_square_bracket", "week(-1)", "Week −1", "Review: the week before",
+            footer=False),
+    Command("right_square_bracket", "week(1)", "Week +1", "Review: the week after",
+            footer=False),
+    Command("question_mark", "help", "Help", "the keys of the TUI"),
+    Command("q", "quit", "Quit", "quit kwtrack"),
+)
+
+
+def bindings() -> list[Binding]:
+    """The app's key bindings, one per command."""
+    return [Binding(c.key, c.action, c.label, show=c.footer, id=c.action) for c in COMMANDS]
+
+
+def _key_name(key: str) -> str:
+    names = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]",
+             "slash": "/", "escape": "Esc"}
+    return names.get(key, key)
+
+
+def help_markdown() -> str:
+    """The help screen: every command with its key."""
+    lines = ["# kwtrack — keys", "", "| Key | What it does |", "|---|---|"]
+    lines += [f"| `{_key_name(c.key)}` | {c.help} |" for c in COMMANDS]
+    lines += ["| `↑` `↓` `PgUp` `PgDn` | move; more rows load as you go |",
+              "| `g` / `G` | first / last row |",
+              "| `/` | filter the Products and Keywords views (Esc clears) |",
+              "| `ctrl+p` | every command, by name |", "",
+              "The pane on the right follows the highlighted row."]
+    return "\n".join(lines)
+
+
+class KwtrackCommands(Provider):
+    """The command palette: every command of `COMMANDS`, run by name."""
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in COMMANDS:
+            score = matcher.match(f"{command.label} {command.help}")
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.label),
+                          partial(self.app.run_action, command.action), help=command.help)
+
+    async def discover(self) -> Hits:
+        for command in COMMANDS:
+            yield Hit(1.0, command.label, partial(self.app.run_action, command.action),
+                      help=command.help)
