@@ -169,3 +169,85 @@ def test_review_and_cleanup_views_at_80_by_24_snapshot(demo_db, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_review)
+
+
+async def _settle(app, pilot):
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_delete_shows_the_coverage_check_cancel_confirm_and_undo(demo_db):
+    from kwtrack.tui.dialogs import DeleteDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        table = app.query_one("#products-view PagedTable")
+        first = table.coordinate_to_cell_key((0, 0)).row_key.value
+        await pilot.press("d")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, DeleteDialog)
+        check = app.screen.query_one("#check", Markdown).source
+        assert f"# Delete {first}?" in check and "Would be orphaned" in check
+        await pilot.press("escape")  # cancel: nothing changes
+        await pilot.pause()
+        assert Product.get(Product.product_id == first).archived_at is None
+        await pilot.press("d")
+        await _settle(app, pilot)
+        orphans = app.screen.report.orphaned
+        await pilot.press("y")
+        await _settle(app, pilot)
+        if orphans:  # an orphaning delete asks a second time
+            assert isinstance(app.screen, DeleteDialog)
+            await pilot.press("y")
+            await _settle(app, pilot)
+        assert not isinstance(app.screen, DeleteDialog)
+        assert Product.get(Product.product_id == first).archived_at is not None
+        await pilot.press("u")  # undo brings it back
+        await _settle(app, pilot)
+        assert Product.get(Product.product_id == first).archived_at is None
+
+
+async def test_set_a_bid_with_a_validation_error_then_a_fix(demo_db):
+    from kwtrack.bids import bid_history
+    from kwtrack.tui.dialogs import BidDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        bids = await _rows_of(app, pilot, "bids")
+        keyword = bids.table.coordinate_to_cell_key((0, 0)).row_key.value
+        await pilot.press("b")
+        await _settle(app, pilot)
+        assert isinstance(app.screen, BidDialog)
+        price = app.screen.query_one("#price", Input)
+        price.value = "abc"
+        await pilot.pause()
+        assert "'abc' is not a number" in str(app.screen.query_one("#price-error").render())
+        price.value = "3.33"
+        app.screen.query_one("#reason", Input).value = "steady clicks"
+        price.focus()
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        assert not isinstance(app.screen, BidDialog)
+        latest = bid_history(get_store(), keyword)[0]
+        assert (latest.new_bid, latest.reason) == (3.33, "steady clicks")
+
+
+async def test_track_a_word_and_filter_as_you_type(demo_db):
+    from kwtrack.store.models import Keyword
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("2")
+        await pilot.pause()
+        view = app.query_one("#keywords-view")
+        keyword = view.table.coordinate_to_cell_key((0, 0)).row_key.value
+        await pilot.press("t")
+        await _settle(app, pilot)
+        assert Keyword.get(Keyword.keyword == keyword).tracked_at is not None
+        await pilot.press("slash")
+        await pilot.press(*"slip")  # no Enter: the rows follow the typing
+        await pilot.pause()
+        assert view.search == "slip" and 0 < view.table.total < 1052

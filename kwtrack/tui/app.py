@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -9,8 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Header, Markdown, TabbedContent, TabPane
 
 from kwtrack import __version__
+from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.commands import KwtrackCommands, bindings, help_markdown
+from kwtrack.tui.dialogs import BidDialog, DeleteDialog
 from kwtrack.tui.reports import (
     BidsView,
     CleanupView,
@@ -99,6 +102,82 @@ class KwtrackApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
+
+    def _highlighted(self) -> tuple[str, str | None]:
+        """The current view's name and the key of its highlighted row (a product ID or a
+        keyword), if any."""
+        name = self.query_one(TabbedContent).active
+        view = self._current()
+        table = view.table
+        if not table.row_count:
+            return name, None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        if isinstance(view, ReviewView):
+            item = view.items[key][1]
+            key = item.keyword
+        return name, key
+
+    def _after_change(self, changed: bool | None) -> None:
+        if changed:
+            self.action_refresh()
+
+    def action_delete(self) -> None:
+        name, key = self._highlighted()
+        if name != "products" or key is None:
+            self.notify("Delete works on the Products view (1)", severity="warning")
+            return
+        self.push_screen(DeleteDialog(self.store_id, [key]), self._after_change)
+
+    def action_bid(self) -> None:
+        name, key = self._highlighted()
+        if name not in ("keywords", "bids", "review") or key is None:
+            self.notify("Bids are set on the Keywords, Bids or Review view", severity="warning")
+            return
+        self._open_bid(key)
+
+    @work(thread=True, exit_on_error=False)
+    def _open_bid(self, keyword: str) -> None:
+        from kwtrack.bids import list_bids
+
+        bid = next((b.bid for b in list_bids(store_by_id(self.store_id))
+                    if b.keyword == keyword), None)
+        self.call_from_thread(self.push_screen, BidDialog(self.store_id, keyword, bid),
+                              self._after_change)
+
+    def action_track(self) -> None:
+        name, key = self._highlighted()
+        if name not in ("keywords", "bids", "review") or key is None:
+            self.notify("Words are tracked from the Keywords, Bids or Review view",
+                        severity="warning")
+            return
+        self._toggle_track(key)
+
+    @work(thread=True, exit_on_error=False)
+    def _toggle_track(self, keyword: str) -> None:
+        from kwtrack.review import set_tracked
+
+        store = store_by_id(self.store_id)
+        try:
+            now_tracked = set_tracked(store, [keyword], True) == 1
+            if not now_tracked:
+                set_tracked(store, [keyword], False)
+        except KwtrackError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        state = "tracked" if now_tracked else "no longer tracked"
+        self.call_from_thread(self.notify, f"{keyword}: {state}")
+
+    @work(thread=True, exit_on_error=False)
+    def action_undo(self) -> None:
+        from kwtrack.history import undo_last
+
+        lines = undo_last(store_by_id(self.store_id))
+        if not lines:
+            self.call_from_thread(self.notify, "nothing to undo")
+            return
+        self.call_from_thread(self.notify, f"undid change {lines[0].action}: " + ", ".join(
+            f"{line.entity} {line.label} {line.field}" for line in lines[:3]))
+        self.call_from_thread(self.action_refresh)
 
 
 REPORTS = (("bids", "3 Bids", BidsView), ("review", "4 Review", ReviewView),

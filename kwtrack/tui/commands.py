@@ -33,6 +33,12 @@ COMMANDS: tuple[Command, ...] = (
       for key, view, label in VIEWS),
     Command("r", "refresh", "Refresh", "read the current view again from the database "
             "(another process may have imported meanwhile)"),
+    Command("d", "delete", "Delete", "Products: delete (archive) the highlighted product, "
+            "after the coverage check"),
+    Command("b", "bid", "Bid", "Keywords, Bids, Review: set the highlighted word's P4P bid"),
+    Command("t", "track", "Track", "Keywords, Bids, Review: track or untrack the highlighted "
+            "word"),
+    Command("u", "undo", "Undo", "undo the last change (an edit, a delete, a bid)"),
     Command("left_square_bracket", "week(-1)", "Week −1", "Review: the week before",
             footer=False),
     Command("right_square_bracket", "week(1)", "Week +1", "Review: the week after",

@@ -93,7 +93,7 @@ class BrowseView(Vertical):
         self.search: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=f"Filter {self.noun}… (Enter to apply, Esc to clear)",
+        yield Input(placeholder=f"Filter {self.noun}… (as you type; Esc clears)",
                     classes="filter")
         yield Static("", classes="position")
         with Horizontal():
@@ -135,6 +135,12 @@ class BrowseView(Vertical):
         box = self.query_one(Input)
         box.add_class("visible")
         box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as the operator types."""
+        self.search = event.value.strip() or None
+        self.table.reload()
+        self.show_position()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.search = event.value.strip() or None

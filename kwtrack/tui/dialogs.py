@@ -1,0 +1,175 @@
+"""Modal dialogs: deleting a product after the coverage check, and setting a bid.
+
+A dialog validates what is typed and says what is wrong next to the field; its database
+work runs in a thread worker, and every change it makes is written at once (and logged, so
+`u` undoes it).
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Markdown, Static
+from textual.worker import get_current_worker
+
+from kwtrack.errors import KwtrackError
+from kwtrack.store.database import store_by_id
+
+
+class DeleteDialog(ModalScreen[bool]):
+    """Deleting products: the coverage check first (what would be orphaned, who still covers
+    the rest and how, near-duplicates, a replacement title); `y` archives, `n`/Esc cancels,
+    and a delete that orphans keywords asks a second time."""
+
+    DEFAULT_CSS = """
+    DeleteDialog { align: center middle; }
+    DeleteDialog > Vertical { width: 90%; height: 80%; border: thick $error;
+                              background: $surface; padding: 0 1; }
+    DeleteDialog VerticalScroll { height: 1fr; }
+    DeleteDialog .ask { height: auto; color: $warning; }
+    """
+    BINDINGS = [Binding("y", "yes", "Archive"), Binding("n,escape", "no", "Cancel")]
+
+    def __init__(self, store_id: int, product_ids: list[str]):
+        super().__init__()
+        self.store_id, self.product_ids = store_id, product_ids
+        self.report = None
+        self.confirmed_once = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            with VerticalScroll():
+                yield Markdown("*running the coverage check…*", id="check")
+            yield Static("", classes="ask", markup=False)
+
+    def on_mount(self) -> None:
+        self._check()
+
+    @work(thread=True, exit_on_error=False)
+    def _check(self) -> None:
+        from kwtrack.cleanup import coverage_check
+
+        try:
+            report = coverage_check(store_by_id(self.store_id), self.product_ids)
+        except KwtrackError as exc:
+            self.app.call_from_thread(self.query_one("#check", Markdown).update, f"*{exc}*")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, report)
+
+    def _show(self, report) -> None:
+        self.report = report
+        lines = [f"# Delete {', '.join(self.product_ids)}?", ""]
+        orphans = report.orphaned
+        lines += [f"## Would be orphaned ({len(orphans)})"]
+        for k in orphans:
+            lines.append(f"- **{k.keyword}**")
+            lines += [f"  - {s['action']}: {s.get('title') or s.get('product_id')}"
+                      for s in k.suggestions]
+        if not orphans:
+            lines.append("*nothing: every keyword stays covered*")
+        lines += ["", "## Still covered"]
+        lines += [f"- {k.keyword}: " + ", ".join(f"{c.product_id} ({c.via})"
+                                                 for c in k.covered_by[:4])
+                  for k in report.keywords if not k.orphaned][:30] or ["*none*"]
+        for c in report.candidates:
+            if c.near_duplicates:
+                lines += ["", f"## Near-duplicates of {c.product_id}"]
+                lines += [f"- {d['product_id']} ({d['score']}, {d['reason']}): {d['title']}"
+                          for d in c.near_duplicates]
+        self.query_one("#check", Markdown).update("\n".join(lines))
+        self.query_one(".ask", Static).update(
+            f"y: archive ({len(orphans)} keywords would be orphaned — y asks again)   "
+            "n / Esc: cancel" if orphans else "y: archive   n / Esc: cancel")
+
+    def action_yes(self) -> None:
+        if self.report is None:
+            return
+        if self.report.orphaned and not self.confirmed_once:
+            self.confirmed_once = True
+            self.query_one(".ask", Static).update(
+                f"Really orphan {len(self.report.orphaned)} keywords? y: archive anyway   "
+                "n / Esc: cancel")
+            return
+        self._archive()
+
+    @work(thread=True, exit_on_error=False)
+    def _archive(self) -> None:
+        from kwtrack.history import archive_products
+
+        orphans = len(self.report.orphaned)
+        reason = "deleted in the TUI" + (f", orphaning {orphans} keywords" if orphans else "")
+        try:
+            archive_products(store_by_id(self.store_id), self.product_ids, reason)
+        except KwtrackError as exc:
+            self.app.call_from_thread(self.app.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.dismiss, False)
+            return
+        self.app.call_from_thread(self.dismiss, True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class BidDialog(ModalScreen[bool]):
+    """Setting a keyword's bid, with a reason: the price is checked as it is typed."""
+
+    DEFAULT_CSS = """
+    BidDialog { align: center middle; }
+    BidDialog > Vertical { width: 60; height: auto; border: thick $primary;
+                           background: $surface; padding: 1 2; }
+    BidDialog .error { color: $error; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, store_id: int, keyword: str, bid: float | None):
+        super().__init__()
+        self.store_id, self.keyword, self.bid = store_id, keyword, bid
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(f"Bid for {self.keyword!r} (now {self.bid or '-'}), CNY per click")
+            yield Input(value="" if self.bid is None else f"{self.bid:g}", id="price")
+            yield Static("", classes="error", id="price-error", markup=False)
+            yield Label("Reason")
+            yield Input(placeholder="why (kept in the bid history)", id="reason")
+            yield Label("Enter saves, Esc cancels")
+
+    def _price(self) -> float | None:
+        text = self.query_one("#price", Input).value.strip()
+        try:
+            price = float(text)
+        except ValueError:
+            self.query_one("#price-error", Static).update(f"{text!r} is not a number")
+            return None
+        if price <= 0:
+            self.query_one("#price-error", Static).update("a bid is above 0")
+            return None
+        self.query_one("#price-error", Static).update("")
+        return price
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "price":
+            self._price()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        price = self._price()
+        if price is not None:
+            self._save(price, self.query_one("#reason", Input).value.strip() or None)
+
+    @work(thread=True, exit_on_error=False)
+    def _save(self, price: float, reason: str | None) -> None:
+        from kwtrack.bids import set_bid
+
+        try:
+            set_bid(store_by_id(self.store_id), self.keyword, price, reason=reason)
+        except KwtrackError as exc:
+            self.app.call_from_thread(self.query_one("#price-error", Static).update, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
