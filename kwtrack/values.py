@@ -28,6 +28,9 @@ def is_unknown(text: str | None) -> bool:
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+LONGEST_CELL = 4096  # characters: no title, keyword or note of a store is longer
+LARGEST_NUMBER = 2**63 - 1  # what the database stores
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # stats of real stores
 
 
 def parse_text(text: str) -> str | None:
@@ -40,6 +43,11 @@ def parse_text(text: str) -> str | None:
         return None
     if is_unknown(text):
         return None
+    if "\x00" in text:
+        raise ValueError("holds a NUL byte (a damaged or binary file?)")
+    if len(text) > LONGEST_CELL:
+        raise ValueError(f"is {len(text):,} characters long (the most kwtrack takes is "
+                         f"{LONGEST_CELL:,})")
     text = text.strip()
     if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
         return text[1:]
@@ -55,17 +63,19 @@ def parse_float(text: str) -> float | None:
         return None
     try:
         value = float(text)  # the common case, at C speed
-        if math.isfinite(value):
-            return value
     except ValueError:
-        pass
-    if is_unknown(text):
-        return None
-    cleaned = _NUMBER_NOISE.sub("", text.strip()).removesuffix("%")
-    try:
-        return float(cleaned)
-    except ValueError:
-        raise ValueError(f"{text.strip()!r} is not a number") from None
+        if is_unknown(text):
+            return None
+        cleaned = _NUMBER_NOISE.sub("", text.strip()).removesuffix("%")
+        try:
+            value = float(cleaned)
+        except ValueError:
+            raise ValueError(f"{text.strip()!r} is not a number") from None
+    if not math.isfinite(value) or abs(value) > LARGEST_NUMBER:
+        raise ValueError(f"{text.strip()!r} is not a number kwtrack can keep")
+    if value < 0:
+        raise ValueError(f"{text.strip()!r} is below 0 (counts, money and scores cannot be)")
+    return value
 
 
 def parse_int(text: str) -> int | None:
@@ -73,9 +83,14 @@ def parse_int(text: str) -> int | None:
     if not text:
         return None
     try:
-        return int(text)  # the common case, at C speed
+        value = int(text)  # the common case, at C speed
     except ValueError:
         pass
+    else:
+        if 0 <= value <= LARGEST_NUMBER:
+            return value
+        raise ValueError(f"{text.strip()!r} is below 0 (a count cannot be)" if value < 0 else
+                         f"{text.strip()!r} is too large a number")
     value = parse_float(text)
     if value is None:
         return None
@@ -104,18 +119,25 @@ def parse_date(text: str) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)  # the common case, at C speed
+        found = dt.date.fromisoformat(text)  # the common case, at C speed
     except ValueError:
-        pass
-    if is_unknown(text):
-        return None
-    day = text.strip().split(" ")[0].split("T")[0]
+        if is_unknown(text):
+            return None
+        found = _date_in_some_format(text.strip().split(" ")[0].split("T")[0])
+        if found is None:
+            raise ValueError(f"{text.strip()!r} is not a date (YYYY-MM-DD)") from None
+    if not FIRST_DAY <= found <= LAST_DAY:
+        raise ValueError(f"{text.strip()!r} is out of range ({FIRST_DAY}..{LAST_DAY})")
+    return found
+
+
+def _date_in_some_format(day: str) -> dt.date | None:
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(day, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"{text.strip()!r} is not a date (YYYY-MM-DD)")
+    return None
 
 
 def choice(*allowed: str, aliases: dict[str, str] | None = None):

@@ -98,9 +98,28 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+LARGEST_SHEET = 256 << 20  # bytes an XLSX may expand to: far past any real report
+
+
+def _check_expansion(path: Path) -> None:
+    """Refuse an XLSX (a zip archive) that would expand past LARGEST_SHEET: a zip bomb."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip at all: the spreadsheet reader says what is wrong
+    if size > LARGEST_SHEET:
+        raise KwtrackError(f"{path.name}: the spreadsheet expands past {LARGEST_SHEET >> 20} MB "
+                           f"({size >> 20:,} MB): refused")
+
+
 def _spreadsheet_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     from python_calamine import CalamineWorkbook
 
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".ods"):
+        _check_expansion(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)

@@ -99,7 +99,14 @@ def _locate_repeats(run: Run, header: list[str], period: Period | None) -> None:
 
 def _check_header(path: Path, kind: Kind, header: list[str], row: int = 1) -> tuple[str, ...]:
     """Fail on missing required columns; return the columns this kind ignores."""
-    found = set(kind.columns_of(header))
+    names = kind.columns_of(header)
+    known = set(kind.column_names)
+    for name in dict.fromkeys(n for n in names if n in known):
+        twice = [h.strip() for h, n in zip(header, names) if n == name]
+        if len(twice) > 1:
+            raise ImportFailed([f"{path.name}:{row}: the column {name} is named twice "
+                                f"({' and '.join(map(repr, twice))}): which one is meant?"])
+    found = set(names)
     missing = [c.name for c in kind.columns if c.required and c.name not in found]
     if missing:
         raise ImportFailed([f"{path.name}:{row}: missing column{'s' if len(missing) > 1 else ''} "

@@ -1,0 +1,151 @@
+"""Hostile files, crashes and concurrent writers: one clear line, exit 1, no traceback, and
+the database exactly as it was — or, for two writers, the union of both."""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kwtrack.cli import cli
+
+from .test_import import dump
+
+
+def _xlsx_bytes(rows: list[list]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HOSTILE = {
+    "random.csv": bytes(random.Random(1).randrange(256) for _ in range(5000)),
+    "random.xlsx": bytes(random.Random(2).randrange(256) for _ in range(5000)),
+    "truncated.xlsx": _xlsx_bytes([["product_id", "title"], ["P1", "Shoes"]])[:600],
+    "mixed-encoding.csv": "product_id,title\nP1,Schuhe für Männer\n".encode()
+    + "P2,运动鞋\n".encode("gbk") + b"P3,\x80\xff\n",
+    "nul.csv": b"product_id,title\nP1,Sho\x00es\n",
+    "huge-cell.csv": ("product_id,title\nP1," + "x" * 100_000 + "\n").encode(),
+    "duplicate-header.csv": b"product_id,title,title\nP1,A,B\n",
+    "empty-header.csv": b",,\nP1,A,B\n",
+    "too-large.csv": b"product_id,date,impressions\nP1,2026-11-01,99999999999999999999999\n",
+    "negative.csv": b"product_id,date,impressions\nP1,2026-11-01,-5\n",
+    "bad-date.csv": b"product_id,date,impressions\nP1,2026-13-45,5\n",
+    "far-date.csv": b"product_id,date,impressions\nP1,9999-12-31,5\n",
+    "header-only.csv": b"product_id,title\n",
+    "empty.csv": b"",
+}
+
+
+@pytest.fixture
+def shop(store, db_path, tmp_path):
+    (tmp_path / "p.csv").write_text("product_id,title\nP1,Walking Shoes A1\n")
+    CliRunner().invoke(cli, ["--db", str(db_path), "import", str(tmp_path / "p.csv")])
+    return db_path
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_file_is_one_line_exit_1_and_changes_nothing(shop, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(HOSTILE[name])
+    kind = ["product-stats"] if "date" in HOSTILE[name].decode("latin-1")[:40] else []
+    before = dump()
+    result = CliRunner().invoke(cli, ["--db", str(shop), "import", *kind, str(path)])
+    assert result.exit_code == 1, (name, result.output)
+    lines = result.stderr.strip().splitlines()
+    assert lines and all(line.startswith("kwtrack: error: ") for line in lines), result.stderr
+    assert name.split(".")[0] in result.stderr or path.name in result.stderr
+    assert "Traceback" not in result.output and "internal error" not in result.stderr
+    assert dump() == before
+
+
+def test_a_zip_bomb_like_xlsx_is_refused(shop, tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 << 20))  # 300 MB of zeros
+    before = dump()
+    result = CliRunner().invoke(cli, ["--db", str(shop), "import", "products", str(path)])
+    assert result.exit_code == 1 and "expands past" in result.stderr
+    assert dump() == before
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=8), st.text(max_size=6)),
+                min_size=1, max_size=8))
+def test_generated_rows_import_or_fail_cleanly(shop, tmp_path, rows):
+    """Any cells in a keyword-stats file: either it goes in, or one line per problem, exit 1,
+    and nothing written."""
+    path = tmp_path / "gen.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        import csv
+
+        writer = csv.writer(fh)
+        writer.writerow(["keyword", "date", "clicks"])
+        writer.writerows(rows)
+    before = dump()
+    result = CliRunner().invoke(cli, ["--db", str(shop), "import", "keyword-stats", str(path),
+                                      "--force"])
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output and "internal error" not in result.stderr
+    if result.exit_code == 1:
+        assert dump() == before
+
+
+def _stats_file(path, rows: int):
+    with path.open("w") as fh:
+        fh.write("keyword,date,clicks\n")
+        for i in range(rows):
+            fh.write(f"word {i % 3000},2026-{1 + (i // 3000) % 12:02}-{1 + i // 36000:02},{i}\n")
+    return path
+
+
+def test_sigkill_at_random_points_leaves_no_row_and_the_import_then_succeeds(shop, tmp_path):
+    path = _stats_file(tmp_path / "big.csv", 300_000)
+    before = dump()
+    rng = random.Random(5)
+    for delay in sorted(rng.uniform(0.3, 2.5) for _ in range(4)):
+        process = subprocess.Popen([sys.executable, "-m", "kwtrack", "--db", str(shop),
+                                    "import", str(path)], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        with sqlite3.connect(shop) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert dump() == before  # no row of the file is present
+    done = CliRunner().invoke(cli, ["--db", str(shop), "import", str(path)])
+    assert done.exit_code == 0 and "300000 rows, 300000 added" in done.stdout
+
+
+def test_two_imports_at_once_both_land(shop, tmp_path):
+    first = _stats_file(tmp_path / "a.csv", 60_000)
+    second = tmp_path / "b.csv"
+    second.write_text("keyword,date,clicks\n" + "".join(
+        f"other {i},2026-06-01,{i}\n" for i in range(20_000)))
+    processes = [subprocess.Popen([sys.executable, "-m", "kwtrack", "--db", str(shop),
+                                   "import", str(path)], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, env=os.environ)
+                 for path in (first, second)]
+    results = [p.communicate(timeout=120) for p in processes]
+    assert all(p.returncode == 0 for p in processes), results
+    assert all("locked" not in err for _, err in results)
+    with sqlite3.connect(shop) as con:
+        assert con.execute("SELECT COUNT(*) FROM keyword_stat").fetchone() == (80_000,)
