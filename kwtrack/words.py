@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from functools import lru_cache
 
 _HYPHENS = re.compile(r"[\-\u2010-\u2015\u2212_]+")
@@ -88,11 +88,38 @@ def keyword_words_of(keyword: str | None) -> str | None:
     return None if keyword is None else " ".join(keyword_words(keyword))
 
 
+class Compounds(set):
+    """Hyphenated compounds titles hold, with the first two parts of each (`hr030-a-b` gives
+    `hr030-a` too), and `firsts`: the words a compound starts with (so that a keyword none of
+    whose words starts one is passed over in one set operation)."""
+
+    def __init__(self, words: Iterable[str] = ()):
+        super().__init__()
+        self.firsts: set[str] = set()
+        for word in words:
+            if "-" in word:
+                parts = word.split("-", 2)
+                self.update((word, f"{parts[0]}-{parts[1]}"))
+                self.firsts.add(parts[0])
+
+
+def compound_vocabulary(words: Iterable[str]) -> Compounds:
+    """The hyphenated compounds among some titles' words: what `readings` takes."""
+    return Compounds(words)
+
+
 def readings(words: tuple[str, ...], compounds: Container[str]) -> list[tuple[str, ...]]:
     """The ways a keyword's match words can stand in a title: as they are, and with runs of
     adjacent words read as one of the hyphenated `compounds` that titles hold (`slip on shoe`
-    is also `slip-on shoe`; `on shoe` stays as it is: `on` alone is not in `slip-on`)."""
+    is also `slip-on shoe`; `on shoe` stays as it is: `on` alone is not in `slip-on`).
+    `compounds`: from `compound_vocabulary`."""
     if len(words) < 2 or not compounds:
+        return [words]
+    # (most keywords hold no word a compound starts with: one set operation, in C)
+    firsts = getattr(compounds, "firsts", None)
+    if firsts is not None and firsts.isdisjoint(words[:-1]):
+        return [words]
+    if not any(f"{a}-{b}" in compounds for a, b in zip(words, words[1:])):
         return [words]
     found: list[tuple[str, ...]] = []
 

@@ -29,7 +29,7 @@ from kwtrack.duplicates import TitleIndex
 from kwtrack.errors import KwtrackError
 from kwtrack.store import bulk
 from kwtrack.store.models import Coverage, Keyword, Product, Store, database
-from kwtrack.words import keyword_words_of, readings, words_of
+from kwtrack.words import compound_vocabulary, keyword_words_of, readings, words_of
 
 TITLE_SHOWN = 10  # live products listed per keyword for the title route; all are counted
 
@@ -142,7 +142,7 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
             doomed = TitleWords([p.words for p in candidates])
             live_titles = TitleWords([p.words for p in live])
             # Hyphenated compounds the titles hold: `slip on shoe` may be read `slip-on shoe`.
-            compounds = {w for w in (*doomed.having, *live_titles.having) if "-" in w}
+            compounds = compound_vocabulary((*doomed.having, *live_titles.having))
             vocabulary = set(doomed.having)
             for group, words in enumerate(library.words):
                 for reading in readings(words, compounds):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from kwtrack.store import bulk
 from kwtrack.store.models import Coverage, Keyword, Product, Store
-from kwtrack.words import keyword_words_of, readings, words_of
+from kwtrack.words import compound_vocabulary, keyword_words_of, readings, words_of
 
 ROUTES = ("keyword", "manual", "search", "title")  # in the order a product's routes list
 ROUTE_PLACE = {route: place for place, route in enumerate(ROUTES)}
@@ -133,7 +133,7 @@ class StoreCoverage:
         self.place = {product: i for i, product in enumerate(self.ids)}
         self.words = TitleWords([tuple((w if w is not None else words_of(t)).split())
                                  for _, _, t, w in rows])
-        self.compounds = {w for w in self.words.having if "-" in w}
+        self.compounds = compound_vocabulary(self.words.having)
 
     def covering(self, keywords: list[tuple[int, str | None, str]], limit: int = 10
                  ) -> dict[int, tuple[list[CoveredBy], int]]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from kwtrack.duplicates import NearDuplicate, TitleIndex
 from kwtrack.store import bulk
 from kwtrack.store.models import Keyword, Product, Store
-from kwtrack.words import keyword_words_of, match_words, readings
+from kwtrack.words import compound_vocabulary, keyword_words_of, match_words, readings
 
 TITLE_LIMIT = 128  # characters: Alibaba.com's title limit
 
@@ -117,7 +117,7 @@ def check_title(store: Store, title: str, *, limit: int = TITLE_LIMIT,
                 threshold: float | None = None) -> TitleCheck:
     """The check an operator runs before publishing a product under `title`."""
     words = set(match_words(title))
-    compounds = {w for w in words if "-" in w}
+    compounds = compound_vocabulary(words)
     library = bulk.raw_rows(Keyword.select(Keyword.keyword, Keyword.words)
                             .where((Keyword.store == store) & Keyword.archived_at.is_null()))
     covered = sorted({keyword for keyword, stored in library
