@@ -251,3 +251,20 @@ async def test_track_a_word_and_filter_as_you_type(demo_db):
         await pilot.press(*"slip")  # no Enter: the rows follow the typing
         await pilot.pause()
         assert view.search == "slip" and 0 < view.table.total < 1052
+
+
+async def test_sort_cycles_columns_and_reverses(demo_db):
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        bids = await _rows_of(app, pilot, "bids")
+        await pilot.press("s")  # keyword, ascending
+        await pilot.press("s", "s", "s")  # then group, status, bid
+        await pilot.pause()
+        values = [float(bids.table.get_row_at(i)[3]) for i in range(bids.table.row_count)
+                  if bids.table.get_row_at(i)[3] != "-"]
+        assert values == sorted(values) and bids.columns[bids.sorted_by] == "Bid"
+        await pilot.press("S")
+        await pilot.pause()
+        values = [float(bids.table.get_row_at(i)[3]) for i in range(bids.table.row_count)
+                  if bids.table.get_row_at(i)[3] != "-"]
+        assert values == sorted(values, reverse=True)

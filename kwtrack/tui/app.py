@@ -103,6 +103,14 @@ class KwtrackApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def action_sort(self, reverse: bool) -> None:
+        view = self._current()
+        if not isinstance(view, ReportView):
+            self.notify("Products and Keywords come in pages from the database: they are not "
+                        "sorted here yet", severity="warning")
+            return
+        self.notify(f"sorted by {view.sort(reverse)}")
+
     def _highlighted(self) -> tuple[str, str | None]:
         """The current view's name and the key of its highlighted row (a product ID or a
         keyword), if any."""

@@ -39,6 +39,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("t", "track", "Track", "Keywords, Bids, Review: track or untrack the highlighted "
             "word"),
     Command("u", "undo", "Undo", "undo the last change (an edit, a delete, a bid)"),
+    Command("s", "sort(False)", "Sort", "Bids, Review, Clean-up, Duplicates, History: sort by "
+            "the next column"),
+    Command("S", "sort(True)", "Sort ↓", "sort by the same column, the other way",
+            footer=False),
     Command("left_square_bracket", "week(-1)", "Week −1", "Review: the week before",
             footer=False),
     Command("right_square_bracket", "week(1)", "Week +1", "Review: the week after",

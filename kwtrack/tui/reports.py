@@ -28,6 +28,16 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _sort_key(cell: str) -> tuple:
+    """Numbers as numbers, then text; `-` (unknown) last."""
+    if cell == "-":
+        return (2, 0, "")
+    try:
+        return (0, float(cell.replace(",", "")), "")
+    except ValueError:
+        return (1, 0, cell.casefold())
+
+
 class ReportView(Vertical):
     """A table of rows from one domain call, and the highlighted row's details."""
 
@@ -47,6 +57,21 @@ class ReportView(Vertical):
         super().__init__(**kwargs)
         self.store_id = store_id
         self.loaded = False
+        self.sorted_by: int | None = None  # the column the rows are sorted by
+        self.descending = False
+
+    def sort(self, reverse: bool) -> str:
+        """Sort by the next column (`reverse`: the same column, the other way); numbers sort
+        as numbers, unknown ones last. Returns what the rows are sorted by."""
+        if reverse and self.sorted_by is not None:
+            self.descending = not self.descending
+        else:
+            self.sorted_by = 0 if self.sorted_by is None else (
+                (self.sorted_by + 1) % len(self.columns))
+            self.descending = False
+        column = list(self.table.columns)[self.sorted_by]
+        self.table.sort(column, key=_sort_key, reverse=self.descending)
+        return f"{self.columns[self.sorted_by]} {'↓' if self.descending else '↑'}"
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="status", markup=False)
