@@ -149,14 +149,40 @@ def recent_product_window(store: Store) -> tuple[dt.date, dt.date] | None:
     return last - dt.timedelta(days=RECENT_DAYS - 1), last
 
 
+def split_search(search: str | None, fields: tuple[str, ...]) -> tuple[str | None, dict]:
+    """A search as the operator types it: `field:value` terms (of `fields`) apart from the
+    free text (`group:core walking` → ("walking", {"group": "core"}))."""
+    if not search:
+        return None, {}
+    terms, text = {}, []
+    for word in search.split():
+        name, sep, value = word.partition(":")
+        if sep and name.casefold() in fields and value:
+            terms[name.casefold()] = value
+        else:
+            text.append(word)
+    return " ".join(text) or None, terms
+
+
+PRODUCT_FILTERS = ("status", "category", "showcase", "hot")
+KEYWORD_FILTERS = ("group", "status", "source")
+
+
 def _product_query(store: Store, search: str | None, include_archived: bool):
     query = Product.select().where(Product.store == store)
     if not include_archived:
         query = query.where(Product.archived_at.is_null())
+    search, terms = split_search(search, PRODUCT_FILTERS)
     if search:
         pattern = f"%{search.strip()}%"
         query = query.where((Product.title ** pattern) | (Product.product_id ** pattern)
                             | (Product.category ** pattern))
+    for name, value in terms.items():
+        field = getattr(Product, name)
+        if name in ("showcase", "hot"):
+            query = query.where(field == (value.casefold() in ("y", "yes", "1", "true")))
+        else:
+            query = query.where(field ** value)
     return query
 
 
@@ -230,6 +256,9 @@ def recent_keyword_window(store: Store) -> tuple[dt.date, dt.date] | None:
 
 def _keyword_query(store: Store, search: str | None, group: str | None):
     query = Keyword.select().where((Keyword.store == store) & Keyword.archived_at.is_null())
+    search, terms = split_search(search, KEYWORD_FILTERS)
+    for name, value in terms.items():
+        query = query.where(getattr(Keyword, name) ** value)
     if search:
         query = query.where((Keyword.norm ** f"%{normalise_keyword(search)}%")
                             | (Keyword.group ** f"%{search.strip()}%"))

@@ -268,3 +268,27 @@ async def test_sort_cycles_columns_and_reverses(demo_db):
         values = [float(bids.table.get_row_at(i)[3]) for i in range(bids.table.row_count)
                   if bids.table.get_row_at(i)[3] != "-"]
         assert values == sorted(values, reverse=True)
+
+
+async def test_field_filters_and_review_done_and_snooze(demo_db):
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("2", "slash", *"group:core")
+        await pilot.pause()
+        view = app.query_one("#keywords-view")
+        assert view.table.total == 8  # the demo's core group
+        await pilot.press("escape")
+        review = await _rows_of(app, pilot, "review")
+        before = review.table.row_count
+        first = review.items[review.table.coordinate_to_cell_key((0, 0)).row_key.value][1]
+        await pilot.press("m")
+        await _settle(app, pilot)
+        assert review.table.row_count == before  # the next word moved up in its place
+        shown = [i.keyword for key, (s, i) in review.items.items() if s == "top_traffic"]
+        assert first.keyword not in shown
+        await pilot.press("z")
+        await _settle(app, pilot)
+        from kwtrack.store.models import ReviewMark
+
+        marks = sorted((m.until is None) for m in ReviewMark.select())
+        assert marks == [False, True]  # one done for good, one snoozed

@@ -103,6 +103,28 @@ class KwtrackApp(App[None]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
+    def action_mark(self, snooze: int) -> None:
+        view = self._current()
+        if not isinstance(view, ReviewView) or not view.table.row_count:
+            self.notify("Items are marked on the Review view (4)", severity="warning")
+            return
+        key = view.table.coordinate_to_cell_key((view.table.cursor_row, 0)).row_key.value
+        section, item = view.items[key]
+        self._mark(section, item.keyword or item.product_id, view.week, snooze or None)
+
+    @work(thread=True, exit_on_error=False)
+    def _mark(self, section: str, name: str, week, snooze: int | None) -> None:
+        from kwtrack.review import mark_item
+
+        try:
+            mark_item(store_by_id(self.store_id), name, section, week=week, snooze_weeks=snooze)
+        except KwtrackError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.call_from_thread(self.notify, f"{name}: {section} "
+                              + ("snoozed for a week" if snooze else "done"))
+        self.call_from_thread(self.action_refresh)
+
     def action_sort(self, reverse: bool) -> None:
         view = self._current()
         if not isinstance(view, ReportView):

@@ -39,6 +39,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("t", "track", "Track", "Keywords, Bids, Review: track or untrack the highlighted "
             "word"),
     Command("u", "undo", "Undo", "undo the last change (an edit, a delete, a bid)"),
+    Command("m", "mark(0)", "Done", "Review: mark the highlighted item done"),
+    Command("z", "mark(1)", "Snooze", "Review: snooze the highlighted item for a week"),
     Command("s", "sort(False)", "Sort", "Bids, Review, Clean-up, Duplicates, History: sort by "
             "the next column"),
     Command("S", "sort(True)", "Sort ↓", "sort by the same column, the other way",

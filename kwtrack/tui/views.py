@@ -26,6 +26,7 @@ class ProductsView(BrowseView):
     columns = ("Product ID", "Title", "Status", "Showcase", "Score", "Keywords",
                "Impr. 30d", "Clicks", "Inq.")
     noun = "products"
+    example_filter = "status:offline"
 
     def store(self):
         return store_by_id(self.store_id)
@@ -66,6 +67,7 @@ class KeywordsView(BrowseView):
 
     columns = ("Keyword", "Group", "Index", "Products", "Impr. 4w", "Clicks", "Spend", "Bid")
     noun = "keywords"
+    example_filter = "group:core"
 
     def store(self):
         return store_by_id(self.store_id)

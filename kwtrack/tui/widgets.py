@@ -86,6 +86,7 @@ class BrowseView(Vertical):
 
     columns: Sequence[str] = ()
     noun = "rows"
+    example_filter = ""
 
     def __init__(self, store_id: int, **kwargs):
         super().__init__(**kwargs)
@@ -93,7 +94,8 @@ class BrowseView(Vertical):
         self.search: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=f"Filter {self.noun}… (as you type; Esc clears)",
+        yield Input(placeholder=f"Filter {self.noun}… (as you type; field:value too, e.g. "
+                                f"{self.example_filter}; Esc clears)",
                     classes="filter")
         yield Static("", classes="position")
         with Horizontal():
