@@ -157,3 +157,13 @@ def history(store: Store, limit: int = 50) -> list[ChangeLine]:
     """The newest logged changes, newest first."""
     return _lines(list(Change.select().where(Change.store == store)
                        .order_by(Change.id.desc()).limit(limit)))
+
+
+def newest_is_an_import(store: Store) -> bool:
+    """Whether the store's newest change, not undone, is an import (not an edit)."""
+    batch = (ImportBatch.select(fn.MAX(ImportBatch.imported_at))
+             .where((ImportBatch.store == store) & ImportBatch.undone_at.is_null()).scalar())
+    edit = (Change.select(fn.MAX(Change.changed_at))
+            .where((Change.store == store) & Change.undone_at.is_null()).scalar())
+    # (to the second: a tie is taken as the edit, made after the import it follows)
+    return batch is not None and (edit is None or str(batch) > str(edit))

@@ -276,3 +276,57 @@ def test_a_header_only_file_is_no_rows_and_records_nothing(store, db_path, tmp_p
     listed = CliRunner().invoke(cli, ["--db", str(db_path), "imports", "list", "--json"])
     [line] = json.loads(listed.stdout)
     assert (line["file_name"], line["kind"], line["rows_read"]) == ("p.csv", "products", 1)
+
+
+def data_dump() -> str:
+    """`dump`, less the import log itself (an undone import stays listed, marked undone)."""
+    digest = hashlib.sha256()
+    for table in sorted(set(database.get_tables()) - {"import_batch", "import_undo"}):
+        for row in database.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1').fetchall():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def test_undo_of_an_import_removes_its_rows_and_restores_what_it_overwrote(store, db_path,
+                                                                          tmp_path):
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+    from kwtrack.store.models import Bid, Coverage, KeywordStat, Product
+
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["--db", str(db_path), *map(str, args)])
+
+    first = tmp_path / "p.csv"
+    first.write_text("product_id,title,keywords,score\nP1,Walking Shoes A1,walking shoes,70\n")
+    run("import", first)
+    (tmp_path / "b.csv").write_text("keyword,bid,status\nwalking shoes,1.5,active\n")
+    run("import", tmp_path / "b.csv")
+    (tmp_path / "s.csv").write_text("keyword,week,clicks\nwalking shoes,2026-11-02,3\n")
+    run("import", tmp_path / "s.csv")
+    before = data_dump()
+    # a second round changes a title and a keyword link, a bid, a known week's stats, and adds
+    (tmp_path / "p2.csv").write_text("product_id,title,keywords,score\n"
+                                     "P1,Running Shoes A1,running shoes,65\nP2,Sandals B2,,\n")
+    assert run("import", tmp_path / "p2.csv").exit_code == 0
+    assert Product.get(Product.product_id == "P1").title == "Running Shoes A1"
+    undone = run("undo")
+    assert undone.exit_code == 0 and "undid import" in undone.stdout
+    assert data_dump() == before
+    assert Coverage.select().count() == 1 and Product.select().count() == 1
+    for name, text in (("b2.csv", "keyword,bid\nwalking shoes,2.5\n"),
+                       ("s2.csv", "keyword,week,clicks\nwalking shoes,2026-11-02,9\n")):
+        (tmp_path / name).write_text(text)
+        assert run("import", tmp_path / name).exit_code == 0
+        assert run("imports", "undo").exit_code == 0
+        assert data_dump() == before, name
+    assert (Bid.get().bid, KeywordStat.get().clicks) == (1.5, 3)
+    # an older import waits for the newer ones; a file undone can be imported again
+    refused = run("imports", "undo", "1")
+    assert refused.exit_code == 1 and "is not the newest" in refused.stderr
+    again = run("import", tmp_path / "p2.csv")
+    assert again.exit_code == 0 and "already imported" not in again.stdout
+    listed = run("imports", "list").stdout
+    assert "undone" in listed

@@ -117,8 +117,26 @@ def imports_list(state: State, limit: int, as_json: bool) -> None:
     if as_json:
         echo_json(lines)
         return
-    echo_table(["id", "file", "kind", "period", "rows", "added", "changed", "when"],
+    echo_table(["id", "file", "kind", "period", "rows", "added", "changed", "when", ""],
                [[line.id, line.file_name, line.kind,
                  f"{line.period_start}..{line.period_end}" if line.period_start else None,
                  line.rows_read, line.rows_added, line.rows_changed,
-                 f"{line.imported_at:%Y-%m-%d %H:%M}"] for line in lines], widths={1: 40})
+                 f"{line.imported_at:%Y-%m-%d %H:%M}", "undone" if line.undone else ""]
+                for line in lines], widths={1: 40})
+
+
+@imports_group.command("undo")
+@click.argument("batch_id", required=False, type=int, metavar="[ID]")
+@pass_state
+def imports_undo(state: State, batch_id: int | None) -> None:
+    """Undo the newest import (ID: the one `imports list` shows, which must be the newest):
+    the rows it added go, the values it overwrote come back.
+
+    \b
+    Example:
+      kwtrack imports undo
+    """
+    from kwtrack.imports import undo_import
+
+    batch = undo_import(state.store(), batch_id)
+    click.echo(f"undid import {batch.id}: {batch.file_name} ({batch.kind})")

@@ -10,15 +10,22 @@ from kwtrack.cli.common import State, echo_json, echo_table, pass_state
 @click.command()
 @pass_state
 def undo(state: State) -> None:
-    """Undo the last change (a delete, an edit) that is not undone yet.
+    """Undo the last change (an import, a delete, an edit) that is not undone yet.
 
     \b
     Example:
       kwtrack undo
     """
-    from kwtrack.history import undo_last
+    from kwtrack.history import newest_is_an_import, undo_last
+    from kwtrack.imports import undo_import
 
-    lines = undo_last(state.store())
+    store = state.store()
+    if newest_is_an_import(store):
+        batch = undo_import(store)
+        click.echo(f"undid import {batch.id}: {batch.file_name} ({batch.kind}); its rows are "
+                   "gone and what it overwrote is back")
+        return
+    lines = undo_last(store)
     if not lines:
         click.echo("nothing to undo")
         return

@@ -130,8 +130,10 @@ def _sync_product_keywords(run: Run, records: list[dict],
     bulk.insert_rows(Coverage, ["product", "keyword", "source", "created_at"], add,
                      ignore_conflicts=["product", "keyword", "source"])
     for pid, kid in remove:
-        Coverage.delete().where((Coverage.product == pid) & (Coverage.keyword == kid)
-                                & (Coverage.source == "keyword")).execute()
+        gone = Coverage.select().where((Coverage.product == pid) & (Coverage.keyword == kid)
+                                       & (Coverage.source == "keyword"))
+        run.keep_removed(Coverage, list(gone.dicts()))
+        Coverage.delete().where(Coverage.id.in_([row.id for row in gone])).execute()
 
 
 KEYWORD_FIELDS = ["group", "search_index", "competition", "source", "status", "notes"]
@@ -224,6 +226,8 @@ def apply_p4p(run: Run, chunk: Chunk) -> None:
         fields = ["keyword", *BID_FIELDS, "updated_at"]
         bulk.insert_rows(Bid, fields, [tuple(p.get(f) for f in fields[:-1]) + (stamp,)
                                        for p in new])
+    run.keep_old_values(Bid, [(row_id, list(plan)) for row_id, plan in plans
+                              if row_id is not None])
     for row_id, plan in plans:
         if row_id is not None:
             bulk.update_rows(Bid, [*plan, "updated_at"], [(*plan.values(), stamp, row_id)])
@@ -300,6 +304,7 @@ def apply_stats(run: Run, chunk: Chunk, model, owner: str, metrics: list[str],
                                 f"{run.describe_key(dict(zip(key, part[position])))}")
                 continue
             seen.add(hashes, numbers)
+            _keep_overwritten(run, model, key, present, part)
             written = bulk.upsert_rows(model, key, present, part, convert=False,
                                        constants={"batch": run.batch.id})
         # Added rows are counted at the end of the import (ids above the starting maximum).
@@ -453,6 +458,22 @@ KINDS = (
         description="P4P keyword bids",
     ),
 )
+
+
+def _keep_overwritten(run: Run, model, key: list[str], present: list[str],
+                      part: list[tuple]) -> None:
+    """Before stats rows of known periods are upserted: the values they overwrite, kept for
+    undoing the import (rows of periods new to the table overwrite nothing)."""
+    wanted = {row[:len(key)] for row in part}
+    fields = [getattr(model, name) for name in key]
+    found = []
+    for owners in bulk.chunked(sorted({row[0] for row in part})):
+        query = model.select(model.id, *fields).where(
+            fields[0].in_(list(owners))
+            & fields[1].in_(sorted({row[1] for row in part})))
+        found += [row_id for row_id, *values in bulk.raw_rows(query)
+                  if tuple(map(bulk.to_db, values)) in wanted]
+    run.keep_old_values(model, [(row_id, [*present, "batch"]) for row_id in found])
 
 
 def _find_repeats(run: Run, model, key: list[str], rows: list[tuple], numbers: list[int]):

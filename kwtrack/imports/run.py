@@ -4,6 +4,7 @@ helpers every kind's writer shares (adding keywords, merging known values, bulk 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from peewee import Database
@@ -12,7 +13,15 @@ from kwtrack.errors import ImportFailed
 from kwtrack.imports.chunks import Chunk, SeenKeys, describe_key, keyword_forms
 from kwtrack.imports.spec import Kind, Period
 from kwtrack.store import bulk
-from kwtrack.store.models import ImportBatch, Keyword, Product, Store, database, now
+from kwtrack.store.models import (
+    ImportBatch,
+    ImportUndo,
+    Keyword,
+    Product,
+    Store,
+    database,
+    now,
+)
 
 
 class Run:
@@ -56,6 +65,29 @@ class Run:
             fresh = self._fresh_periods[model, start] = not (
                 model.select().where(model.period_start == start).exists())
         return fresh
+
+    def keep_old_values(self, model, rows: list[tuple[int, list[str]]]) -> None:
+        """Record the current values of these rows' fields (row id, fields about to be
+        written), so that undoing the import restores them."""
+        by_fields: dict[tuple, list[int]] = {}
+        stamped = ("updated_at",) if "updated_at" in model._meta.fields else ()
+        for row_id, fields in rows:
+            by_fields.setdefault(tuple(fields) + stamped, []).append(row_id)
+        records = []
+        for fields, ids in by_fields.items():
+            columns = [getattr(model, f) for f in fields]
+            for part in bulk.chunked(ids):
+                for row_id, *values in bulk.raw_rows(
+                        model.select(model.id, *columns).where(model.id.in_(list(part)))):
+                    records.append((self.batch.id, model._meta.table_name, "update", row_id,
+                                    json.dumps(dict(zip(fields, values)), default=str)))
+        bulk.insert_rows(ImportUndo, ["batch", "table", "action", "row_id", "data"], records)
+
+    def keep_removed(self, model, rows: list[dict]) -> None:
+        """Record rows about to be removed, so that undoing the import puts them back."""
+        bulk.insert_rows(ImportUndo, ["batch", "table", "action", "row_id", "data"],
+                         [(self.batch.id, model._meta.table_name, "delete", row.get("id"),
+                           json.dumps(row, default=str)) for row in rows])
 
     def describe_key(self, values: dict) -> str:
         """A stats row's key as written (ids, ISO dates), for the user, as
@@ -140,7 +172,10 @@ def merge(existing: dict | None, incoming: dict, fields: list[str]) -> dict | No
 
 
 def write_entities(run: Run, model, plans: list[tuple[int | None, dict]], base: dict) -> None:
-    """Insert new rows (id None) and update changed ones, grouping updates by the fields set."""
+    """Insert new rows (id None) and update changed ones, grouping updates by the fields set
+    (their old values kept for undoing the import)."""
+    run.keep_old_values(model, [(row_id, list(plan)) for row_id, plan in plans
+                                if row_id is not None])
     stamp = bulk.to_db(now())
     new = [p for i, p in plans if i is None]
     if new:

@@ -30,6 +30,7 @@ from kwtrack.imports.files import open_table
 from kwtrack.imports.registry import KINDS
 from kwtrack.imports.run import Run
 from kwtrack.imports.spec import Kind, Period
+from kwtrack.imports.undo import ids_before
 from kwtrack.store import bulk
 from kwtrack.store.models import ImportBatch, ImportPeriod, Keyword, Store, database
 
@@ -152,7 +153,8 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
     kind = KINDS[kind_name]
     earlier = (ImportBatch.select().where((ImportBatch.store == store)
                                           & (ImportBatch.sha256 == sha)
-                                          & (ImportBatch.kind == kind.name))
+                                          & (ImportBatch.kind == kind.name)
+                                          & ImportBatch.undone_at.is_null())
                .order_by(ImportBatch.id.desc()).first())
     if earlier is not None and not force:
         return ImportResult(str(path), kind.name, skipped=(
@@ -167,8 +169,11 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
     result = None
     try:
         with db.atomic():
+            # (the batch's row first: that write takes the database's write lock, so another
+            # import waits for this one rather than failing on a stale read)
             batch = ImportBatch.create(store=store, file_name=path.name, sha256=sha,
                                        kind=kind.name)
+            batch.ids_before = ids_before()
             run = Run(store, path, kind, batch)
             first_id = bulk.max_id(kind.stats_model) if kind.stats_model else 0
             rows_read = 0
@@ -240,6 +245,7 @@ class ImportLine:
     rows_added: int
     rows_changed: int
     imported_at: dt.datetime
+    undone: bool
 
 
 def list_imports(store: Store, limit: int = 50) -> list[ImportLine]:
@@ -247,6 +253,7 @@ def list_imports(store: Store, limit: int = 50) -> list[ImportLine]:
     query = (ImportBatch.select(ImportBatch.id, ImportBatch.file_name, ImportBatch.kind,
                                 ImportBatch.period_start, ImportBatch.period_end,
                                 ImportBatch.rows_read, ImportBatch.rows_added,
-                                ImportBatch.rows_changed, ImportBatch.imported_at)
+                                ImportBatch.rows_changed, ImportBatch.imported_at,
+                                ImportBatch.undone_at.is_null(False))
              .where(ImportBatch.store == store).order_by(ImportBatch.id.desc()).limit(limit))
-    return [ImportLine(*row) for row in query.tuples()]
+    return [ImportLine(*row[:-1], bool(row[-1])) for row in query.tuples()]

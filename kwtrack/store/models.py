@@ -79,6 +79,24 @@ class ImportBatch(BaseModel):
     rows_changed = IntegerField(default=0)
     rows_unchanged = IntegerField(default=0)
     imported_at = DateTimeField(default=now)
+    ids_before = TextField(null=True)  # JSON: each table's highest id before the import
+    undone_at = DateTimeField(null=True)
+
+
+class ImportUndo(BaseModel):
+    """What an import overwrote or removed, so that undoing it restores it: a row's old
+    values (`update`) or a removed row (`delete`), as JSON. The rows an import added are the
+    store's rows with ids above `ImportBatch.ids_before` (imports hold the write lock)."""
+
+    id = AutoField()
+    batch = ForeignKeyField(ImportBatch, on_delete="CASCADE", backref="undo", index=False)
+    table = CharField(max_length=40)
+    action = CharField(max_length=10)  # update | delete
+    row_id = IntegerField(null=True)
+    data = TextField()
+
+    class Meta:
+        indexes = ((("batch", "table"), False),)
 
 
 class ImportPeriod(BaseModel):
@@ -345,6 +363,7 @@ ALL_MODELS = [
     Store,
     ImportBatch,
     ImportPeriod,
+    ImportUndo,
     Product,
     Keyword,
     Coverage,
