@@ -74,18 +74,6 @@ def keyword_weeks(store: Store, first: dt.date, last: dt.date, ids: list[int] | 
     return found
 
 
-def keywords_with_earlier_traffic(store: Store, keyword_ids: list[int], before: dt.date
-                                  ) -> set[int]:
-    """Which of these keywords had impressions in some week before `before`."""
-    found: set[int] = set()
-    for part in bulk.chunked(keyword_ids):
-        found.update(k for (k,) in bulk.raw_rows(
-            KeywordStat.select(KeywordStat.keyword).distinct()
-            .where(KeywordStat.keyword.in_(list(part)) & (KeywordStat.period_end < before)
-                   & (KeywordStat.impressions > 0))))
-    return found
-
-
 def product_weeks(store: Store, first: dt.date, last: dt.date
                   ) -> dict[int, dict[dt.date, int | None]]:
     """product id → week Monday → impressions (None: unknown), for live products."""

@@ -1,4 +1,5 @@
-"""The weekly keyword review: each section's rule, over one pass of the store's figures.
+"""The weekly keyword review: each section's rule, over the figures of the words that
+`narrow` picks in SQL.
 
 Sections (README: "The weekly keyword review"): top_traffic, top_spend, new, rising,
 p4p_candidates, raise_bid, cut, key_group, showcase, product_strength, and tracked (the words
@@ -19,7 +20,6 @@ from kwtrack.errors import KwtrackError
 from kwtrack.review.figures import (
     Week,
     keyword_weeks,
-    keywords_with_earlier_traffic,
     last_week_with_keyword_stats,
     product_weeks,
 )
@@ -181,11 +181,9 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
     sections["top_spend"] = keep("top_spend", by(
         {k: (-v, names.get(k, "")) for k, v in spend.items() if (v or 0) > 0}),
         lambda k: item(k, figures[k].paid(week, previous), "highest P4P spend this week"))
-    # New: no traffic in the weeks read; the weeks before those are asked of the database.
-    quiet_before = [k for k, f in with_traffic.items()
-                    if not any((f.total(w, "impressions") or 0) > 0 for w in earlier)]
-    older = keywords_with_earlier_traffic(store, quiet_before, earlier[0])
-    sections["new"] = keep("new", [k for k in ranked if k in set(quiet_before) - older],
+    # New: traffic this week and none ever before (found in SQL: `narrow`).
+    new = set(narrowed.new)
+    sections["new"] = keep("new", [k for k in ranked if k in new],
                            lambda k: item(k, figures[k].traffic(week, previous),
                                           "traffic this week, none before"))
     rising = {}  # keyword → growth on the average of the 3 weeks before (a floor keeps tiny
