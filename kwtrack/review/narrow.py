@@ -15,6 +15,8 @@ import statistics
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from peewee import PostgresqlDatabase
+
 from kwtrack.config import ReviewSettings
 from kwtrack.store.models import Store, database
 
@@ -50,27 +52,31 @@ def weekly_table(store: Store, mondays: list[dt.date]):
     (column suffix 0, 1, …), the week's impressions, clicks and inquiries (both channels) and
     the P4P clicks, inquiries and spend; NULL where no row says it. Dropped afterwards."""
     db = database.obj
-    sums, params = [], []
-    for i, monday in enumerate(mondays):
-        span = [monday.isoformat(), (monday + dt.timedelta(days=6)).isoformat()]
+    # Each row's week (0, 1, …) is worked out once, then each sum asks for one week.
+    if isinstance(db, PostgresqlDatabase):
+        week = f"(s.period_end - CAST({db.param} AS DATE)) / 7"
+    else:
+        week = f"CAST(julianday(s.period_end) - julianday({db.param}) AS INTEGER) / 7"
+    sums = []
+    for i in range(len(mondays)):
         for column, source, paid in (("imp", "impressions", False), ("clk", "clicks", False),
                                      ("inq", "inquiries", False), ("pclk", "clicks", True),
                                      ("pinq", "inquiries", True), ("pspend", "spend", True)):
-            channel = " AND s.channel = 'p4p'" if paid else ""
-            sums.append(f"SUM(CASE WHEN s.period_end BETWEEN {db.param} AND {db.param}{channel}"
-                        f" THEN s.{source} END) AS {column}{i}")
-            params += span
+            channel = " AND ch = 'p4p'" if paid else ""
+            sums.append(f"SUM(CASE WHEN w = {i}{channel} THEN {source} END) AS {column}{i}")
     last = (mondays[-1] + dt.timedelta(days=6)).isoformat()
     # (period_start bounds the scan through its index: a row ends at most days after it
     # starts, and a week's rows start no earlier than six days before its Monday)
     db.execute_sql(
-        f"CREATE TEMPORARY TABLE {TABLE} AS SELECT s.keyword_id AS k, {', '.join(sums)} "
+        f"CREATE TEMPORARY TABLE {TABLE} AS SELECT k, {', '.join(sums)} FROM ("
+        f"SELECT s.keyword_id AS k, {week} AS w, s.channel AS ch, s.impressions AS impressions, "
+        "s.clicks AS clicks, s.inquiries AS inquiries, s.spend AS spend "
         "FROM keyword_stat s JOIN keyword kw ON kw.id = s.keyword_id "
         f"WHERE kw.store_id = {db.param} AND kw.archived_at IS NULL "
         f"AND s.period_start BETWEEN {db.param} AND {db.param} "
-        f"AND s.period_end BETWEEN {db.param} AND {db.param} GROUP BY s.keyword_id",
-        [*params, store.id, (mondays[0] - dt.timedelta(days=6)).isoformat(), last,
-         mondays[0].isoformat(), last])
+        f"AND s.period_end BETWEEN {db.param} AND {db.param}) weekly GROUP BY k",
+        [mondays[0].isoformat(), store.id, (mondays[0] - dt.timedelta(days=6)).isoformat(),
+         last, mondays[0].isoformat(), last])
     try:
         yield TABLE
     finally:
