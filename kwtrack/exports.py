@@ -1,8 +1,11 @@
 """Exporting a store's data in the canonical import columns, so every export is a valid import.
 
 `export_rows` gives a kind's column names and rows; `write_export` writes them as CSV, XLSX or
-JSON. Text cells that a spreadsheet would run as a formula (starting with =, +, - or @) are
-written with a leading `'`, which kwtrack's import drops again.
+JSON; `export_to_file` writes a file all or nothing, and `export_to_folder` names the files
+itself from the store's name, which can never lead outside the folder chosen.
+
+Text cells that a spreadsheet would run as a formula (starting with =, +, - or @) are written
+with a leading `'`, which kwtrack's import drops again.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
+import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -158,3 +164,61 @@ def write_export(store: Store, kind: str, out: IO[str] | Path, fmt: str) -> int:
     else:
         raise KwtrackError(f"unknown export format {fmt!r} (csv, xlsx, json)")
     return count
+
+
+# Characters no file name may hold on Windows, macOS or Linux, plus control characters.
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                     *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_file_name(text: str, limit: int = 80) -> str:
+    """`text` (a store's name, say) as one plain file name: no folder separators, no control
+    or reserved characters, no leading dots (so never `..` or a hidden file), not a Windows
+    device name, at most `limit` characters; "export" if nothing is left."""
+    name = _UNSAFE.sub("_", text).strip(" ._")[:limit].rstrip(" .")
+    if name.split(".")[0].upper() in _WINDOWS_RESERVED:
+        name = "_" + name
+    return name or "export"
+
+
+def export_to_file(store: Store, kind: str, path: Path, fmt: str) -> int:
+    """Write a kind's export to `path` all or nothing: into a temporary file beside it that
+    replaces `path` only once complete, so an error or Ctrl-C leaves no half-written file
+    and an older file of that name as it was. Returns the rows written."""
+    if not path.parent.is_dir():
+        raise KwtrackError(f"{path.parent}: no such folder")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                         dir=path.parent)
+    part = Path(temporary)
+    try:
+        if fmt == "xlsx":
+            os.close(handle)
+            count = write_export(store, kind, part, fmt)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                count = write_export(store, kind, out, fmt)
+        os.chmod(part, 0o644)  # mkstemp makes it private; an export is an ordinary file
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def export_to_folder(store: Store, kinds: tuple[str, ...], folder: Path, fmt: str,
+                     day: dt.date | None = None) -> list[tuple[str, Path, int]]:
+    """Export each of `kinds` into `folder` as STORE-KIND-DATE.FMT; the store's name is made
+    a safe file name, and a name that would still land outside `folder` is refused.
+    Returns (kind, file, rows) for each file written."""
+    if not folder.is_dir():
+        raise KwtrackError(f"{folder}: no such folder")
+    folder = folder.resolve()
+    day = day or dt.date.today()
+    written = []
+    for kind in kinds:
+        path = (folder / f"{safe_file_name(store.name)}-{kind}-{day.isoformat()}.{fmt}")
+        if path.resolve().parent != folder:  # belt and braces: a symlink or a missed case
+            raise KwtrackError(f"refusing to write {path}: it is outside {folder}")
+        written.append((kind, path, export_to_file(store, kind, path, fmt)))
+    return written

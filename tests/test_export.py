@@ -74,3 +74,95 @@ def test_cli_export_json_and_stdout(demo_db):
         "keyword", "group", "status", "bid", "base_price", "stars", "target_position"}
     bad = runner.invoke(cli, ["--db", str(demo_db), "export", "bids", "--format", "xlsx"])
     assert bad.exit_code == 2 and "needs an output file" in bad.output
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("../../etc/passwd", "etc_passwd"),
+    ("..", "export"),
+    ("a/b\\c", "a_b_c"),
+    ("C:\\Windows", "C_Windows"),
+    ("CON", "_CON"),
+    ("nul.txt", "_nul.txt"),
+    ("Store\x00\n name", "Store_ name"),
+    (".hidden", "hidden"),
+    ("鞋业 旗舰店", "鞋业 旗舰店"),
+    ("x" * 300, "x" * 80),
+])
+def test_safe_file_name_keeps_names_inside_one_folder(name, expected):
+    from kwtrack.exports import safe_file_name
+
+    assert safe_file_name(name) == expected
+
+
+@pytest.mark.parametrize("name", ["../../outside", "/tmp/abs", "..\\..\\win", "sub/dir"])
+def test_export_to_folder_never_escapes_it_whatever_the_store_is_called(db_path, tmp_path,
+                                                                       name):
+    from kwtrack.exports import export_to_folder
+
+    store = get_store(name, create=True)
+    folder = tmp_path / "out" / "inner"
+    folder.mkdir(parents=True)
+    before = {p for p in tmp_path.rglob("*") if p.is_file()}
+    written = export_to_folder(store, EXPORT_KINDS, folder, "csv")
+    made = {p for p in tmp_path.rglob("*") if p.is_file()} - before
+    assert made == {path for _, path, _ in written} and len(made) == len(EXPORT_KINDS)
+    assert all(path.parent == folder.resolve() for path in made)
+
+
+def test_export_to_folder_refuses_a_file_name_that_is_a_link_out(db_path, tmp_path):
+    from kwtrack.errors import KwtrackError
+    from kwtrack.exports import export_to_folder
+
+    folder, elsewhere = tmp_path / "out", tmp_path / "elsewhere.csv"
+    folder.mkdir()
+    elsewhere.write_text("precious\n")
+    day = __import__("datetime").date(2026, 11, 27)
+    (folder / "default-products-2026-11-27.csv").symlink_to(elsewhere)
+    with pytest.raises(KwtrackError, match="outside"):
+        export_to_folder(get_store(create=True), ("products",), folder, "csv", day)
+    assert elsewhere.read_text() == "precious\n"
+
+
+def test_an_export_that_fails_midway_leaves_the_old_file_and_no_part(demo_db, tmp_path,
+                                                                     monkeypatch):
+    from kwtrack import exports
+
+    target = tmp_path / "bids.csv"
+    target.write_text("last month's export\n")
+    real = exports.export_rows
+
+    def failing(store, kind):
+        columns, rows = real(store, kind)
+
+        def some_then_interrupt():
+            for i, row in enumerate(rows):
+                if i == 50:
+                    raise KeyboardInterrupt
+                yield row
+        return columns, some_then_interrupt()
+
+    monkeypatch.setattr(exports, "export_rows", failing)
+    with pytest.raises(KeyboardInterrupt):
+        exports.export_to_file(get_store(), "bids", target, "csv")
+    assert target.read_text() == "last month's export\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    monkeypatch.setattr(exports, "export_rows", real)
+    assert exports.export_to_file(get_store(), "bids", target, "csv") == 260
+    assert len(target.read_text().splitlines()) == 261
+
+
+def test_cli_export_all_into_a_folder_and_its_errors(demo_db, tmp_path):
+    runner = CliRunner()
+    folder = tmp_path / "monthly"
+    folder.mkdir()
+    done = runner.invoke(cli, ["--db", str(demo_db), "export", "all", "--dir", str(folder)])
+    assert done.exit_code == 0, done.output
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == len(EXPORT_KINDS) and all(n.startswith("default-") for n in names)
+    assert "260 bids rows exported to" in done.output
+    missing = runner.invoke(cli, ["--db", str(demo_db), "export", "all"])
+    assert missing.exit_code == 2 and "--dir FOLDER" in missing.output
+    nowhere = runner.invoke(cli, ["--db", str(demo_db), "export", "bids", "-o",
+                                  str(tmp_path / "no" / "such" / "bids.csv")])
+    assert nowhere.exit_code == 1 and "no such folder" in nowhere.output
+    assert "Traceback" not in nowhere.output

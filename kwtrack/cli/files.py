@@ -63,35 +63,47 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
 
 @click.command("export")
 @click.argument("kind", type=click.Choice(["products", "keywords", "coverage", "bids",
-                                           "keyword-stats", "product-stats"]))
+                                           "keyword-stats", "product-stats", "all"]))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (default: standard output; xlsx needs a file).")
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Write into this folder as STORE-KIND-DATE.FORMAT (needed for `all`).")
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default=None,
               help="Default: from the file's suffix, else csv.")
 @pass_state
-def export(state: State, kind: str, output: Path | None, fmt: str | None) -> None:
+def export(state: State, kind: str, output: Path | None, folder: Path | None,
+           fmt: str | None) -> None:
     """Export KIND in the canonical import columns (every export is a valid import).
+
+    A file is written whole or not at all: an error or Ctrl-C leaves no half-written file.
 
     \b
     Example:
       kwtrack export products -o products.csv
       kwtrack export keyword-stats --format json > stats.json
       kwtrack export bids -o bids.xlsx
+      kwtrack export all --dir backups/   # backups/demo-products-2026-11-27.csv, ...
     """
-    from kwtrack.exports import write_export
+    from kwtrack.exports import EXPORT_KINDS, export_to_file, export_to_folder, write_export
 
+    if output and folder:
+        raise click.UsageError("give either -o FILE or --dir FOLDER, not both")
+    if kind == "all" and folder is None:
+        raise click.UsageError("`export all` writes one file per kind: add --dir FOLDER")
     fmt = fmt or (output.suffix.lstrip(".").lower() if output and output.suffix.lower()
                   in (".csv", ".xlsx", ".json") else "csv")
     store = state.store()
-    if fmt == "xlsx":
-        if output is None:
-            raise click.UsageError("xlsx needs an output file: -o FILE.xlsx")
-        count = write_export(store, kind, output, fmt)
-    elif output is None:
-        count = write_export(store, kind, sys.stdout, fmt)
+    if folder is not None:
+        kinds = EXPORT_KINDS if kind == "all" else (kind,)
+        for done, path, count in export_to_folder(store, kinds, folder, fmt):
+            click.echo(f"{count} {done} rows exported to {path}", err=True)
+        return
+    if output is not None:
+        count = export_to_file(store, kind, output, fmt)
+    elif fmt == "xlsx":
+        raise click.UsageError("xlsx needs an output file: -o FILE.xlsx or --dir FOLDER")
     else:
-        with output.open("w", encoding="utf-8", newline="") as fh:
-            count = write_export(store, kind, fh, fmt)
+        count = write_export(store, kind, sys.stdout, fmt)
     click.echo(f"{count} {kind} rows exported", err=True)
 
 
