@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import textwrap
@@ -273,3 +274,37 @@ def test_backup_and_restore_keep_what_they_replace(tmp_path, monkeypatch):
     bad = runner.invoke(cli, ["--db", str(db), "db", "restore", str(tmp_path / "p.csv"),
                               "--yes"])
     assert bad.exit_code == 1 and "not an SQLite database" in bad.stderr
+
+
+def test_postgresql_and_sqlite_give_the_same_check_dupes_review_and_bids(postgres_url,
+                                                                         tmp_path):
+    """The demo store loaded into each database answers the operator's questions alike."""
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+
+    runner = CliRunner()
+    commands = {
+        "check": ["coverage", "check", "--zero-effect", "--json"],
+        "dupes": ["dupes", "--json"],
+        "review": ["review", "--json"],
+        "bids": ["bids", "apply-review", "--dry-run", "--json"],
+    }
+    answers = {}
+    for name, url in (("sqlite", str(tmp_path / "demo.db")), ("postgres", postgres_url)):
+        loaded = runner.invoke(cli, ["--db", url, "init", "--demo"])
+        assert loaded.exit_code == 0, loaded.output
+        answers[name] = {}
+        for what, args in commands.items():
+            done = runner.invoke(cli, ["--db", url, *args])
+            # (the check exits 3 when a deletion would orphan keywords, as it does here)
+            assert done.exit_code == (3 if what == "check" else 0), (name, what, done.output)
+            answers[name][what] = json.loads(done.stdout)
+        database.obj.close()
+    for what in commands:
+        assert answers["postgres"][what] == answers["sqlite"][what], what
+    # (and the answers are not empty ones alike)
+    review = answers["sqlite"]["review"]
+    assert review["top_traffic"] and review["cut"] and review["product_strength"]
+    assert answers["sqlite"]["check"]["summary"]["orphaned"] > 0
+    assert answers["sqlite"]["dupes"] and answers["sqlite"]["bids"]["proposals"]

@@ -161,6 +161,16 @@ def test_apply_review_dry_run_changes_nothing_then_applies_one_undoable_change(w
     assert bid_history(weekly, "steady")[0].reason == f"undo of change {action}"
 
 
+def test_cli_apply_review_dry_run_json_lists_the_proposals(weekly, db_path):
+    done = CliRunner().invoke(cli, ["--db", str(db_path), "bids", "apply-review", "--dry-run",
+                                    "--json"])
+    assert done.exit_code == 0, done.output
+    answer = json.loads(done.stdout)
+    assert answer["dry_run"] is True and answer["change"] is None
+    assert [(p["keyword"], p["old_bid"], p["new_bid"]) for p in answer["proposals"]] == [
+        ("steady", 2.0, 2.2), ("lowrate", 3.0, 2.55)]
+
+
 def test_bid_limits_global_and_per_word(weekly, tmp_path):
     config = tmp_path / "c.toml"
     config.write_text("[bids]\nmax_bid = 2.0\nmin_bid = 2.8\n")

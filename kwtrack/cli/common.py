@@ -160,6 +160,8 @@ class KwtrackGroup(click.Group):
 def _json_default(value):
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)  # one inside a dict or list, e.g. bid proposals
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 

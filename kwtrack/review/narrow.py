@@ -11,6 +11,7 @@ inquiries. Only those words' figures are then read in full (`figures.keyword_wee
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import statistics
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,10 @@ def weekly_table(store: Store, mondays: list[dt.date]):
     the P4P clicks, inquiries and spend; NULL where no row says it. Dropped afterwards."""
     db = database.obj
     # Each row's week (0, 1, …) is worked out once, then each sum asks for one week.
+    # MATERIALIZED keeps it once: SQLite would otherwise fold the subquery into the sums and
+    # work the week out again in each of the 24 (5.0 s instead of 3.4 s at 200,000 words).
+    # (SQLite reads the word from 3.35 on; PostgreSQL from 12.)
+    materialized = "MATERIALIZED " if sqlite3.sqlite_version_info >= (3, 35) else ""
     if isinstance(db, PostgresqlDatabase):
         week = f"(s.period_end - CAST({db.param} AS DATE)) / 7"
     else:
@@ -68,13 +73,14 @@ def weekly_table(store: Store, mondays: list[dt.date]):
     # (period_start bounds the scan through its index: a row ends at most days after it
     # starts, and a week's rows start no earlier than six days before its Monday)
     db.execute_sql(
-        f"CREATE TEMPORARY TABLE {TABLE} AS SELECT k, {', '.join(sums)} FROM ("
+        f"CREATE TEMPORARY TABLE {TABLE} AS WITH weekly AS {materialized}("
         f"SELECT s.keyword_id AS k, {week} AS w, s.channel AS ch, s.impressions AS impressions, "
         "s.clicks AS clicks, s.inquiries AS inquiries, s.spend AS spend "
         "FROM keyword_stat s JOIN keyword kw ON kw.id = s.keyword_id "
         f"WHERE kw.store_id = {db.param} AND kw.archived_at IS NULL "
         f"AND s.period_start BETWEEN {db.param} AND {db.param} "
-        f"AND s.period_end BETWEEN {db.param} AND {db.param}) weekly GROUP BY k",
+        f"AND s.period_end BETWEEN {db.param} AND {db.param}) "
+        f"SELECT k, {', '.join(sums)} FROM weekly GROUP BY k",
         [mondays[0].isoformat(), store.id, (mondays[0] - dt.timedelta(days=6)).isoformat(),
          last, mondays[0].isoformat(), last])
     try:

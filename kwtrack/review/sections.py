@@ -352,7 +352,8 @@ def _strength(store, rules, hidden) -> list[ReviewItem]:
             Product.select(Product.product_id, Product.score)
             .where((Product.store == store) & Product.archived_at.is_null()
                    & (Product.score >= rules.strength_low)
-                   & (Product.score < rules.strength_high)).order_by(Product.score.desc())):
+                   & (Product.score < rules.strength_high))
+            .order_by(Product.score.desc(), Product.product_id)):  # ties alike on any database
         if ("product_strength", product_id) not in hidden:
             found.append(ReviewItem(None, product_id, {"score": score},
                                     f"near a strong score ({rules.strength_low:g}–"
