@@ -292,3 +292,23 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
 
         marks = sorted((m.until is None) for m in ReviewMark.select())
         assert marks == [False, True]  # one done for good, one snoozed
+
+
+async def test_details_pane_starts_hidden_when_narrow_and_i_toggles_it(demo_db):
+    for size, shown_at_start in (((80, 24), False), ((140, 40), True)):
+        app = KwtrackApp(store_id=get_store().id)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            pane = app.query_one("#products-view VerticalScroll.details")
+            table = app.query_one("#products-view PagedTable")
+            assert pane.display is shown_at_start
+            wide = table.size.width
+            await pilot.press("i")
+            await pilot.pause()
+            assert pane.display is not shown_at_start
+            # the table takes the room the pane leaves, and the keywords view follows
+            assert (table.size.width > wide) is shown_at_start
+            await pilot.press("2")
+            await pilot.pause()
+            assert app.query_one("#keywords-view VerticalScroll.details").display is (
+                not shown_at_start)

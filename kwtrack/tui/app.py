@@ -45,6 +45,11 @@ class KwtrackApp(App[None]):
     each a view switched with a number key; every command also in the palette (ctrl+p)."""
 
     TITLE = "kwtrack"
+    # The details pane hides as a whole (every view) when asked, or on a narrow terminal.
+    CSS = """
+    .-no-details VerticalScroll.details { display: none; }
+    """
+    NARROW = 100  # columns below which the details pane starts hidden
     BINDINGS = bindings()
     COMMANDS = App.COMMANDS | {KwtrackCommands}
 
@@ -67,7 +72,11 @@ class KwtrackApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.set_class(self.size.width < self.NARROW, "-no-details")
         self.query_one("#products-view PagedTable").focus()
+
+    def action_toggle_details(self) -> None:
+        self.toggle_class("-no-details")
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         view = self.query_one(f"#{event.pane.id}-view")

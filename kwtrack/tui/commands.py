@@ -49,6 +49,8 @@ COMMANDS: tuple[Command, ...] = (
             footer=False),
     Command("right_square_bracket", "week(1)", "Week +1", "Review: the week after",
             footer=False),
+    Command("i", "toggle_details", "Details", "show or hide the details pane (it starts "
+            "hidden below 100 columns, to leave the table room)"),
     Command("question_mark", "help", "Help", "the keys of the TUI"),
     Command("q", "quit", "Quit", "quit kwtrack"),
 )
