@@ -312,3 +312,39 @@ async def test_details_pane_starts_hidden_when_narrow_and_i_toggles_it(demo_db):
             await pilot.pause()
             assert app.query_one("#keywords-view VerticalScroll.details").display is (
                 not shown_at_start)
+
+
+async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_db, tmp_path):
+    from textual.widgets import Static
+
+    from kwtrack.tui.dialogs import ImportDialog
+
+    good = tmp_path / "new.csv"
+    good.write_text("product_id,title\n1699999999999,Brand New Kids' Rain Boots Model Z9\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("product_id,title,status\n1699999999998,Boots,sideways\n")
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        before = Product.select().count()
+        for path, expect_said in ((bad, "sideways"), (good, "would be added")):
+            await pilot.press("I")
+            await pilot.pause()
+            assert isinstance(app.screen, ImportDialog)
+            await pilot.click("#path")
+            app.screen.query_one("#path", Input).value = str(path)
+            await pilot.press("enter")
+            await _settle(app, pilot)
+            said = str(app.screen.query_one("#said", Static).render())
+            assert expect_said in said and Product.select().count() == before, said
+            if path is bad:
+                assert "bad.csv" in said  # the file, row and column name the problem
+                await pilot.press("escape")
+                await pilot.pause()
+        await pilot.press("enter")  # the checked file: now imported
+        await _settle(app, pilot)
+        assert not isinstance(app.screen, ImportDialog)
+        assert Product.select().count() == before + 1
+        await pilot.press("u")
+        await _settle(app, pilot)
+        assert Product.select().count() == before

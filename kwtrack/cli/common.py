@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import os
 import sys
-from pathlib import Path
 
 import click
 from wcwidth import wcswidth, wcwidth
@@ -224,30 +223,7 @@ def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | No
 
 def report_imports(results) -> None:
     for r in results:
-        click.echo(import_summary(r), err=True)
-
-
-def import_summary(r) -> str:
-    """One line saying what an import added, changed, merged and left unchanged."""
-    name = Path(r.file).name
-    if r.skipped:
-        return f"{name}: {r.skipped}"
-    verb = "would be" if r.dry_run else ""
-    parts = [f"{r.rows_read} rows", f"{r.added} {verb} added".replace("  ", " "),
-             f"{r.changed} {verb} changed".replace("  ", " ")]
-    if r.merged:
-        shown = ", ".join(r.merged_keywords[:10]) + (
-            f" +{len(r.merged_keywords) - 10} more" if len(r.merged_keywords) > 10 else "")
-        parts.append(f"{r.merged} merged (repeated words, figures added: {shown})")
-    parts.append(f"{r.unchanged} unchanged")
-    if r.keywords_added:
-        parts.append(f"{r.keywords_added} new keywords")
-    parts += [f"{count} {note}" for note, count in r.notes]
-    period = f", period {r.period_start}..{r.period_end}" if r.period_start else ""
-    text = f"{name} ({r.kind}): " + ", ".join(parts) + period
-    if r.ignored_columns:
-        text += f"; ignored columns: {', '.join(r.ignored_columns)}"
-    return text + (" (dry run: nothing written)" if r.dry_run else "")
+        click.echo(r.summary(), err=True)
 
 
 def parse_period(period: str | None, date: str | None):

@@ -11,7 +11,6 @@ from kwtrack.cli.common import (
     State,
     echo_json,
     echo_table,
-    import_summary,
     parse_period,
     pass_state,
     progress_printer,
@@ -58,7 +57,7 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
     if as_json:
         echo_json(result)
     else:
-        click.echo(import_summary(result))
+        click.echo(result.summary())
 
 
 @click.command("export")

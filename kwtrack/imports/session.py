@@ -55,6 +55,28 @@ class ImportResult:
     ignored_columns: tuple[str, ...] = ()
     notes: tuple[tuple[str, int], ...] = ()  # e.g. ("products added", 12) for a report
 
+    def summary(self) -> str:
+        """One line saying what an import added, changed, merged and left unchanged."""
+        name = Path(self.file).name
+        if self.skipped:
+            return f"{name}: {self.skipped}"
+        verb = "would be" if self.dry_run else ""
+        parts = [f"{self.rows_read} rows", f"{self.added} {verb} added".replace("  ", " "),
+                 f"{self.changed} {verb} changed".replace("  ", " ")]
+        if self.merged:
+            more = len(self.merged_keywords) - 10
+            shown = ", ".join(self.merged_keywords[:10]) + (f" +{more} more" if more > 0 else "")
+            parts.append(f"{self.merged} merged (repeated words, figures added: {shown})")
+        parts.append(f"{self.unchanged} unchanged")
+        if self.keywords_added:
+            parts.append(f"{self.keywords_added} new keywords")
+        parts += [f"{count} {note}" for note, count in self.notes]
+        period = f", period {self.period_start}..{self.period_end}" if self.period_start else ""
+        text = f"{name} ({self.kind}): " + ", ".join(parts) + period
+        if self.ignored_columns:
+            text += f"; ignored columns: {', '.join(self.ignored_columns)}"
+        return text + (" (dry run: nothing written)" if self.dry_run else "")
+
 
 def count_keywords(store: Store) -> int:
     """The keywords in the store's library (the import's "new keywords" are the difference:

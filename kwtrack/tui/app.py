@@ -13,7 +13,7 @@ from kwtrack import __version__
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.commands import KwtrackCommands, bindings, help_markdown
-from kwtrack.tui.dialogs import BidDialog, DeleteDialog
+from kwtrack.tui.dialogs import BidDialog, DeleteDialog, ImportDialog
 from kwtrack.tui.reports import (
     BidsView,
     CleanupView,
@@ -167,6 +167,9 @@ class KwtrackApp(App[None]):
             return
         self.push_screen(DeleteDialog(self.store_id, [key]), self._after_change)
 
+    def action_import_file(self) -> None:
+        self.push_screen(ImportDialog(self.store_id), self._after_change)
+
     def action_bid(self) -> None:
         name, key = self._highlighted()
         if name not in ("keywords", "bids", "review") or key is None:
@@ -208,9 +211,20 @@ class KwtrackApp(App[None]):
 
     @work(thread=True, exit_on_error=False)
     def action_undo(self) -> None:
-        from kwtrack.history import undo_last
+        from kwtrack.history import newest_is_an_import, undo_last
+        from kwtrack.imports import undo_import
 
-        lines = undo_last(store_by_id(self.store_id))
+        store = store_by_id(self.store_id)
+        if newest_is_an_import(store):  # as `kwtrack undo`: the newest change, whichever kind
+            try:
+                batch = undo_import(store)
+            except KwtrackError as exc:
+                self.call_from_thread(self.notify, str(exc), severity="error")
+                return
+            self.call_from_thread(self.notify, f"undid import {batch.id}: {batch.file_name}")
+            self.call_from_thread(self.action_refresh)
+            return
+        lines = undo_last(store)
         if not lines:
             self.call_from_thread(self.notify, "nothing to undo")
             return

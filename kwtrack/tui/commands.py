@@ -38,6 +38,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("b", "bid", "Bid", "Keywords, Bids, Review: set the highlighted word's P4P bid"),
     Command("t", "track", "Track", "Keywords, Bids, Review: track or untrack the highlighted "
             "word"),
+    Command("I", "import_file", "Import", "import a report or canonical file into the store "
+            "(checked first; u undoes it)", footer=False),
     Command("u", "undo", "Undo", "undo the last change (an edit, a delete, a bid)"),
     Command("m", "mark(0)", "Done", "Review: mark the highlighted item done"),
     Command("z", "mark(1)", "Snooze", "Review: snooze the highlighted item for a week"),

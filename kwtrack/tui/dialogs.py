@@ -1,4 +1,4 @@
-"""Modal dialogs: deleting a product after the coverage check, and setting a bid.
+"""Modal dialogs: deleting a product after the coverage check, setting a bid, importing a file.
 
 A dialog validates what is typed and says what is wrong next to the field; its database
 work runs in a thread worker, and every change it makes is written at once (and logged, so
@@ -6,6 +6,8 @@ work runs in a thread worker, and every change it makes is written at once (and 
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -169,6 +171,64 @@ class BidDialog(ModalScreen[bool]):
         except KwtrackError as exc:
             self.app.call_from_thread(self.query_one("#price-error", Static).update, str(exc))
             return
+        self.app.call_from_thread(self.dismiss, True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ImportDialog(ModalScreen[bool]):
+    """Importing a file from the TUI: its path (the kind is detected from its headers), a dry
+    run first that says what would change, then Enter again imports it, all or nothing; `u`
+    undoes it afterwards like any import."""
+
+    DEFAULT_CSS = """
+    ImportDialog { align: center middle; }
+    ImportDialog > Vertical { width: 90%; height: auto; max-height: 80%; border: thick $primary;
+                              background: $surface; padding: 1 2; }
+    ImportDialog .said { height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, store_id: int):
+        super().__init__()
+        self.store_id = store_id
+        self.checked: str | None = None  # the path a dry run passed
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("File to import (CSV, TSV, XLSX, XLS; the kind is found from its "
+                        "headers)")
+            yield Input(placeholder="~/Downloads/Products-2026-11-22.xls", id="path")
+            yield Static("Enter checks the file first (nothing is written); Enter again "
+                         "imports it; Esc cancels", classes="said", id="said", markup=False)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.checked = None  # a changed path is checked again
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if text:
+            self._run(text, dry_run=self.checked != text)
+
+    @work(thread=True, exit_on_error=False, exclusive=True)
+    def _run(self, text: str, dry_run: bool) -> None:
+        from kwtrack.imports import import_file
+
+        say = self.query_one("#said", Static)
+        self.app.call_from_thread(say.update, "checking…" if dry_run else "importing…")
+        try:
+            result = import_file(store_by_id(self.store_id), None, Path(text).expanduser(),
+                                 dry_run=dry_run)
+        except (KwtrackError, OSError) as exc:
+            self.app.call_from_thread(say.update, str(exc))
+            return
+        if dry_run:
+            self.checked = text
+            self.app.call_from_thread(say.update, result.summary() + "\nEnter imports it; "
+                                      "Esc cancels")
+            return
+        self.app.call_from_thread(self.app.notify, result.summary())
         self.app.call_from_thread(self.dismiss, True)
 
     def action_cancel(self) -> None:
