@@ -348,3 +348,41 @@ async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_d
         await pilot.press("u")
         await _settle(app, pilot)
         assert Product.select().count() == before
+
+
+async def _until(pilot, condition, seconds: float = 20.0) -> None:
+    """Wait for a worker's result to show (the export of 80,000 rows takes a moment)."""
+    for _ in range(int(seconds / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    assert condition()
+
+
+async def test_export_from_the_tui_writes_every_kind_into_the_folder(demo_db, tmp_path):
+    from textual.widgets import Static
+
+    from kwtrack.exports import EXPORT_KINDS
+    from kwtrack.tui.dialogs import ExportDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        for folder in (tmp_path / "missing", tmp_path):
+            await pilot.press("E")
+            await pilot.pause()
+            assert isinstance(app.screen, ExportDialog)
+            app.screen.query_one("#folder", Input).value = str(folder)
+            app.screen.query_one("#folder", Input).focus()
+            await pilot.press("enter")
+            if folder.name == "missing":
+                dialog = app.screen
+                await _until(pilot, lambda d=dialog: "no such folder" in str(
+                    d.query_one("#said", Static).render()))
+                assert not folder.exists()
+                await pilot.press("escape")
+                await pilot.pause()
+        await _until(pilot, lambda: not isinstance(app.screen, ExportDialog))
+    made = sorted(p.name for p in tmp_path.glob("default-*.csv"))
+    assert len(made) == len(EXPORT_KINDS)
+    assert (tmp_path / made[0]).read_text().count("\n") > 1

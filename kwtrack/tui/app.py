@@ -13,7 +13,7 @@ from kwtrack import __version__
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.commands import KwtrackCommands, bindings, help_markdown
-from kwtrack.tui.dialogs import BidDialog, DeleteDialog, ImportDialog
+from kwtrack.tui.dialogs import BidDialog, DeleteDialog, ExportDialog, ImportDialog
 from kwtrack.tui.reports import (
     BidsView,
     CleanupView,
@@ -169,6 +169,9 @@ class KwtrackApp(App[None]):
 
     def action_import_file(self) -> None:
         self.push_screen(ImportDialog(self.store_id), self._after_change)
+
+    def action_export_store(self) -> None:
+        self.push_screen(ExportDialog(self.store_id))
 
     def action_bid(self) -> None:
         name, key = self._highlighted()

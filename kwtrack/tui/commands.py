@@ -40,6 +40,8 @@ COMMANDS: tuple[Command, ...] = (
             "word"),
     Command("I", "import_file", "Import", "import a report or canonical file into the store "
             "(checked first; u undoes it)", footer=False),
+    Command("E", "export_store", "Export", "export every kind of the store as CSV files into a "
+            "folder", footer=False),
     Command("u", "undo", "Undo", "undo the last change (an edit, a delete, a bid)"),
     Command("m", "mark(0)", "Done", "Review: mark the highlighted item done"),
     Command("z", "mark(1)", "Snooze", "Review: snooze the highlighted item for a week"),

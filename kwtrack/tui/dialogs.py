@@ -1,4 +1,5 @@
-"""Modal dialogs: deleting a product after the coverage check, setting a bid, importing a file.
+"""Modal dialogs: deleting a product after the coverage check, setting a bid, importing a file,
+exporting the store.
 
 A dialog validates what is typed and says what is wrong next to the field; its database
 work runs in a thread worker, and every change it makes is written at once (and logged, so
@@ -230,6 +231,53 @@ class ImportDialog(ModalScreen[bool]):
             return
         self.app.call_from_thread(self.app.notify, result.summary())
         self.app.call_from_thread(self.dismiss, True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ExportDialog(ModalScreen[bool]):
+    """Exporting every kind of the store into a folder, as `kwtrack export all --dir` does:
+    one CSV per kind named STORE-KIND-DATE.csv, each written whole or not at all."""
+
+    DEFAULT_CSS = """
+    ExportDialog { align: center middle; }
+    ExportDialog > Vertical { width: 90%; height: auto; border: thick $primary;
+                              background: $surface; padding: 1 2; }
+    ExportDialog .said { height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, store_id: int):
+        super().__init__()
+        self.store_id = store_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Folder to export every kind into (one CSV per kind)")
+            yield Input(value=str(Path.cwd()), id="folder")
+            yield Static("Enter exports; Esc cancels", classes="said", id="said", markup=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self._export(event.value.strip())
+
+    @work(thread=True, exit_on_error=False, exclusive=True)
+    def _export(self, text: str) -> None:
+        from kwtrack.exports import EXPORT_KINDS, export_to_folder
+
+        say = self.query_one("#said", Static)
+        self.app.call_from_thread(say.update, "exporting…")
+        try:
+            written = export_to_folder(store_by_id(self.store_id), EXPORT_KINDS,
+                                       Path(text).expanduser(), "csv")
+        except (KwtrackError, OSError) as exc:
+            self.app.call_from_thread(say.update, str(exc))
+            return
+        rows = sum(count for _, _, count in written)
+        self.app.call_from_thread(self.app.notify, f"{len(written)} files, {rows:,} rows, "
+                                  f"exported to {written[0][1].parent}")
+        self.app.call_from_thread(self.dismiss, False)
 
     def action_cancel(self) -> None:
         self.dismiss(False)
