@@ -188,6 +188,7 @@ class ImportDialog(ModalScreen[bool]):
     ImportDialog > Vertical { width: 90%; height: auto; max-height: 80%; border: thick $primary;
                               background: $surface; padding: 1 2; }
     ImportDialog .said { height: auto; }
+    ImportDialog Label { width: 1fr; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -245,6 +246,7 @@ class ExportDialog(ModalScreen[bool]):
     ExportDialog > Vertical { width: 90%; height: auto; border: thick $primary;
                               background: $surface; padding: 1 2; }
     ExportDialog .said { height: auto; }
+    ExportDialog Label { width: 1fr; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
