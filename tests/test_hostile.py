@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kwtrack.cli import cli
@@ -90,6 +90,7 @@ def test_a_zip_bomb_like_xlsx_is_refused(shop, tmp_path):
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=8), st.text(max_size=6)),
                 min_size=1, max_size=8))
+@example(rows=[("0", "", ""), ("0", "", "")])  # repeated rows without a period: crashed once
 def test_generated_rows_import_or_fail_cleanly(shop, tmp_path, rows):
     """Any cells in a keyword-stats file: either it goes in, or one line per problem, exit 1,
     and nothing written."""

@@ -343,18 +343,20 @@ def read_chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[st
             chunk._forms["keyword"] = keywords.forms(chunk.columns["keyword"])
         after = len(positions)  # period and duplicate problems come after a row's cell problems
         problems = []
+        no_period: set[int] = set()  # rows already failing for their period
         if wants_period:
             periods = _periods(kind, chunk.columns, len(chunk), default_period)
             if any(isinstance(v, str) for v in set(periods)):
-                problems += [(p, after, None, v) for p, v in enumerate(periods)
-                             if isinstance(v, str)]
+                no_period = {p for p, v in enumerate(periods) if isinstance(v, str)}
+                problems += [(p, after, None, periods[p]) for p in sorted(no_period)]
             chunk.columns["_period"] = periods
         keys = row_keys(chunk, kind.key)
         repeats: dict[int, int] = {}  # position → position of the row it repeats
         if len(set(keys)) < len(keys):
             first_of: dict[tuple, int] = {}
             for p, key in enumerate(keys):
-                repeats[p] = first_of.setdefault(key, p)
+                if p not in no_period:  # (a row without a period has no key to repeat)
+                    repeats[p] = first_of.setdefault(key, p)
             repeats = {p: first for p, first in repeats.items() if first != p}
         merged: tuple[list[str], int] = ([], 0)
         if repeats and kind.merge:
