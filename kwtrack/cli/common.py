@@ -160,17 +160,13 @@ def _json_default(value):
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)  # one inside a dict or list, e.g. bid proposals
+        return dataclasses.asdict(value)  # at any depth: a report, a list of lines, proposals
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def echo_json(data) -> None:
     """Print dataclasses, lists and dicts as JSON: indented on a terminal, one line otherwise
     (what scripts and `jq` read, and several times faster to write for a big report)."""
-    if dataclasses.is_dataclass(data):
-        data = dataclasses.asdict(data)
-    elif isinstance(data, list):
-        data = [dataclasses.asdict(d) if dataclasses.is_dataclass(d) else d for d in data]
     indent = 2 if sys.stdout.isatty() else None
     click.echo(json.dumps(data, ensure_ascii=False, indent=indent, default=_json_default))
 

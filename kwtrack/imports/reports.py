@@ -178,7 +178,6 @@ P4P_REPORT = Kind(
         "花费": "spend", "消耗": "spend", "询盘": "inquiries", "反馈": "inquiries",
     }),
     signature=("关键词", "出价"),
-
 )
 SEARCH_TERMS = Kind(
     "search-terms",
