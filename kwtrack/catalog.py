@@ -121,6 +121,7 @@ class KeywordDetails:
     products: list[CoveringProduct]
     stats: list[StatLine]
     notes: str | None
+    status: str | None  # the keyword's own status (the operator's), not its P4P status
 
 
 def last_product_stats_day(store: Store) -> dt.date | None:
@@ -192,12 +193,42 @@ def count_products(store: Store, search: str | None = None, *,
     return _product_query(store, search, include_archived).count()
 
 
+# What a product list can be sorted by (`sort=`), each a column kept in the database or a
+# sum over the recent days of data; the keyword count (title route included) is worked out in
+# Python per page, so a list cannot be sorted by it.
+PRODUCT_SORTS = ("product_id", "title", "status", "showcase", "score", "published",
+                 "impressions", "clicks", "inquiries")
+
+
 def list_products(store: Store, search: str | None = None, *, offset: int = 0,
-                  limit: int | None = None, include_archived: bool = False) -> list[ProductRow]:
-    """One page of products (title, ID or category containing `search`), in import order."""
-    page = list(_product_query(store, search, include_archived)
-                .order_by(Product.id).offset(offset).limit(limit))
-    return _product_rows(store, page)
+                  limit: int | None = None, include_archived: bool = False,
+                  sort: str | None = None, descending: bool = False) -> list[ProductRow]:
+    """One page of products (title, ID or category containing `search`), in import order or
+    by `sort` (one of PRODUCT_SORTS; unknown values last either way), in the database."""
+    query = _product_query(store, search, include_archived)
+    order = None
+    if sort in ("impressions", "clicks", "inquiries"):
+        window = recent_product_window(store)
+        if window:
+            # as the rows show it: a product without stats in the window has 0
+            sums = (ProductStat.select(ProductStat.product,
+                                       fn.SUM(getattr(ProductStat, sort)).alias("total"))
+                    .where((ProductStat.period_start >= window[0])
+                           & (ProductStat.period_end <= window[1]))
+                    .group_by(ProductStat.product).alias("sums"))
+            query = query.join(sums, JOIN.LEFT_OUTER, on=(sums.c.product_id == Product.id))
+            order = fn.COALESCE(sums.c.total, 0)
+    elif sort in PRODUCT_SORTS:
+        order = getattr(Product, sort)
+    elif sort is not None:
+        raise KwtrackError(f"products sort by one of {', '.join(PRODUCT_SORTS)}, not {sort!r}")
+    terms = [Product.id] if order is None else [_direction(order, descending), Product.id]
+    return _product_rows(store, list(query.order_by(*terms).offset(offset).limit(limit)))
+
+
+def _direction(expression, descending: bool):
+    """An ORDER BY term with unknown (NULL) values last, ascending or descending."""
+    return expression.desc(nulls="LAST") if descending else expression.asc(nulls="LAST")
 
 
 def _product_rows(store: Store, products: list[Product],
@@ -272,10 +303,41 @@ def count_keywords(store: Store, search: str | None = None, *, group: str | None
     return _keyword_query(store, search, group).count()
 
 
+# What a keyword list can be sorted by (`sort=`): columns kept in the database, the P4P bid,
+# or a sum over the recent weeks of data (the covering products are counted per page).
+KEYWORD_SORTS = ("keyword", "group", "search_index", "competition", "impressions", "clicks",
+                 "spend", "bid")
+
+
 def list_keywords(store: Store, search: str | None = None, *, group: str | None = None,
-                  offset: int = 0, limit: int | None = None) -> list[KeywordRow]:
-    """One page of the keyword library, alphabetical by normal form."""
-    page = list(_keyword_query(store, search, group).order_by(Keyword.norm)
+                  offset: int = 0, limit: int | None = None, sort: str | None = None,
+                  descending: bool = False) -> list[KeywordRow]:
+    """One page of the keyword library, alphabetical by normal form or by `sort` (one of
+    KEYWORD_SORTS; unknown values last either way), in the database."""
+    query = _keyword_query(store, search, group)
+    if sort is None or sort == "keyword":
+        order = Keyword.norm
+    elif sort == "bid":
+        query = query.join(Bid, JOIN.LEFT_OUTER, on=(Bid.keyword == Keyword.id))
+        order = Bid.bid
+    elif sort in ("impressions", "clicks", "spend"):
+        window = recent_keyword_window(store)
+        if window is None:
+            order = Keyword.norm
+        else:
+            # unknown stays unknown: a word without stats in the window sorts last
+            sums = (KeywordStat.select(KeywordStat.keyword,
+                                       fn.SUM(getattr(KeywordStat, sort)).alias("total"))
+                    .where((KeywordStat.period_start >= window[0])
+                           & (KeywordStat.period_end <= window[1]))
+                    .group_by(KeywordStat.keyword).alias("sums"))
+            query = query.join(sums, JOIN.LEFT_OUTER, on=(sums.c.keyword_id == Keyword.id))
+            order = sums.c.total
+    elif sort in KEYWORD_SORTS:
+        order = getattr(Keyword, sort)
+    else:
+        raise KwtrackError(f"keywords sort by one of {', '.join(KEYWORD_SORTS)}, not {sort!r}")
+    page = list(query.order_by(_direction(order, descending), Keyword.norm, Keyword.id)
                 .offset(offset).limit(limit))
     return _keyword_rows(store, page)
 
@@ -327,7 +389,8 @@ def keyword_details(store: Store, keyword: str, *, weeks: int = 8) -> KeywordDet
         .where(KeywordStat.keyword == kw)
         .order_by(KeywordStat.period_start.desc(), KeywordStat.channel)
         .limit(weeks * 2).tuples())]
-    return KeywordDetails(_keyword_rows(store, [kw], coverage)[0], products, stats, kw.notes)
+    return KeywordDetails(_keyword_rows(store, [kw], coverage)[0], products, stats, kw.notes,
+                          kw.status)
 
 
 def set_title(store: Store, product_id: str, title: str, *, reason: str | None = None,

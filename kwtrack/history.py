@@ -114,19 +114,57 @@ def undo_last(store: Store) -> list[ChangeLine]:
     with database.obj.atomic():
         stamp = now()
         for change in changes:
-            model = ENTITIES[change.entity]
-            value = _parse_like(model, change.field, change.old)
-            if change.entity == "bid" and change.field in ("bid", "status"):
-                _log_bid_undo(change, value, stamp)
-            model.update({change.field: value, **model.derived(change.field, value)}).where(
-                model.id == change.entity_id).execute()
+            _apply(change, change.old, stamp, "undo")
             change.undone_at = stamp
             change.save()
     return _lines(changes)
 
 
-def _log_bid_undo(change: Change, value, stamp: dt.datetime) -> None:
-    """An undone bid or status change is itself a change in the bid's history."""
+def redo_last(store: Store) -> list[ChangeLine]:
+    """Apply again the action undone last, as long as no edit was made since (an edit after
+    an undo starts a new line of changes, as in any editor); returns its changes (empty when
+    there is nothing to redo). An undone import is redone by importing the file again."""
+    undone = (Change.select(Change.action, Change.undone_at)
+              .where((Change.store == store) & Change.undone_at.is_null(False))
+              .order_by(Change.undone_at.desc(), Change.action).first())
+    if undone is None:
+        return []
+    later = Change.select().where((Change.store == store) & (Change.action > undone.action)
+                                  & Change.undone_at.is_null())
+    if later.exists():
+        return []
+    changes = list(Change.select().where((Change.store == store)
+                                         & (Change.action == undone.action))
+                   .order_by(Change.id))
+    with database.obj.atomic():
+        stamp = now()
+        for change in changes:
+            _apply(change, change.new, stamp, "redo")
+            change.undone_at = None
+            change.save()
+    return _lines(changes)
+
+
+def _apply(change: Change, text: str | None, stamp: dt.datetime, why: str) -> None:
+    """Put a logged field back to `text` (its old value for undo, its new one for redo)."""
+    if change.entity == "coverage" and change.field == "link":
+        # a link made (text None: remove it) or removed (text: make it again, as it was)
+        Coverage.delete().where(Coverage.id == change.entity_id).execute()
+        if text is not None:
+            product, keyword, source = text.split(":")
+            Coverage.insert(id=change.entity_id, product=int(product), keyword=int(keyword),
+                            source=source, created_at=stamp).execute()
+        return
+    model = ENTITIES[change.entity]
+    value = _parse_like(model, change.field, text)
+    if change.entity == "bid" and change.field in ("bid", "status"):
+        _log_bid_change(change, value, stamp, why)
+    model.update({change.field: value, **model.derived(change.field, value)}).where(
+        model.id == change.entity_id).execute()
+
+
+def _log_bid_change(change: Change, value, stamp: dt.datetime, why: str) -> None:
+    """An undone or redone bid or status change is itself a change in the bid's history."""
     bid = Bid.get_or_none(Bid.id == change.entity_id)
     if bid is None:
         return
@@ -135,7 +173,7 @@ def _log_bid_undo(change: Change, value, stamp: dt.datetime) -> None:
     new_status = value if change.field == "status" else old_status
     BidChange.create(bid=bid, old_bid=old_bid, new_bid=new_bid, old_status=old_status,
                      new_status=new_status, changed_at=stamp,
-                     reason=f"undo of change {change.action}")
+                     reason=f"{why} of change {change.action}")
 
 
 def _lines(changes: list[Change]) -> list[ChangeLine]:
@@ -148,9 +186,23 @@ def _lines(changes: list[Change]) -> list[ChangeLine]:
         elif entity == "keyword":
             labels.update({("keyword", i): k for i, k in Keyword.select(
                 Keyword.id, Keyword.keyword).where(Keyword.id.in_(ids)).tuples()})
+        elif entity == "coverage":
+            labels.update(_link_labels([c for c in changes if c.entity == "coverage"]))
     return [ChangeLine(c.action, c.changed_at, c.entity, c.entity_id,
                        labels.get((c.entity, c.entity_id), str(c.entity_id)), c.field, c.old,
                        c.new, c.reason, c.undone_at is not None) for c in changes]
+
+
+def _link_labels(changes: list[Change]) -> dict[tuple[str, int], str]:
+    """Logged links named as `keyword ↔ product ID`."""
+    pairs = {c.entity_id: tuple(map(int, (c.old or c.new).split(":")[:2]))
+             for c in changes if c.field == "link" and (c.old or c.new)}
+    products = dict(Product.select(Product.id, Product.product_id).where(
+        Product.id.in_([p for p, _ in pairs.values()])).tuples())
+    keywords = dict(Keyword.select(Keyword.id, Keyword.keyword).where(
+        Keyword.id.in_([k for _, k in pairs.values()])).tuples())
+    return {("coverage", i): f"{keywords.get(k, k)} ↔ {products.get(p, p)}"
+            for i, (p, k) in pairs.items()}
 
 
 def history(store: Store, limit: int = 50) -> list[ChangeLine]:
@@ -167,3 +219,29 @@ def newest_is_an_import(store: Store) -> bool:
             .where((Change.store == store) & Change.undone_at.is_null()).scalar())
     # (to the second: a tie is taken as the edit, made after the import it follows)
     return batch is not None and (edit is None or str(batch) > str(edit))
+
+
+def undo(store: Store) -> str | None:
+    """Undo the store's newest change, whichever kind (an import, or an edit, a delete, a
+    bid); returns one line saying what was undone, None when there is nothing to undo."""
+    if newest_is_an_import(store):
+        from kwtrack.imports import undo_import
+
+        batch = undo_import(store)
+        return (f"undid import {batch.id}: {batch.file_name} ({batch.kind}); its rows are "
+                "gone and what it overwrote is back")
+    lines = undo_last(store)
+    return _said("undid", lines)
+
+
+def redo(store: Store) -> str | None:
+    """Apply again the change undone last (`redo_last`); one line saying what, or None."""
+    return _said("redid", redo_last(store))
+
+
+def _said(verb: str, lines: list[ChangeLine]) -> str | None:
+    if not lines:
+        return None
+    return f"{verb} change {lines[0].action}: " + ", ".join(
+        f"{line.entity} {line.label} {line.field}" for line in lines[:5]) + (
+        f" and {len(lines) - 5} more" if len(lines) > 5 else "")

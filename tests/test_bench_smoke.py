@@ -15,3 +15,12 @@ def test_coverage_benchmark_smoke(capsys):
     out = capsys.readouterr().out
     assert "coverage check --zero-effect: 60 candidates" in out and "kwtrack finds" in out
     assert "whole command" in out and "command floor" in out
+
+
+def test_tui_benchmark_smoke(capsys):
+    from tests.bench import bench_tui
+
+    bench_tui.main(3_000)
+    out = capsys.readouterr().out
+    for step in ("open", "G", "sort", "filter"):
+        assert f"{step:>6}: TUI " in out and "ratio" in out

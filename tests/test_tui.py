@@ -3,60 +3,113 @@
 from __future__ import annotations
 
 from textual.widgets import Input, Markdown, TabbedContent
+from textual.worker import WorkerCancelled
 
 from kwtrack.store.database import get_store
 from kwtrack.store.models import Product
 from kwtrack.tui.app import HelpScreen, KwtrackApp
-from kwtrack.tui.widgets import PAGE_SIZE, PagedTable
+from kwtrack.tui.widgets import WINDOW
+
+
+async def _settle(app, pilot):
+    """Wait out the details and filter delays and every worker they start (a worker replaced
+    by a newer one of its group ends cancelled)."""
+    for _ in range(200):
+        await pilot.pause(0.2)
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            return
+    raise AssertionError("the workers did not finish")
 
 
 def details_text(view) -> str:
     return view.query_one(".details-text", Markdown).source
 
 
-async def test_opens_on_products_with_a_page_and_details(demo_db):
+async def test_opens_on_products_with_a_window_and_details(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause()
+        await _settle(app, pilot)
         view = app.query_one("#products-view")
-        table = view.query_one(PagedTable)
-        assert table.total == 311 and table.row_count == PAGE_SIZE  # paged, not all rows
+        table = view.table
+        assert table.total == 311 and table.row_count == WINDOW  # a window, not all rows
         assert app.focused is table
         first = table.coordinate_to_cell_key((0, 0)).row_key.value
         assert first in details_text(view) and "### Keywords" in details_text(view)
         await pilot.press("down")
-        await pilot.pause()
+        await _settle(app, pilot)
         second = table.coordinate_to_cell_key((1, 0)).row_key.value
         assert second in details_text(view)
+        assert "2 of 311 products" in str(view.query_one(".status").render())
 
 
-async def test_scrolling_to_the_end_loads_the_next_page(demo_db):
+async def test_the_window_follows_the_cursor_and_g_G_jump(demo_db):
+    from kwtrack import catalog
+
+    every = [r.keyword for r in catalog.list_keywords(get_store())]
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
-        table = app.query_one("#products-view PagedTable")
-        table.move_cursor(row=PAGE_SIZE - 5)
-        await pilot.pause()
-        assert table.row_count == 311
+        await pilot.press("2")
+        await _settle(app, pilot)
+        table = app.query_one("#keywords-view").table
+        assert table.total == len(every) > 3 * WINDOW
+        table.move_cursor(row=WINDOW - 5)  # near the window's end: the rows around it load
+        await _settle(app, pilot)
+        assert table.start > 0 and table.row_count == WINDOW
+        assert table.position == WINDOW - 5  # the cursor stayed on its record
+        assert table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value == every[
+            WINDOW - 5]
+        await pilot.press("G")  # the last row, without reading the rows between
+        await _settle(app, pilot)
+        assert table.position == len(every) - 1 and table.row_count == WINDOW
+        assert table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value == every[-1]
         await pilot.press("g")
-        assert table.cursor_row == 0
+        await _settle(app, pilot)
+        assert table.position == 0 and table.start == 0
+
+
+async def test_products_and_keywords_sort_in_the_database(demo_db):
+    from kwtrack import catalog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("2")
+        await _settle(app, pilot)
+        view = app.query_one("#keywords-view")
+        await pilot.press("s", "s", "s", "s")  # keyword, group, index, then 4 weeks' impressions
+        await _settle(app, pilot)
+        assert view.columns[view.sort_column] == "Impr. 4w"
+        await pilot.press("S")
+        await _settle(app, pilot)
+        top = [r.keyword for r in catalog.list_keywords(get_store(), sort="impressions",
+                                                         descending=True, limit=5)]
+        shown = [view.table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(5)]
+        assert shown == top and "by Impr. 4w ↓" in str(view.query_one(".status").render())
+        await pilot.press("G")  # the end of the sorted list: words without stats come last
+        await _settle(app, pilot)
+        assert view.table.get_row_at(view.table.cursor_row)[4] == "-"
 
 
 async def test_filter_narrows_and_escape_clears(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         view = app.query_one("#products-view")
-        table = view.query_one(PagedTable)
+        table = view.table
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"sandals", "enter")
-        await pilot.pause()
+        await _settle(app, pilot)
         assert 0 < table.total < 311
         shown = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
         products = Product.select().where(Product.product_id.in_(shown))
         assert all("sandals" in (p.title + p.category).lower() for p in products)
         assert app.focused is table
         await pilot.press("escape")
-        await pilot.pause()
+        await _settle(app, pilot)
         assert table.total == 311
 
 
@@ -86,7 +139,11 @@ async def test_help_and_quit(demo_db):
 
 def test_products_screen_snapshot(demo_db, snap_compare):
     app = KwtrackApp(store_id=get_store().id)
-    assert snap_compare(app, terminal_size=(140, 40))
+
+    async def loaded(pilot):
+        await _settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(140, 40), run_before=loaded)
 
 
 async def _rows_of(app, pilot, view: str):
@@ -95,8 +152,7 @@ async def _rows_of(app, pilot, view: str):
 
     key = next(k for k, name, _ in VIEWS if name == view)
     await pilot.press(key)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await _settle(app, pilot)
     return app.query_one(f"#{view}-view")
 
 
@@ -165,17 +221,11 @@ def test_review_and_cleanup_views_at_80_by_24_snapshot(demo_db, snap_compare):
 
     async def open_review(pilot):
         await _rows_of(app, pilot, "review")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(app, pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_review)
 
 
-async def _settle(app, pilot):
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_delete_shows_the_coverage_check_cancel_confirm_and_undo(demo_db):
@@ -184,7 +234,7 @@ async def test_delete_shows_the_coverage_check_cancel_confirm_and_undo(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
-        table = app.query_one("#products-view PagedTable")
+        table = app.query_one("#products-view").table
         first = table.coordinate_to_cell_key((0, 0)).row_key.value
         await pilot.press("d")
         await _settle(app, pilot)
@@ -300,7 +350,7 @@ async def test_details_pane_starts_hidden_when_narrow_and_i_toggles_it(demo_db):
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             pane = app.query_one("#products-view VerticalScroll.details")
-            table = app.query_one("#products-view PagedTable")
+            table = app.query_one("#products-view").table
             assert pane.display is shown_at_start
             wide = table.size.width
             await pilot.press("i")
@@ -386,3 +436,122 @@ async def test_export_from_the_tui_writes_every_kind_into_the_folder(demo_db, tm
     made = sorted(p.name for p in tmp_path.glob("default-*.csv"))
     assert len(made) == len(EXPORT_KINDS)
     assert (tmp_path / made[0]).read_text().count("\n") > 1
+
+
+async def test_add_a_product_with_field_errors_then_edit_link_and_undo(demo_db):
+    from kwtrack.store.models import Coverage, Keyword
+    from kwtrack.tui.forms import FormDialog, LinkDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(80, 24)) as pilot:  # the forms fit the smallest terminal
+        await _settle(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        await pilot.press(*"16x", "enter")
+        await pilot.pause()
+        assert "not a product ID" in str(form.query_one("#error-product_id").render())
+        await pilot.press("ctrl+s")  # saving with errors: each bad field says why
+        await _settle(app, pilot)
+        assert "needs a title" in str(form.query_one("#error-title").render())
+        assert isinstance(app.screen, FormDialog) and Product.select().count() == 311
+        form.query_one("#field-product_id", Input).value = "1699000000001"
+        form.query_one("#field-title", Input).value = "Men's Trail Walking Shoes Model Z901"
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        assert not isinstance(app.screen, FormDialog)
+        added = Product.get(Product.product_id == "1699000000001")
+        assert added.archived_at is None and added.status == "online"
+
+        view = app.query_one("#products-view")
+        await pilot.press("slash", *"Z901", "enter")
+        await _settle(app, pilot)
+        assert view.table.total == 1
+        await pilot.press("e")
+        await _settle(app, pilot)
+        app.screen.query_one("#field-category", Input).value = "Hiking Shoes"
+        await pilot.press("ctrl+s")
+        await _settle(app, pilot)
+        assert Product.get_by_id(added.id).category == "Hiking Shoes"
+
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(app.screen, LinkDialog)
+        await pilot.press(*"no such words", "enter")
+        await _settle(app, pilot)
+        assert "no keyword 'no such words'" in str(app.screen.query_one("#error-form").render())
+        app.screen.query_one("#field-keyword", Input).value = "running shoes"
+        await pilot.press("enter")
+        await _settle(app, pilot)
+        running = Keyword.get(Keyword.keyword == "running shoes")
+        link = Coverage.get((Coverage.product == added.id) & (Coverage.keyword == running))
+        assert link.source == "manual"
+
+        await pilot.press("u")  # the link, then the edit, then the add, one at a time
+        await _settle(app, pilot)
+        assert not Coverage.select().where(Coverage.id == link.id).exists()
+        await pilot.press("u")
+        await _settle(app, pilot)
+        assert Product.get_by_id(added.id).category is None
+        await pilot.press("ctrl+r")  # redo puts the category back
+        await _settle(app, pilot)
+        assert Product.get_by_id(added.id).category == "Hiking Shoes"
+
+
+async def test_space_selects_products_and_d_checks_and_archives_them_together(demo_db):
+    from kwtrack.history import history
+    from kwtrack.tui.dialogs import DeleteDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await _settle(app, pilot)
+        table = app.query_one("#products-view").table
+        chosen = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in (0, 1)]
+        await pilot.press("space", "space")
+        assert table.selected == set(chosen) and table.cursor_row == 2
+        assert str(table.get_cell_at((0, 0))).startswith("● ")
+        await pilot.press("d")
+        await _settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, DeleteDialog) and dialog.product_ids == sorted(chosen)
+        assert f"# Delete {', '.join(sorted(chosen))}?" in dialog.query_one(
+            "#check", Markdown).source
+        await pilot.press("y")
+        await _settle(app, pilot)
+        if dialog.report.orphaned:
+            await pilot.press("y")
+            await _settle(app, pilot)
+        assert not isinstance(app.screen, DeleteDialog) and not table.selected
+        archived = Product.select().where(Product.product_id.in_(chosen)
+                                          & Product.archived_at.is_null(False))
+        assert archived.count() == 2
+        assert len({line.action for line in history(get_store(), 2)}) == 1  # one change
+
+
+async def test_title_and_schedule_checks_from_the_palette_keys(demo_db):
+    from kwtrack.tui.forms import ResultDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("T")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultDialog)
+        await pilot.press(*"Breathable Mesh Running Shoes for Men", "enter")
+        await _settle(app, pilot)
+        shown = app.screen.query_one("#result", Markdown).source
+        assert "**Length** 37 of 128" in shown and "running shoes" in shown
+        await pilot.press("escape")
+        await pilot.press("H")  # the demo has no P4P plan yet: the check says how to set one
+        await _settle(app, pilot)
+        assert "No P4P plan" in app.screen.query_one("#result", Markdown).source
+        await pilot.press("escape")
+        from kwtrack.bids import set_plan
+
+        set_plan(get_store(), hours="08:00-12:00", markets=["US", "DE"])
+        await pilot.press("H")
+        await _settle(app, pilot)
+        shown = app.screen.query_one("#result", Markdown).source
+        assert "Promotion hours **08:00-12:00**" in shown
+        assert "- US (America/New_York)" in shown and "**uncovered**" in shown

@@ -16,21 +16,24 @@ def undo(state: State) -> None:
     Example:
       kwtrack undo
     """
-    from kwtrack.history import newest_is_an_import, undo_last
-    from kwtrack.imports import undo_import
+    from kwtrack.history import undo as undo_newest
 
-    store = state.store()
-    if newest_is_an_import(store):
-        batch = undo_import(store)
-        click.echo(f"undid import {batch.id}: {batch.file_name} ({batch.kind}); its rows are "
-                   "gone and what it overwrote is back")
-        return
-    lines = undo_last(store)
-    if not lines:
-        click.echo("nothing to undo")
-        return
-    click.echo(f"undid change {lines[0].action}: " + ", ".join(
-        f"{line.entity} {line.label} {line.field}" for line in lines))
+    click.echo(undo_newest(state.store()) or "nothing to undo")
+
+
+@click.command()
+@pass_state
+def redo(state: State) -> None:
+    """Apply again the change undone last (an edit, a delete, a bid), unless an edit was
+    made since. An undone import is redone by importing its file again.
+
+    \b
+    Example:
+      kwtrack undo && kwtrack redo
+    """
+    from kwtrack.history import redo as redo_last
+
+    click.echo(redo_last(state.store()) or "nothing to redo")
 
 
 @click.command("history")

@@ -18,9 +18,12 @@ def keywords() -> None:
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
               help="At most this many rows.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")
+@click.option("--sort", metavar="FIELD", help="Sort by FIELD: impressions, clicks, … (a "
+              "wrong one lists them); unknown values last.")
+@click.option("--desc", is_flag=True, help="Sort the other way (largest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
 @pass_state
-def keywords_list(state: State, search, group, limit, offset, as_json) -> None:
+def keywords_list(state: State, search, group, limit, offset, as_json, sort, desc) -> None:
     """List keywords with covering products, recent numbers (last 4 weeks) and P4P bid.
 
     \b
@@ -30,7 +33,8 @@ def keywords_list(state: State, search, group, limit, offset, as_json) -> None:
     """
     from kwtrack.catalog import list_keywords
 
-    rows = list_keywords(state.store(), search, group=group, offset=offset, limit=limit)
+    rows = list_keywords(state.store(), search, group=group, offset=offset, limit=limit,
+                         sort=sort, descending=desc)
     if as_json:
         echo_json(rows)
         return
@@ -107,3 +111,83 @@ def keywords_show(state: State, word: str, as_json: bool) -> None:
                [[week_name(w.week), w.organic_impressions, w.organic_clicks,
                  w.p4p_impressions, w.p4p_clicks, w.p4p_spend, w.inquiries, w.search_index]
                 for w in weeks])
+
+
+@keywords.command("add")
+@click.argument("keyword")
+@click.option("-g", "--group", help="Its group (core, rising, …).")
+@click.option("--status", help="Its status.")
+@click.option("--notes", help="Notes.")
+@pass_state
+def keywords_add(state: State, keyword: str, group, status, notes) -> None:
+    """Add a keyword to the library (an archived one comes back); `kwtrack undo` archives
+    it again.
+
+    \b
+    Example:
+      kwtrack keywords add "slip on walking shoes" --group rising
+    """
+    from kwtrack.edits import add_keyword
+
+    action = add_keyword(state.store(), {"keyword": keyword, "group": group or "",
+                                         "status": status or "", "notes": notes or ""})
+    click.echo(f"added {keyword!r} (change {action})")
+
+
+@keywords.command("edit")
+@click.argument("keyword")
+@click.option("-g", "--group", help="A new group ('' clears it).")
+@click.option("--status", help="A new status.")
+@click.option("--notes", help="New notes.")
+@click.option("-r", "--reason", help="Why (kept in the change log).")
+@pass_state
+def keywords_edit(state: State, keyword: str, group, status, notes, reason) -> None:
+    """Change a keyword's group, status or notes; `kwtrack undo` puts them back.
+
+    \b
+    Example:
+      kwtrack keywords edit "walking shoes" --group core
+    """
+    from kwtrack.edits import edit_keyword
+
+    values = {name: value for name, value in
+              (("group", group), ("status", status), ("notes", notes)) if value is not None}
+    if not values:
+        raise click.UsageError("say what to change: --group, --status or --notes")
+    action = edit_keyword(state.store(), keyword, values, reason=reason)
+    click.echo(f"edited {keyword!r} (change {action})")
+
+
+@keywords.command("link")
+@click.argument("keyword")
+@click.argument("product_id")
+@pass_state
+def keywords_link(state: State, keyword: str, product_id: str) -> None:
+    """Link KEYWORD to a product by hand (a manual link: the product covers it).
+
+    \b
+    Example:
+      kwtrack keywords link "walking shoes" 1600000022533
+    """
+    from kwtrack.edits import link
+
+    action = link(state.store(), keyword, product_id)
+    click.echo(f"linked {keyword!r} to {product_id} (change {action})")
+
+
+@keywords.command("unlink")
+@click.argument("keyword")
+@click.argument("product_id")
+@pass_state
+def keywords_unlink(state: State, keyword: str, product_id: str) -> None:
+    """Remove the links between KEYWORD and a product (`kwtrack undo` restores them). A
+    title holding the keyword still covers it.
+
+    \b
+    Example:
+      kwtrack keywords unlink "walking shoes" 1600000022533
+    """
+    from kwtrack.edits import unlink
+
+    action = unlink(state.store(), keyword, product_id)
+    click.echo(f"unlinked {keyword!r} from {product_id} (change {action})")

@@ -55,7 +55,7 @@ for command in (setup.tui, setup.init, setup.demo, files.import_, files.export,
                 files.imports_group,
                 products.products, coverage.coverage_group, coverage.dupes, keywords.keywords,
                 titles.titles_group, review.review, review.config_group, bids.bids_group,
-                bids.p4p_group, history.undo, history.history_cmd, database.db_group,
+                bids.p4p_group, history.undo, history.redo, history.history_cmd, database.db_group,
                 database.stores_group):
     cli.add_command(command)
 

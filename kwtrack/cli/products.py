@@ -19,10 +19,13 @@ def products() -> None:
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
               help="At most this many rows.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")
+@click.option("--sort", metavar="FIELD", help="Sort by FIELD: impressions, clicks, … (a "
+              "wrong one lists them); unknown values last.")
+@click.option("--desc", is_flag=True, help="Sort the other way (largest first).")
 @click.option("--archived", is_flag=True, help="Include archived (deleted) products.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
 @pass_state
-def products_list(state: State, search, limit, offset, archived, as_json) -> None:
+def products_list(state: State, search, limit, offset, archived, as_json, sort, desc) -> None:
     """List products with their keyword count and recent numbers (last 30 days of data).
 
     \b
@@ -33,7 +36,7 @@ def products_list(state: State, search, limit, offset, archived, as_json) -> Non
     from kwtrack.catalog import list_products
 
     rows = list_products(state.store(), search, offset=offset, limit=limit,
-                         include_archived=archived)
+                         include_archived=archived, sort=sort, descending=desc)
     if as_json:
         echo_json(rows)
         return
@@ -134,3 +137,49 @@ def products_set_title(state: State, product_id: str, title: str, reason: str | 
 
     old, new = set_title(state.store(), product_id, title, reason=reason, force=force)
     click.echo(f"{product_id}: {old!r} → {new!r}")
+
+
+@products.command("add")
+@click.argument("product_id")
+@click.option("--title", required=True, help="The listing's title.")
+@click.option("--category", help="Its category.")
+@click.option("--status", default="online", show_default=True, help="online or offline.")
+@pass_state
+def products_add(state: State, product_id: str, title: str, category: str | None,
+                 status: str) -> None:
+    """Add a product by hand (an archived one with this ID comes back); `kwtrack undo`
+    archives it again.
+
+    \b
+    Example:
+      kwtrack products add 1600123456789 --title "Men's Walking Shoes Model A502"
+    """
+    from kwtrack.edits import add_product
+
+    action = add_product(state.store(), {"product_id": product_id, "title": title,
+                                         "category": category or "", "status": status})
+    click.echo(f"added product {product_id} (change {action})")
+
+
+@products.command("edit")
+@click.argument("product_id")
+@click.option("--title", help="A new title (a hot product's: use set-title --force).")
+@click.option("--category", help="A new category ('' clears it).")
+@click.option("--status", help="online or offline.")
+@click.option("-r", "--reason", help="Why (kept in the change log).")
+@pass_state
+def products_edit(state: State, product_id: str, title, category, status, reason) -> None:
+    """Change a product's title, category or status; `kwtrack undo` puts them back.
+
+    \b
+    Example:
+      kwtrack products edit 1600000022533 --status offline --reason "out of stock"
+    """
+    from kwtrack.edits import edit_product
+
+    values = {name: value for name, value in
+              (("title", title), ("category", category), ("status", status)) if value is not None}
+    if not values:
+        raise click.UsageError("say what to change: --title, --category or --status")
+    action = edit_product(state.store(), product_id, values, reason=reason)
+    click.echo(f"edited product {product_id} (change {action})")

@@ -14,6 +14,7 @@ from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.commands import KwtrackCommands, bindings, help_markdown
 from kwtrack.tui.dialogs import BidDialog, DeleteDialog, ExportDialog, ImportDialog
+from kwtrack.tui.forms import FormDialog, LinkDialog, ResultDialog
 from kwtrack.tui.reports import (
     BidsView,
     CleanupView,
@@ -73,7 +74,7 @@ class KwtrackApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.size.width < self.NARROW, "-no-details")
-        self.query_one("#products-view PagedTable").focus()
+        self.query_one("#products-view").table.focus()
 
     def action_toggle_details(self) -> None:
         self.toggle_class("-no-details")
@@ -91,7 +92,7 @@ class KwtrackApp(App[None]):
                 view.refresh_rows()
             view.table.focus()
         else:
-            view.query_one("PagedTable").focus()
+            view.table.focus()
 
     def _current(self):
         return self.query_one(f"#{self.query_one(TabbedContent).active}-view")
@@ -100,9 +101,8 @@ class KwtrackApp(App[None]):
         view = self._current()
         if isinstance(view, ReportView):
             view.refresh_rows()
-        else:
-            view.table.reload()
-            view.show_position()
+        else:  # counted again, the cursor kept on its row
+            view.load(view.table.start, recount=True)
 
     def action_week(self, step: int) -> None:
         view = self._current()
@@ -135,12 +135,7 @@ class KwtrackApp(App[None]):
         self.call_from_thread(self.action_refresh)
 
     def action_sort(self, reverse: bool) -> None:
-        view = self._current()
-        if not isinstance(view, ReportView):
-            self.notify("Products and Keywords come in pages from the database: they are not "
-                        "sorted here yet", severity="warning")
-            return
-        self.notify(f"sorted by {view.sort(reverse)}")
+        self.notify(f"sorted by {self._current().sort(reverse)}")
 
     def _highlighted(self) -> tuple[str, str | None]:
         """The current view's name and the key of its highlighted row (a product ID or a
@@ -165,7 +160,15 @@ class KwtrackApp(App[None]):
         if name != "products" or key is None:
             self.notify("Delete works on the Products view (1)", severity="warning")
             return
-        self.push_screen(DeleteDialog(self.store_id, [key]), self._after_change)
+        table = self._current().table
+        chosen = sorted(table.selected) or [key]
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                table.selected.clear()
+            self._after_change(changed)
+
+        self.push_screen(DeleteDialog(self.store_id, chosen), done)
 
     def action_import_file(self) -> None:
         self.push_screen(ImportDialog(self.store_id), self._after_change)
@@ -214,26 +217,151 @@ class KwtrackApp(App[None]):
 
     @work(thread=True, exit_on_error=False)
     def action_undo(self) -> None:
-        from kwtrack.history import newest_is_an_import, undo_last
-        from kwtrack.imports import undo_import
+        from kwtrack.history import undo
+
+        self._after_history(undo, "nothing to undo")
+
+    @work(thread=True, exit_on_error=False)
+    def action_redo(self) -> None:
+        from kwtrack.history import redo
+
+        self._after_history(redo, "nothing to redo")
+
+    def _after_history(self, step, nothing: str) -> None:
+        """Run `undo` or `redo` (in the calling worker) and say what it did."""
+        try:
+            said = step(store_by_id(self.store_id))
+        except KwtrackError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.call_from_thread(self.notify, said or nothing)
+        if said:
+            self.call_from_thread(self.action_refresh)
+
+    # Adding, editing and linking: forms over kwtrack.edits, on the Products and Keywords views.
+
+    def action_add(self) -> None:
+        from kwtrack import edits
+
+        name, _ = self._highlighted()
+        if name == "products":
+            self.push_screen(FormDialog(
+                self.store_id, "Add a product", edits.PRODUCT_FORM, {"status": "online"},
+                lambda values: edits.product_problems(values, adding=True), edits.add_product),
+                self._after_change)
+        elif name == "keywords":
+            self.push_screen(FormDialog(
+                self.store_id, "Add a keyword", edits.KEYWORD_FORM, {}, edits.keyword_problems,
+                edits.add_keyword), self._after_change)
+        else:
+            self.notify("Products and keywords are added on their views (1, 2)",
+                        severity="warning")
+
+    def action_edit(self) -> None:
+        name, key = self._highlighted()
+        if name not in ("products", "keywords") or key is None:
+            self.notify("Edit works on the Products and Keywords views (1, 2)",
+                        severity="warning")
+            return
+        self._open_edit(name, key)
+
+    @work(thread=True, exit_on_error=False)
+    def _open_edit(self, name: str, key: str) -> None:
+        from kwtrack import catalog, edits
 
         store = store_by_id(self.store_id)
-        if newest_is_an_import(store):  # as `kwtrack undo`: the newest change, whichever kind
-            try:
-                batch = undo_import(store)
-            except KwtrackError as exc:
-                self.call_from_thread(self.notify, str(exc), severity="error")
+        if name == "products":
+            found = catalog.product_details(store, key)
+            if found is None:
                 return
-            self.call_from_thread(self.notify, f"undid import {batch.id}: {batch.file_name}")
-            self.call_from_thread(self.action_refresh)
+            p = found.product
+            form = FormDialog(self.store_id, f"Edit product {key}", edits.PRODUCT_FORM[1:],
+                              {"title": p.title, "category": p.category or "",
+                               "status": p.status},
+                              lambda values: edits.product_problems(values, adding=False),
+                              lambda store, values: edits.edit_product(store, key, values))
+        else:
+            found = catalog.keyword_details(store, key)
+            if found is None:
+                return
+            k = found.keyword
+            form = FormDialog(self.store_id, f"Edit keyword {k.keyword!r}",
+                              edits.KEYWORD_FORM[1:],
+                              {"keyword": k.keyword, "group": k.group or "",
+                               "status": found.status or "", "notes": found.notes or ""},
+                              edits.keyword_problems,
+                              lambda store, values: edits.edit_keyword(store, key, values))
+        self.call_from_thread(self.push_screen, form, self._after_change)
+
+    def action_link(self) -> None:
+        from kwtrack import edits
+
+        name, key = self._highlighted()
+        if name == "products" and key is not None:
+            field, fixed = edits.KEYWORD_FORM[0], {"product_id": key}
+        elif name == "keywords" and key is not None:
+            field, fixed = edits.PRODUCT_FORM[0], {"keyword": key}
+        else:
+            self.notify("Link from the Products or Keywords view (1, 2)", severity="warning")
             return
-        lines = undo_last(store)
-        if not lines:
-            self.call_from_thread(self.notify, "nothing to undo")
+        self.push_screen(LinkDialog(
+            self.store_id, f"Link {key} with a {field.label.lower()}", field, fixed,
+            lambda store, v: edits.link(store, v["keyword"], v["product_id"]),
+            lambda store, v: edits.unlink(store, v["keyword"], v["product_id"])),
+            self._after_change)
+
+    def action_select(self) -> None:
+        name, _ = self._highlighted()
+        if name != "products":
+            self.notify("Rows are selected on the Products view (1)", severity="warning")
             return
-        self.call_from_thread(self.notify, f"undid change {lines[0].action}: " + ", ".join(
-            f"{line.entity} {line.label} {line.field}" for line in lines[:3]))
-        self.call_from_thread(self.action_refresh)
+        view = self._current()
+        view.table.toggle_selected()
+        view.show_position()
+
+    # Checks from the palette
+
+    def action_check_title(self) -> None:
+        self.push_screen(ResultDialog(self.store_id, "Check a draft title", _title_report,
+                                      ask="Draft title (Enter checks)"))
+
+    def action_schedule_check(self) -> None:
+        self.push_screen(ResultDialog(self.store_id, "P4P promotion hours against the target "
+                                      "markets' office hours", _schedule_report))
+
+
+def _title_report(store, title: str) -> str:
+    """A draft title's check as Markdown (kwtrack.cleanup.check_title)."""
+    from kwtrack.cleanup import check_title
+
+    found = check_title(store, title)
+    lines = [f"**Length** {found.length} of {found.limit}"
+             + ("" if found.fits else f" — {found.length - found.limit} too long"), "",
+             f"**Covers {len(found.keywords)} library keywords**"
+             + (": " + ", ".join(found.keywords[:40]) if found.keywords else ""), "",
+             "**Duplicates**"]
+    lines += [f"- {d.product_id} ({d.score}, {d.reason}): {d.title}"
+              for d in found.duplicates] or ["- no live product"]
+    return "\n".join(lines)
+
+
+def _schedule_report(store) -> str:
+    """The P4P plan's promotion hours checked against its markets (kwtrack.bids)."""
+    import datetime as dt
+
+    from kwtrack.bids import get_plan, schedule_check
+
+    plan = get_plan(store)
+    if plan is None or not plan.hours or not plan.markets:
+        return ("*No P4P plan with promotion hours and markets yet: set one with `kwtrack "
+                "p4p plan set --hours 15:00-06:00 --market US --market DE`.*")
+    lines = [f"Promotion hours **{plan.hours}** (China time)", ""]
+    for c in schedule_check(plan.hours, plan.markets.split(), dt.date.today()):
+        state = "covered" if c.covered else "**uncovered** " + ", ".join(
+            f"{a}–{b}" for a, b in c.uncovered)
+        lines.append(f"- {c.market} ({c.zone}), {c.date:%a %Y-%m-%d}: office hours "
+                     f"09:00–18:00 {state}")
+    return "\n".join(lines)
 
 
 REPORTS = (("bids", "3 Bids", BidsView), ("review", "4 Review", ReviewView),

@@ -33,8 +33,14 @@ COMMANDS: tuple[Command, ...] = (
       for key, view, label in VIEWS),
     Command("r", "refresh", "Refresh", "read the current view again from the database "
             "(another process may have imported meanwhile)"),
-    Command("d", "delete", "Delete", "Products: delete (archive) the highlighted product, "
-            "after the coverage check"),
+    Command("a", "add", "Add", "Products, Keywords: add a product or a keyword (a form)"),
+    Command("e", "edit", "Edit", "Products, Keywords: edit the highlighted row (a form)"),
+    Command("l", "link", "Link", "Products, Keywords: link the highlighted row to a keyword "
+            "or a product, or unlink them (ctrl+x in the form)"),
+    Command("space", "select", "Select", "Products: select or unselect the highlighted row; "
+            "d deletes the selected rows together", footer=False),
+    Command("d", "delete", "Delete", "Products: delete (archive) the highlighted product, or "
+            "the selected ones together, after the coverage check"),
     Command("b", "bid", "Bid", "Keywords, Bids, Review: set the highlighted word's P4P bid"),
     Command("t", "track", "Track", "Keywords, Bids, Review: track or untrack the highlighted "
             "word"),
@@ -42,7 +48,13 @@ COMMANDS: tuple[Command, ...] = (
             "(checked first; u undoes it)", footer=False),
     Command("E", "export_store", "Export", "export every kind of the store as CSV files into a "
             "folder", footer=False),
-    Command("u", "undo", "Undo", "undo the last change (an edit, a delete, a bid)"),
+    Command("u", "undo", "Undo", "undo the last change (an import, an edit, a delete, a bid)"),
+    Command("ctrl+r", "redo", "Redo", "apply again the change undone last (until the next "
+            "edit)"),
+    Command("T", "check_title", "Title check", "check a draft title: its length, the "
+            "keywords it would cover, the live products it would duplicate", footer=False),
+    Command("H", "schedule_check", "Schedule check", "check that the P4P promotion hours "
+            "cover the target markets' office hours", footer=False),
     Command("m", "mark(0)", "Done", "Review: mark the highlighted item done"),
     Command("z", "mark(1)", "Snooze", "Review: snooze the highlighted item for a week"),
     Command("s", "sort(False)", "Sort", "Bids, Review, Clean-up, Duplicates, History: sort by "

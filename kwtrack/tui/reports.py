@@ -11,51 +11,28 @@ from __future__ import annotations
 import datetime as dt
 
 from textual import work
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Markdown, Static
 from textual.worker import get_current_worker
 
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
+from kwtrack.tui.widgets import TableView, cell
 
 
-def _cell(value) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def _sort_key(cell: str) -> tuple:
+def _sort_key(text: str) -> tuple:
     """Numbers as numbers, then text; `-` (unknown) last."""
-    if cell == "-":
+    if text == "-":
         return (2, 0, "")
     try:
-        return (0, float(cell.replace(",", "")), "")
+        return (0, float(text.replace(",", "")), "")
     except ValueError:
-        return (1, 0, cell.casefold())
+        return (1, 0, text.casefold())
 
 
-class ReportView(Vertical):
-    """A table of rows from one domain call, and the highlighted row's details."""
-
-    DEFAULT_CSS = """
-    ReportView { height: 1fr; }
-    ReportView .status { color: $text-muted; padding: 0 1; height: 1; }
-    ReportView Horizontal { height: 1fr; }
-    ReportView DataTable { width: 3fr; }
-    ReportView VerticalScroll.details { width: 2fr; border-left: solid $primary-muted;
-                                        padding: 0 1; }
-    """
-
-    columns: tuple[str, ...] = ()
-    noun = "rows"
+class ReportView(TableView):
+    """A table of every row of one domain call (read in a worker), sorted here."""
 
     def __init__(self, store_id: int, **kwargs):
-        super().__init__(**kwargs)
-        self.store_id = store_id
+        super().__init__(store_id, **kwargs)
         self.loaded = False
         self.sorted_by: int | None = None  # the column the rows are sorted by
         self.descending = False
@@ -73,32 +50,14 @@ class ReportView(Vertical):
         self.table.sort(column, key=_sort_key, reverse=self.descending)
         return f"{self.columns[self.sorted_by]} {'↓' if self.descending else '↑'}"
 
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="status", markup=False)
-        with Horizontal():
-            yield DataTable(cursor_type="row", zebra_stripes=True)
-            with VerticalScroll(classes="details"):
-                yield Markdown("", classes="details-text")
-
-    @property
-    def table(self) -> DataTable:
-        return self.query_one(DataTable)
-
-    def on_mount(self) -> None:
-        self.table.add_columns(*self.columns)
-
     def rows(self, store) -> tuple[list[tuple[str, list]], str]:
         """(key, cells) for every row, and the status line: the domain call (in a worker)."""
-        raise NotImplementedError
-
-    def details(self, store, key: str) -> str:
-        """The details pane's Markdown for one row (in a worker)."""
         raise NotImplementedError
 
     def refresh_rows(self) -> None:
         """Read the rows again (in a worker); a status line says it is loading."""
         self.loaded = True
-        self.query_one(".status", Static).update(f"loading {self.noun}…")
+        self.set_status(f"loading {self.noun}…")
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
@@ -115,23 +74,10 @@ class ReportView(Vertical):
         table = self.table
         table.clear()
         for key, cells in rows:
-            table.add_row(*map(_cell, cells), key=key)
-        self.query_one(".status", Static).update(status)
+            table.add_row(*map(cell, cells), key=key)
+        self.set_status(status)
         if not rows:
-            self.query_one(".details-text", Markdown).update("")
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key is not None and event.row_key.value is not None:
-            self._load_details(event.row_key.value)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="details")
-    def _load_details(self, key: str) -> None:
-        try:
-            text = self.details(store_by_id(self.store_id), key)
-        except KwtrackError as exc:
-            text = f"*{exc}*"
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.query_one(".details-text", Markdown).update, text)
+            self._show_details("")
 
 
 class BidsView(ReportView):
@@ -151,7 +97,7 @@ class BidsView(ReportView):
         from kwtrack.bids import bid_history
 
         lines = [f"## {key}", "", "### Bid history", ""]
-        lines += [f"- {h.changed_at:%Y-%m-%d %H:%M}: {_cell(h.old_bid)} → {_cell(h.new_bid)} "
+        lines += [f"- {h.changed_at:%Y-%m-%d %H:%M}: {cell(h.old_bid)} → {cell(h.new_bid)} "
                   f"({h.old_status or '-'} → {h.new_status or '-'}) — {h.reason or ''}"
                   for h in bid_history(store, key)] or ["*no change on record*"]
         return "\n".join(lines)
@@ -166,20 +112,21 @@ class ReviewView(ReportView):
     def __init__(self, store_id: int, **kwargs):
         super().__init__(store_id, **kwargs)
         self.week: dt.date | None = None  # None: the latest week with keyword stats
+        self.step = 0  # weeks to move from `week` at the next read
         self.items: dict[str, tuple[str, object]] = {}
 
     def move_week(self, step: int) -> None:
-        from kwtrack.review import last_week_with_keyword_stats
-
-        if self.week is None:
-            self.week = last_week_with_keyword_stats(store_by_id(self.store_id))
-        if self.week is not None:
-            self.week += dt.timedelta(weeks=step)
-            self.refresh_rows()
+        self.step += step
+        self.refresh_rows()
 
     def rows(self, store):
-        from kwtrack.review import week_name, weekly_review
+        from kwtrack.review import last_week_with_keyword_stats, week_name, weekly_review
 
+        if self.step:
+            week = self.week or last_week_with_keyword_stats(store)
+            if week is not None:
+                self.week = week + dt.timedelta(weeks=self.step)
+            self.step = 0
         review = weekly_review(store, self.week)
         self.week = review.week
         self.items, rows = {}, []
@@ -196,7 +143,7 @@ class ReviewView(ReportView):
     def details(self, store, key):
         section, item = self.items[key]
         lines = [f"## {item.keyword or item.product_id}", f"*{section}*: {item.why}", ""]
-        lines += [f"- {name}: {_cell(value)}" for name, value in item.figures.items()]
+        lines += [f"- {name}: {cell(value)}" for name, value in item.figures.items()]
         return "\n".join(lines)
 
 

@@ -3,17 +3,7 @@
 from __future__ import annotations
 
 from kwtrack import catalog
-from kwtrack.store.database import store_by_id
-from kwtrack.tui.widgets import BrowseView
-
-
-def _n(value) -> str:
-    """A number for a table cell; '-' when unknown."""
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:,}"
+from kwtrack.tui.widgets import BrowseView, cell
 
 
 def _flag(value: bool | None) -> str:
@@ -25,24 +15,22 @@ class ProductsView(BrowseView):
 
     columns = ("Product ID", "Title", "Status", "Showcase", "Score", "Keywords",
                "Impr. 30d", "Clicks", "Inq.")
+    sorts = ("product_id", "title", "status", "showcase", "score", None, "impressions",
+             "clicks", "inquiries")
     noun = "products"
     example_filter = "status:offline"
 
-    def store(self):
-        return store_by_id(self.store_id)
+    def count(self, store, search):
+        return catalog.count_products(store, search)
 
-    def count(self) -> int:
-        return catalog.count_products(self.store(), self.search)
-
-    def fetch(self, offset: int, limit: int):
+    def fetch(self, store, search, sort, descending, offset, limit):
         return [(r.product_id, [r.product_id, r.title[:40], r.status, _flag(r.showcase),
-                                _n(r.score), _n(r.keywords), _n(r.impressions), _n(r.clicks),
-                                _n(r.inquiries)])
-                for r in catalog.list_products(self.store(), self.search, offset=offset,
-                                               limit=limit)]
+                                r.score, r.keywords, r.impressions, r.clicks, r.inquiries])
+                for r in catalog.list_products(store, search, offset=offset, limit=limit,
+                                               sort=sort, descending=descending)]
 
-    def details(self, key: str) -> str:
-        d = catalog.product_details(self.store(), key)
+    def details(self, store, key: str) -> str:
+        d = catalog.product_details(store, key)
         if d is None:
             return f"*Product {key} is gone.*"
         p = d.product
@@ -51,10 +39,10 @@ class ProductsView(BrowseView):
             f"## {p.title}",
             f"**{p.product_id}** · {p.category or 'no category'} · {p.status}"
             f"{' · showcase' if p.showcase else ''}{' · hot product' if p.hot else ''}",
-            f"Score {_n(p.score)} · published {p.published or 'unknown'}",
+            f"Score {cell(p.score)} · published {p.published or 'unknown'}",
             "",
-            f"**Last 30 days of data** ({window}): {_n(p.impressions)} impressions, "
-            f"{_n(p.clicks)} clicks, {_n(p.inquiries)} inquiries",
+            f"**Last 30 days of data** ({window}): {cell(p.impressions)} impressions, "
+            f"{cell(p.clicks)} clicks, {cell(p.inquiries)} inquiries",
             "",
             f"### Keywords ({len(d.keywords)})",
         ]
@@ -66,23 +54,21 @@ class KeywordsView(BrowseView):
     """The keyword library, with covering products and weekly stats in the details."""
 
     columns = ("Keyword", "Group", "Index", "Products", "Impr. 4w", "Clicks", "Spend", "Bid")
+    sorts = ("keyword", "group", "search_index", None, "impressions", "clicks", "spend", "bid")
     noun = "keywords"
     example_filter = "group:core"
 
-    def store(self):
-        return store_by_id(self.store_id)
+    def count(self, store, search):
+        return catalog.count_keywords(store, search)
 
-    def count(self) -> int:
-        return catalog.count_keywords(self.store(), self.search)
+    def fetch(self, store, search, sort, descending, offset, limit):
+        return [(r.keyword, [r.keyword, r.group or "", r.search_index, r.products,
+                             r.impressions, r.clicks, r.spend, r.bid])
+                for r in catalog.list_keywords(store, search, offset=offset, limit=limit,
+                                               sort=sort, descending=descending)]
 
-    def fetch(self, offset: int, limit: int):
-        return [(r.keyword, [r.keyword, r.group or "", _n(r.search_index), _n(r.products),
-                             _n(r.impressions), _n(r.clicks), _n(r.spend), _n(r.bid)])
-                for r in catalog.list_keywords(self.store(), self.search, offset=offset,
-                                               limit=limit)]
-
-    def details(self, key: str) -> str:
-        d = catalog.keyword_details(self.store(), key)
+    def details(self, store, key: str) -> str:
+        d = catalog.keyword_details(store, key)
         if d is None:
             return f"*Keyword {key!r} is gone.*"
         k = d.keyword
@@ -90,8 +76,8 @@ class KeywordsView(BrowseView):
                else "not in P4P")
         lines = [
             f"## {k.keyword}",
-            f"Group **{k.group or '-'}** · search index {_n(k.search_index)} · "
-            f"competition {_n(k.competition)} · {bid}",
+            f"Group **{k.group or '-'}** · search index {cell(k.search_index)} · "
+            f"competition {cell(k.competition)} · {bid}",
         ]
         if d.notes:
             lines += ["", d.notes]
@@ -101,8 +87,8 @@ class KeywordsView(BrowseView):
                   for p in d.products] or ["*no product covers this keyword*"]
         lines += ["", "### Recent weeks", "",
                   "| Week | Channel | Impr. | Clicks | Inq. | Spend |", "|---|---|---|---|---|---|"]
-        lines += [f"| {s.period_start} | {s.channel} | {_n(s.impressions)} | {_n(s.clicks)} | "
-                  f"{_n(s.inquiries)} | {_n(s.spend)} |" for s in d.stats]
+        lines += [f"| {s.period_start} | {s.channel} | {cell(s.impressions)} | {cell(s.clicks)} | "
+                  f"{cell(s.inquiries)} | {cell(s.spend)} |" for s in d.stats]
         if not d.stats:
             lines.append("| – | no stats | | | | |")
         return "\n".join(lines)

@@ -1,82 +1,213 @@
-"""Reusable widgets: a table paged from the database, and a browse view built on it."""
+"""The one anatomy of a TUI view, and the table that reads long lists a window at a time.
+
+Every view is a `TableView`: a status line, a table, and a details pane that follows the
+highlighted row. `ReportView` (kwtrack.tui.reports) fills its table from one domain call;
+`BrowseView` reads the Products and Keywords lists a window of rows at a time, sorted and
+filtered in the database, so a store of 200,000 keywords opens, sorts and jumps to its end as
+fast as one of 200.
+
+All database work runs in thread workers; a worker hands its result to the UI with
+`call_from_thread` and never touches a widget itself. An error becomes a notification and
+the status line, never a traceback.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Markdown, Static
+from textual.worker import get_current_worker
 
-PAGE_SIZE = 200
+from kwtrack.errors import KwtrackError
+from kwtrack.store.database import store_by_id
+
+WINDOW = 300  # rows a BrowseView's table holds at once
+EDGE = 20  # rows from the window's edge at which the next rows are read
+DETAILS_DELAY = 0.12  # seconds the cursor rests on a row before its details are read
+FILTER_DELAY = 0.15  # seconds after the last keystroke before a filter is applied
 
 
-class PagedTable(DataTable):
-    """A DataTable that holds only the pages the user has scrolled to.
+def cell(value) -> str:
+    """A value as a table cell: `-` when unknown."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "Y" if value else ""
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
 
-    The owner (a `BrowseView`) answers `count` and `fetch(offset, limit)`; the table asks for the
-    next page when the cursor comes near the last loaded row.
-    """
+
+class TableView(Vertical):
+    """A status line, a table and the highlighted row's details (Markdown, from a worker)."""
 
     DEFAULT_CSS = """
-    PagedTable { height: 1fr; }
+    TableView { height: 1fr; }
+    TableView .status { color: $text-muted; padding: 0 1; height: 1; }
+    TableView Horizontal { height: 1fr; }
+    TableView DataTable { width: 3fr; height: 1fr; }
+    TableView VerticalScroll.details { width: 2fr; border-left: solid $primary-muted;
+                                       padding: 0 1; }
+    """
+
+    columns: Sequence[str] = ()
+    noun = "rows"
+
+    def __init__(self, store_id: int, **kwargs):
+        super().__init__(**kwargs)
+        self.store_id = store_id
+        self._details_timer = None
+
+    def make_table(self) -> DataTable:
+        return DataTable(cursor_type="row", zebra_stripes=True)
+
+    def compose_top(self) -> ComposeResult:
+        """Widgets above the status line (a BrowseView's filter box)."""
+        yield from ()
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        yield Static("", classes="status", markup=False)
+        with Horizontal():
+            yield self.make_table()
+            with VerticalScroll(classes="details"):
+                yield Markdown("", classes="details-text")
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(DataTable)
+
+    def on_mount(self) -> None:
+        self.table.add_columns(*self.columns)
+
+    def set_status(self, text: str) -> None:
+        self.query_one(".status", Static).update(text)
+
+    def highlighted_key(self) -> str | None:
+        """The key of the highlighted row (a product ID, a keyword, …), if any."""
+        table = self.table
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+
+    def details(self, store, key: str) -> str:
+        """The details pane's Markdown for one row (in a worker)."""
+        raise NotImplementedError
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is None or event.row_key.value is None:
+            return
+        # Read the details once the cursor rests, not for every row it passes.
+        if self._details_timer is not None:
+            self._details_timer.stop()
+        key = event.row_key.value
+        self._details_timer = self.set_timer(DETAILS_DELAY, lambda: self._load_details(key))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="details")
+    def _load_details(self, key: str) -> None:
+        try:
+            text = self.details(store_by_id(self.store_id), key)
+        except KwtrackError as exc:
+            text = f"*{exc}*"
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_details, text)
+
+    def _show_details(self, text: str) -> None:
+        self.query_one(".details-text", Markdown).update(text)
+
+
+class WindowTable(DataTable):
+    """A DataTable holding rows `start` … `start + row_count` of a list of `total` rows.
+
+    Moving near either edge of the window asks its view for the rows around the cursor; `g`
+    and `G` ask for the first and the last rows. The cursor stays on the same record while the
+    window moves under it.
     """
 
     BINDINGS = [
-        Binding("g", "scroll_top", "First row", show=False),
-        Binding("G", "load_all_to_end", "Last row", show=False),
+        Binding("g", "first", "First row", show=False),
+        Binding("G", "last", "Last row", show=False),
     ]
+
+    MARK, UNMARKED = "● ", "  "  # before the first cell of a selected row, of any other
 
     def __init__(self, view: BrowseView, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.view = view
+        self.start = 0
         self.total = 0
+        self.selected: set[str] = set()  # keys of the rows picked with space
 
-    def reload(self) -> None:
-        """Start again from the first page (after a filter change)."""
+    @property
+    def position(self) -> int:
+        """The highlighted record's place in the whole list."""
+        return self.start + self.cursor_row
+
+    def show_window(self, start: int, rows: list[tuple[str, list]], total: int,
+                    position: int | None) -> None:
+        """Put rows `start` … in the table; the cursor on record `position` (None: the
+        record it was on)."""
+        if position is None:
+            position = self.position
         self.clear()
-        self.total = self.view.count()
-        self.load_more()
+        self.start, self.total = start, total
+        for key, values in rows:
+            cells = list(map(cell, values))
+            cells[0] = (self.MARK if key in self.selected else self.UNMARKED) + cells[0]
+            self.add_row(*cells, key=key)
+        if rows:
+            self.move_cursor(row=min(max(position - start, 0), len(rows) - 1), animate=False)
 
-    def load_more(self) -> None:
-        """Append the next page, if there is one."""
-        if self.row_count >= self.total:
+    def toggle_selected(self) -> None:
+        """Select the highlighted row, or unselect it, and move to the next row."""
+        if not self.row_count:
             return
-        for key, values in self.view.fetch(self.row_count, PAGE_SIZE):
-            self.add_row(*values, key=key)
-        self.view.show_position()
+        row = self.cursor_row
+        key = self.coordinate_to_cell_key((row, 0)).row_key.value
+        self.selected ^= {key}
+        text = str(self.get_cell_at((row, 0)))[len(self.MARK):]
+        mark = self.MARK if key in self.selected else self.UNMARKED
+        self.update_cell_at((row, 0), mark + text)
+        self.move_cursor(row=row + 1)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= self.row_count - 20:
-            self.load_more()
+        row = event.cursor_row
+        if row != self.cursor_row or self.view.reading:
+            return  # (a row passed while the window was being replaced)
+        near_end = row >= self.row_count - EDGE and self.start + self.row_count < self.total
+        near_start = row < EDGE and self.start > 0
+        if near_end or near_start:
+            self.view.load(max(self.position - WINDOW // 2, 0))
 
-    def action_scroll_top(self) -> None:
-        self.move_cursor(row=0)
+    def action_first(self) -> None:
+        if self.start == 0:
+            self.move_cursor(row=0)
+        else:
+            self.view.load(0, position=0)
 
-    def action_load_all_to_end(self) -> None:
-        """Jump to the last row, loading the pages between (the user asked for the end)."""
-        while self.row_count < self.total:
-            self.load_more()
-        self.move_cursor(row=self.row_count - 1)
+    def action_last(self) -> None:
+        if self.start + self.row_count >= self.total:
+            self.move_cursor(row=self.row_count - 1)
+        else:
+            self.view.load(max(self.total - WINDOW, 0), position=self.total - 1)
 
 
-class BrowseView(Vertical):
-    """A filter box, a paged table and a details pane for one kind of record.
+class BrowseView(TableView):
+    """A filter box over a `WindowTable` of one kind of record, sorted in the database.
 
-    Subclasses say what the columns are, how to count and fetch rows, and what the details of
-    one row read like (Markdown).
+    Subclasses name the columns and, for each, the sort it means (None: not sortable), and
+    count and fetch rows; all of it runs in workers.
     """
 
     DEFAULT_CSS = """
-    BrowseView { height: 1fr; }
     BrowseView Input.filter { display: none; margin: 0 1; }
     BrowseView Input.filter.visible { display: block; }
-    BrowseView .position { color: $text-muted; padding: 0 1; height: 1; }
-    BrowseView Horizontal { height: 1fr; }
-    BrowseView PagedTable { width: 3fr; }
-    BrowseView VerticalScroll.details { width: 2fr; border-left: solid $primary-muted;
-                                        padding: 0 1; }
     """
 
     BINDINGS = [
@@ -84,54 +215,114 @@ class BrowseView(Vertical):
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
-    columns: Sequence[str] = ()
-    noun = "rows"
+    sorts: Sequence[str | None] = ()  # per column: the list's sort name, or None
     example_filter = ""
 
     def __init__(self, store_id: int, **kwargs):
-        super().__init__(**kwargs)
-        self.store_id = store_id
+        super().__init__(store_id, **kwargs)
         self.search: str | None = None
+        self.sort_column: int | None = None  # None: the list's own order
+        self.descending = False
+        self.reading = False  # a window is being read
+        self._filter_timer = None
 
-    def compose(self) -> ComposeResult:
+    def compose_top(self) -> ComposeResult:
         yield Input(placeholder=f"Filter {self.noun}… (as you type; field:value too, e.g. "
-                                f"{self.example_filter}; Esc clears)",
-                    classes="filter")
-        yield Static("", classes="position")
-        with Horizontal():
-            yield PagedTable(self)
-            with VerticalScroll(classes="details"):
-                yield Markdown("", classes="details-text")
+                                f"{self.example_filter}; Esc clears)", classes="filter")
+
+    def make_table(self) -> WindowTable:
+        return WindowTable(self)
 
     @property
-    def table(self) -> PagedTable:
-        return self.query_one(PagedTable)
+    def table(self) -> WindowTable:
+        return self.query_one(WindowTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns(*self.columns)
-        self.table.reload()
+        super().on_mount()
+        self.reload()
 
-    def count(self) -> int:
+    def count(self, store, search: str | None) -> int:
         raise NotImplementedError
 
-    def fetch(self, offset: int, limit: int) -> list[tuple[str, list]]:
-        """Rows as (key, cell values)."""
+    def fetch(self, store, search: str | None, sort: str | None, descending: bool,
+              offset: int, limit: int) -> list[tuple[str, list]]:
+        """Rows as (key, cell values), in the database's order for `sort`."""
         raise NotImplementedError
 
-    def details(self, key: str) -> str:
-        """The details pane's Markdown for one row."""
-        raise NotImplementedError
+    def reload(self) -> None:
+        """Count and read from the first row again (a new filter or sort, or a refresh)."""
+        self.load(0, position=0, recount=True)
+
+    def load(self, offset: int, *, position: int | None = None, recount: bool = False) -> None:
+        """Read WINDOW rows from `offset` in a worker and show them (the cursor on record
+        `position`; None: where it is)."""
+        self.reading = True
+        self.set_status(f"loading {self.noun}…")
+        sort = None if self.sort_column is None else self.sorts[self.sort_column]
+        self._load(offset, position, None if recount else self.table.total, self.search, sort,
+                   self.descending)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
+    def _load(self, offset: int, position: int | None, total: int | None,
+              search: str | None, sort: str | None, descending: bool) -> None:
+        try:
+            store = store_by_id(self.store_id)
+            if total is None:
+                total = self.count(store, search)
+            offset = min(offset, max(total - WINDOW, 0))
+            rows = self.fetch(store, search, sort, descending, offset, WINDOW)
+        except KwtrackError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_window, offset, rows, total, position)
+
+    def _show_window(self, offset, rows, total, position) -> None:
+        self.reading = False
+        self.table.show_window(offset, rows, total, position)
+        self.show_position()
+        if not rows:
+            self._show_details("")
+
+    def _failed(self, text: str) -> None:
+        self.reading = False
+        self.notify(text, severity="error")
+        self.set_status(text)
 
     def show_position(self) -> None:
         table = self.table
-        shown = f"{table.row_count:,} of {table.total:,} {self.noun} loaded"
+        if not table.total:
+            shown = f"no {self.noun}"
+        else:
+            shown = (f"{table.position + 1:,} of {table.total:,} {self.noun} (rows "
+                     f"{table.start + 1:,}–{table.start + table.row_count:,} loaded)")
+        if self.sort_column is not None:
+            shown += f" · by {self.columns[self.sort_column]} {'↓' if self.descending else '↑'}"
         if self.search:
-            shown += f" — filter: {self.search!r}"
-        self.query_one(".position", Static).update(shown)
+            shown += f" · filter: {self.search!r}"
+        if table.selected:
+            shown += f" · {len(table.selected):,} selected"
+        self.set_status(shown)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key is not None and event.row_key.value is not None:
-            self.query_one(".details-text", Markdown).update(self.details(event.row_key.value))
+        super().on_data_table_row_highlighted(event)
+        if self.table.total:
+            self.show_position()
+
+    def sort(self, reverse: bool) -> str:
+        """Sort by the next sortable column (`reverse`: the same one, the other way), in the
+        database; returns what the rows are sorted by."""
+        sortable = [i for i, name in enumerate(self.sorts) if name is not None]
+        if reverse and self.sort_column is not None:
+            self.descending = not self.descending
+        else:
+            later = [i for i in sortable if self.sort_column is None or i > self.sort_column]
+            self.sort_column = later[0] if later else None
+            self.descending = False
+        self.reload()
+        if self.sort_column is None:
+            return "the list's own order"
+        return f"{self.columns[self.sort_column]} {'↓' if self.descending else '↑'}"
 
     def action_filter(self) -> None:
         box = self.query_one(Input)
@@ -139,15 +330,20 @@ class BrowseView(Vertical):
         box.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        """Filter as the operator types."""
-        self.search = event.value.strip() or None
-        self.table.reload()
-        self.show_position()
+        """Filter as the operator types (once a keystroke is followed by a short pause)."""
+        search = event.value.strip() or None
+        if search == self.search:
+            return
+        self.search = search
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self.reload)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
         self.search = event.value.strip() or None
-        self.table.reload()
-        self.show_position()
+        self.reload()
         if not self.search:
             event.input.remove_class("visible")
         self.table.focus()
@@ -156,8 +352,9 @@ class BrowseView(Vertical):
         box = self.query_one(Input)
         box.value = ""
         box.remove_class("visible")
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
         if self.search:
             self.search = None
-            self.table.reload()
-            self.show_position()
+            self.reload()
         self.table.focus()

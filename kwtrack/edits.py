@@ -1,0 +1,246 @@
+"""Editing the catalog by hand: add and edit products and keywords, link and unlink them.
+
+Each edit is one action in the change log (kwtrack.history), written at once in its own
+transaction: `undo` reverses it and `redo` applies it again. Nothing is deleted:
+- adding logs the new row's `archived_at` going from a time to none, so undoing an add
+  archives the row, and adding a product or keyword that was archived brings it back;
+- a link is logged as the `link` field of its coverage row (`product id:keyword id:source`,
+  or none), so an unlink can be undone with the link as it was.
+
+The checks of each field live here (`product_problems`, `keyword_problems`), so the TUI's
+forms and any other caller say the same thing about the same value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kwtrack.cleanup import TITLE_LIMIT
+from kwtrack.errors import KwtrackError
+from kwtrack.history import log_change, next_action
+from kwtrack.store.models import Coverage, Keyword, Product, Store, database, now
+from kwtrack.values import choice, parse_text
+from kwtrack.words import clean_display, keyword_words_of, normalise_keyword
+
+PRODUCT_STATUS = choice("online", "offline", aliases={"上架": "online", "下架": "offline"})
+GROUP_LIMIT = 100  # characters (the column's size)
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of an add or edit form."""
+
+    name: str
+    label: str
+    hint: str = ""
+
+
+PRODUCT_FORM = (
+    FormField("product_id", "Product ID", "the number Alibaba.com gives the listing"),
+    FormField("title", "Title", f"at most {TITLE_LIMIT} characters"),
+    FormField("category", "Category", "optional"),
+    FormField("status", "Status", "online or offline"),
+)
+KEYWORD_FORM = (
+    FormField("keyword", "Keyword", "as buyers type it"),
+    FormField("group", "Group", "optional: core, rising, …"),
+    FormField("status", "Status", "optional"),
+    FormField("notes", "Notes", "optional"),
+)
+
+
+def _text(values: dict[str, str], name: str, problems: dict[str, str]) -> str | None:
+    try:
+        return parse_text(values.get(name) or "")
+    except ValueError as exc:
+        problems[name] = str(exc)
+        return None
+
+
+def product_problems(values: dict[str, str], *, adding: bool) -> dict[str, str]:
+    """What is wrong with a product form's values, field by field (empty: nothing)."""
+    problems: dict[str, str] = {}
+    product_id = _text(values, "product_id", problems)
+    if adding and "product_id" not in problems:
+        if not product_id:
+            problems["product_id"] = "a product needs its ID"
+        elif not product_id.isdigit():
+            problems["product_id"] = f"{product_id!r} is not a product ID (digits only)"
+    title = clean_display(_text(values, "title", problems) or "")
+    if "title" not in problems:
+        if not title:
+            problems["title"] = "a product needs a title"
+        elif len(title) > TITLE_LIMIT:
+            problems["title"] = f"{len(title)} characters, over the limit of {TITLE_LIMIT}"
+    _text(values, "category", problems)
+    try:
+        if PRODUCT_STATUS(values.get("status") or "") is None:
+            problems["status"] = "online or offline"
+    except ValueError as exc:
+        problems["status"] = str(exc)
+    return problems
+
+
+def keyword_problems(values: dict[str, str]) -> dict[str, str]:
+    """What is wrong with a keyword form's values, field by field (empty: nothing)."""
+    problems: dict[str, str] = {}
+    keyword = _text(values, "keyword", problems)
+    if "keyword" not in problems and not keyword_words_of(keyword or ""):
+        problems["keyword"] = "a keyword needs words (punctuation alone matches nothing)"
+    group = _text(values, "group", problems)
+    if group and len(group) > GROUP_LIMIT:
+        problems["group"] = f"{len(group)} characters, over the limit of {GROUP_LIMIT}"
+    _text(values, "status", problems)
+    _text(values, "notes", problems)
+    return problems
+
+
+def _refuse(problems: dict[str, str]) -> None:
+    if problems:
+        raise KwtrackError("; ".join(f"{name}: {text}" for name, text in problems.items()))
+
+
+def _write_fields(store: Store, action: int, row, entity: str, changes: dict, reason: str,
+                  stamp) -> None:
+    """Set and log each field of `changes` that differs from the row's value."""
+    for field, new in changes.items():
+        old = getattr(row, field)
+        if old != new:
+            log_change(store, action, entity, row.id, field, old, new, reason, stamp)
+            setattr(row, field, new)
+    row.updated_at = stamp
+    row.save()  # (derived columns follow, BaseModel.DERIVED)
+
+
+def add_product(store: Store, values: dict[str, str]) -> int:
+    """Add a product by hand (or bring back an archived one with that ID); returns the
+    action number."""
+    _refuse(product_problems(values, adding=True))
+    product_id = parse_text(values["product_id"])
+    fields = {"title": clean_display(values["title"]),
+              "category": parse_text(values.get("category") or ""),
+              "status": PRODUCT_STATUS(values["status"])}
+    with database.obj.atomic():
+        stamp, action = now(), next_action(store)
+        product = Product.get_or_none((Product.store == store)
+                                      & (Product.product_id == product_id))
+        if product is not None and product.archived_at is None:
+            raise KwtrackError(f"product {product_id} is already in the store")
+        if product is None:
+            product = Product.create(store=store, product_id=product_id, archived_at=stamp,
+                                     created_at=stamp, **fields)
+        _write_fields(store, action, product, "product",
+                      {**fields, "archived_at": None}, "added by hand", stamp)
+    return action
+
+
+def edit_product(store: Store, product_id: str, values: dict[str, str], *,
+                 reason: str | None = None) -> int:
+    """Change a live product's title, category or status (the fields of `values`); returns
+    the action number. A hot product's title changes only through `kwtrack products
+    set-title --force` (its traffic rides on it)."""
+    product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id)
+                                  & Product.archived_at.is_null())
+    if product is None:
+        raise KwtrackError(f"no live product {product_id!r}")
+    current = {"title": product.title, "category": product.category or "",
+               "status": product.status}
+    _refuse(product_problems({**current, **values}, adding=False))
+    changes = {"title": clean_display(values.get("title", product.title)),
+               "category": parse_text(values.get("category", product.category or "") or ""),
+               "status": PRODUCT_STATUS(values.get("status", product.status))}
+    if product.hot and changes["title"] != product.title:
+        raise KwtrackError(f"product {product_id} is a hot product: change its title with "
+                           "`kwtrack products set-title --force --reason …`")
+    with database.obj.atomic():
+        action = next_action(store)
+        _write_fields(store, action, product, "product", changes, reason or "edited by hand",
+                      now())
+    return action
+
+
+def add_keyword(store: Store, values: dict[str, str]) -> int:
+    """Add a keyword to the library (or bring back an archived one); returns the action
+    number."""
+    _refuse(keyword_problems(values))
+    keyword = clean_display(parse_text(values["keyword"]))
+    norm = normalise_keyword(keyword)
+    fields = {name: parse_text(values.get(name) or "") for name in ("group", "status", "notes")}
+    with database.obj.atomic():
+        stamp, action = now(), next_action(store)
+        row = Keyword.get_or_none((Keyword.store == store) & (Keyword.norm == norm))
+        if row is not None and row.archived_at is None:
+            raise KwtrackError(f"{row.keyword!r} is already in the library")
+        if row is None:
+            row = Keyword.create(store=store, keyword=keyword, norm=norm, source="manual",
+                                 archived_at=stamp, created_at=stamp, **fields)
+        _write_fields(store, action, row, "keyword", {**fields, "archived_at": None},
+                      "added by hand", stamp)
+    return action
+
+
+def edit_keyword(store: Store, keyword: str, values: dict[str, str], *,
+                 reason: str | None = None) -> int:
+    """Change a keyword's group, status or notes (its words make it the keyword it is: add
+    another instead); returns the action number."""
+    row = Keyword.get_or_none((Keyword.store == store)
+                              & (Keyword.norm == normalise_keyword(keyword))
+                              & Keyword.archived_at.is_null())
+    if row is None:
+        raise KwtrackError(f"no keyword {keyword!r} in the library")
+    _refuse(keyword_problems({"keyword": row.keyword, **values}))
+    changes = {name: parse_text(values[name] or "") for name in ("group", "status", "notes")
+               if name in values}
+    with database.obj.atomic():
+        action = next_action(store)
+        _write_fields(store, action, row, "keyword", changes, reason or "edited by hand", now())
+    return action
+
+
+def link_text(product: int, keyword: int, source: str) -> str:
+    """A coverage link as the change log keeps it."""
+    return f"{product}:{keyword}:{source}"
+
+
+def _live_pair(store: Store, keyword: str, product_id: str) -> tuple[Keyword, Product]:
+    row = Keyword.get_or_none((Keyword.store == store)
+                              & (Keyword.norm == normalise_keyword(keyword))
+                              & Keyword.archived_at.is_null())
+    if row is None:
+        raise KwtrackError(f"no keyword {keyword!r} in the library")
+    product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id)
+                                  & Product.archived_at.is_null())
+    if product is None:
+        raise KwtrackError(f"no live product {product_id!r}")
+    return row, product
+
+
+def link(store: Store, keyword: str, product_id: str) -> int:
+    """Link a keyword to a product by hand (a `manual` link); returns the action number."""
+    row, product = _live_pair(store, keyword, product_id)
+    if Coverage.get_or_none((Coverage.product == product) & (Coverage.keyword == row)):
+        raise KwtrackError(f"{row.keyword!r} is already linked to {product_id}")
+    with database.obj.atomic():
+        stamp, action = now(), next_action(store)
+        found = Coverage.create(product=product, keyword=row, source="manual", created_at=stamp)
+        log_change(store, action, "coverage", found.id, "link", None,
+                   link_text(product.id, row.id, "manual"), "linked by hand", stamp)
+    return action
+
+
+def unlink(store: Store, keyword: str, product_id: str) -> int:
+    """Remove every link between a keyword and a product (the change log keeps them, for
+    undo); returns the action number. The title route is not a link: a title that holds
+    the keyword still covers it."""
+    row, product = _live_pair(store, keyword, product_id)
+    found = list(Coverage.select().where((Coverage.product == product)
+                                         & (Coverage.keyword == row)))
+    if not found:
+        raise KwtrackError(f"{row.keyword!r} is not linked to {product_id}")
+    with database.obj.atomic():
+        stamp, action = now(), next_action(store)
+        for c in found:
+            log_change(store, action, "coverage", c.id, "link",
+                       link_text(product.id, row.id, c.source), None, "unlinked by hand", stamp)
+            c.delete_instance()
+    return action

@@ -1,0 +1,176 @@
+"""Modal forms: add and edit a record, link a keyword and a product, check a draft title, and
+show a check's result.
+
+A form checks each field as it is typed with the domain's own checks (kwtrack.edits) and says
+what is wrong next to the field; saving runs in a worker, and the database's answer (a
+duplicate, a hot product) shows in the form rather than closing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Markdown, Static
+
+from kwtrack.errors import KwtrackError
+from kwtrack.store.database import store_by_id
+
+FORM_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{ width: 76; max-width: 95%; height: auto; max-height: 95%;
+                    border: thick $primary; background: $surface; padding: 0 1; }}
+{name} .error {{ color: $error; height: auto; display: none; }}
+{name} .hint {{ color: $text-muted; height: auto; }}
+{name} Input {{ border: none; height: 1; padding: 0 1; margin: 0; background: $boost; }}
+{name} Input:focus {{ border: none; background: $primary 30%; }}
+"""
+
+
+class FormDialog(ModalScreen[bool]):
+    """A form of `fields` (kwtrack.edits.FormField): each field checked as it is typed by
+    `problems` (values → {field: what is wrong}); Enter moves to the next field and saves on
+    the last (ctrl+s saves from any); `save(store, values)` runs in a worker."""
+
+    DEFAULT_CSS = FORM_CSS.format(name="FormDialog")
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    hint = "Enter: next field, saves on the last · ctrl+s: save · Esc: cancel"
+
+    def __init__(self, store_id: int, heading: str, fields, values: dict[str, str],
+                 problems: Callable[[dict], dict], save: Callable):
+        super().__init__()
+        self.store_id, self.heading, self.fields = store_id, heading, fields
+        self.values, self.problems, self.save = dict(values), problems, save
+        self.touched: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.heading)
+            for field in self.fields:
+                yield Label(f"{field.label} [dim]— {field.hint}[/]" if field.hint else field.label)
+                yield Input(value=self.values.get(field.name, ""), id=f"field-{field.name}")
+                yield Static("", classes="error", id=f"error-{field.name}", markup=False)
+            yield Static("", classes="error", id="error-form", markup=False)
+            yield Static(self.hint, classes="hint")
+
+    def _values(self) -> dict[str, str]:
+        return {f.name: self.query_one(f"#field-{f.name}", Input).value for f in self.fields}
+
+    def _show_problems(self, shown: set[str]) -> dict[str, str]:
+        found = self.problems({**self.values, **self._values()})
+        for field in self.fields:
+            text = found.get(field.name, "") if field.name in shown else ""
+            _say(self.query_one(f"#error-{field.name}", Static), text)
+        return found
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.touched.add(event.input.id.removeprefix("field-"))
+        self._show_problems(self.touched)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        names = [f.name for f in self.fields]
+        place = names.index(event.input.id.removeprefix("field-"))
+        if place + 1 < len(names):
+            self.query_one(f"#field-{names[place + 1]}", Input).focus()
+        else:
+            self.action_save()
+
+    def action_save(self) -> None:
+        found = self._show_problems({f.name for f in self.fields})
+        if found:
+            first = next(f.name for f in self.fields if f.name in found)
+            self.query_one(f"#field-{first}", Input).focus()
+            return
+        self._save({**self.values, **self._values()})
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _save(self, values: dict[str, str]) -> None:
+        try:
+            self.save(store_by_id(self.store_id), values)
+        except KwtrackError as exc:
+            self.app.call_from_thread(self._say, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, True)
+
+    def _say(self, text: str) -> None:
+        _say(self.query_one("#error-form", Static), text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def _say(line: Static, text: str) -> None:
+    """Show what is wrong under a field; an empty line takes no room."""
+    line.update(text)
+    line.display = bool(text)
+
+
+class LinkDialog(FormDialog):
+    """Link a keyword and a product (Enter), or remove their links (ctrl+x)."""
+
+    DEFAULT_CSS = FORM_CSS.format(name="LinkDialog")
+    BINDINGS = [Binding("ctrl+x", "unlink", "Unlink")]
+    hint = "Enter: link · ctrl+x: unlink (the change log keeps the link) · Esc: cancel"
+
+    def __init__(self, store_id: int, heading: str, field, fixed: dict[str, str],
+                 link: Callable, unlink: Callable):
+        super().__init__(store_id, heading, (field,), fixed, _needs(field.name), link)
+        self.unlink = unlink
+
+    def action_unlink(self) -> None:
+        if not self._show_problems({f.name for f in self.fields}):
+            self.save = self.unlink
+            self._save({**self.values, **self._values()})
+
+
+def _needs(name: str) -> Callable[[dict], dict]:
+    def problems(values: dict) -> dict:
+        return {} if (values.get(name) or "").strip() else {name: "needed"}
+    return problems
+
+
+class ResultDialog(ModalScreen[None]):
+    """A check's result as Markdown, worked out in a worker by `run(store) → markdown`; with
+    `ask` (a label), an input whose text is passed on as `run(store, text)` at each Enter."""
+
+    DEFAULT_CSS = FORM_CSS.format(name="ResultDialog") + """
+    ResultDialog VerticalScroll { height: auto; max-height: 30; }
+    """
+    BINDINGS = [Binding("escape", "dismiss", "Close")]
+
+    def __init__(self, store_id: int, heading: str, run: Callable, ask: str | None = None):
+        super().__init__()
+        self.store_id, self.heading, self.run, self.ask = store_id, heading, run, ask
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.heading)
+            if self.ask:
+                yield Label(self.ask)
+                yield Input(id="ask")
+            with VerticalScroll():
+                yield Markdown("" if self.ask else "*checking…*", id="result")
+            yield Static("Esc: close" + (" · Enter: check" if self.ask else ""),
+                         classes="hint")
+
+    def on_mount(self) -> None:
+        if not self.ask:
+            self._run(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.query_one("#result", Markdown).update("*checking…*")
+            self._run(event.value.strip())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _run(self, text: str | None) -> None:
+        store = store_by_id(self.store_id)
+        try:
+            shown = self.run(store) if text is None else self.run(store, text)
+        except KwtrackError as exc:
+            shown = f"*{exc}*"
+        self.app.call_from_thread(lambda: self.query_one("#result", Markdown).update(shown))

@@ -1,0 +1,147 @@
+"""The TUI's Keywords view on a store of many keywords, beside plain sqlite3 in the same run.
+
+Run: python tests/bench/bench_tui.py [KEYWORDS]   (default 200,000 keywords)
+
+The store is the weekly-review bench store (KEYWORDS keywords, 26 weeks of organic and P4P
+stats; see bench_review.py) plus 3,000 live products whose titles hold some of the words. The
+TUI runs headless (Textual's pilot) at 120×40, and each step is timed from the action its key
+runs to the rows in the table (the worker's read included):
+- open the Keywords view (count, first window, covering products per row);
+- `G`, the last row;
+- sort by the last 4 weeks' impressions, largest first (`s` × 4, `S`);
+- a filter typed (`/` then `word 1999`), applied as the typing pauses (0.15 s, included).
+Beside each, the baseline: plain sqlite3 running the same count and page of the same SQL
+order (no covering products), so the ratio shows what the TUI adds. Medians of 3 runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PRODUCTS = 3_000
+
+
+def add_products(path: Path, n_keywords: int) -> None:
+    """3,000 live products whose titles hold some of the store's words."""
+    from kwtrack.store import bulk
+    from kwtrack.store.database import get_store, open_database
+    from kwtrack.store.models import Product, database
+
+    open_database(str(path))
+    store = get_store()
+    stamp = "2026-01-01 00:00:00"
+    with database.obj.atomic():
+        titles = [f"Men's Word {i * (n_keywords // PRODUCTS)} Walking Shoes Model A{i:04d}"
+                  for i in range(PRODUCTS)]
+        bulk.insert_rows(Product, ["store", "product_id", "title",
+                                   *Product.derived("title", ""), "status", "created_at",
+                                   "updated_at"],
+                         [(store.id, str(1_600_000_000_000 + i), t,
+                           *Product.derived("title", t).values(), "online", stamp, stamp)
+                          for i, t in enumerate(titles)])
+    database.obj.close()
+
+
+async def time_steps(path: Path) -> dict[str, float]:
+    """Seconds from each key press to its rows on screen."""
+    from textual.widgets import Input
+
+    from kwtrack.store.database import get_store, open_database
+    from kwtrack.tui.app import KwtrackApp
+
+    open_database(str(path))
+    app = KwtrackApp(store_id=get_store().id)
+    found = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.query_one("#keywords-view")
+        table = view.table
+
+        async def until(condition) -> None:
+            while not condition():
+                await asyncio.sleep(0.005)
+
+        await until(lambda: app.query_one("#products-view").table.total)
+        await pilot.pause(0.5)
+        # The app's own actions, as the keys run them: timed to the rows in the table (the
+        # pilot's key presses also wait for every repaint and animation to settle).
+        start = time.perf_counter()
+        app.action_show("keywords")
+        await until(lambda: table.total and not view.reading)
+        found["open"] = time.perf_counter() - start
+        start = time.perf_counter()
+        table.action_last()
+        await until(lambda: table.position == table.total - 1 and not view.reading)
+        found["G"] = time.perf_counter() - start
+        table.action_first()
+        await until(lambda: table.position == 0 and not view.reading)
+        start = time.perf_counter()
+        for _ in range(4):
+            view.sort(False)
+        view.sort(True)
+        await until(lambda: view.descending and not view.reading)
+        found["sort"] = time.perf_counter() - start
+        view.action_filter()
+        start = time.perf_counter()
+        view.query_one(Input).value = "word 1999"
+        await until(lambda: view.search == "word 1999" and table.total < 1000
+                    and not view.reading)
+        found["filter"] = time.perf_counter() - start
+    return found
+
+
+def baseline(path: Path) -> dict[str, float]:
+    """The same counts and pages with plain sqlite3: what any table of this list must read."""
+    db = sqlite3.connect(path)
+    found = {}
+
+    def timed(name: str, *queries: tuple[str, tuple]) -> None:
+        start = time.perf_counter()
+        for sql, args in queries:
+            db.execute(sql, args).fetchall()
+        found[name] = time.perf_counter() - start
+
+    count = ("SELECT COUNT(*) FROM keyword WHERE archived_at IS NULL", ())
+    page = "SELECT * FROM keyword WHERE archived_at IS NULL ORDER BY norm LIMIT 300 OFFSET ?"
+    total = db.execute(count[0]).fetchone()[0]
+    timed("open", count, (page, (0,)))
+    timed("G", (page, (total - 300,)))
+    last = db.execute("SELECT MAX(period_end) FROM keyword_stat").fetchone()[0]
+    timed("sort", ("SELECT k.*, s.total FROM keyword k LEFT JOIN (SELECT keyword_id, "
+                   "SUM(impressions) AS total FROM keyword_stat WHERE period_start >= "
+                   "date(?, '-27 days') AND period_end <= ? GROUP BY keyword_id) s ON "
+                   "s.keyword_id = k.id WHERE k.archived_at IS NULL ORDER BY s.total DESC "
+                   "NULLS LAST, k.norm LIMIT 300", (last, last)))
+    timed("filter", ("SELECT COUNT(*) FROM keyword WHERE norm LIKE '%word 1999%'", ()),
+          ("SELECT * FROM keyword WHERE norm LIKE '%word 1999%' ORDER BY norm LIMIT 300", ()))
+    db.close()
+    return found
+
+
+def main(n_keywords: int) -> None:
+    from tests.bench.bench_review import build_store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "keywords.db"
+        start = time.perf_counter()
+        build_store(path, n_keywords)
+        add_products(path, n_keywords)
+        print(f"built a store of {n_keywords:,} keywords and {PRODUCTS:,} products in "
+              f"{time.perf_counter() - start:.0f} s")
+        runs = [asyncio.run(time_steps(path)) for _ in range(3)]
+        floors = [baseline(path) for _ in range(3)]
+        for step in runs[0]:
+            tui = statistics.median(r[step] for r in runs)
+            floor = statistics.median(f[step] for f in floors)
+            print(f"{step:>6}: TUI {tui:.3f} s, sqlite3 {floor:.3f} s (ratio "
+                  f"{tui / floor:.1f}); runs {', '.join(f'{r[step]:.3f}' for r in runs)}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)

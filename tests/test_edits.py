@@ -1,0 +1,111 @@
+"""Editing by hand (kwtrack.edits) and redo: every edit one change that undo and redo move."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from kwtrack import edits
+from kwtrack.cli import cli
+from kwtrack.errors import KwtrackError
+from kwtrack.history import history, redo, redo_last, undo, undo_last
+from kwtrack.store.models import Change, Coverage, Keyword, Product
+
+SHOE = {"product_id": "1699000000001", "title": "Men's  Trail Walking Shoes Model Z901",
+        "category": "", "status": "online"}
+
+
+def test_form_checks_name_each_bad_field():
+    assert edits.product_problems(SHOE, adding=True) == {}
+    bad = edits.product_problems({"product_id": "16x", "title": "x" * 129, "status": "maybe"},
+                                 adding=True)
+    assert set(bad) == {"product_id", "title", "status"}
+    assert "129 characters, over the limit of 128" in bad["title"]
+    assert "'maybe' is not one of online, offline" in bad["status"]
+    assert edits.product_problems({"title": "t\x00", "status": "online"}, adding=False) == {
+        "title": "holds a NUL byte (a damaged or binary file?)"}
+    assert "needs words" in edits.keyword_problems({"keyword": "!!!"})["keyword"]
+    assert "group" in edits.keyword_problems({"keyword": "shoes", "group": "g" * 101})
+
+
+def test_add_undo_archives_redo_restores_and_adding_again_brings_it_back(store):
+    action = edits.add_product(store, SHOE)
+    shoe = Product.get(Product.product_id == SHOE["product_id"])
+    assert shoe.title == "Men's Trail Walking Shoes Model Z901"  # spacing cleaned
+    assert shoe.title_words  # the derived match words follow the title
+    with pytest.raises(KwtrackError, match="already in the store"):
+        edits.add_product(store, SHOE)
+    assert [line.action for line in undo_last(store)] == [action]
+    assert Product.get_by_id(shoe.id).archived_at is not None  # archived, not deleted
+    assert redo_last(store) and Product.get_by_id(shoe.id).archived_at is None
+    undo_last(store)
+    edits.add_product(store, {**SHOE, "category": "Hiking"})  # the archived one comes back
+    back = Product.get_by_id(shoe.id)
+    assert (back.archived_at, back.category) == (None, "Hiking")
+    assert Product.select().count() == 1
+
+
+def test_edit_logs_only_what_changed_and_refuses_a_hot_title(store):
+    edits.add_product(store, SHOE)
+    action = edits.edit_product(store, SHOE["product_id"], {"status": "offline",
+                                                           "title": SHOE["title"]},
+                                reason="out of stock")
+    changes = list(Change.select().where(Change.action == action))
+    assert [(c.field, c.old, c.new, c.reason) for c in changes] == [
+        ("status", "online", "offline", "out of stock")]
+    Product.update(hot=True).execute()
+    with pytest.raises(KwtrackError, match="hot product"):
+        edits.edit_product(store, SHOE["product_id"], {"title": "Another Title"})
+    with pytest.raises(KwtrackError, match="no live product"):
+        edits.edit_product(store, "404", {"status": "online"})
+
+
+def test_link_unlink_undo_and_redo_keep_the_link_as_it_was(store):
+    edits.add_product(store, SHOE)
+    edits.add_keyword(store, {"keyword": "Trail Shoes", "group": "rising"})
+    keyword = Keyword.get(Keyword.norm == "trail shoes")
+    assert keyword.words == "trail shoe" and keyword.source == "manual"
+    edits.link(store, "trail shoes", SHOE["product_id"])
+    with pytest.raises(KwtrackError, match="already linked"):
+        edits.link(store, "TRAIL SHOES", SHOE["product_id"])
+    first = Coverage.get()
+    edits.unlink(store, "trail shoes", SHOE["product_id"])
+    assert Coverage.select().count() == 0
+    assert "undid change" in undo(store)
+    again = Coverage.get()
+    assert (again.id, again.product_id, again.keyword_id, again.source) == (
+        first.id, first.product_id, first.keyword_id, "manual")
+    assert history(store, 1)[0].label == f"Trail Shoes ↔ {SHOE['product_id']}"
+    assert "redid change" in redo(store) and Coverage.select().count() == 0
+
+
+def test_redo_stops_at_a_new_edit(store):
+    edits.add_keyword(store, {"keyword": "trail shoes"})
+    edits.edit_keyword(store, "trail shoes", {"group": "core"})
+    undo(store)
+    edits.edit_keyword(store, "trail shoes", {"notes": "seasonal"})  # a new line of changes
+    assert redo(store) is None
+    assert Keyword.get().group is None and Keyword.get().notes == "seasonal"
+
+
+def test_cli_add_edit_link_undo_redo(db_path):
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["--db", str(db_path), *args])
+
+    assert run("products", "add", "1699000000001", "--title", "Trail Walking Shoes Z901"
+               ).exit_code == 0
+    assert run("keywords", "add", "trail walking shoes", "--group", "rising").exit_code == 0
+    done = run("keywords", "link", "trail walking shoes", "1699000000001")
+    assert done.exit_code == 0 and "linked 'trail walking shoes'" in done.output
+    bad = run("products", "add", "abc", "--title", "")
+    assert bad.exit_code == 1 and "product_id: 'abc' is not a product ID" in bad.output
+    assert "Traceback" not in bad.output
+    assert run("products", "edit", "1699000000001").exit_code == 2  # nothing to change
+    assert run("products", "edit", "1699000000001", "--status", "offline").exit_code == 0
+    assert "undid change 4" in run("undo").output
+    assert "redid change 4" in run("redo").output
+    assert run("redo").output.strip() == "nothing to redo"
+    listed = run("products", "list", "--archived", "--json")
+    assert '"status": "offline"' in listed.output or '"status":"offline"' in listed.output
