@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, fn
 
-from kwtrack.cleanup import StoreCoverage
+from kwtrack.cleanup import StoreCoverage, missing_stats_days
 from kwtrack.errors import KwtrackError
 from kwtrack.store.models import (
     Bid,
@@ -275,6 +275,46 @@ def product_details(store: Store, product_id: str) -> ProductDetails | None:
     return ProductDetails(_product_rows(store, [product], coverage)[0],
                           sorted(keywords, key=lambda kv: (kv[1], kv[0])),
                           recent_product_window(store))
+
+
+@dataclass(frozen=True)
+class ProductWeek:
+    """A product's figures over one week (Monday to Sunday); None when no imported stats
+    period covers any day of it."""
+
+    monday: dt.date
+    impressions: int | None
+    clicks: int | None
+    inquiries: int | None
+
+
+def product_weeks(store: Store, product_id: str, weeks: int = 12) -> list[ProductWeek]:
+    """A product's last `weeks` weeks of figures, oldest first, to the last day the store's
+    product stats cover (daily and weekly periods both count in the week they start in)."""
+    last = _as_date(last_product_stats_day(store))
+    product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id))
+    if last is None or product is None:
+        return []
+    first = last - dt.timedelta(days=last.weekday()) - dt.timedelta(weeks=weeks - 1)
+    sums: dict[dt.date, list[int]] = {}
+    for start, impressions, clicks, inquiries in (
+            ProductStat.select(ProductStat.period_start, ProductStat.impressions,
+                               ProductStat.clicks, ProductStat.inquiries)
+            .where((ProductStat.product == product) & (ProductStat.period_start >= first))
+            .tuples()):
+        start = _as_date(start)
+        week = sums.setdefault(start - dt.timedelta(days=start.weekday()), [0, 0, 0])
+        for i, value in enumerate((impressions, clicks, inquiries)):
+            week[i] += value or 0
+    # A week no imported stats period touches is unknown, not a week of no effect.
+    missing = set(missing_stats_days(store, first, last))
+    out = []
+    for monday in (first + dt.timedelta(weeks=n) for n in range(weeks)):
+        days = {monday + dt.timedelta(days=d) for d in range(7)}
+        known = not days.issubset(missing)
+        out.append(ProductWeek(monday, *sums.get(monday, (0, 0, 0) if known else
+                                                  (None, None, None))))
+    return out
 
 
 def recent_keyword_window(store: Store) -> tuple[dt.date, dt.date] | None:

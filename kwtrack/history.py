@@ -245,3 +245,20 @@ def _said(verb: str, lines: list[ChangeLine]) -> str | None:
     return f"{verb} change {lines[0].action}: " + ", ".join(
         f"{line.entity} {line.label} {line.field}" for line in lines[:5]) + (
         f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+
+
+def changes_of(store: Store, entity: str, label: str, limit: int = 5) -> list[ChangeLine]:
+    """The newest logged changes of one product (by product ID) or keyword (by its text),
+    newest first."""
+    from kwtrack.words import normalise_keyword
+
+    if entity == "product":
+        row = Product.get_or_none((Product.store == store) & (Product.product_id == label))
+    else:
+        row = Keyword.get_or_none((Keyword.store == store)
+                                  & (Keyword.norm == normalise_keyword(label)))
+    if row is None:
+        return []
+    return _lines(list(Change.select().where((Change.store == store) & (Change.entity == entity)
+                                             & (Change.entity_id == row.id))
+                       .order_by(Change.id.desc()).limit(limit)))

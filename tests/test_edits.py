@@ -109,3 +109,18 @@ def test_cli_add_edit_link_undo_redo(db_path):
     assert run("redo").output.strip() == "nothing to redo"
     listed = run("products", "list", "--archived", "--json")
     assert '"status": "offline"' in listed.output or '"status":"offline"' in listed.output
+
+
+def test_product_weeks_are_unknown_where_no_stats_period_reaches(demo_db):
+    from kwtrack.catalog import product_weeks
+    from kwtrack.store.database import get_store
+    from kwtrack.store.models import ProductStat
+
+    store = get_store()
+    row = ProductStat.select().order_by(ProductStat.impressions.desc()).first()
+    weeks = product_weeks(store, row.product.product_id, weeks=40)
+    assert len(weeks) == 40 and weeks[0].monday.weekday() == 0
+    assert weeks[0].impressions is None  # before the first imported report: unknown
+    assert any(w.impressions for w in weeks)
+    edits.add_product(store, SHOE)  # no rows of its own: zero in the weeks reports cover
+    assert product_weeks(store, SHOE["product_id"])[-1].impressions == 0

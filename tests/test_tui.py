@@ -40,6 +40,7 @@ async def test_opens_on_products_with_a_window_and_details(demo_db):
         assert app.focused is table
         first = table.coordinate_to_cell_key((0, 0)).row_key.value
         assert first in details_text(view) and "### Keywords" in details_text(view)
+        assert "### Weekly impressions since" in details_text(view)  # the chart
         await pilot.press("down")
         await _settle(app, pilot)
         second = table.coordinate_to_cell_key((1, 0)).row_key.value
@@ -121,9 +122,18 @@ async def test_keywords_tab_shows_covering_products_and_stats(demo_db):
         assert app.query_one(TabbedContent).active == "keywords"
         view = app.query_one("#keywords-view")
         await pilot.press("slash", *"running shoes", "enter")
-        await pilot.pause()
+        await _settle(app, pilot)
         text = details_text(view)
         assert "### Covered by" in text and "### Recent weeks" in text and "organic" in text
+        assert text.startswith("## 2026 running shoes") and "not in P4P" in text
+        # weekly charts: a word never in P4P has unknown P4P weeks (blank), not zeros
+        assert "- organic `▆" in text and "- P4P     `            `" in text
+        keys = [view.table.coordinate_to_cell_key((i, 0)).row_key.value
+                for i in range(view.table.row_count)]
+        view.table.move_cursor(row=keys.index("running shoes"))
+        await _settle(app, pilot)
+        text = details_text(view)
+        assert "### Bid history" in text and "→ 2.82" in text and "- P4P     ` " not in text
 
 
 async def test_help_and_quit(demo_db):

@@ -75,16 +75,6 @@ def keywords_untrack(state: State, words) -> None:
     click.echo(f"{changed} keyword(s) no longer tracked")
 
 
-_BARS = "▁▂▃▄▅▆▇█"
-
-
-def sparkline(values: list) -> str:
-    """A row of bars, one per value (a space where the value is unknown)."""
-    known = [v for v in values if v is not None]
-    top = max(known, default=0) or 1
-    return "".join(" " if v is None else _BARS[min(int(v / top * 7), 7)] for v in values)
-
-
 @keywords.command("show")
 @click.argument("word")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
@@ -96,6 +86,7 @@ def keywords_show(state: State, word: str, as_json: bool) -> None:
     Example:
       kwtrack keywords show "walking shoes"
     """
+    from kwtrack.charts import sparkline
     from kwtrack.review import keyword_history, week_name
 
     keyword, weeks = keyword_history(state.store(), word)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from kwtrack import catalog
+from kwtrack.bids import bid_history
+from kwtrack.charts import sparkline
+from kwtrack.history import changes_of
+from kwtrack.review import keyword_history
 from kwtrack.tui.widgets import BrowseView, cell
 
 
@@ -47,6 +51,13 @@ class ProductsView(BrowseView):
             f"### Keywords ({len(d.keywords)})",
         ]
         lines += [f"- {k} *({source})*" for k, source in d.keywords] or ["*none*"]
+        weeks = catalog.product_weeks(store, key)
+        if weeks:
+            lines += ["", f"### Weekly impressions since {weeks[0].monday}", "",
+                      f"`{sparkline([w.impressions for w in weeks])}` "
+                      f"(last week {cell(weeks[-1].impressions)}, clicks "
+                      f"{cell(weeks[-1].clicks)}, inquiries {cell(weeks[-1].inquiries)})"]
+        lines += _changes(store, "product", key)
         return "\n".join(lines)
 
 
@@ -91,4 +102,22 @@ class KeywordsView(BrowseView):
                   f"{cell(s.inquiries)} | {cell(s.spend)} |" for s in d.stats]
         if not d.stats:
             lines.append("| – | no stats | | | | |")
+        _, weeks = keyword_history(store, key)
+        if weeks:
+            weeks = weeks[-12:]
+            lines += ["", f"### Weekly impressions since {weeks[0].week}", "",
+                      f"- organic `{sparkline([w.organic_impressions for w in weeks])}`",
+                      f"- P4P     `{sparkline([w.p4p_impressions for w in weeks])}`"]
+        if k.bid is not None:
+            lines += ["", "### Bid history", ""]
+            lines += [f"- {h.changed_at:%Y-%m-%d}: {cell(h.old_bid)} → {cell(h.new_bid)} "
+                      f"— {h.reason or ''}" for h in bid_history(store, key)[:5]]
+        lines += _changes(store, "keyword", key)
         return "\n".join(lines)
+
+
+def _changes(store, entity: str, key: str) -> list[str]:
+    """The details pane's lines for a row's last changes (kwtrack.history)."""
+    lines = [f"- {c.changed_at:%Y-%m-%d %H:%M} {c.field}: {c.old or '-'} → {c.new or '-'}"
+             f"{' (undone)' if c.undone else ''}" for c in changes_of(store, entity, key)]
+    return ["", "### Changes", ""] + lines if lines else []
