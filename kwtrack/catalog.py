@@ -16,6 +16,8 @@ from kwtrack.cleanup import StoreCoverage, missing_stats_days
 from kwtrack.errors import KwtrackError
 from kwtrack.store.models import (
     Bid,
+    ImportBatch,
+    ImportPeriod,
     Keyword,
     KeywordStat,
     Product,
@@ -131,9 +133,14 @@ def last_product_stats_day(store: Store) -> dt.date | None:
 
 
 def last_keyword_stats_day(store: Store) -> dt.date | None:
-    """The last day the store's imported keyword stats cover."""
-    return (KeywordStat.select(fn.MAX(KeywordStat.period_end)).join(Keyword)
-            .where(Keyword.store == store).scalar())
+    """The last day the store's imported keyword stats cover, from the import log (a look-up
+    among a few hundred periods rather than a scan of millions of stats rows)."""
+    from kwtrack.imports import KEYWORD_STATS_KINDS
+
+    last = (ImportPeriod.select(fn.MAX(ImportPeriod.period_end)).join(ImportBatch)
+            .where((ImportBatch.store == store) & ImportBatch.kind.in_(KEYWORD_STATS_KINDS))
+            .scalar())
+    return _as_date(last)
 
 
 def _as_date(value) -> dt.date | None:
@@ -227,8 +234,10 @@ def list_products(store: Store, search: str | None = None, *, offset: int = 0,
 
 
 def _direction(expression, descending: bool):
-    """An ORDER BY term with unknown (NULL) values last, ascending or descending."""
-    return expression.desc(nulls="LAST") if descending else expression.asc(nulls="LAST")
+    """An ORDER BY term with unknown (NULL) values last, ascending or descending (a column
+    that is never NULL is ordered plainly, so its index serves the order)."""
+    nulls = "LAST" if getattr(expression, "null", True) else None
+    return expression.desc(nulls=nulls) if descending else expression.asc(nulls=nulls)
 
 
 def _product_rows(store: Store, products: list[Product],
@@ -377,8 +386,8 @@ def list_keywords(store: Store, search: str | None = None, *, group: str | None 
         order = getattr(Keyword, sort)
     else:
         raise KwtrackError(f"keywords sort by one of {', '.join(KEYWORD_SORTS)}, not {sort!r}")
-    page = list(query.order_by(_direction(order, descending), Keyword.norm, Keyword.id)
-                .offset(offset).limit(limit))
+    terms = [_direction(order, descending)] + ([] if order is Keyword.norm else [Keyword.norm])
+    page = list(query.order_by(*terms).offset(offset).limit(limit))
     return _keyword_rows(store, page)
 
 

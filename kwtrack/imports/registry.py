@@ -5,5 +5,11 @@ from __future__ import annotations
 
 from kwtrack.imports import canonical, reports
 from kwtrack.imports.spec import Kind
+from kwtrack.store.models import KeywordStat
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (*canonical.KINDS, *reports.KINDS)}
+
+# The kinds whose rows are weekly keyword figures: the import log's periods of these say which
+# days the store's keyword stats cover.
+KEYWORD_STATS_KINDS = tuple(name for name, kind in KINDS.items()
+                            if kind.stats_model is KeywordStat)

@@ -94,6 +94,7 @@ def product_weeks(store: Store, first: dt.date, last: dt.date
 
 def last_week_with_keyword_stats(store: Store) -> dt.date | None:
     """The Monday of the latest week any keyword stats fall in."""
-    last = (KeywordStat.select(fn.MAX(KeywordStat.period_end)).join(Keyword)
-            .where(Keyword.store == store).scalar())
-    return None if last is None else monday_of(_date(last))
+    from kwtrack.catalog import last_keyword_stats_day
+
+    last = last_keyword_stats_day(store)
+    return None if last is None else monday_of(last)

@@ -28,7 +28,7 @@ from kwtrack.store.database import store_by_id
 WINDOW = 300  # rows a BrowseView's table holds at once
 EDGE = 20  # rows from the window's edge at which the next rows are read
 DETAILS_DELAY = 0.12  # seconds the cursor rests on a row before its details are read
-FILTER_DELAY = 0.15  # seconds after the last keystroke before a filter is applied
+FILTER_DELAY = 0.15  # seconds after the last key before a filter or a sort is applied
 
 
 def cell(value) -> str:
@@ -224,7 +224,7 @@ class BrowseView(TableView):
         self.sort_column: int | None = None  # None: the list's own order
         self.descending = False
         self.reading = False  # a window is being read
-        self._filter_timer = None
+        self._reload_timer = None
 
     def compose_top(self) -> ComposeResult:
         yield Input(placeholder=f"Filter {self.noun}… (as you type; field:value too, e.g. "
@@ -251,6 +251,8 @@ class BrowseView(TableView):
 
     def reload(self) -> None:
         """Count and read from the first row again (a new filter or sort, or a refresh)."""
+        if self._reload_timer is not None:
+            self._reload_timer.stop()
         self.load(0, position=0, recount=True)
 
     def load(self, offset: int, *, position: int | None = None, recount: bool = False) -> None:
@@ -319,7 +321,7 @@ class BrowseView(TableView):
             later = [i for i in sortable if self.sort_column is None or i > self.sort_column]
             self.sort_column = later[0] if later else None
             self.descending = False
-        self.reload()
+        self._reload_soon()
         if self.sort_column is None:
             return "the list's own order"
         return f"{self.columns[self.sort_column]} {'↓' if self.descending else '↑'}"
@@ -335,13 +337,18 @@ class BrowseView(TableView):
         if search == self.search:
             return
         self.search = search
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_DELAY, self.reload)
+        self._reload_soon()
+
+    def _reload_soon(self) -> None:
+        """Reload once the keys pause: `s s s` or typing a word read the database once, not
+        once per key (a read already under way cannot be stopped)."""
+        if self._reload_timer is not None:
+            self._reload_timer.stop()
+        self.reading = True
+        self.set_status(f"loading {self.noun}…")
+        self._reload_timer = self.set_timer(FILTER_DELAY, self.reload)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
         self.search = event.value.strip() or None
         self.reload()
         if not self.search:
@@ -352,9 +359,7 @@ class BrowseView(TableView):
         box = self.query_one(Input)
         box.value = ""
         box.remove_class("visible")
-        if self._filter_timer is not None:
-            self._filter_timer.stop()
-        if self.search:
+        if self.search or self.reading:
             self.search = None
             self.reload()
         self.table.focus()

@@ -28,7 +28,14 @@ def build_store(path: Path, n_keywords: int, seed: int = 3) -> None:
     """Write the generated store straight into a fresh kwtrack database (bulk SQL)."""
     from kwtrack.store import bulk
     from kwtrack.store.database import get_store, open_database
-    from kwtrack.store.models import Bid, Keyword, KeywordStat, database
+    from kwtrack.store.models import (
+        Bid,
+        ImportBatch,
+        ImportPeriod,
+        Keyword,
+        KeywordStat,
+        database,
+    )
     from kwtrack.words import keyword_words_of
 
     rng = random.Random(seed)
@@ -59,6 +66,11 @@ def build_store(path: Path, n_keywords: int, seed: int = 3) -> None:
                              round(clicks * 1.7, 2)))
             bulk.insert_rows(KeywordStat, ["keyword", "period_start", "period_end", "channel",
                                            "impressions", "clicks", "inquiries", "spend"], rows)
+            # as an import of the week's file records it in the import log
+            batch = ImportBatch.create(store=store, file_name=f"week-{start}.csv", sha256="-",
+                                       kind="keyword-stats", period_start=start,
+                                       period_end=end)
+            ImportPeriod.create(batch=batch, period_start=start, period_end=end)
     database.obj.close()
 
 

@@ -6,7 +6,8 @@ The store is the weekly-review bench store (KEYWORDS keywords, 26 weeks of organ
 stats; see bench_review.py) plus 3,000 live products whose titles hold some of the words. The
 TUI runs headless (Textual's pilot) at 120×40, and each step is timed from the action its key
 runs to the rows in the table (the worker's read included):
-- open the Keywords view (count, first window, covering products per row);
+- open: the app starting until the Keywords table holds its first window (count, first
+  window, covering products per row; the Products table loads meanwhile);
 - `G`, the last row;
 - sort by the last 4 weeks' impressions, largest first (`s` × 4, `S`);
 - a filter typed (`/` then `word 1999`), applied as the typing pauses (0.15 s, included).
@@ -58,6 +59,7 @@ async def time_steps(path: Path) -> dict[str, float]:
     open_database(str(path))
     app = KwtrackApp(store_id=get_store().id)
     found = {}
+    start = time.perf_counter()
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.query_one("#keywords-view")
         table = view.table
@@ -66,14 +68,14 @@ async def time_steps(path: Path) -> dict[str, float]:
             while not condition():
                 await asyncio.sleep(0.005)
 
+        # Both tables read their first window as the app starts.
+        await until(lambda: table.total and not view.reading)
+        found["open"] = time.perf_counter() - start
         await until(lambda: app.query_one("#products-view").table.total)
         await pilot.pause(0.5)
         # The app's own actions, as the keys run them: timed to the rows in the table (the
         # pilot's key presses also wait for every repaint and animation to settle).
-        start = time.perf_counter()
         app.action_show("keywords")
-        await until(lambda: table.total and not view.reading)
-        found["open"] = time.perf_counter() - start
         start = time.perf_counter()
         table.action_last()
         await until(lambda: table.position == table.total - 1 and not view.reading)
