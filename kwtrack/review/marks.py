@@ -97,7 +97,8 @@ def keyword_history(store: Store, text: str) -> tuple[Keyword, list[KeywordWeek]
     if first is None:
         return keyword, []
     first = monday_of(first if isinstance(first, dt.date) else dt.date.fromisoformat(first))
-    weeks = keyword_weeks(store, first, dt.date.max - dt.timedelta(days=7)).get(keyword.id, {})
+    weeks = keyword_weeks(store, first, dt.date.max - dt.timedelta(days=7),
+                          ids=[keyword.id]).get(keyword.id, {})
     history = []
     for monday in sorted(weeks):
         organic, p4p = weeks[monday].get("organic"), weeks[monday].get("p4p")
