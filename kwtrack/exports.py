@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from peewee import PostgresqlDatabase, fn
-
 from kwtrack.errors import KwtrackError
 from kwtrack.imports import KEYWORD_METRICS, PRODUCT_FIELDS, PRODUCT_METRICS
 from kwtrack.store.models import (
@@ -32,7 +30,6 @@ from kwtrack.store.models import (
     Product,
     ProductStat,
     Store,
-    database,
 )
 from kwtrack.values import FORMULA_STARTS
 
@@ -43,12 +40,15 @@ IMPORT_KIND = {"bids": "p4p"}
 
 def _products(store: Store) -> tuple[list[str], Iterator[list]]:
     columns = ["product_id", *[f for f in PRODUCT_FIELDS if f != "p4p"], "keywords"]
-    joined = (fn.STRING_AGG(Keyword.keyword, "|")
-              if isinstance(database.obj, PostgresqlDatabase)
-              else fn.GROUP_CONCAT(Keyword.keyword, "|"))
-    keywords = (Coverage.select(Coverage.product, joined)
-                .join(Keyword).where(Coverage.source == "keyword").group_by(Coverage.product))
-    by_product = dict(keywords.tuples())
+    # each product's keyword field, alphabetically (the same on any database)
+    links = (Coverage.select(Coverage.product, Keyword.keyword).join(Keyword)
+             .switch(Coverage).join(Product)
+             .where((Product.store == store) & (Coverage.source == "keyword"))
+             .order_by(Coverage.product, Keyword.norm))
+    listed: dict[int, list[str]] = {}
+    for product, keyword in links.tuples().iterator():
+        listed.setdefault(product, []).append(keyword)
+    by_product = {product: "|".join(words) for product, words in listed.items()}
     query = Product.select().where((Product.store == store) & Product.archived_at.is_null())
 
     def rows():

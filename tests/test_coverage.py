@@ -13,7 +13,7 @@ from kwtrack.cli import cli
 from kwtrack.errors import StatsGap
 from kwtrack.imports import import_file
 
-from .conftest import write_csv
+from .conftest import sqlite_only, write_csv
 
 AS_OF = dt.date(2026, 11, 22)
 
@@ -295,6 +295,7 @@ def test_a_retitled_product_is_matched_on_its_new_title(shop, tmp_path):
     assert v["beach umbrella"].orphaned and v["beach umbrella"].from_ == ["B"]
 
 
+@sqlite_only  # (SQLite's own query plan and pragmas)
 def test_zero_effect_query_reads_the_partial_index(shop):
     from peewee import SQL
 

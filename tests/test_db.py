@@ -20,6 +20,8 @@ from kwtrack.errors import KwtrackError
 from kwtrack.store.database import connect_database, get_store, migration_status, open_database
 from kwtrack.store.models import ALL_MODELS, Product, Store, database
 
+from .conftest import sqlite_only
+
 
 def _sqlite_schema(db) -> set[tuple]:
     """Tables, columns (with type, null, default, pk) and indexes, as SQLite reports them."""
@@ -47,6 +49,7 @@ def test_migrations_yield_exactly_the_models_schema(tmp_path):
     assert _sqlite_schema(direct) == migrated_shape
 
 
+@sqlite_only  # (SQLite's own query plan and pragmas)
 def test_sqlite_opens_with_wal_foreign_keys_and_busy_timeout(db_path):
     db = database.obj
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"

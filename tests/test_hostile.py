@@ -19,7 +19,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kwtrack.cli import cli
+from kwtrack.store.models import KeywordStat
 
+from .conftest import sqlite_only
 from .test_import import dump
 
 
@@ -118,6 +120,7 @@ def _stats_file(path, rows: int):
     return path
 
 
+@sqlite_only  # (PRAGMA integrity_check of the file)
 def test_sigkill_at_random_points_leaves_no_row_and_the_import_then_succeeds(shop, tmp_path):
     path = _stats_file(tmp_path / "big.csv", 300_000)
     before = dump()
@@ -148,5 +151,4 @@ def test_two_imports_at_once_both_land(shop, tmp_path):
     results = [p.communicate(timeout=120) for p in processes]
     assert all(p.returncode == 0 for p in processes), results
     assert all("locked" not in err for _, err in results)
-    with sqlite3.connect(shop) as con:
-        assert con.execute("SELECT COUNT(*) FROM keyword_stat").fetchone() == (80_000,)
+    assert KeywordStat.select().count() == 80_000

@@ -241,7 +241,8 @@ KEYWORD_HEADER = ["词", "曝光量", "点击量", "点击率", "外贸直通车
                   "关键词指数", "卖家规模指数"]
 
 
-def test_a_keyword_advisor_export_that_repeats_words_merges_them_and_says_so(store, tmp_path):
+def test_a_keyword_advisor_export_that_repeats_words_merges_them_and_says_so(store, db_path,
+                                                                             tmp_path):
     """The export drops accents: `tênis masculino` and `tenis masculino` both arrive as
     `tnis masculino`, with different figures."""
     rows = [["adidas", "100", "5", "5%", "10", "1", "300", "20"],
@@ -264,8 +265,7 @@ def test_a_keyword_advisor_export_that_repeats_words_merges_them_and_says_so(sto
     assert ("tnis masculino", "p4p") not in stats  # unknown in both rows: still unknown
     adidas = Keyword.get(Keyword.norm == "adidas")
     assert (adidas.search_index, adidas.competition) == (350, 20)
-    line = CliRunner().invoke(cli, ["--db", str(Keyword._meta.database.obj.database), "import",
-                                    str(path), "--force"]).stdout
+    line = CliRunner().invoke(cli, ["--db", str(db_path), "import", str(path), "--force"]).stdout
     assert "2 merged (repeated words, figures added: adidas, tnis masculino)" in line
 
 
