@@ -311,3 +311,61 @@ def test_postgresql_and_sqlite_give_the_same_check_dupes_review_and_bids(postgre
     assert review["top_traffic"] and review["cut"] and review["product_strength"]
     assert answers["sqlite"]["check"]["summary"]["orphaned"] > 0
     assert answers["sqlite"]["dupes"] and answers["sqlite"]["bids"]["proposals"]
+
+
+_SLOW_MIGRATIONS = """
+import sys, time
+from playhouse import migrations
+
+run = migrations.Runner._run
+done = []
+
+
+def slowed(self, name, module, direction, fake=False):
+    up = module.up
+
+    def up_then_wait(migrator, database):
+        up(migrator, database)
+        done.append(name)
+        if len(done) > int(sys.argv[2]):
+            print(name, flush=True)
+            time.sleep(60)  # killed here: the migration's changes made, its transaction open
+
+    module.up = up_then_wait
+    run(self, name, module, direction, fake)
+
+
+migrations.Runner._run = slowed
+from kwtrack.store.database import open_database
+
+open_database(sys.argv[1])
+"""
+
+
+@sqlite_only  # (PRAGMA integrity_check of the file)
+@pytest.mark.parametrize("killed", [0, 2, 4])
+def test_a_migration_killed_midway_is_rolled_back_and_the_next_start_finishes(tmp_path,
+                                                                               killed):
+    """SIGKILL inside the `killed`-th pending migration of a released database: the file is
+    sound, that migration left nothing, and the next start applies the rest, data intact."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    path = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "data" / "released-0004.db", path)
+    pending = [m.name for m in migration_status(connect_database(str(path))) if not m.applied]
+    child = subprocess.Popen([sys.executable, "-c", _SLOW_MIGRATIONS, str(path), str(killed)],
+                             stdout=subprocess.PIPE, text=True)
+    name = child.stdout.readline().strip()
+    child.kill()
+    child.wait()
+    assert name == pending[killed]
+    with sqlite3.connect(path) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    left = [m.name for m in migration_status(connect_database(str(path))) if not m.applied]
+    assert left == pending[killed:]  # the killed one is not recorded as applied
+    db = open_database(str(path))  # the next start finishes the upgrade
+    assert all(m.applied for m in migration_status(db)) and not diff_models(db, ALL_MODELS)
+    assert sorted(p.product_id for p in Product.select()) == ["1001", "1002", "1003"]
+    db.close()
