@@ -25,6 +25,10 @@ SQLITE_PRAGMAS = {
     "synchronous": "normal",  # safe with WAL, and much faster for imports
     "cache_size": -64_000,  # 64 MB
     "temp_store": "memory",  # temporary b-trees of big sorts and DISTINCTs, in memory
+    # Read through the OS's page cache: each TUI worker thread has a connection of its own,
+    # and a fresh connection's page cache is empty (a window of 200,000 keywords read 13×
+    # slower in a new thread without it).
+    "mmap_size": 1 << 30,
 }
 
 DEFAULT_STORE = "default"
