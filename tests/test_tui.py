@@ -171,20 +171,17 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
     async with app.run_test(size=(140, 40)) as pilot:
         bids = await _rows_of(app, pilot, "bids")
         assert bids.table.row_count == 260 and app.focused is bids.table
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(app, pilot)
         assert "Bid history" in details_text(bids)
         review = await _rows_of(app, pilot, "review")
         assert review.table.row_count > 20 and "review of 2026-W47" in str(
             review.query_one(".status").render())
         await pilot.press("left_square_bracket")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(app, pilot)
         assert "2026-W46" in str(review.query_one(".status").render())
         cleanup = await _rows_of(app, pilot, "cleanup")
         assert cleanup.table.row_count == 28
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(app, pilot)
         assert "Orphaned keywords" in details_text(cleanup)
         duplicates = await _rows_of(app, pilot, "duplicates")
         assert duplicates.table.row_count > 10
@@ -220,8 +217,7 @@ async def test_refresh_shows_what_another_process_wrote(demo_db, tmp_path):
                                         "--reason", "test"])
         assert done.exit_code == 0, done.output
         await pilot.press("r")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await _settle(app, pilot)
         assert history.table.row_count == 1
 
 
@@ -243,7 +239,7 @@ async def test_delete_shows_the_coverage_check_cancel_confirm_and_undo(demo_db):
 
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.pause()
+        await _settle(app, pilot)
         table = app.query_one("#products-view").table
         first = table.coordinate_to_cell_key((0, 0)).row_key.value
         await pilot.press("d")
@@ -301,7 +297,7 @@ async def test_track_a_word_and_filter_as_you_type(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("2")
-        await pilot.pause()
+        await _settle(app, pilot)
         view = app.query_one("#keywords-view")
         keyword = view.table.coordinate_to_cell_key((0, 0)).row_key.value
         await pilot.press("t")
@@ -309,7 +305,7 @@ async def test_track_a_word_and_filter_as_you_type(demo_db):
         assert Keyword.get(Keyword.keyword == keyword).tracked_at is not None
         await pilot.press("slash")
         await pilot.press(*"slip")  # no Enter: the rows follow the typing
-        await pilot.pause()
+        await _settle(app, pilot)
         assert view.search == "slip" and 0 < view.table.total < 1052
 
 
@@ -334,7 +330,7 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("2", "slash", *"group:core")
-        await pilot.pause()
+        await _settle(app, pilot)
         view = app.query_one("#keywords-view")
         assert view.table.total == 8  # the demo's core group
         await pilot.press("escape")
