@@ -92,7 +92,7 @@ async def test_products_and_keywords_sort_in_the_database(demo_db):
         assert shown == top and "by Impr. 4w ↓" in str(view.query_one(".status").render())
         await pilot.press("G")  # the end of the sorted list: words without stats come last
         await _settle(app, pilot)
-        assert view.table.get_row_at(view.table.cursor_row)[4] == "-"
+        assert str(view.table.get_row_at(view.table.cursor_row)[4]) == "-"
 
 
 async def test_filter_narrows_and_escape_clears(demo_db):
@@ -316,13 +316,13 @@ async def test_sort_cycles_columns_and_reverses(demo_db):
         await pilot.press("s")  # keyword, ascending
         await pilot.press("s", "s", "s")  # then group, status, bid
         await pilot.pause()
-        values = [float(bids.table.get_row_at(i)[3]) for i in range(bids.table.row_count)
-                  if bids.table.get_row_at(i)[3] != "-"]
+        values = [float(str(bids.table.get_row_at(i)[3])) for i in range(bids.table.row_count)
+                  if str(bids.table.get_row_at(i)[3]) != "-"]
         assert values == sorted(values) and bids.columns[bids.sorted_by] == "Bid"
         await pilot.press("S")
         await pilot.pause()
-        values = [float(bids.table.get_row_at(i)[3]) for i in range(bids.table.row_count)
-                  if bids.table.get_row_at(i)[3] != "-"]
+        values = [float(str(bids.table.get_row_at(i)[3])) for i in range(bids.table.row_count)
+                  if str(bids.table.get_row_at(i)[3]) != "-"]
         assert values == sorted(values, reverse=True)
 
 
@@ -561,3 +561,18 @@ async def test_title_and_schedule_checks_from_the_palette_keys(demo_db):
         shown = app.screen.query_one("#result", Markdown).source
         assert "Promotion hours **08:00-12:00**" in shown
         assert "- US (America/New_York)" in shown and "**uncovered**" in shown
+
+
+async def test_titles_with_brackets_show_as_written(demo_db):
+    """A title is data, not markup: `[/b]` would break Rich's markup parser."""
+    from kwtrack import edits
+
+    edits.add_product(get_store(), {"product_id": "1699000000009", "status": "online",
+                                    "title": "Rain Boots [/b] [red] Model Q7"})
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("slash", *"Q7", "enter")
+        await _settle(app, pilot)
+        table = app.query_one("#products-view").table
+        assert table.total == 1
+        assert str(table.get_row_at(0)[1]) == "Rain Boots [/b] [red] Model Q7"

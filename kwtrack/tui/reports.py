@@ -15,11 +15,12 @@ from textual.worker import get_current_worker
 
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
-from kwtrack.tui.widgets import TableView, cell
+from kwtrack.tui.widgets import TableView, cell, cell_text
 
 
-def _sort_key(text: str) -> tuple:
+def _sort_key(shown) -> tuple:
     """Numbers as numbers, then text; `-` (unknown) last."""
+    text = str(shown)
     if text == "-":
         return (2, 0, "")
     try:
@@ -74,7 +75,7 @@ class ReportView(TableView):
         table = self.table
         table.clear()
         for key, cells in rows:
-            table.add_row(*map(cell, cells), key=key)
+            table.add_row(*map(cell_text, cells), key=key)
         self.set_status(status)
         if not rows:
             self._show_details("")

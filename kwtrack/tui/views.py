@@ -21,6 +21,7 @@ class ProductsView(BrowseView):
                "Impr. 30d", "Clicks", "Inq.")
     sorts = ("product_id", "title", "status", "showcase", "score", None, "impressions",
              "clicks", "inquiries")
+    widths = (15, 40, 7, 8, 5, 8, 9, 6, 5)
     noun = "products"
     example_filter = "status:offline"
 
@@ -66,6 +67,7 @@ class KeywordsView(BrowseView):
 
     columns = ("Keyword", "Group", "Index", "Products", "Impr. 4w", "Clicks", "Spend", "Bid")
     sorts = ("keyword", "group", "search_index", None, "impressions", "clicks", "spend", "bid")
+    widths = (34, 10, 7, 8, 9, 7, 9, 6)
     noun = "keywords"
     example_filter = "group:core"
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +30,11 @@ WINDOW = 300  # rows a BrowseView's table holds at once
 EDGE = 20  # rows from the window's edge at which the next rows are read
 DETAILS_DELAY = 0.12  # seconds the cursor rests on a row before its details are read
 FILTER_DELAY = 0.15  # seconds after the last key before a filter or a sort is applied
+
+
+def cell_text(value) -> Text:
+    """A value as a table cell, taken literally (a title holding `[…]` is not markup)."""
+    return Text(cell(value), no_wrap=True, overflow="ellipsis")
 
 
 def cell(value) -> str:
@@ -57,6 +63,7 @@ class TableView(Vertical):
     """
 
     columns: Sequence[str] = ()
+    widths: Sequence[int | None] = ()  # per column; empty: each column as wide as its cells
     noun = "rows"
 
     def __init__(self, store_id: int, **kwargs):
@@ -84,7 +91,11 @@ class TableView(Vertical):
         return self.query_one(DataTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns(*self.columns)
+        # Fixed widths where the view gives them: the table then measures no cell (measuring
+        # every cell of every window was most of the time a window took to show).
+        widths = self.widths or (None,) * len(self.columns)
+        for label, width in zip(self.columns, widths, strict=True):
+            self.table.add_column(label, width=width)
 
     def set_status(self, text: str) -> None:
         self.query_one(".status", Static).update(text)
@@ -160,7 +171,7 @@ class WindowTable(DataTable):
         for key, values in rows:
             cells = list(map(cell, values))
             cells[0] = (self.MARK if key in self.selected else self.UNMARKED) + cells[0]
-            self.add_row(*cells, key=key)
+            self.add_row(*map(cell_text, cells), key=key)
         if rows:
             self.move_cursor(row=min(max(position - start, 0), len(rows) - 1), animate=False)
 
@@ -173,7 +184,7 @@ class WindowTable(DataTable):
         self.selected ^= {key}
         text = str(self.get_cell_at((row, 0)))[len(self.MARK):]
         mark = self.MARK if key in self.selected else self.UNMARKED
-        self.update_cell_at((row, 0), mark + text)
+        self.update_cell_at((row, 0), cell_text(mark + text))
         self.move_cursor(row=row + 1)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
