@@ -46,6 +46,9 @@ def add_products(path: Path, n_keywords: int) -> None:
                          [(store.id, str(1_600_000_000_000 + i), t,
                            *Product.derived("title", t).values(), "online", stamp, stamp)
                           for i, t in enumerate(titles)])
+    # A store in use has had its write-ahead log checkpointed many times over; the generated
+    # one's would otherwise hold the whole database, and every read would search it.
+    database.obj.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     database.obj.close()
 
 
