@@ -378,8 +378,10 @@ def list_keywords(store: Store, search: str | None = None, *, group: str | None 
             sums = (KeywordStat.select(KeywordStat.keyword,
                                        fn.SUM(getattr(KeywordStat, sort)).alias("total"))
                     .where((KeywordStat.period_start >= window[0])
-                           & (KeywordStat.period_end <= window[1]))
-                    .group_by(KeywordStat.keyword).alias("sums"))
+                           & (KeywordStat.period_end <= window[1])))
+            if search or group:  # sum the listed words only, not the whole library's
+                sums = sums.where(KeywordStat.keyword.in_(query.select(Keyword.id)))
+            sums = sums.group_by(KeywordStat.keyword).alias("sums")
             query = query.join(sums, JOIN.LEFT_OUTER, on=(sums.c.keyword_id == Keyword.id))
             order = sums.c.total
     elif sort in KEYWORD_SORTS:
