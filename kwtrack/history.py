@@ -107,17 +107,7 @@ def undo_last(store: Store) -> list[ChangeLine]:
     """Reverse the newest action not undone yet; returns its changes (empty when none)."""
     action = (Change.select(fn.MAX(Change.action))
               .where((Change.store == store) & Change.undone_at.is_null()).scalar())
-    if action is None:
-        return []
-    changes = list(Change.select().where((Change.store == store) & (Change.action == action))
-                   .order_by(Change.id.desc()))
-    with database.obj.atomic():
-        stamp = now()
-        for change in changes:
-            _apply(change, change.old, stamp, "undo")
-            change.undone_at = stamp
-            change.save()
-    return _lines(changes)
+    return [] if action is None else _replay(store, action, redo=False)
 
 
 def redo_last(store: Store) -> list[ChangeLine]:
@@ -131,16 +121,20 @@ def redo_last(store: Store) -> list[ChangeLine]:
         return []
     later = Change.select().where((Change.store == store) & (Change.action > undone.action)
                                   & Change.undone_at.is_null())
-    if later.exists():
-        return []
-    changes = list(Change.select().where((Change.store == store)
-                                         & (Change.action == undone.action))
-                   .order_by(Change.id))
+    return [] if later.exists() else _replay(store, undone.action, redo=True)
+
+
+def _replay(store: Store, action: int, *, redo: bool) -> list[ChangeLine]:
+    """Undo an action's changes (newest first, back to their old values) or redo them (in
+    order, to their new values), in one transaction; returns them."""
+    order = Change.id if redo else Change.id.desc()
+    changes = list(Change.select().where((Change.store == store) & (Change.action == action))
+                   .order_by(order))
     with database.obj.atomic():
         stamp = now()
         for change in changes:
-            _apply(change, change.new, stamp, "redo")
-            change.undone_at = None
+            _apply(change, change.new if redo else change.old, stamp, "redo" if redo else "undo")
+            change.undone_at = None if redo else stamp
             change.save()
     return _lines(changes)
 

@@ -262,3 +262,8 @@ def parse_as_of(value: str | None):
         return parse_date(value) if value else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from None
+
+
+def given(**options) -> dict:
+    """The options the user gave (not None), by name: what an `edit` command changes."""
+    return {name: value for name, value in options.items() if value is not None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kwtrack.cli.common import State, echo_json, echo_table, pass_state
+from kwtrack.cli.common import State, echo_json, echo_table, given, pass_state
 
 
 @click.group()
@@ -141,8 +141,7 @@ def keywords_edit(state: State, keyword: str, group, status, notes, reason) -> N
     """
     from kwtrack.edits import edit_keyword
 
-    values = {name: value for name, value in
-              (("group", group), ("status", status), ("notes", notes)) if value is not None}
+    values = given(group=group, status=status, notes=notes)
     if not values:
         raise click.UsageError("say what to change: --group, --status or --notes")
     action = edit_keyword(state.store(), keyword, values, reason=reason)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kwtrack.cli.common import State, echo_json, echo_table, parse_as_of, pass_state
+from kwtrack.cli.common import State, echo_json, echo_table, given, parse_as_of, pass_state
 
 
 @click.group()
@@ -177,8 +177,7 @@ def products_edit(state: State, product_id: str, title, category, status, reason
     """
     from kwtrack.edits import edit_product
 
-    values = {name: value for name, value in
-              (("title", title), ("category", category), ("status", status)) if value is not None}
+    values = given(title=title, category=category, status=status)
     if not values:
         raise click.UsageError("say what to change: --title, --category or --status")
     action = edit_product(state.store(), product_id, values, reason=reason)

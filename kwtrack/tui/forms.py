@@ -85,12 +85,12 @@ class FormDialog(ModalScreen[bool]):
             first = next(f.name for f in self.fields if f.name in found)
             self.query_one(f"#field-{first}", Input).focus()
             return
-        self._save({**self.values, **self._values()})
+        self._save({**self.values, **self._values()}, self.save)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _save(self, values: dict[str, str]) -> None:
+    def _save(self, values: dict[str, str], save: Callable) -> None:
         try:
-            self.save(store_by_id(self.store_id), values)
+            save(store_by_id(self.store_id), values)
         except KwtrackError as exc:
             self.app.call_from_thread(self._say, str(exc))
             return
@@ -123,8 +123,7 @@ class LinkDialog(FormDialog):
 
     def action_unlink(self) -> None:
         if not self._show_problems({f.name for f in self.fields}):
-            self.save = self.unlink
-            self._save({**self.values, **self._values()})
+            self._save({**self.values, **self._values()}, self.unlink)
 
 
 def _needs(name: str) -> Callable[[dict], dict]:
