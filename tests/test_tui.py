@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Input, Markdown, TabbedContent
 from textual.worker import WorkerCancelled
 
@@ -160,7 +159,6 @@ def test_products_screen_snapshot(demo_db, snap_compare):
 
 async def _rows_of(app, pilot, view: str):
     """Switch to a report view by its number key and wait for its worker."""
-    from kwtrack.tui.commands import VIEWS
 
     key = next(k for k, name, _ in VIEWS if name == view)
     await pilot.press(key)
@@ -578,34 +576,3 @@ async def test_titles_with_brackets_show_as_written(demo_db):
         table = app.query_one("#products-view").table
         assert table.total == 1
         assert str(table.get_row_at(0)[1]) == "Rain Boots [/b] [red] Model Q7"
-
-
-SCREENS = {  # name → the keys that open it from the start
-    **{name: [key] for key, name, _ in VIEWS},
-    "delete-dialog": ["d"], "add-form": ["a"], "bid-dialog": ["3", "b"],
-    "import-dialog": ["I"], "help": ["question_mark"],
-}
-
-
-DIALOGS = ("delete-dialog", "add-form", "bid-dialog", "import-dialog", "help")
-# At 120×40 the details pane shows: a bid's history carries the times the demo was loaded,
-# behind a dialog the pane may still be filling in, and the clean-up's pane once differed on
-# PostgreSQL; those are pinned at 80×24 only.
-SNAPSHOTS = [(screen, size) for screen in sorted(SCREENS) for size in ("80x24", "120x40")
-             if size == "80x24" or (screen not in DIALOGS and screen not in ("bids", "cleanup"))]
-
-
-@pytest.mark.parametrize(("screen", "size"), SNAPSHOTS)
-def test_every_view_and_dialog_snapshot(demo_db, snap_compare, screen, size):
-    """Each view and dialog, its rows and details loaded, at the smallest terminal operators
-    use and (the views) at a roomy one."""
-    app = KwtrackApp(store_id=get_store().id)
-
-    async def open_it(pilot):
-        await _settle(app, pilot)
-        for key in SCREENS[screen]:
-            await pilot.press(key)
-            await _settle(app, pilot)
-
-    width, height = map(int, size.split("x"))
-    assert snap_compare(app, terminal_size=(width, height), run_before=open_it)
