@@ -12,16 +12,19 @@ import subprocess
 import sys
 import time
 import zipfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from peewee import fn
 
 from kwtrack.cli import cli
 from kwtrack.store.models import KeywordStat
 
-from .conftest import sqlite_only
+from .conftest import ON_POSTGRES
+from .pilot import BATCH
 from .test_import import dump
 
 
@@ -120,7 +123,6 @@ def _stats_file(path, rows: int):
     return path
 
 
-@sqlite_only  # (PRAGMA integrity_check of the file)
 def test_sigkill_at_random_points_leaves_no_row_and_the_import_then_succeeds(shop, tmp_path):
     path = _stats_file(tmp_path / "big.csv", 300_000)
     before = dump()
@@ -132,8 +134,9 @@ def test_sigkill_at_random_points_leaves_no_row_and_the_import_then_succeeds(sho
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        with sqlite3.connect(shop) as con:
-            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        if not ON_POSTGRES:
+            with sqlite3.connect(shop) as con:
+                assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert dump() == before  # no row of the file is present
     done = CliRunner().invoke(cli, ["--db", str(shop), "import", str(path)])
     assert done.exit_code == 0 and "300000 rows, 300000 added" in done.stdout
@@ -152,3 +155,42 @@ def test_two_imports_at_once_both_land(shop, tmp_path):
     assert all(p.returncode == 0 for p in processes), results
     assert all("locked" not in err for _, err in results)
     assert KeywordStat.select().count() == 80_000
+
+
+def _tui_edit(database, what: str, die_at: int | None = None) -> subprocess.Popen:
+    """The TUI, in a child process, making one edit (tests/pilot.py); with `die_at` it is
+    killed (SIGKILL) inside the edit's transaction as the die_at-th change row is written."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.pilot", str(database), what,
+         *([str(die_at)] if die_at else [])],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=Path(__file__).parent.parent)
+
+
+@pytest.mark.parametrize("what, points", [("delete", (2, 7, 10)), ("edit", (2,))])
+def test_sigkill_inside_a_tui_edit_leaves_it_all_undone_and_a_finished_one_stays(
+        demo_db, what, points):
+    from kwtrack.store.models import Change, Product, database
+
+    before = dump()
+    for point in points:
+        child = _tui_edit(demo_db, what, point)
+        _, err = child.communicate(timeout=120)
+        assert child.returncode == -signal.SIGKILL, err
+        database.close()  # (see the file as a new process would)
+        if not ON_POSTGRES:
+            with sqlite3.connect(demo_db) as con:
+                assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert dump() == before, f"a {what} killed at change row {point} left a part of it"
+    child = _tui_edit(demo_db, what)
+    assert child.stdout.readline() == "done\n"  # written at once, so the kill loses nothing
+    child.send_signal(signal.SIGKILL)
+    child.communicate(timeout=60)
+    database.close()
+    changed = Change.select().where(Change.action == Change.select(fn.MAX(Change.action)))
+    if what == "delete":
+        assert changed.count() == BATCH
+        assert Product.select().where(Product.archived_at.is_null(False)).count() == BATCH
+    else:
+        assert {c.field for c in changed} == {"title", "category"}
+        assert Product.select().where(Product.category == "Crash Tests").count() == 1

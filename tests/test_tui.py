@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 from textual.widgets import Input, Markdown, TabbedContent
-from textual.worker import WorkerCancelled
 
 from kwtrack.store.database import get_store
 from kwtrack.store.models import Product
 from kwtrack.tui.app import HelpScreen, KwtrackApp
 from kwtrack.tui.commands import VIEWS
 from kwtrack.tui.widgets import WINDOW
-
-
-async def _settle(app, pilot):
-    """Wait out the details and filter delays and every worker they start (a worker replaced
-    by a newer one of its group ends cancelled)."""
-    for _ in range(200):
-        await pilot.pause(0.2)
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
-            continue
-        await pilot.pause()
-        if all(worker.is_finished for worker in app.workers):
-            return
-    raise AssertionError("the workers did not finish")
+from tests.pilot import settle
 
 
 def details_text(view) -> str:
@@ -34,7 +19,7 @@ def details_text(view) -> str:
 async def test_opens_on_products_with_a_window_and_details(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         view = app.query_one("#products-view")
         table = view.table
         assert table.total == 311 and table.row_count == WINDOW  # a window, not all rows
@@ -43,7 +28,7 @@ async def test_opens_on_products_with_a_window_and_details(demo_db):
         assert first in details_text(view) and "### Keywords" in details_text(view)
         assert "### Weekly impressions since" in details_text(view)  # the chart
         await pilot.press("down")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         second = table.coordinate_to_cell_key((1, 0)).row_key.value
         assert second in details_text(view)
         assert "2 of 311 products" in str(view.query_one(".status").render())
@@ -56,21 +41,21 @@ async def test_the_window_follows_the_cursor_and_g_G_jump(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("2")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         table = app.query_one("#keywords-view").table
         assert table.total == len(every) > 3 * WINDOW
         table.move_cursor(row=WINDOW - 5)  # near the window's end: the rows around it load
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert table.start > 0 and table.row_count == WINDOW
         assert table.position == WINDOW - 5  # the cursor stayed on its record
         assert table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value == every[
             WINDOW - 5]
         await pilot.press("G")  # the last row, without reading the rows between
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert table.position == len(every) - 1 and table.row_count == WINDOW
         assert table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value == every[-1]
         await pilot.press("g")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert table.position == 0 and table.start == 0
 
 
@@ -80,19 +65,19 @@ async def test_products_and_keywords_sort_in_the_database(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("2")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         view = app.query_one("#keywords-view")
         await pilot.press("s", "s", "s", "s")  # keyword, group, index, then 4 weeks' impressions
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert view.columns[view.sort_column] == "Impr. 4w"
         await pilot.press("S")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         top = [r.keyword for r in catalog.list_keywords(get_store(), sort="impressions",
                                                          descending=True, limit=5)]
         shown = [view.table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(5)]
         assert shown == top and "by Impr. 4w ↓" in str(view.query_one(".status").render())
         await pilot.press("G")  # the end of the sorted list: words without stats come last
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert str(view.table.get_row_at(view.table.cursor_row)[4]) == "-"
 
 
@@ -104,14 +89,14 @@ async def test_filter_narrows_and_escape_clears(demo_db):
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press(*"sandals", "enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert 0 < table.total < 311
         shown = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
         products = Product.select().where(Product.product_id.in_(shown))
         assert all("sandals" in (p.title + p.category).lower() for p in products)
         assert app.focused is table
         await pilot.press("escape")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert table.total == 311
 
 
@@ -123,7 +108,7 @@ async def test_keywords_tab_shows_covering_products_and_stats(demo_db):
         assert app.query_one(TabbedContent).active == "keywords"
         view = app.query_one("#keywords-view")
         await pilot.press("slash", *"running shoes", "enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         text = details_text(view)
         assert "### Covered by" in text and "### Recent weeks" in text and "organic" in text
         assert text.startswith("## 2026 running shoes") and "not in P4P" in text
@@ -132,7 +117,7 @@ async def test_keywords_tab_shows_covering_products_and_stats(demo_db):
         keys = [view.table.coordinate_to_cell_key((i, 0)).row_key.value
                 for i in range(view.table.row_count)]
         view.table.move_cursor(row=keys.index("running shoes"))
-        await _settle(app, pilot)
+        await settle(app, pilot)
         text = details_text(view)
         assert "### Bid history" in text and "→ 2.82" in text and "- P4P     ` " not in text
 
@@ -152,7 +137,7 @@ def test_products_screen_snapshot(demo_db, snap_compare):
     app = KwtrackApp(store_id=get_store().id)
 
     async def loaded(pilot):
-        await _settle(app, pilot)
+        await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=(140, 40), run_before=loaded)
 
@@ -162,7 +147,7 @@ async def _rows_of(app, pilot, view: str):
 
     key = next(k for k, name, _ in VIEWS if name == view)
     await pilot.press(key)
-    await _settle(app, pilot)
+    await settle(app, pilot)
     return app.query_one(f"#{view}-view")
 
 
@@ -171,17 +156,17 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
     async with app.run_test(size=(140, 40)) as pilot:
         bids = await _rows_of(app, pilot, "bids")
         assert bids.table.row_count == 260 and app.focused is bids.table
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert "Bid history" in details_text(bids)
         review = await _rows_of(app, pilot, "review")
         assert review.table.row_count > 20 and "review of 2026-W47" in str(
             review.query_one(".status").render())
         await pilot.press("left_square_bracket")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert "2026-W46" in str(review.query_one(".status").render())
         cleanup = await _rows_of(app, pilot, "cleanup")
         assert cleanup.table.row_count == 28
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert "Orphaned keywords" in details_text(cleanup)
         duplicates = await _rows_of(app, pilot, "duplicates")
         assert duplicates.table.row_count > 10
@@ -217,7 +202,7 @@ async def test_refresh_shows_what_another_process_wrote(demo_db, tmp_path):
                                         "--reason", "test"])
         assert done.exit_code == 0, done.output
         await pilot.press("r")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert history.table.row_count == 1
 
 
@@ -227,7 +212,7 @@ def test_review_and_cleanup_views_at_80_by_24_snapshot(demo_db, snap_compare):
 
     async def open_review(pilot):
         await _rows_of(app, pilot, "review")
-        await _settle(app, pilot)
+        await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_review)
 
@@ -239,11 +224,11 @@ async def test_delete_shows_the_coverage_check_cancel_confirm_and_undo(demo_db):
 
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         table = app.query_one("#products-view").table
         first = table.coordinate_to_cell_key((0, 0)).row_key.value
         await pilot.press("d")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert isinstance(app.screen, DeleteDialog)
         check = app.screen.query_one("#check", Markdown).source
         assert f"# Delete {first}?" in check and "Would be orphaned" in check
@@ -251,18 +236,18 @@ async def test_delete_shows_the_coverage_check_cancel_confirm_and_undo(demo_db):
         await pilot.pause()
         assert Product.get(Product.product_id == first).archived_at is None
         await pilot.press("d")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         orphans = app.screen.report.orphaned
         await pilot.press("y")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         if orphans:  # an orphaning delete asks a second time
             assert isinstance(app.screen, DeleteDialog)
             await pilot.press("y")
-            await _settle(app, pilot)
+            await settle(app, pilot)
         assert not isinstance(app.screen, DeleteDialog)
         assert Product.get(Product.product_id == first).archived_at is not None
         await pilot.press("u")  # undo brings it back
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert Product.get(Product.product_id == first).archived_at is None
 
 
@@ -275,7 +260,7 @@ async def test_set_a_bid_with_a_validation_error_then_a_fix(demo_db):
         bids = await _rows_of(app, pilot, "bids")
         keyword = bids.table.coordinate_to_cell_key((0, 0)).row_key.value
         await pilot.press("b")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert isinstance(app.screen, BidDialog)
         price = app.screen.query_one("#price", Input)
         price.value = "abc"
@@ -285,7 +270,7 @@ async def test_set_a_bid_with_a_validation_error_then_a_fix(demo_db):
         app.screen.query_one("#reason", Input).value = "steady clicks"
         price.focus()
         await pilot.press("enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert not isinstance(app.screen, BidDialog)
         latest = bid_history(get_store(), keyword)[0]
         assert (latest.new_bid, latest.reason) == (3.33, "steady clicks")
@@ -297,15 +282,15 @@ async def test_track_a_word_and_filter_as_you_type(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("2")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         view = app.query_one("#keywords-view")
         keyword = view.table.coordinate_to_cell_key((0, 0)).row_key.value
         await pilot.press("t")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert Keyword.get(Keyword.keyword == keyword).tracked_at is not None
         await pilot.press("slash")
         await pilot.press(*"slip")  # no Enter: the rows follow the typing
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert view.search == "slip" and 0 < view.table.total < 1052
 
 
@@ -330,7 +315,7 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("2", "slash", *"group:core")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         view = app.query_one("#keywords-view")
         assert view.table.total == 8  # the demo's core group
         await pilot.press("escape")
@@ -338,12 +323,12 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
         before = review.table.row_count
         first = review.items[review.table.coordinate_to_cell_key((0, 0)).row_key.value][1]
         await pilot.press("m")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert review.table.row_count == before  # the next word moved up in its place
         shown = [i.keyword for key, (s, i) in review.items.items() if s == "top_traffic"]
         assert first.keyword not in shown
         await pilot.press("z")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         from kwtrack.store.models import ReviewMark
 
         marks = sorted((m.until is None) for m in ReviewMark.select())
@@ -381,7 +366,7 @@ async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_d
     bad.write_text("product_id,title,status\n1699999999998,Boots,sideways\n")
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         before = Product.select().count()
         for path, expect_said in ((bad, "sideways"), (good, "would be added")):
             await pilot.press("I")
@@ -390,7 +375,7 @@ async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_d
             await pilot.click("#path")
             app.screen.query_one("#path", Input).value = str(path)
             await pilot.press("enter")
-            await _settle(app, pilot)
+            await settle(app, pilot)
             said = str(app.screen.query_one("#said", Static).render())
             assert expect_said in said and Product.select().count() == before, said
             if path is bad:
@@ -398,11 +383,11 @@ async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_d
                 await pilot.press("escape")
                 await pilot.pause()
         await pilot.press("enter")  # the checked file: now imported
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert not isinstance(app.screen, ImportDialog)
         assert Product.select().count() == before + 1
         await pilot.press("u")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert Product.select().count() == before
 
 
@@ -423,7 +408,7 @@ async def test_export_from_the_tui_writes_every_kind_into_the_folder(demo_db, tm
 
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         for folder in (tmp_path / "missing", tmp_path):
             await pilot.press("E")
             await pilot.pause()
@@ -450,7 +435,7 @@ async def test_add_a_product_with_field_errors_then_edit_link_and_undo(demo_db):
 
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(80, 24)) as pilot:  # the forms fit the smallest terminal
-        await _settle(app, pilot)
+        await settle(app, pilot)
         await pilot.press("a")
         await pilot.pause()
         form = app.screen
@@ -459,49 +444,49 @@ async def test_add_a_product_with_field_errors_then_edit_link_and_undo(demo_db):
         await pilot.pause()
         assert "not a product ID" in str(form.query_one("#error-product_id").render())
         await pilot.press("ctrl+s")  # saving with errors: each bad field says why
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert "needs a title" in str(form.query_one("#error-title").render())
         assert isinstance(app.screen, FormDialog) and Product.select().count() == 311
         form.query_one("#field-product_id", Input).value = "1699000000001"
         form.query_one("#field-title", Input).value = "Men's Trail Walking Shoes Model Z901"
         await pilot.press("ctrl+s")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert not isinstance(app.screen, FormDialog)
         added = Product.get(Product.product_id == "1699000000001")
         assert added.archived_at is None and added.status == "online"
 
         view = app.query_one("#products-view")
         await pilot.press("slash", *"Z901", "enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert view.table.total == 1
         await pilot.press("e")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         app.screen.query_one("#field-category", Input).value = "Hiking Shoes"
         await pilot.press("ctrl+s")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert Product.get_by_id(added.id).category == "Hiking Shoes"
 
         await pilot.press("l")
         await pilot.pause()
         assert isinstance(app.screen, LinkDialog)
         await pilot.press(*"no such words", "enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert "no keyword 'no such words'" in str(app.screen.query_one("#error-form").render())
         app.screen.query_one("#field-keyword", Input).value = "running shoes"
         await pilot.press("enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         running = Keyword.get(Keyword.keyword == "running shoes")
         link = Coverage.get((Coverage.product == added.id) & (Coverage.keyword == running))
         assert link.source == "manual"
 
         await pilot.press("u")  # the link, then the edit, then the add, one at a time
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert not Coverage.select().where(Coverage.id == link.id).exists()
         await pilot.press("u")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert Product.get_by_id(added.id).category is None
         await pilot.press("ctrl+r")  # redo puts the category back
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert Product.get_by_id(added.id).category == "Hiking Shoes"
 
 
@@ -511,23 +496,23 @@ async def test_space_selects_products_and_d_checks_and_archives_them_together(de
 
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         table = app.query_one("#products-view").table
         chosen = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in (0, 1)]
         await pilot.press("space", "space")
         assert table.selected == set(chosen) and table.cursor_row == 2
         assert str(table.get_cell_at((0, 0))).startswith("● ")
         await pilot.press("d")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         dialog = app.screen
         assert isinstance(dialog, DeleteDialog) and dialog.product_ids == sorted(chosen)
         assert f"# Delete {', '.join(sorted(chosen))}?" in dialog.query_one(
             "#check", Markdown).source
         await pilot.press("y")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         if dialog.report.orphaned:
             await pilot.press("y")
-            await _settle(app, pilot)
+            await settle(app, pilot)
         assert not isinstance(app.screen, DeleteDialog) and not table.selected
         archived = Product.select().where(Product.product_id.in_(chosen)
                                           & Product.archived_at.is_null(False))
@@ -540,24 +525,24 @@ async def test_title_and_schedule_checks_from_the_palette_keys(demo_db):
 
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(120, 40)) as pilot:
-        await _settle(app, pilot)
+        await settle(app, pilot)
         await pilot.press("T")
         await pilot.pause()
         assert isinstance(app.screen, ResultDialog)
         await pilot.press(*"Breathable Mesh Running Shoes for Men", "enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         shown = app.screen.query_one("#result", Markdown).source
         assert "**Length** 37 of 128" in shown and "running shoes" in shown
         await pilot.press("escape")
         await pilot.press("H")  # the demo has no P4P plan yet: the check says how to set one
-        await _settle(app, pilot)
+        await settle(app, pilot)
         assert "No P4P plan" in app.screen.query_one("#result", Markdown).source
         await pilot.press("escape")
         from kwtrack.bids import set_plan
 
         set_plan(get_store(), hours="08:00-12:00", markets=["US", "DE"])
         await pilot.press("H")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         shown = app.screen.query_one("#result", Markdown).source
         assert "Promotion hours **08:00-12:00**" in shown
         assert "- US (America/New_York)" in shown and "**uncovered**" in shown
@@ -572,7 +557,7 @@ async def test_titles_with_brackets_show_as_written(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("slash", *"Q7", "enter")
-        await _settle(app, pilot)
+        await settle(app, pilot)
         table = app.query_one("#products-view").table
         assert table.total == 1
         assert str(table.get_row_at(0)[1]) == "Rain Boots [/b] [red] Model Q7"

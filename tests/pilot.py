@@ -1,0 +1,83 @@
+"""Driving the TUI with Textual's pilot: `settle` for the tests and, run as a script, one
+edit made from the TUI for the crash test to kill: `python -m tests.pilot DB delete|edit [N]`
+(N: die as the N-th change-log row is written)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+from textual.worker import WorkerCancelled
+
+BATCH = 10  # products selected with space and deleted together, as one change
+
+
+async def settle(app, pilot):
+    """Wait out the details and filter delays and every worker they start (a worker replaced
+    by a newer one of its group ends cancelled)."""
+    for _ in range(200):
+        await pilot.pause(0.2)
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        await pilot.pause()
+        if all(worker.is_finished for worker in app.workers):
+            return
+    raise AssertionError("the workers did not finish")
+
+
+def die_at_change(count: int) -> None:
+    """SIGKILL this process as it is about to write the `count`-th change-log row: inside the
+    edit's transaction, with the rows before it already written (and not yet committed)."""
+    from kwtrack.store.models import database
+
+    real = database.obj.execute_sql
+    written = 0
+
+    def execute_sql(sql, params=None, *args, **kwargs):
+        nonlocal written
+        if sql.startswith('INSERT INTO "change"'):
+            written += 1
+            if written == count:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return real(sql, params, *args, **kwargs)
+
+    database.obj.execute_sql = execute_sql
+
+
+async def edit(database: str, what: str, die_at: int | None = None) -> None:
+    """Make one edit from the TUI, as an operator would: `delete` selects BATCH products with
+    space and archives them together; `edit` changes the first product's title and category.
+    Then say `done` on stdout and wait to be killed (`die_at`: see die_at_change)."""
+    from kwtrack.store.database import get_store, open_database
+    from kwtrack.tui.app import KwtrackApp
+    from kwtrack.tui.dialogs import DeleteDialog
+
+    open_database(database)
+    if die_at:
+        die_at_change(die_at)
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        if what == "delete":
+            await pilot.press(*["space"] * BATCH, "d")
+            await settle(app, pilot)
+            while isinstance(app.screen, DeleteDialog):  # (an orphaning delete asks twice)
+                await pilot.press("y")
+                await settle(app, pilot)
+        else:
+            await pilot.press("e")
+            await settle(app, pilot)
+            app.screen.query_one("#field-title").value = "Crash Test Walking Shoes Model Q100"
+            app.screen.query_one("#field-category").value = "Crash Tests"
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+        print("done", flush=True)
+        await asyncio.sleep(600)
+
+
+if __name__ == "__main__":
+    asyncio.run(edit(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None))
