@@ -355,37 +355,54 @@ async def test_details_pane_starts_hidden_when_narrow_and_i_toggles_it(demo_db):
                 not shown_at_start)
 
 
-async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_db, tmp_path):
-    from textual.widgets import Static
+async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_db, tmp_path,
+                                                                          monkeypatch):
+    from textual.widgets import DirectoryTree, ProgressBar, Static
 
-    from kwtrack.tui.dialogs import ImportDialog
+    from kwtrack.tui import dialogs
 
     good = tmp_path / "new.csv"
     good.write_text("product_id,title\n1699999999999,Brand New Kids' Rain Boots Model Z9\n")
     bad = tmp_path / "bad.csv"
     bad.write_text("product_id,title,status\n1699999999998,Boots,sideways\n")
+    (tmp_path / "notes.pdf").write_text("not a report")
+    monkeypatch.setattr(dialogs, "start_folder", lambda: tmp_path)
     app = KwtrackApp(store_id=get_store().id)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         before = Product.select().count()
-        for path, expect_said in ((bad, "sideways"), (good, "would be added")):
-            await pilot.press("I")
-            await pilot.pause()
-            assert isinstance(app.screen, ImportDialog)
-            await pilot.click("#path")
-            app.screen.query_one("#path", Input).value = str(path)
-            await pilot.press("enter")
-            await settle(app, pilot)
-            said = str(app.screen.query_one("#said", Static).render())
-            assert expect_said in said and Product.select().count() == before, said
-            if path is bad:
-                assert "bad.csv" in said  # the file, row and column name the problem
-                await pilot.press("escape")
-                await pilot.pause()
+        await pilot.press("I")  # a bad file, its path typed: the problem named, nothing written
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, dialogs.ImportDialog)
+        await pilot.click("#path")
+        dialog.query_one("#path", Input).value = str(bad)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        said = str(dialog.query_one("#said", Static).render())
+        assert "sideways" in said and "bad.csv" in said and Product.select().count() == before
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("I")  # a good one, picked in the folder tree
+        await settle(app, pilot)
+        dialog = app.screen
+        tree = dialog.query_one(DirectoryTree)
+        shown = [str(node.label) for node in tree.root.children]
+        assert shown == ["bad.csv", "new.csv"]  # only what can be imported
+        tree.focus()
+        await pilot.press("down", "down", "enter")  # the tree's root, bad.csv, new.csv
+        await settle(app, pilot)
+        said = str(dialog.query_one("#said", Static).render())
+        assert "new.csv (products)" in said and "would be added" in said, said
+        assert Product.select().count() == before and dialog.rows == 1
+        bar = dialog.query_one(ProgressBar)
+        assert not bar.has_class("running")
         await pilot.press("enter")  # the checked file: now imported
         await settle(app, pilot)
-        assert not isinstance(app.screen, ImportDialog)
+        assert not isinstance(app.screen, dialogs.ImportDialog)
         assert Product.select().count() == before + 1
+        assert (bar.total, bar.progress) == (1, 1)  # the bar ran to the rows checked
         await pilot.press("u")
         await settle(app, pilot)
         assert Product.select().count() == before

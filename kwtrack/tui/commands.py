@@ -44,8 +44,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("b", "bid", "Bid", "Keywords, Bids, Review: set the highlighted word's P4P bid"),
     Command("t", "track", "Track", "Keywords, Bids, Review: track or untrack the highlighted "
             "word"),
-    Command("I", "import_file", "Import", "import a report or canonical file into the store "
-            "(checked first; u undoes it)", footer=False),
+    Command("I", "import_file", "Import", "import a report or canonical file, picked in a "
+            "folder tree (checked first; u undoes it)", footer=False),
     Command("E", "export_store", "Export", "export every kind of the store as CSV files into a "
             "folder", footer=False),
     Command("u", "undo", "Undo", "undo the last change (an import, an edit, a delete, a bid)"),

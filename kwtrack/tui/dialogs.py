@@ -8,6 +8,7 @@ work runs in a thread worker, and every change it makes is written at once (and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from textual import work
@@ -15,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Markdown, Static
+from textual.widgets import DirectoryTree, Input, Label, Markdown, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from kwtrack.errors import KwtrackError
@@ -178,35 +179,75 @@ class BidDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
+class ReportFiles(DirectoryTree):
+    """A folder tree showing only what kwtrack can import (and the folders that may hold
+    it), hidden files and folders left out."""
+
+    SUFFIXES = {".csv", ".tsv", ".txt", ".xls", ".xlsx"}
+
+    def filter_paths(self, paths: Iterable[Path]) -> Iterable[Path]:
+        return [path for path in paths if not path.name.startswith(".")
+                and (path.suffix.lower() in self.SUFFIXES or _is_folder(path))]
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # (a folder we may not read)
+        return False
+
+
+def start_folder() -> Path:
+    """Where the picker opens: the Downloads folder, where the back end's exports land, when
+    there is one."""
+    downloads = Path.home() / "Downloads"
+    return downloads if downloads.is_dir() else Path.cwd()
+
+
 class ImportDialog(ModalScreen[bool]):
-    """Importing a file from the TUI: its path (the kind is detected from its headers), a dry
-    run first that says what would change, then Enter again imports it, all or nothing; `u`
-    undoes it afterwards like any import."""
+    """Importing a file from the TUI: picked in a folder tree or typed (the kind is detected
+    from its headers), checked first by a dry run that says what would change, then Enter
+    again imports it, all or nothing, with a progress bar; `u` undoes it afterwards like any
+    import."""
 
     DEFAULT_CSS = """
     ImportDialog { align: center middle; }
-    ImportDialog > Vertical { width: 90%; height: auto; max-height: 80%; border: thick $primary;
-                              background: $surface; padding: 1 2; }
-    ImportDialog .said { height: auto; }
+    ImportDialog > Vertical { width: 90%; height: 90%; border: thick $primary;
+                              background: $surface; padding: 0 1; }
+    ImportDialog ReportFiles { height: 1fr; min-height: 4; }
+    ImportDialog ProgressBar { display: none; }
+    ImportDialog ProgressBar.running { display: block; }
+    ImportDialog .said { height: auto; max-height: 6; }
     ImportDialog Label { width: 1fr; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, store_id: int):
+    def __init__(self, store_id: int, folder: Path | None = None):
         super().__init__()
         self.store_id = store_id
+        self.folder = folder or start_folder()
         self.checked: str | None = None  # the path a dry run passed
+        self.rows: int | None = None  # ... and the rows it read (the progress bar's total)
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("File to import (CSV, TSV, XLSX, XLS; the kind is found from its "
-                        "headers)")
+            yield Label("Pick a file (CSV, TSV, XLSX, XLS; the kind is found from its headers) "
+                        "or type its path")
+            yield ReportFiles(self.folder, id="files")
             yield Input(placeholder="~/Downloads/Products-2026-11-22.xls", id="path")
+            yield ProgressBar(id="progress", show_eta=False)
             yield Static("Enter checks the file first (nothing is written); Enter again "
                          "imports it; Esc cancels", classes="said", id="said", markup=False)
 
+    def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
+        event.stop()
+        self.query_one("#path", Input).value = str(event.path)
+        self.query_one("#path", Input).focus()
+        self._run(str(event.path), dry_run=True)
+
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.checked = None  # a changed path is checked again
+        if event.value.strip() != self.checked:
+            self.checked = None  # a changed path is checked again
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
@@ -217,21 +258,31 @@ class ImportDialog(ModalScreen[bool]):
     def _run(self, text: str, dry_run: bool) -> None:
         from kwtrack.imports import import_file
 
-        say = self.query_one("#said", Static)
+        say, bar = self.query_one("#said", Static), self.query_one("#progress", ProgressBar)
         self.app.call_from_thread(say.update, "checking…" if dry_run else "importing…")
+        self.app.call_from_thread(self._start_progress, None if dry_run else self.rows)
         try:
             result = import_file(store_by_id(self.store_id), None, Path(text).expanduser(),
-                                 dry_run=dry_run)
+                                 dry_run=dry_run, progress=lambda rows: self.app.call_from_thread(
+                                     bar.update, progress=rows))
         except (KwtrackError, OSError) as exc:
             self.app.call_from_thread(say.update, str(exc))
             return
+        finally:
+            self.app.call_from_thread(bar.remove_class, "running")
         if dry_run:
-            self.checked = text
+            self.checked, self.rows = text, result.rows_read
             self.app.call_from_thread(say.update, result.summary() + "\nEnter imports it; "
                                       "Esc cancels")
             return
         self.app.call_from_thread(self.app.notify, result.summary())
         self.app.call_from_thread(self.dismiss, True)
+
+    def _start_progress(self, total: int | None) -> None:
+        """Show the bar, empty, of `total` rows (None: not known yet, as in a dry run)."""
+        bar = self.query_one("#progress", ProgressBar)
+        bar.add_class("running")
+        bar.update(total=total, progress=0)
 
     def action_cancel(self) -> None:
         self.dismiss(False)
