@@ -8,12 +8,14 @@ over the last days or weeks of imported data, not of the calendar, since reports
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, fn
 
-from kwtrack.cleanup import StoreCoverage, missing_stats_days
+from kwtrack.cleanup import ROUTES, StoreCoverage, missing_stats_days
 from kwtrack.errors import KwtrackError
+from kwtrack.store import bulk
 from kwtrack.store.models import (
     Bid,
     ImportBatch,
@@ -172,15 +174,46 @@ def split_search(search: str | None, fields: tuple[str, ...]) -> tuple[str | Non
     return " ".join(text) or None, terms
 
 
-PRODUCT_FILTERS = ("status", "category", "showcase", "hot")
-KEYWORD_FILTERS = ("group", "status", "source")
+PRODUCT_FILTERS = ("status", "category", "showcase", "hot", "route")
+KEYWORD_FILTERS = ("group", "status", "source", "route")
+ROUTE_FILTERS = (*ROUTES, "none")  # `route:` values: covered by this route, or by none
 
 
+def _routed(store: Store, route: str, model) -> set[int]:
+    """The ids of `model` (Keyword or Product) that a `route:` filter keeps: the keywords
+    live products cover by that route and those products; `none`: the keywords no live
+    product covers, and the products that cover no keyword."""
+    route = route.casefold()
+    if route not in ROUTE_FILTERS:
+        raise KwtrackError(f"route: is one of {', '.join(ROUTE_FILTERS)}, not {route!r}")
+    side = 0 if model is Keyword else 1
+    coverage = StoreCoverage(store)
+    if route != "none":
+        return coverage.routed(route)[side]
+    covered = set().union(*(coverage.routed(r)[side] for r in ROUTES))
+    everything = model.select(model.id).where(model.store == store)
+    return {row[0] for row in bulk.raw_rows(everything) if row[0] not in covered}
+
+
+@contextmanager
+def _route_filter(store: Store, query, route: str | None):
+    """The query kept to what a `route:` term names (a temporary table of ids, so that the
+    list's count, sort and window run in SQL as usual)."""
+    if route is None:
+        yield query
+        return
+    model = query.model
+    with bulk.id_table(database.obj, "kwtrack_routed", _routed(store, route, model)) as table:
+        yield query.where(model.id.in_(SQL(f"(SELECT id FROM {table})")))
+
+
+@contextmanager
 def _product_query(store: Store, search: str | None, include_archived: bool):
     query = Product.select().where(Product.store == store)
     if not include_archived:
         query = query.where(Product.archived_at.is_null())
     search, terms = split_search(search, PRODUCT_FILTERS)
+    route = terms.pop("route", None)
     if search:
         pattern = f"%{search.strip()}%"
         query = query.where((Product.title ** pattern) | (Product.product_id ** pattern)
@@ -191,13 +224,15 @@ def _product_query(store: Store, search: str | None, include_archived: bool):
             query = query.where(field == (value.casefold() in ("y", "yes", "1", "true")))
         else:
             query = query.where(field ** value)
-    return query
+    with _route_filter(store, query, route) as query:
+        yield query
 
 
 def count_products(store: Store, search: str | None = None, *,
                    include_archived: bool = False) -> int:
     """How many products a list with this search would show."""
-    return _product_query(store, search, include_archived).count()
+    with _product_query(store, search, include_archived) as query:
+        return query.count()
 
 
 # What a product list can be sorted by (`sort=`), each a column kept in the database or a
@@ -212,25 +247,26 @@ def list_products(store: Store, search: str | None = None, *, offset: int = 0,
                   sort: str | None = None, descending: bool = False) -> list[ProductRow]:
     """One page of products (title, ID or category containing `search`), in import order or
     by `sort` (one of PRODUCT_SORTS; unknown values last either way), in the database."""
-    query = _product_query(store, search, include_archived)
-    order = None
-    if sort in ("impressions", "clicks", "inquiries"):
-        window = recent_product_window(store)
-        if window:
-            # as the rows show it: a product without stats in the window has 0
-            sums = (ProductStat.select(ProductStat.product,
-                                       fn.SUM(getattr(ProductStat, sort)).alias("total"))
-                    .where((ProductStat.period_start >= window[0])
-                           & (ProductStat.period_end <= window[1]))
-                    .group_by(ProductStat.product).alias("sums"))
-            query = query.join(sums, JOIN.LEFT_OUTER, on=(sums.c.product_id == Product.id))
-            order = fn.COALESCE(sums.c.total, 0)
-    elif sort in PRODUCT_SORTS:
-        order = getattr(Product, sort)
-    elif sort is not None:
-        raise KwtrackError(f"products sort by one of {', '.join(PRODUCT_SORTS)}, not {sort!r}")
-    terms = [Product.id] if order is None else [_direction(order, descending), Product.id]
-    return _product_rows(store, list(query.order_by(*terms).offset(offset).limit(limit)))
+    with _product_query(store, search, include_archived) as query:
+        order = None
+        if sort in ("impressions", "clicks", "inquiries"):
+            window = recent_product_window(store)
+            if window:
+                # as the rows show it: a product without stats in the window has 0
+                sums = (ProductStat.select(ProductStat.product,
+                                           fn.SUM(getattr(ProductStat, sort)).alias("total"))
+                        .where((ProductStat.period_start >= window[0])
+                               & (ProductStat.period_end <= window[1]))
+                        .group_by(ProductStat.product).alias("sums"))
+                query = query.join(sums, JOIN.LEFT_OUTER, on=(sums.c.product_id == Product.id))
+                order = fn.COALESCE(sums.c.total, 0)
+        elif sort in PRODUCT_SORTS:
+            order = getattr(Product, sort)
+        elif sort is not None:
+            raise KwtrackError(f"products sort by one of {', '.join(PRODUCT_SORTS)}, not {sort!r}")
+        terms = [Product.id] if order is None else [_direction(order, descending), Product.id]
+        page = list(query.order_by(*terms).offset(offset).limit(limit))
+    return _product_rows(store, page)
 
 
 def _direction(expression, descending: bool):
@@ -334,9 +370,11 @@ def recent_keyword_window(store: Store) -> tuple[dt.date, dt.date] | None:
     return last - dt.timedelta(weeks=RECENT_WEEKS) + dt.timedelta(days=1), last
 
 
+@contextmanager
 def _keyword_query(store: Store, search: str | None, group: str | None):
     query = Keyword.select().where((Keyword.store == store) & Keyword.archived_at.is_null())
     search, terms = split_search(search, KEYWORD_FILTERS)
+    route = terms.pop("route", None)
     for name, value in terms.items():
         query = query.where(getattr(Keyword, name) ** value)
     if search:
@@ -344,12 +382,14 @@ def _keyword_query(store: Store, search: str | None, group: str | None):
                             | (Keyword.group ** f"%{search.strip()}%"))
     if group:
         query = query.where(Keyword.group == group)
-    return query
+    with _route_filter(store, query, route) as query:
+        yield query
 
 
 def count_keywords(store: Store, search: str | None = None, *, group: str | None = None) -> int:
     """How many keywords a list with this search would show."""
-    return _keyword_query(store, search, group).count()
+    with _keyword_query(store, search, group) as query:
+        return query.count()
 
 
 # What a keyword list can be sorted by (`sort=`): columns kept in the database, the P4P bid,
@@ -363,33 +403,33 @@ def list_keywords(store: Store, search: str | None = None, *, group: str | None 
                   descending: bool = False) -> list[KeywordRow]:
     """One page of the keyword library, alphabetical by normal form or by `sort` (one of
     KEYWORD_SORTS; unknown values last either way), in the database."""
-    query = _keyword_query(store, search, group)
-    if sort is None or sort == "keyword":
-        order = Keyword.norm
-    elif sort == "bid":
-        query = query.join(Bid, JOIN.LEFT_OUTER, on=(Bid.keyword == Keyword.id))
-        order = Bid.bid
-    elif sort in ("impressions", "clicks", "spend"):
-        window = recent_keyword_window(store)
-        if window is None:
+    with _keyword_query(store, search, group) as query:
+        if sort is None or sort == "keyword":
             order = Keyword.norm
+        elif sort == "bid":
+            query = query.join(Bid, JOIN.LEFT_OUTER, on=(Bid.keyword == Keyword.id))
+            order = Bid.bid
+        elif sort in ("impressions", "clicks", "spend"):
+            window = recent_keyword_window(store)
+            if window is None:
+                order = Keyword.norm
+            else:
+                # unknown stays unknown: a word without stats in the window sorts last
+                sums = (KeywordStat.select(KeywordStat.keyword,
+                                           fn.SUM(getattr(KeywordStat, sort)).alias("total"))
+                        .where((KeywordStat.period_start >= window[0])
+                               & (KeywordStat.period_end <= window[1])))
+                if search or group:  # sum the listed words only, not the whole library's
+                    sums = sums.where(KeywordStat.keyword.in_(query.select(Keyword.id)))
+                sums = sums.group_by(KeywordStat.keyword).alias("sums")
+                query = query.join(sums, JOIN.LEFT_OUTER, on=(sums.c.keyword_id == Keyword.id))
+                order = sums.c.total
+        elif sort in KEYWORD_SORTS:
+            order = getattr(Keyword, sort)
         else:
-            # unknown stays unknown: a word without stats in the window sorts last
-            sums = (KeywordStat.select(KeywordStat.keyword,
-                                       fn.SUM(getattr(KeywordStat, sort)).alias("total"))
-                    .where((KeywordStat.period_start >= window[0])
-                           & (KeywordStat.period_end <= window[1])))
-            if search or group:  # sum the listed words only, not the whole library's
-                sums = sums.where(KeywordStat.keyword.in_(query.select(Keyword.id)))
-            sums = sums.group_by(KeywordStat.keyword).alias("sums")
-            query = query.join(sums, JOIN.LEFT_OUTER, on=(sums.c.keyword_id == Keyword.id))
-            order = sums.c.total
-    elif sort in KEYWORD_SORTS:
-        order = getattr(Keyword, sort)
-    else:
-        raise KwtrackError(f"keywords sort by one of {', '.join(KEYWORD_SORTS)}, not {sort!r}")
-    terms = [_direction(order, descending)] + ([] if order is Keyword.norm else [Keyword.norm])
-    page = list(query.order_by(*terms).offset(offset).limit(limit))
+            raise KwtrackError(f"keywords sort by one of {', '.join(KEYWORD_SORTS)}, not {sort!r}")
+        terms = [_direction(order, descending)] + ([] if order is Keyword.norm else [Keyword.norm])
+        page = list(query.order_by(*terms).offset(offset).limit(limit))
     return _keyword_rows(store, page)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kwtrack import catalog
@@ -29,3 +31,52 @@ def test_products_sort_and_an_unknown_sort_is_one_clear_error(demo_db):
     assert [r.impressions for r in top] == sorted((r.impressions for r in top), reverse=True)
     with pytest.raises(KwtrackError, match="products sort by one of product_id, title"):
         catalog.list_products(store, sort="nope")
+
+
+def test_route_filters_keep_what_the_coverage_details_show(demo_db):
+    """`route:title` keeps the keywords some live title holds, `route:none` those no live
+    product covers by any route (what a delete would have orphaned already), as the
+    per-keyword coverage says; on products, the ones covering something by that route."""
+    from kwtrack.cleanup import StoreCoverage
+    from kwtrack.store.models import Keyword, Product
+
+    store = get_store()
+    coverage = StoreCoverage(store)
+    library = [(k.id, k.words, k.keyword) for k in
+               Keyword.select().where(Keyword.archived_at.is_null())]
+    covering = coverage.covering(library, limit=10**6)
+    names = {k: text for k, _, text in library}
+    by_route = {route: {names[k] for k, (found, _) in covering.items()
+                        if any(c.via == route for c in found)} for route in catalog.ROUTES}
+    nothing = {names[k] for k, (_, count) in covering.items() if count == 0}
+    for route, expected in [*by_route.items(), ("none", nothing)]:
+        shown = {r.keyword for r in catalog.list_keywords(store, f"route:{route}")}
+        assert shown == expected and expected, route
+        assert catalog.count_keywords(store, f"route:{route}") == len(expected)
+    narrowed = catalog.list_keywords(store, "route:title boots", sort="impressions")
+    assert {r.keyword for r in narrowed} == {k for k in by_route["title"] if "boots" in k}
+
+    products = Product.select().where(Product.archived_at.is_null())
+    covered = coverage.covered([(p.id, p.title_words, p.title) for p in products])
+    code = {p.id: p.product_id for p in products}
+    live = {p.product_id for p in products if p.status == "online"}
+    for route in (*catalog.ROUTES, "none"):  # (an offline product covers nothing, links or not)
+        if route == "none":
+            expected = {code[p] for p, found in covered.items() if not found} | (
+                set(code.values()) - live)
+        else:
+            expected = live & {code[p] for p, found in covered.items()
+                               if any(r == route for _, r in found)}
+        shown = {r.product_id for r in catalog.list_products(store, f"ROUTE:{route}")}
+        assert shown == expected, route
+    with pytest.raises(KwtrackError, match="route: is one of keyword, manual, search, title"):
+        catalog.count_products(store, "route:everywhere")
+
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+
+    listed = CliRunner().invoke(cli, ["--db", str(demo_db), "keywords", "list", "--search",
+                                      "route:none", "--limit", "5000", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert {k["keyword"] for k in json.loads(listed.stdout)} == nothing

@@ -192,3 +192,29 @@ class StoreCoverage:
                         for position in titles.holding(reading):
                             found[live[position][0]].add((keyword, ROUTE_PLACE["title"]))
         return {p: [(k, ROUTES[r]) for k, r in sorted(routes)] for p, routes in found.items()}
+
+    def routed(self, route: str) -> tuple[set[int], set[int]]:
+        """The library keywords (ids) that live products cover by `route` (one of ROUTES),
+        and those live products (ids): what a `route:` filter of the lists keeps."""
+        keywords: set[int] = set()
+        products: set[int] = set()
+        if route != "title":
+            for keyword, product in bulk.raw_rows(
+                    Coverage.select(Coverage.keyword, Coverage.product).join(Keyword)
+                    .where((Keyword.store == self.store) & Keyword.archived_at.is_null()
+                           & (Coverage.source == route))):
+                if product in self.place:
+                    keywords.add(keyword)
+                    products.add(product)
+            return keywords, products
+        library = bulk.raw_rows(Keyword.select(Keyword.id, Keyword.keyword, Keyword.words)
+                                .where((Keyword.store == self.store)
+                                       & Keyword.archived_at.is_null()))
+        for keyword, text, words in library:
+            words = tuple((words if words is not None else keyword_words_of(text)).split())
+            for reading in (readings(words, self.compounds) if words else ()):
+                held = self.words.holding(reading)
+                if held:
+                    keywords.add(keyword)
+                    products.update(map(self.ids.__getitem__, held))
+        return keywords, products

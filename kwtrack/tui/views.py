@@ -69,7 +69,7 @@ class KeywordsView(BrowseView):
     sorts = ("keyword", "group", "search_index", None, "impressions", "clicks", "spend", "bid")
     widths = (34, 10, 7, 8, 9, 7, 9, 6)
     noun = "keywords"
-    example_filter = "group:core"
+    example_filter = "route:none"
 
     def count(self, store, search):
         return catalog.count_keywords(store, search)
