@@ -244,9 +244,12 @@ PRODUCT_SORTS = ("product_id", "title", "status", "showcase", "score", "publishe
 
 def list_products(store: Store, search: str | None = None, *, offset: int = 0,
                   limit: int | None = None, include_archived: bool = False,
-                  sort: str | None = None, descending: bool = False) -> list[ProductRow]:
+                  sort: str | None = None, descending: bool = False,
+                  from_end: bool = False) -> list[ProductRow]:
     """One page of products (title, ID or category containing `search`), in import order or
-    by `sort` (one of PRODUCT_SORTS; unknown values last either way), in the database."""
+    by `sort` (one of PRODUCT_SORTS; unknown values last either way), in the database.
+    `from_end`: `offset` counts from the list's end (the rows still come in list order), so
+    the last rows are read without stepping over all the others."""
     with _product_query(store, search, include_archived) as query:
         order = None
         if sort in ("impressions", "clicks", "inquiries"):
@@ -264,26 +267,33 @@ def list_products(store: Store, search: str | None = None, *, offset: int = 0,
             order = getattr(Product, sort)
         elif sort is not None:
             raise KwtrackError(f"products sort by one of {', '.join(PRODUCT_SORTS)}, not {sort!r}")
-        terms = [Product.id] if order is None else [_direction(order, descending), Product.id]
+        terms = [_direction(Product.id, False, from_end)]
+        if order is not None:
+            terms.insert(0, _direction(order, descending, from_end))
         page = list(query.order_by(*terms).offset(offset).limit(limit))
-    return _product_rows(store, page)
+    return _product_rows(store, page[::-1] if from_end else page)
 
 
-def _direction(expression, descending: bool):
+def _direction(expression, descending: bool, from_end: bool = False):
     """An ORDER BY term with unknown (NULL) values last, ascending or descending (a column
-    that is never NULL is ordered plainly, so its index serves the order)."""
-    nulls = "LAST" if getattr(expression, "null", True) else None
+    that is never NULL is ordered plainly, so its index serves the order); `from_end`: the
+    same order read backwards (descending becomes ascending, unknown values come first)."""
+    nulls = ("FIRST" if from_end else "LAST") if getattr(expression, "null", True) else None
+    if from_end:
+        descending = not descending
     return expression.desc(nulls=nulls) if descending else expression.asc(nulls=nulls)
 
 
 def _product_rows(store: Store, products: list[Product],
-                  coverage: StoreCoverage | None = None) -> list[ProductRow]:
+                  covered: dict[int, list[tuple[str, str]]] | None = None) -> list[ProductRow]:
+    """The list rows of some products (`covered`: the keywords each covers, when the caller
+    has them already)."""
     ids = [p.id for p in products]
     if not ids:
         return []
-    # the keywords each product covers, by any route (kwtrack.cleanup.routes)
-    covered = (coverage or StoreCoverage(store)).covered(
-        [(p.id, p.title_words, p.title) for p in products])
+    if covered is None:  # the keywords each product covers, by any route
+        covered = StoreCoverage(store).covered([(p.id, p.title_words, p.title)
+                                                for p in products])
     keyword_counts = {p: len({k for k, _ in found}) for p, found in covered.items()}
     totals: dict[int, tuple] = {}
     window = recent_product_window(store)
@@ -315,10 +325,9 @@ def product_details(store: Store, product_id: str) -> ProductDetails | None:
     product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id))
     if product is None:
         return None
-    coverage = StoreCoverage(store)
-    keywords = coverage.covered([(product.id, product.title_words, product.title)])[product.id]
-    return ProductDetails(_product_rows(store, [product], coverage)[0],
-                          sorted(keywords, key=lambda kv: (kv[1], kv[0])),
+    covered = StoreCoverage(store).covered([(product.id, product.title_words, product.title)])
+    return ProductDetails(_product_rows(store, [product], covered)[0],
+                          sorted(covered[product.id], key=lambda kv: (kv[1], kv[0])),
                           recent_product_window(store))
 
 
@@ -400,9 +409,10 @@ KEYWORD_SORTS = ("keyword", "group", "search_index", "competition", "impressions
 
 def list_keywords(store: Store, search: str | None = None, *, group: str | None = None,
                   offset: int = 0, limit: int | None = None, sort: str | None = None,
-                  descending: bool = False) -> list[KeywordRow]:
+                  descending: bool = False, from_end: bool = False) -> list[KeywordRow]:
     """One page of the keyword library, alphabetical by normal form or by `sort` (one of
-    KEYWORD_SORTS; unknown values last either way), in the database."""
+    KEYWORD_SORTS; unknown values last either way), in the database; `from_end` as for
+    `list_products`."""
     with _keyword_query(store, search, group) as query:
         if sort is None or sort == "keyword":
             order = Keyword.norm
@@ -428,9 +438,11 @@ def list_keywords(store: Store, search: str | None = None, *, group: str | None 
             order = getattr(Keyword, sort)
         else:
             raise KwtrackError(f"keywords sort by one of {', '.join(KEYWORD_SORTS)}, not {sort!r}")
-        terms = [_direction(order, descending)] + ([] if order is Keyword.norm else [Keyword.norm])
+        terms = [_direction(order, descending, from_end)]
+        if order is not Keyword.norm:
+            terms.append(_direction(Keyword.norm, False, from_end))
         page = list(query.order_by(*terms).offset(offset).limit(limit))
-    return _keyword_rows(store, page)
+    return _keyword_rows(store, page[::-1] if from_end else page)
 
 
 def _keyword_rows(store: Store, keywords: list[Keyword],

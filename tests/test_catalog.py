@@ -25,6 +25,21 @@ def test_a_filtered_keyword_list_keeps_the_whole_lists_order(demo_db, sort):
             assert all(getattr(r, sort) is None for r in whole[len(known):])
 
 
+@pytest.mark.parametrize("kind, sorts", [("keywords", catalog.KEYWORD_SORTS),
+                                         ("products", (None, *catalog.PRODUCT_SORTS))])
+def test_a_page_read_from_the_end_is_the_same_rows_in_the_same_order(demo_db, kind, sorts):
+    """`from_end` (how the TUI reads a window near the bottom) reads the list backwards, the
+    unknown values included, and gives the rows the forward read gives there."""
+    listing = catalog.list_keywords if kind == "keywords" else catalog.list_products
+    store = get_store()
+    for sort in sorts:
+        for descending in (False, True):
+            whole = listing(store, "shoes", sort=sort, descending=descending)
+            tail = listing(store, "shoes", sort=sort, descending=descending, offset=3,
+                           limit=40, from_end=True)
+            assert len(whole) > 43 and tail == whole[-43:-3], (sort, descending)
+
+
 def test_products_sort_and_an_unknown_sort_is_one_clear_error(demo_db):
     store = get_store()
     top = catalog.list_products(store, sort="impressions", descending=True, limit=3)

@@ -28,11 +28,12 @@ class ProductsView(BrowseView):
     def count(self, store, search):
         return catalog.count_products(store, search)
 
-    def fetch(self, store, search, sort, descending, offset, limit):
+    def fetch(self, store, search, sort, descending, offset, limit, from_end):
         return [(r.product_id, [r.product_id, r.title[:40], r.status, _flag(r.showcase),
                                 r.score, r.keywords, r.impressions, r.clicks, r.inquiries])
                 for r in catalog.list_products(store, search, offset=offset, limit=limit,
-                                               sort=sort, descending=descending)]
+                                               sort=sort, descending=descending,
+                                               from_end=from_end)]
 
     def details(self, store, key: str) -> str:
         d = catalog.product_details(store, key)
@@ -74,11 +75,12 @@ class KeywordsView(BrowseView):
     def count(self, store, search):
         return catalog.count_keywords(store, search)
 
-    def fetch(self, store, search, sort, descending, offset, limit):
+    def fetch(self, store, search, sort, descending, offset, limit, from_end):
         return [(r.keyword, [r.keyword, r.group or "", r.search_index, r.products,
                              r.impressions, r.clicks, r.spend, r.bid])
                 for r in catalog.list_keywords(store, search, offset=offset, limit=limit,
-                                               sort=sort, descending=descending)]
+                                               sort=sort, descending=descending,
+                                               from_end=from_end)]
 
     def details(self, store, key: str) -> str:
         d = catalog.keyword_details(store, key)

@@ -256,8 +256,9 @@ class BrowseView(TableView):
         raise NotImplementedError
 
     def fetch(self, store, search: str | None, sort: str | None, descending: bool,
-              offset: int, limit: int) -> list[tuple[str, list]]:
-        """Rows as (key, cell values), in the database's order for `sort`."""
+              offset: int, limit: int, from_end: bool) -> list[tuple[str, list]]:
+        """Rows as (key, cell values), in the database's order for `sort` (`from_end`:
+        `offset` counts from the last row)."""
         raise NotImplementedError
 
     def reload(self) -> None:
@@ -283,7 +284,13 @@ class BrowseView(TableView):
             if total is None:
                 total = self.count(store, search)
             offset = min(offset, max(total - WINDOW, 0))
-            rows = self.fetch(store, search, sort, descending, offset, WINDOW)
+            # A window nearer the end is read from the end: the database steps over the
+            # rows after it rather than all the rows before it (`G` on 200,000 keywords).
+            after = total - offset - WINDOW
+            if 0 < offset and after < offset:
+                rows = self.fetch(store, search, sort, descending, max(after, 0), WINDOW, True)
+            else:
+                rows = self.fetch(store, search, sort, descending, offset, WINDOW, False)
         except KwtrackError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
