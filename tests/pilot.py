@@ -1,6 +1,6 @@
 """Driving the TUI with Textual's pilot: `settle` for the tests and, run as a script, one
-edit made from the TUI for the crash test to kill: `python -m tests.pilot DB delete|edit [N]`
-(N: die as the N-th change-log row is written)."""
+edit made from the TUI for the crash tests: `python -m tests.pilot DB delete|edit [N] [--wait]`
+(N: die as the N-th change-log row is written; --wait: see `edit`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 BATCH = 10  # products selected with space and deleted together, as one change
 
@@ -22,7 +22,7 @@ async def settle(app, pilot):
         try:
             for worker in _working(app):
                 await worker.wait()
-        except WorkerCancelled:
+        except (WorkerCancelled, WorkerFailed):  # (a failure is the app's to show)
             continue
         await pilot.pause()
         if not _working(app):
@@ -55,10 +55,12 @@ def die_at_change(count: int) -> None:
     database.obj.execute_sql = execute_sql
 
 
-async def edit(database: str, what: str, die_at: int | None = None) -> None:
+async def edit(database: str, what: str, die_at: int | None = None, wait: bool = False
+               ) -> None:
     """Make one edit from the TUI, as an operator would: `delete` selects BATCH products with
     space and archives them together; `edit` changes the first product's title and category.
-    Then say `done` on stdout and wait to be killed (`die_at`: see die_at_change)."""
+    Then say `done` on stdout and wait to be killed (`die_at`: see die_at_change; `wait`:
+    say `ready` once the rows are picked and make the edit when a line comes on stdin)."""
     from kwtrack.store.database import get_store, open_database
     from kwtrack.tui.app import KwtrackApp
     from kwtrack.tui.dialogs import DeleteDialog
@@ -70,11 +72,16 @@ async def edit(database: str, what: str, die_at: int | None = None) -> None:
     async with app.run_test(size=(140, 40)) as pilot:
         await settle(app, pilot)
         if what == "delete":
-            await pilot.press(*["space"] * BATCH, "d")
+            await pilot.press(*["space"] * BATCH)
+            if wait:
+                print("ready", flush=True)
+                await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+            await pilot.press("d")
             await settle(app, pilot)
-            while isinstance(app.screen, DeleteDialog):  # (an orphaning delete asks twice)
-                await pilot.press("y")
-                await settle(app, pilot)
+            for _ in range(2):  # (an orphaning delete asks twice)
+                if isinstance(app.screen, DeleteDialog):
+                    await pilot.press("y")
+                    await settle(app, pilot)
         else:
             await pilot.press("e")
             await settle(app, pilot)
@@ -82,9 +89,13 @@ async def edit(database: str, what: str, die_at: int | None = None) -> None:
             app.screen.query_one("#field-category").value = "Crash Tests"
             await pilot.press("ctrl+s")
             await settle(app, pilot)
+        for note in app._notifications:  # (what the operator would have seen)
+            print(f"{note.severity}: {note.message}", file=sys.stderr, flush=True)
         print("done", flush=True)
         await asyncio.sleep(600)
 
 
 if __name__ == "__main__":
-    asyncio.run(edit(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None))
+    options = sys.argv[3:]
+    asyncio.run(edit(sys.argv[1], sys.argv[2],
+                     next((int(o) for o in options if o.isdigit()), None), "--wait" in options))

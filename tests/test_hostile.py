@@ -157,13 +157,12 @@ def test_two_imports_at_once_both_land(shop, tmp_path):
     assert KeywordStat.select().count() == 80_000
 
 
-def _tui_edit(database, what: str, die_at: int | None = None) -> subprocess.Popen:
-    """The TUI, in a child process, making one edit (tests/pilot.py); with `die_at` it is
-    killed (SIGKILL) inside the edit's transaction as the die_at-th change row is written."""
+def _tui_edit(database, what: str, *options) -> subprocess.Popen:
+    """The TUI, in a child process, making one edit (tests/pilot.py; `options`: a change
+    row to be killed at, inside the edit's transaction, or `--wait`)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.pilot", str(database), what,
-         *([str(die_at)] if die_at else [])],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "tests.pilot", str(database), what, *map(str, options)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=Path(__file__).parent.parent)
 
 
@@ -194,3 +193,30 @@ def test_sigkill_inside_a_tui_edit_leaves_it_all_undone_and_a_finished_one_stays
     else:
         assert {c.field for c in changed} == {"title", "category"}
         assert Product.select().where(Product.category == "Crash Tests").count() == 1
+
+
+def test_an_import_while_the_tui_edits_both_land(demo_db, tmp_path):
+    """A TUI deletes ten products while a big import from the shell is writing: neither sees
+    "database is locked" (the later one waits for the other's transaction), and both changes
+    are there."""
+    from kwtrack.store.models import Product, database
+
+    path = _stats_file(tmp_path / "big.csv", 300_000)
+    editing = _tui_edit(demo_db, "delete", "--wait")
+    assert editing.stdout.readline() == "ready\n", editing.stderr.read()
+    importing = subprocess.Popen([sys.executable, "-m", "kwtrack", "--db", str(demo_db),
+                                  "import", str(path)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # the import is under way (it takes several seconds)
+    assert importing.poll() is None
+    editing.stdin.write("go\n")
+    editing.stdin.flush()
+    assert editing.stdout.readline() == "done\n"
+    editing.send_signal(signal.SIGKILL)
+    _, edit_err = editing.communicate(timeout=60)
+    out, err = importing.communicate(timeout=300)
+    assert importing.returncode == 0 and "300000 rows, 300000 added" in out, err
+    assert "locked" not in err + edit_err
+    database.close()
+    assert Product.select().where(Product.archived_at.is_null(False)).count() == BATCH
+    assert KeywordStat.select().count() >= 300_000

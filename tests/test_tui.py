@@ -578,3 +578,25 @@ async def test_titles_with_brackets_show_as_written(demo_db):
         table = app.query_one("#products-view").table
         assert table.total == 1
         assert str(table.get_row_at(0)[1]) == "Rain Boots [/b] [red] Model Q7"
+
+
+async def test_an_unexpected_error_in_a_worker_is_a_notification(demo_db, monkeypatch):
+    from peewee import OperationalError
+
+    from kwtrack import history
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(history, "archive_products", locked)
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        for _ in range(2):
+            await pilot.press("y")
+            await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+        assert "OperationalError: database is locked" in said
+        assert Product.select().where(Product.archived_at.is_null(False)).count() == 0

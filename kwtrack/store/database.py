@@ -31,6 +31,13 @@ SQLITE_PRAGMAS = {
     "mmap_size": 1 << 30,
 }
 
+# Every transaction of kwtrack's writes, so each takes the write lock as it begins and waits
+# (busy_timeout) for a writer already under way. A plain BEGIN reads first and asks for the
+# lock at its first write; if another process committed meanwhile, SQLite cannot wait (the
+# reads would be stale) and fails at once with "database is locked" — a TUI delete made while
+# an import is writing did exactly that.
+SQLITE_LOCK = "IMMEDIATE"
+
 DEFAULT_STORE = "default"
 
 
@@ -58,7 +65,7 @@ def connect_database(target: str, *, create: bool = True) -> Database:
 
         scheme = target.split("://", 1)[0].lower()
         if scheme.startswith("sqlite"):
-            db = connect(target, pragmas=SQLITE_PRAGMAS)
+            db = connect(target, pragmas=SQLITE_PRAGMAS, lock_type=SQLITE_LOCK)
         elif scheme.startswith("postgres"):
             try:
                 import psycopg2  # noqa: F401
@@ -82,7 +89,7 @@ def connect_database(target: str, *, create: bool = True) -> Database:
                 if str(path) != default_database():
                     raise KwtrackError(f"{path}: the folder {path.parent} does not exist")
                 path.parent.mkdir(parents=True, exist_ok=True)
-        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS)
+        db = SqliteDatabase(str(path), pragmas=SQLITE_PRAGMAS, lock_type=SQLITE_LOCK)
     try:
         db.connect(reuse_if_open=True)
         tables = db.get_tables()

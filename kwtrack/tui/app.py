@@ -24,6 +24,7 @@ from kwtrack.tui.reports import (
     ReviewView,
 )
 from kwtrack.tui.views import KeywordsView, ProductsView
+from kwtrack.tui.widgets import SaysWorkerErrors
 
 
 class HelpScreen(ModalScreen[None]):
@@ -41,7 +42,7 @@ class HelpScreen(ModalScreen[None]):
             yield Markdown(help_markdown())
 
 
-class KwtrackApp(App[None]):
+class KwtrackApp(SaysWorkerErrors, App[None]):
     """One store's products, keywords, bids, weekly review, clean-up, duplicates and history,
     each a view switched with a number key; every command also in the palette (ctrl+p)."""
 

@@ -21,9 +21,10 @@ from textual.worker import get_current_worker
 
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
+from kwtrack.tui.widgets import SaysWorkerErrors
 
 
-class DeleteDialog(ModalScreen[bool]):
+class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):
     """Deleting products: the coverage check first (what would be orphaned, who still covers
     the rest and how, near-duplicates, a replacement title); `y` archives, `n`/Esc cancels,
     and a delete that orphans keywords asks a second time."""
@@ -118,7 +119,7 @@ class DeleteDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class BidDialog(ModalScreen[bool]):
+class BidDialog(SaysWorkerErrors, ModalScreen[bool]):
     """Setting a keyword's bid, with a reason: the price is checked as it is typed."""
 
     DEFAULT_CSS = """
@@ -204,7 +205,7 @@ def start_folder() -> Path:
     return downloads if downloads.is_dir() else Path.cwd()
 
 
-class ImportDialog(ModalScreen[bool]):
+class ImportDialog(SaysWorkerErrors, ModalScreen[bool]):
     """Importing a file from the TUI: picked in a folder tree or typed (the kind is detected
     from its headers), checked first by a dry run that says what would change, then Enter
     again imports it, all or nothing, with a progress bar; `u` undoes it afterwards like any
@@ -288,7 +289,7 @@ class ImportDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class ExportDialog(ModalScreen[bool]):
+class ExportDialog(SaysWorkerErrors, ModalScreen[bool]):
     """Exporting every kind of the store into a folder, as `kwtrack export all --dir` does:
     one CSV per kind named STORE-KIND-DATE.csv, each written whole or not at all."""
 

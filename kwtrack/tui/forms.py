@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Markdown, Static
 
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
+from kwtrack.tui.widgets import SaysWorkerErrors
 
 FORM_CSS = """
 {name} {{ align: center middle; }}
@@ -31,7 +32,7 @@ FORM_CSS = """
 """
 
 
-class FormDialog(ModalScreen[bool]):
+class FormDialog(SaysWorkerErrors, ModalScreen[bool]):
     """A form of `fields` (kwtrack.edits.FormField): each field checked as it is typed by
     `problems` (values → {field: what is wrong}); Enter moves to the next field and saves on
     the last (ctrl+s saves from any); `save(store, values)` runs in a worker."""
@@ -132,7 +133,7 @@ def _needs(name: str) -> Callable[[dict], dict]:
     return problems
 
 
-class ResultDialog(ModalScreen[None]):
+class ResultDialog(SaysWorkerErrors, ModalScreen[None]):
     """A check's result as Markdown, worked out in a worker by `run(store) → markdown`; with
     `ask` (a label), an input whose text is passed on as `run(store, text)` at each Enter."""
 

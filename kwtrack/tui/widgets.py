@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Markdown, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
@@ -30,6 +30,19 @@ WINDOW = 300  # rows a BrowseView's table holds at once
 EDGE = 20  # rows from the window's edge at which the next rows are read
 DETAILS_DELAY = 0.12  # seconds the cursor rests on a row before its details are read
 FILTER_DELAY = 0.15  # seconds after the last key before a filter or a sort is applied
+
+
+class SaysWorkerErrors:
+    """For every widget, screen and app that runs workers: a worker failing with an error
+    it was not written to expect (a database error, a bug) is one notification, never a
+    silent nothing (a worker's messages do not bubble, so each owner says it). A writing
+    worker's transaction has rolled back whole by then."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.app.notify(f"{type(error).__name__}: {error}", title="Not done",
+                            severity="error", timeout=10)
 
 
 def cell_text(value) -> Text:
@@ -50,7 +63,7 @@ def cell(value) -> str:
     return str(value)
 
 
-class TableView(Vertical):
+class TableView(SaysWorkerErrors, Vertical):
     """A status line, a table and the highlighted row's details (Markdown, from a worker)."""
 
     DEFAULT_CSS = """
