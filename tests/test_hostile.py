@@ -179,6 +179,9 @@ def test_generated_rows_of_every_kind_import_and_undo_or_fail_cleanly(shop, tmp_
     assert "Traceback" not in result.output and "internal error" not in result.stderr
     event("imported" if result.exit_code == 0 else "refused")
     if result.exit_code == 1:
+        lines = result.stderr.strip().splitlines()
+        assert lines and all(line.startswith("kwtrack: error: ") for line in lines)
+        assert "gen.csv" in lines[0]  # the file (and row and column) named
         assert dump() == before
         return
     undone = CliRunner().invoke(cli, ["--db", str(shop), "undo"])
