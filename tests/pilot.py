@@ -16,16 +16,22 @@ BATCH = 10  # products selected with space and deleted together, as one change
 
 async def settle(app, pilot):
     """Wait out the details and filter delays and every worker they start (a worker replaced
-    by a newer one of its group ends cancelled; a folder tree's loader never ends)."""
+    by a newer one of its group ends cancelled): done after two rounds in a row with no
+    worker running, a round being longer than any of the app's delays, so that a timer set
+    just before the first round has fired and shown its worker by the second."""
+    quiet = 0
     for _ in range(200):
         await pilot.pause(0.2)
+        working = _working(app)
         try:
-            for worker in _working(app):
+            for worker in working:
                 await worker.wait()
         except (WorkerCancelled, WorkerFailed):  # (a failure is the app's to show)
+            quiet = 0
             continue
         await pilot.pause()
-        if not _working(app):
+        quiet = 0 if working or _working(app) else quiet + 1
+        if quiet == 2:
             return
     raise AssertionError("the workers did not finish")
 

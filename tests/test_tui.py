@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input, Markdown, TabbedContent
+import datetime as dt
+
+import pytest
+from textual.widgets import Footer, Input, Markdown, TabbedContent
 
 from kwtrack.store.database import get_store
 from kwtrack.store.models import Product
@@ -600,3 +603,53 @@ async def test_an_unexpected_error_in_a_worker_is_a_notification(demo_db, monkey
         said = [n.message for n in app._notifications]
         assert "OperationalError: database is locked" in said
         assert Product.select().where(Product.archived_at.is_null(False)).count() == 0
+
+
+SCREENS = {  # name → the keys that open it from the start
+    **{name: [key] for key, name, _ in VIEWS},
+    "delete-dialog": ["d"], "add-form": ["a"], "bid-dialog": ["3", "b"],
+    "import-dialog": ["I"], "help": ["question_mark"],
+}
+FIXED_TIME = dt.datetime(2026, 11, 23, 9, 30)
+
+
+def _pin_times() -> None:
+    """Every stored time (when the demo was loaded, when its changes were logged) set to one
+    fixed moment, so that a screen shows the same text on every run."""
+    from peewee import DateTimeField
+
+    from kwtrack.store.models import ALL_MODELS
+
+    for model in ALL_MODELS:
+        for field in model._meta.sorted_fields:
+            if isinstance(field, DateTimeField):
+                model.update({field: FIXED_TIME}).where(field.is_null(False)).execute()
+
+
+@pytest.mark.parametrize("size", ["80x24", "120x40"])
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_every_view_and_dialog_snapshot(demo_db, snap_compare, tmp_path, monkeypatch,
+                                        screen, size):
+    """Each view and dialog, its rows and details loaded, at the smallest terminal operators
+    use and at a roomy one."""
+    from kwtrack.tui import dialogs
+
+    _pin_times()
+    monkeypatch.setattr(dialogs, "start_folder", lambda: tmp_path)  # (the import's picker)
+    (tmp_path / "products.csv").write_text("product_id,title\n")
+    app = KwtrackApp(store_id=get_store().id)
+
+    async def open_it(pilot):
+        await settle(app, pilot)
+        for key in SCREENS[screen]:
+            await pilot.press(key)
+            await settle(app, pilot)
+        for box in app.screen.query(Input):  # (a blinking cursor is caught on or off)
+            box.cursor_blink = False
+        # The footer under a dialog redraws its keys when Textual gets to it: now.
+        app.screen_stack[0].query_one(Footer).refresh(recompose=True)
+        await pilot.pause(0.1)
+        await pilot.pause()
+
+    width, height = map(int, size.split("x"))
+    assert snap_compare(app, terminal_size=(width, height), run_before=open_it)

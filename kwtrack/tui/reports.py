@@ -85,6 +85,7 @@ class BidsView(ReportView):
     """The store's P4P bids; the details: a bid's history."""
 
     columns = ("Keyword", "Group", "Status", "Bid", "Base", "Min", "Max")
+    widths = (34, 10, 7, 6, 6, 6, 6)
     noun = "bids"
 
     def rows(self, store):
@@ -108,6 +109,7 @@ class ReviewView(ReportView):
     """This week's review, section by section; `[` and `]` move a week."""
 
     columns = ("Section", "Item", "Impr.", "Clicks", "Spend", "Why")
+    widths = (16, 30, 8, 7, 8, 50)
     noun = "review items"
 
     def __init__(self, store_id: int, **kwargs):
@@ -152,6 +154,7 @@ class CleanupView(ReportView):
     """The month's clean-up: zero-effect products, each with what deleting it would orphan."""
 
     columns = ("Product ID", "Title", "Deleting it", "Near-duplicates")
+    widths = (15, 50, 12, 15)
     noun = "candidates"
 
     def rows(self, store):
@@ -179,6 +182,7 @@ class DuplicatesView(ReportView):
     """Clusters of live products listed twice, with the reason."""
 
     columns = ("Reason", "Score", "Listings", "First title")
+    widths = (26, 6, 8, 50)
     noun = "clusters"
 
     def rows(self, store):
@@ -202,6 +206,7 @@ class HistoryView(ReportView):
     """The change log, newest first."""
 
     columns = ("Change", "When", "What", "Field", "Old", "New", "Reason")
+    widths = (6, 16, 24, 12, 20, 20, 30)
     noun = "changes"
 
     def rows(self, store):

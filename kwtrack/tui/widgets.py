@@ -76,7 +76,10 @@ class TableView(SaysWorkerErrors, Vertical):
     """
 
     columns: Sequence[str] = ()
-    widths: Sequence[int | None] = ()  # per column; empty: each column as wide as its cells
+    # Per column, the most important first: fixed, so a table measures no cell (measuring
+    # every cell of a window was most of the time it took to show) and its layout does not
+    # shift as rows arrive.
+    widths: Sequence[int] = ()
     noun = "rows"
 
     def __init__(self, store_id: int, **kwargs):
@@ -104,10 +107,7 @@ class TableView(SaysWorkerErrors, Vertical):
         return self.query_one(DataTable)
 
     def on_mount(self) -> None:
-        # Fixed widths where the view gives them: the table then measures no cell (measuring
-        # every cell of every window was most of the time a window took to show).
-        widths = self.widths or (None,) * len(self.columns)
-        for label, width in zip(self.columns, widths, strict=True):
+        for label, width in zip(self.columns, self.widths, strict=True):
             self.table.add_column(label, width=width)
 
     def set_status(self, text: str) -> None:
