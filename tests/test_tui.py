@@ -11,12 +11,12 @@ from kwtrack.store.database import get_store
 from kwtrack.store.models import Product
 from kwtrack.tui.app import HelpScreen, KwtrackApp
 from kwtrack.tui.commands import VIEWS
-from kwtrack.tui.widgets import WINDOW
+from kwtrack.tui.widgets import WINDOW, MarkdownPane
 from tests.pilot import settle
 
 
 def details_text(view) -> str:
-    return view.query_one(".details-text", Markdown).source
+    return view.query_one(".details-text", MarkdownPane).source
 
 
 async def test_opens_on_products_with_a_window_and_details(demo_db):

@@ -9,6 +9,8 @@ from kwtrack.history import changes_of
 from kwtrack.review import keyword_history
 from kwtrack.tui.widgets import BrowseView, cell
 
+CHANNEL = {"organic": "org.", "p4p": "P4P"}  # short: the details pane is narrow
+
 
 def _flag(value: bool | None) -> str:
     return "-" if value is None else ("Y" if value else "")
@@ -101,9 +103,10 @@ class KeywordsView(BrowseView):
                   f"*({p.source}{', offline' if p.status != 'online' else ''})*"
                   for p in d.products] or ["*no product covers this keyword*"]
         lines += ["", "### Recent weeks", "",
-                  "| Week | Channel | Impr. | Clicks | Inq. | Spend |", "|---|---|---|---|---|---|"]
-        lines += [f"| {s.period_start} | {s.channel} | {cell(s.impressions)} | {cell(s.clicks)} | "
-                  f"{cell(s.inquiries)} | {cell(s.spend)} |" for s in d.stats]
+                  "| Week of | | Impr. | Clicks | Inq. | Spend |", "|---|---|---|---|---|---|"]
+        lines += [f"| {s.period_start:%m-%d} | {CHANNEL.get(s.channel, s.channel)} | "
+                  f"{cell(s.impressions)} | {cell(s.clicks)} | {cell(s.inquiries)} | "
+                  f"{cell(s.spend)} |" for s in d.stats]
         if not d.stats:
             lines.append("| – | no stats | | | | |")
         _, weeks = keyword_history(store, key)

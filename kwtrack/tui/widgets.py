@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Markdown, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from kwtrack.errors import KwtrackError
@@ -63,6 +64,23 @@ def cell(value) -> str:
     return str(value)
 
 
+class MarkdownPane(Static):
+    """Markdown drawn as one widget (Rich's renderer): a details pane is redrawn on every
+    cursor rest and laid out again on every view switch, and Textual's `Markdown` makes a
+    widget of every paragraph, list item and table cell (a keyword's weeks table alone was
+    a hundred), which made switching views take a third of a second."""
+
+    def __init__(self, source: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.source = ""
+        self.show(source)
+
+    def show(self, source: str) -> None:
+        """Show `source` (Markdown), kept as `source`."""
+        self.source = source
+        self.update(RichMarkdown(source, hyperlinks=False))
+
+
 class TableView(SaysWorkerErrors, Vertical):
     """A status line, a table and the highlighted row's details (Markdown, from a worker)."""
 
@@ -100,7 +118,7 @@ class TableView(SaysWorkerErrors, Vertical):
         with Horizontal():
             yield self.make_table()
             with VerticalScroll(classes="details"):
-                yield Markdown("", classes="details-text")
+                yield MarkdownPane(classes="details-text")
 
     @property
     def table(self) -> DataTable:
@@ -143,7 +161,7 @@ class TableView(SaysWorkerErrors, Vertical):
             self.app.call_from_thread(self._show_details, text)
 
     def _show_details(self, text: str) -> None:
-        self.query_one(".details-text", Markdown).update(text)
+        self.query_one(".details-text", MarkdownPane).show(text)
 
 
 class WindowTable(DataTable):
