@@ -297,6 +297,44 @@ async def test_track_a_word_and_filter_as_you_type(demo_db):
         assert view.search == "slip" and 0 < view.table.total < 1052
 
 
+def test_settle_acts_at_once_when_keys_are_quiet_and_once_they_pause_when_fast():
+    """A single `j` shows the row's details at once; a held key or a typed word waits for
+    the keys to pause, and only the last action waiting runs."""
+    import time
+
+    from kwtrack.tui.widgets import Settle
+
+    class Owner:  # what Settle asks of a widget: set_timer
+        def __init__(self):
+            self.waiting = []
+
+        def set_timer(self, delay, action):
+            owner = self
+
+            class Timer:
+                def stop(self):
+                    owner.waiting.remove(action)
+
+            self.waiting.append(action)
+            return Timer()
+
+    owner, ran = Owner(), []
+    settle_keys = Settle(owner, 0.05)
+    settle_keys(lambda: ran.append("j"))
+    assert ran == ["j"] and not owner.waiting  # quiet: at once
+    settle_keys(lambda: ran.append("j j"))
+    settle_keys(lambda: ran.append("j j j"))
+    assert ran == ["j"] and len(owner.waiting) == 1  # fast: only the last one waits
+    owner.waiting[0]()
+    assert ran == ["j", "j j j"]
+    time.sleep(0.06)
+    settle_keys(lambda: ran.append("k"))
+    assert ran[-1] == "k"
+    settle_keys(lambda: ran.append("never"))
+    settle_keys.cancel()
+    assert not owner.waiting and "never" not in ran
+
+
 async def test_sort_cycles_columns_and_reverses(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:

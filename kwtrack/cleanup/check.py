@@ -144,8 +144,11 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
             # Hyphenated compounds the titles hold: `slip on shoe` may be read `slip-on shoe`.
             compounds = compound_vocabulary((*doomed.having, *live_titles.having))
             vocabulary = set(doomed.having)
-            for group, words in enumerate(library.words):
-                for reading in readings(words, compounds):
+            # Each group's readings, worked out once: the live titles are asked about them
+            # too, for the groups the candidates cover.
+            group_readings = [readings(words, compounds) for words in library.words]
+            for group, its_readings in enumerate(group_readings):
+                for reading in its_readings:
                     if vocabulary.issuperset(reading):  # (most groups stop here)
                         found = doomed.holding(reading)
                         if found:
@@ -167,8 +170,7 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
         routes = live_links.get(group, set())
         matches = 0
         if live_titles is not None:
-            matches, first = live_titles.count_and_first(
-                readings(library.words[group], compounds), TITLE_SHOWN)
+            matches, first = live_titles.count_and_first(group_readings[group], TITLE_SHOWN)
             if first:
                 routes = routes | {(i, title_route) for i in first}
         rows.append((library.display[group], sorted(sources[group]), sorted(routes), matches))

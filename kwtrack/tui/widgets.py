@@ -13,7 +13,8 @@ the status line, never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
@@ -21,6 +22,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -29,8 +32,37 @@ from kwtrack.store.database import store_by_id
 
 WINDOW = 300  # rows a BrowseView's table holds at once
 EDGE = 20  # rows from the window's edge at which the next rows are read
-DETAILS_DELAY = 0.12  # seconds the cursor rests on a row before its details are read
-FILTER_DELAY = 0.15  # seconds after the last key before a filter or a sort is applied
+# Keys closer together than these are "coming fast": the details, or the filter or sort,
+# wait for them to pause (`Settle`).
+DETAILS_DELAY = 0.12
+FILTER_DELAY = 0.15
+
+
+class Settle:
+    """Runs an action (reading a row's details, applying a filter or a sort) at once when
+    the keys are quiet, and once they pause when they come fast (a key held down, a word
+    typed): a call within `delay` of the one before replaces the action waiting."""
+
+    def __init__(self, owner: Widget, delay: float):
+        self.owner = owner
+        self.delay = delay
+        self._last = 0.0  # (time.monotonic)
+        self._timer: Timer | None = None
+
+    def __call__(self, action: Callable[[], object]) -> None:
+        self.cancel()
+        now = time.monotonic()
+        fast, self._last = now - self._last < self.delay, now
+        if fast:
+            self._timer = self.owner.set_timer(self.delay, action)
+        else:
+            action()
+
+    def cancel(self) -> None:
+        """Drop the action waiting, if any."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
 
 
 class SaysWorkerErrors:
@@ -103,7 +135,7 @@ class TableView(SaysWorkerErrors, Vertical):
     def __init__(self, store_id: int, **kwargs):
         super().__init__(**kwargs)
         self.store_id = store_id
-        self._details_timer = None
+        self._settle_details = Settle(self, DETAILS_DELAY)
 
     def make_table(self) -> DataTable:
         return DataTable(cursor_type="row", zebra_stripes=True)
@@ -145,11 +177,10 @@ class TableView(SaysWorkerErrors, Vertical):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key is None or event.row_key.value is None:
             return
-        # Read the details once the cursor rests, not for every row it passes.
-        if self._details_timer is not None:
-            self._details_timer.stop()
+        # A single move reads the row's details at once; while the cursor runs (a key held
+        # down), they are read once it rests, not for every row it passes.
         key = event.row_key.value
-        self._details_timer = self.set_timer(DETAILS_DELAY, lambda: self._load_details(key))
+        self._settle_details(lambda: self._load_details(key))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="details")
     def _load_details(self, key: str) -> None:
@@ -266,7 +297,7 @@ class BrowseView(TableView):
         self.sort_column: int | None = None  # None: the list's own order
         self.descending = False
         self.reading = False  # a window is being read
-        self._reload_timer = None
+        self._settle_reload = Settle(self, FILTER_DELAY)
 
     def compose_top(self) -> ComposeResult:
         yield Input(placeholder=f"Filter {self.noun}… (as you type; field:value too, e.g. "
@@ -294,8 +325,7 @@ class BrowseView(TableView):
 
     def reload(self) -> None:
         """Count and read from the first row again (a new filter or sort, or a refresh)."""
-        if self._reload_timer is not None:
-            self._reload_timer.stop()
+        self._settle_reload.cancel()
         self.load(0, position=0, recount=True)
 
     def load(self, offset: int, *, position: int | None = None, recount: bool = False) -> None:
@@ -389,13 +419,12 @@ class BrowseView(TableView):
         self._reload_soon()
 
     def _reload_soon(self) -> None:
-        """Reload once the keys pause: `s s s` or typing a word read the database once, not
-        once per key (a read already under way cannot be stopped)."""
-        if self._reload_timer is not None:
-            self._reload_timer.stop()
+        """Reload at once, or, while keys come fast, once they pause: `s s s` or typing a
+        word read the database once or twice, not once per key (a read under way cannot be
+        stopped)."""
         self.reading = True
         self.set_status(f"loading {self.noun}…")
-        self._reload_timer = self.set_timer(FILTER_DELAY, self.reload)
+        self._settle_reload(self.reload)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.search = event.value.strip() or None

@@ -8,6 +8,10 @@ TUI runs headless (Textual's pilot) at 120×40, and each step is timed from the 
 runs to the rows in the table (the worker's read included):
 - open: the app starting until the Keywords table holds its first window (count, first
   window, covering products per row; the Products table loads meanwhile);
+- switch: `2` (Keywords, from Products) until the screen is first painted with it;
+- details: a cursor move (`j`) on Keywords and on Products until the details pane shows the
+  new row (the keyword's stats, bid and changes; the product's keywords by route, which
+  reads the keyword library);
 - `G`, the last row;
 - sort by the last 4 weeks' impressions, largest first (`s` × 4, `S`);
 - a filter typed (`/` then `word 1999`), applied as the typing pauses (0.15 s, included).
@@ -74,11 +78,28 @@ async def time_steps(path: Path) -> dict[str, float]:
         # Both tables read their first window as the app starts.
         await until(lambda: table.total and not view.reading)
         found["open"] = time.perf_counter() - start
-        await until(lambda: app.query_one("#products-view").table.total)
+        products = app.query_one("#products-view")
+        await until(lambda: products.table.total)
         await pilot.pause(0.5)
         # The app's own actions, as the keys run them: timed to the rows in the table (the
         # pilot's key presses also wait for every repaint and animation to settle).
+        painted = _paint_probe(app)
+        start = time.perf_counter()
         app.action_show("keywords")
+        await until(lambda: painted)
+        found["switch"] = time.perf_counter() - start
+        await pilot.pause(0.5)
+        for name, shown in (("keywords", view), ("products", products)):
+            app.action_show(name)
+            await pilot.pause(0.5)
+            shown.table.action_cursor_down()
+            key = shown.highlighted_key()
+            start = time.perf_counter()
+            await until(lambda key=key, shown=shown:
+                        key in shown.query_one(".details-text").source)
+            found[f"details ({name})"] = time.perf_counter() - start
+        app.action_show("keywords")
+        await pilot.pause(0.5)
         start = time.perf_counter()
         table.action_last()
         await until(lambda: table.position == table.total - 1 and not view.reading)
@@ -100,6 +121,21 @@ async def time_steps(path: Path) -> dict[str, float]:
     return found
 
 
+def _paint_probe(app) -> list[float]:
+    """A list that gets the time of every screen paint from now on (Textual sends no event
+    when it paints, so the screen's compositor refresh is wrapped)."""
+    painted: list[float] = []
+    screen = app.screen
+    refresh = screen._compositor_refresh
+
+    def timed() -> None:
+        refresh()
+        painted.append(time.perf_counter())
+
+    screen._compositor_refresh = timed
+    return painted
+
+
 def baseline(path: Path) -> dict[str, float]:
     """The same counts and pages with plain sqlite3: what any table of this list must read."""
     db = sqlite3.connect(path)
@@ -115,6 +151,11 @@ def baseline(path: Path) -> dict[str, float]:
     page = "SELECT * FROM keyword WHERE archived_at IS NULL ORDER BY norm LIMIT 300 OFFSET ?"
     total = db.execute(count[0]).fetchone()[0]
     timed("open", count, (page, (0,)))
+    timed("switch")  # (nothing to read: the rows are there)
+    timed("details (keywords)", ("SELECT * FROM keyword_stat WHERE keyword_id = 2 ORDER BY "
+                                 "period_start DESC LIMIT 26", ()))
+    timed("details (products)", ("SELECT * FROM coverage c JOIN keyword k ON k.id = "
+                                 "c.keyword_id WHERE c.product_id = 2", ()))
     timed("G", (page, (total - 300,)))
     last = db.execute("SELECT MAX(period_end) FROM keyword_stat").fetchone()[0]
     timed("sort", ("SELECT k.*, s.total FROM keyword k LEFT JOIN (SELECT keyword_id, "
@@ -143,8 +184,9 @@ def main(n_keywords: int) -> None:
         for step in runs[0]:
             tui = statistics.median(r[step] for r in runs)
             floor = statistics.median(f[step] for f in floors)
-            print(f"{step:>6}: TUI {tui:.3f} s, sqlite3 {floor:.3f} s (ratio "
-                  f"{tui / floor:.1f}); runs {', '.join(f'{r[step]:.3f}' for r in runs)}")
+            ratio = f"ratio {tui / floor:.1f}" if floor > 0.0005 else "nothing to read"
+            print(f"{step:>18}: TUI {tui:.3f} s, sqlite3 {floor:.3f} s ({ratio}); runs "
+                  f"{', '.join(f'{r[step]:.3f}' for r in runs)}")
 
 
 if __name__ == "__main__":
