@@ -297,6 +297,28 @@ async def test_track_a_word_and_filter_as_you_type(demo_db):
         assert view.search == "slip" and 0 < view.table.total < 1052
 
 
+async def test_every_table_has_its_columns_once_and_a_move_reads_details_once(demo_db,
+                                                                               monkeypatch):
+    from kwtrack.tui.views import ProductsView
+    from kwtrack.tui.widgets import TableView
+
+    read = []
+    details = ProductsView.details
+    monkeypatch.setattr(ProductsView, "details",
+                        lambda self, store, key: read.append(key) or details(self, store, key))
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        views = list(app.query(TableView))
+        assert len(views) == len(VIEWS)
+        for view in views:
+            assert [c.label.plain for c in view.table.columns.values()] == list(view.columns)
+        read.clear()
+        await pilot.press("down")
+        await settle(app, pilot)
+        assert read == [app.query_one("#products-view").highlighted_key()]
+
+
 def test_settle_acts_at_once_when_keys_are_quiet_and_once_they_pause_when_fast():
     """A single `j` shows the row's details at once; a held key or a typed word waits for
     the keys to pause, and only the last action waiting runs."""

@@ -310,8 +310,10 @@ class BrowseView(TableView):
     def table(self) -> WindowTable:
         return self.query_one(WindowTable)
 
+    # (Textual calls the handler of every class on the MRO: TableView's own `on_mount` and
+    # `on_data_table_row_highlighted` run too, so these must not call super(); that made
+    # the tables' columns twice over and read every row's details twice.)
     def on_mount(self) -> None:
-        super().on_mount()
         self.reload()
 
     def count(self, store, search: str | None) -> int:
@@ -386,7 +388,6 @@ class BrowseView(TableView):
         self.set_status(shown)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        super().on_data_table_row_highlighted(event)
         if self.table.total:
             self.show_position()
 
