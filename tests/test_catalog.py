@@ -95,3 +95,29 @@ def test_route_filters_keep_what_the_coverage_details_show(demo_db):
                                       "route:none", "--limit", "5000", "--json"])
     assert listed.exit_code == 0, listed.output
     assert {k["keyword"] for k in json.loads(listed.stdout)} == nothing
+
+
+def test_a_products_keywords_found_by_their_first_words_are_those_the_library_gives(
+        demo_db, monkeypatch):
+    """A product's details find the keywords its title may hold through the (store, words)
+    index, by the words they start with: for every product of the demo store, exactly what
+    reading the whole library finds; and the prefix ranges' edges (`a b` holds `a b c`, not
+    `a bc` nor `a b's`; a compound's parts start `slip on` keywords)."""
+    from kwtrack.cleanup import StoreCoverage, routes
+    from kwtrack.store.models import Keyword, Product
+
+    store = get_store()
+    for text in ("slip on trainer", "slip on", "mesh trainers", "mesh trainer's",
+                 "mesh trainerx", "trainer"):
+        Keyword.create(store=store, keyword=text, norm=text, **Keyword.derived("keyword", text))
+    Product.create(store=store, product_id="P-EDGE", title="Slip-On Mesh Trainers",
+                   status="online", **Product.derived("title", "Slip-On Mesh Trainers"))
+    products = [(p.id, p.title_words, p.title) for p in Product.select()]
+    coverage = StoreCoverage(store)
+    indexed = {p[0]: coverage.covered([p]) for p in products}
+    monkeypatch.setattr(routes, "STARTS_READ", 0)  # every title read against the whole library
+    whole = {p[0]: coverage.covered([p]) for p in products}
+    assert indexed == whole
+    edge = Product.get(Product.product_id == "P-EDGE").id
+    assert {k for k, route in indexed[edge][edge] if route == "title"} == {
+        "slip on trainer", "slip on", "mesh trainers", "trainer"}

@@ -17,6 +17,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from peewee import PostgresqlDatabase
+
 from kwtrack.store import bulk
 from kwtrack.store.models import Coverage, Keyword, Product, Store
 from kwtrack.words import compound_vocabulary, keyword_words_of, readings, words_of
@@ -111,6 +113,43 @@ def lowest_bits(bits: int, limit: int) -> list[int]:
     return found[:limit]
 
 
+STARTS_READ = 4000  # beyond this many starts, the whole library is read instead
+
+
+def library_within(store: Store, titles: list[tuple[str, ...]]
+                   ) -> list[tuple[str, str | None]]:
+    """The library's keywords (text, stored match words) that some of `titles` (their match
+    words) may hold: at least those whose first two words, or whose one word, are words of
+    one title (or parts of its hyphenated compounds, which a keyword's words may be read as).
+    Found through the (store, words) index by prefix ranges: "a b" to "a b!" holds `a b` and
+    every `a b …`, as words sort byte by byte and hold no character below "!" but the space
+    between them. Too many titles to ask about (a page of products) read the whole library.
+    """
+    singles: set[str] = set()
+    pairs: set[str] = set()
+    for title in titles:
+        words = set(title)
+        words.update(part for word in title if "-" in word for part in word.split("-"))
+        singles |= words
+        pairs.update(f"{a} {b}" for a in words for b in words)
+    live = (Keyword.store == store) & Keyword.archived_at.is_null()
+    if len(singles) + len(pairs) > STARTS_READ:
+        return bulk.raw_rows(Keyword.select(Keyword.keyword, Keyword.words).where(live))
+    db = Keyword._meta.database
+    param = db.param
+    words = 'k.words COLLATE "C"' if isinstance(db, PostgresqlDatabase) else "k.words"
+    ranges = [(w, f"{w} ") for w in singles] + [(p, f"{p}!") for p in pairs]
+    found = []
+    for part in bulk.chunked(ranges, 400):  # (an old SQLite takes 999 parameters at most)
+        sql = (f"WITH p(lo, hi) AS (VALUES {', '.join([f'({param}, {param})'] * len(part))}) "
+               f"SELECT k.keyword, k.words FROM p JOIN keyword k ON k.store_id = {param} AND "
+               f"{words} >= p.lo AND {words} < p.hi WHERE k.archived_at IS NULL")
+        found += db.execute_sql(sql, [*(x for r in part for x in r), store.id]).fetchall()
+    # (a keyword whose words were never worked out is read from its text: the few there are)
+    return found + bulk.raw_rows(Keyword.select(Keyword.keyword, Keyword.words)
+                                 .where(live & Keyword.words.is_null()))
+
+
 def live_filter():
     """The condition of a live product: online and not archived."""
     return (Product.status == "online") & Product.archived_at.is_null()
@@ -178,13 +217,11 @@ class StoreCoverage:
                 found[product].add((keyword, ROUTE_PLACE[route]))
         live = [(p, w, t) for p, w, t in products if p in self.place]
         if live:
-            titles = TitleWords([tuple((w if w is not None else words_of(t)).split())
-                                 for _, w, t in live])
+            title_words = [tuple((w if w is not None else words_of(t)).split())
+                           for _, w, t in live]
+            titles = TitleWords(title_words)
             vocabulary = set(titles.having)
-            library = bulk.raw_rows(Keyword.select(Keyword.keyword, Keyword.words)
-                                    .where((Keyword.store == self.store)
-                                           & Keyword.archived_at.is_null()))
-            for keyword, words in library:
+            for keyword, words in library_within(self.store, title_words):
                 words = tuple((words if words is not None else keyword_words_of(keyword))
                               .split())
                 for reading in (readings(words, self.compounds) if words else ()):

@@ -161,7 +161,8 @@ class Keyword(BaseModel):
     tracked_at = DateTimeField(null=True)  # followed on its own, between weekly reviews
 
     class Meta:
-        indexes = ((("store", "norm"), True),)
+        # (store, words): the keywords some titles may hold, by the words they start with
+        indexes = ((("store", "norm"), True), (("store", "words"), False))
 
     DERIVED = {"keyword": lambda keyword: {"words": keyword_words_of(keyword)}}
 

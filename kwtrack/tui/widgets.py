@@ -344,6 +344,13 @@ class BrowseView(TableView):
               search: str | None, sort: str | None, descending: bool) -> None:
         try:
             store = store_by_id(self.store_id)
+            if total is None and offset == 0:
+                # From the first row, the window is read first: a list shorter than a window
+                # (most filters) is counted by it, without reading the rows twice.
+                rows = self.fetch(store, search, sort, descending, 0, WINDOW, False)
+                if len(rows) < WINDOW:
+                    self._shown(0, rows, len(rows), position)
+                    return
             if total is None:
                 total = self.count(store, search)
             offset = min(offset, max(total - WINDOW, 0))
@@ -357,6 +364,10 @@ class BrowseView(TableView):
         except KwtrackError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
+        self._shown(offset, rows, total, position)
+
+    def _shown(self, offset: int, rows: list, total: int, position: int | None) -> None:
+        """Hand a window read by `_load` to the UI, unless a newer read replaced it."""
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_window, offset, rows, total, position)
 
