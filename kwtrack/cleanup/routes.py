@@ -113,7 +113,7 @@ def lowest_bits(bits: int, limit: int) -> list[int]:
     return found[:limit]
 
 
-STARTS_READ = 4000  # beyond this many starts, the whole library is read instead
+STARTS_PER_KEYWORD = 3  # (measured: 200,000 keywords read in 0.3 s, 14,000 ranges in 0.06 s)
 
 
 def library_within(store: Store, titles: list[tuple[str, ...]]
@@ -123,7 +123,7 @@ def library_within(store: Store, titles: list[tuple[str, ...]]
     one title (or parts of its hyphenated compounds, which a keyword's words may be read as).
     Found through the (store, words) index by prefix ranges: "a b" to "a b!" holds `a b` and
     every `a b …`, as words sort byte by byte and hold no character below "!" but the space
-    between them. Too many titles to ask about (a page of products) read the whole library.
+    between them. Many titles in a small library read the whole library instead.
     """
     singles: set[str] = set()
     pairs: set[str] = set()
@@ -133,7 +133,9 @@ def library_within(store: Store, titles: list[tuple[str, ...]]
         singles |= words
         pairs.update(f"{a} {b}" for a in words for b in words)
     live = (Keyword.store == store) & Keyword.archived_at.is_null()
-    if len(singles) + len(pairs) > STARTS_READ:
+    # A range costs about what reading three keywords does: many titles (a page of products)
+    # in a small library read the library.
+    if (len(singles) + len(pairs)) * STARTS_PER_KEYWORD > Keyword.select().where(live).count():
         return bulk.raw_rows(Keyword.select(Keyword.keyword, Keyword.words).where(live))
     db = Keyword._meta.database
     param = db.param

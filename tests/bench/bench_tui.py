@@ -17,14 +17,17 @@ runs to the rows in the table (the worker's read included):
 - a filter typed (`/`, then `word 1999` as one change: a word pasted, or the last key of a
   word typed after a pause) until its rows are in the table.
 Beside each, the baseline: plain sqlite3 running the same count and page of the same SQL
-order (no covering products), so the ratio shows what the TUI adds. Medians of 3 runs.
+order (no covering products), so the ratio shows what the TUI adds. Medians of 3 runs, each in
+a fresh process, whose peak resident memory is printed too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -181,14 +184,29 @@ def main(n_keywords: int) -> None:
         add_products(path, n_keywords)
         print(f"built a store of {n_keywords:,} keywords and {PRODUCTS:,} products in "
               f"{time.perf_counter() - start:.0f} s")
-        runs = [asyncio.run(time_steps(path)) for _ in range(3)]
+        runs = [_fresh_run(path) for _ in range(3)]
         floors = [baseline(path) for _ in range(3)]
+        memory = statistics.median(r.pop("peak_mb") for r in runs)
         for step in runs[0]:
             tui = statistics.median(r[step] for r in runs)
             floor = statistics.median(f[step] for f in floors)
             ratio = f"ratio {tui / floor:.1f}" if floor > 0.0005 else "nothing to read"
             print(f"{step:>18}: TUI {tui:.3f} s, sqlite3 {floor:.3f} s ({ratio}); runs "
                   f"{', '.join(f'{r[step]:.3f}' for r in runs)}")
+        print(f"{'memory':>18}: TUI process peak {memory:.0f} MB (resident, the whole run)")
+
+
+def _fresh_run(path: Path) -> dict[str, float]:
+    """One run of `time_steps` in a fresh Python, as the app starts for real, with the
+    process's peak resident memory (`peak_mb`)."""
+    code = ("import asyncio, json, resource, sys; from pathlib import Path; "
+            "from tests.bench.bench_tui import time_steps; "
+            "found = asyncio.run(time_steps(Path(sys.argv[1]))); "
+            "found['peak_mb'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; "
+            "print(json.dumps(found))")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                          text=True, check=True, cwd=Path(__file__).resolve().parents[2])
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":
