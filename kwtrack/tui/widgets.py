@@ -297,6 +297,7 @@ class BrowseView(TableView):
         self.sort_column: int | None = None  # None: the list's own order
         self.descending = False
         self.reading = False  # a window is being read
+        self._asked = 0  # reads asked for: only the last one asked for is shown
         self._settle_reload = Settle(self, FILTER_DELAY)
 
     def compose_top(self) -> ComposeResult:
@@ -333,45 +334,43 @@ class BrowseView(TableView):
     def load(self, offset: int, *, position: int | None = None, recount: bool = False) -> None:
         """Read WINDOW rows from `offset` in a worker and show them (the cursor on record
         `position`; None: where it is)."""
+        self._asked += 1
         self.reading = True
         self.set_status(f"loading {self.noun}…")
         sort = None if self.sort_column is None else self.sorts[self.sort_column]
-        self._load(offset, position, None if recount else self.table.total, self.search, sort,
-                   self.descending)
+        self._load(self._asked, offset, position, None if recount else self.table.total,
+                   self.search, sort, self.descending)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
-    def _load(self, offset: int, position: int | None, total: int | None,
+    def _load(self, asked: int, offset: int, position: int | None, total: int | None,
               search: str | None, sort: str | None, descending: bool) -> None:
         try:
             store = store_by_id(self.store_id)
+            rows = None
             if total is None and offset == 0:
-                # From the first row, the window is read first: a list shorter than a window
-                # (most filters) is counted by it, without reading the rows twice.
+                # From the first row, the window is read before the count: a list shorter
+                # than a window (most filters) is counted by it, and read once.
                 rows = self.fetch(store, search, sort, descending, 0, WINDOW, False)
-                if len(rows) < WINDOW:
-                    self._shown(0, rows, len(rows), position)
-                    return
-            if total is None:
+                total = len(rows) if len(rows) < WINDOW else self.count(store, search)
+            elif total is None:
                 total = self.count(store, search)
             offset = min(offset, max(total - WINDOW, 0))
             # A window nearer the end is read from the end: the database steps over the
             # rows after it rather than all the rows before it (`G` on 200,000 keywords).
             after = total - offset - WINDOW
-            if 0 < offset and after < offset:
+            if rows is None and 0 < offset and after < offset:
                 rows = self.fetch(store, search, sort, descending, max(after, 0), WINDOW, True)
-            else:
+            elif rows is None:
                 rows = self.fetch(store, search, sort, descending, offset, WINDOW, False)
         except KwtrackError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
-        self._shown(offset, rows, total, position)
-
-    def _shown(self, offset: int, rows: list, total: int, position: int | None) -> None:
-        """Hand a window read by `_load` to the UI, unless a newer read replaced it."""
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_window, offset, rows, total, position)
+            self.app.call_from_thread(self._show_window, asked, offset, rows, total, position)
 
-    def _show_window(self, offset, rows, total, position) -> None:
+    def _show_window(self, asked, offset, rows, total, position) -> None:
+        if asked != self._asked:
+            return  # (a newer read was asked for meanwhile: a filter or sort keys still came)
         self.reading = False
         self.table.show_window(offset, rows, total, position)
         self.show_position()
@@ -434,6 +433,7 @@ class BrowseView(TableView):
         """Reload at once, or, while keys come fast, once they pause: `s s s` or typing a
         word read the database once or twice, not once per key (a read under way cannot be
         stopped)."""
+        self._asked += 1
         self.reading = True
         self.set_status(f"loading {self.noun}…")
         self._settle_reload(self.reload)
