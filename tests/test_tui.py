@@ -374,6 +374,28 @@ async def test_sort_cycles_columns_and_reverses(demo_db):
         assert values == sorted(values, reverse=True)
 
 
+async def test_keys_that_come_fast_show_only_the_last_sort_asked_for(demo_db):
+    """`s` acts at once; `s s s S` right after it wait for a pause. The first `s`'s rows,
+    read meanwhile, are not shown (nor do they end the "loading" state): the table goes
+    from the old order to the last one asked for."""
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("2")
+        await settle(app, pilot)
+        view = app.query_one("#keywords-view")
+        view.sort(False)  # by keyword: read at once
+        for _ in range(3):
+            view.sort(False)
+        view.sort(True)  # ... by impressions, largest first: once the keys pause
+        await pilot.pause(0.1)  # (the first read is done; the keys' pause not yet over)
+        assert view.reading
+        await settle(app, pilot)
+        assert not view.reading and view.columns[view.sort_column] == "Impr. 4w"
+        shown = [str(view.table.get_row_at(i)[4]) for i in range(view.table.row_count)]
+        known = [int(v.replace(",", "")) for v in shown if v != "-"]
+        assert known and known == sorted(known, reverse=True)
+
+
 async def test_field_filters_and_review_done_and_snooze(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
