@@ -314,9 +314,13 @@ async def test_every_table_has_its_columns_once_and_a_move_reads_details_once(de
         for view in views:
             assert [c.label.plain for c in view.table.columns.values()] == list(view.columns)
         read.clear()
-        await pilot.press("down")
+        await pilot.press("j")  # (as `down`)
         await settle(app, pilot)
-        assert read == [app.query_one("#products-view").highlighted_key()]
+        products = app.query_one("#products-view")
+        assert products.table.cursor_row == 1 and read == [products.highlighted_key()]
+        await pilot.press("k")
+        await settle(app, pilot)
+        assert products.table.cursor_row == 0 and len(read) == 2
 
 
 def test_settle_acts_at_once_when_keys_are_quiet_and_once_they_pause_when_fast():

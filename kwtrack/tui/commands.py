@@ -87,7 +87,7 @@ def help_markdown() -> str:
     """The help screen: every command with its key."""
     lines = ["# kwtrack — keys", "", "| Key | What it does |", "|---|---|"]
     lines += [f"| `{_key_name(c.key)}` | {c.help} |" for c in COMMANDS]
-    lines += ["| `↑` `↓` `PgUp` `PgDn` | move; more rows load as you go |",
+    lines += ["| `↑` `↓` (`k` `j`) `PgUp` `PgDn` | move; more rows load as you go |",
               "| `g` / `G` | first / last row |",
               "| `/` | filter the Products and Keywords views (Esc clears) |",
               "| `ctrl+p` | every command, by name |", "",

@@ -138,7 +138,7 @@ class TableView(SaysWorkerErrors, Vertical):
         self._settle_details = Settle(self, DETAILS_DELAY)
 
     def make_table(self) -> DataTable:
-        return DataTable(cursor_type="row", zebra_stripes=True)
+        return Table()
 
     def compose_top(self) -> ComposeResult:
         """Widgets above the status line (a BrowseView's filter box)."""
@@ -195,7 +195,20 @@ class TableView(SaysWorkerErrors, Vertical):
         self.query_one(".details-text", MarkdownPane).show(text)
 
 
-class WindowTable(DataTable):
+class Table(DataTable):
+    """A view's table: rows as the cursor, striped, and `j` / `k` moving it as the arrows do
+    (what keyboard people reach for first)."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, **kwargs):
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+
+
+class WindowTable(Table):
     """A DataTable holding rows `start` … `start + row_count` of a list of `total` rows.
 
     Moving near either edge of the window asks its view for the rows around the cursor; `g`
@@ -211,7 +224,7 @@ class WindowTable(DataTable):
     MARK, UNMARKED = "● ", "  "  # before the first cell of a selected row, of any other
 
     def __init__(self, view: BrowseView, **kwargs):
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        super().__init__(**kwargs)
         self.view = view
         self.start = 0
         self.total = 0
