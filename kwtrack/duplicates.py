@@ -87,10 +87,12 @@ def title_words(title: str) -> frozenset[str]:
 
 
 def is_duplicate(a: str, b: str, threshold: float = DEFAULT_THRESHOLD, *,
-                 codes_a: frozenset[str] | None = None, codes_b: frozenset[str] | None = None
+                 codes_a: frozenset[str] | None = None, codes_b: frozenset[str] | None = None,
+                 words_a: frozenset[str] | None = None, words_b: frozenset[str] | None = None
                  ) -> tuple[float, str] | None:
     """(score, reason) when two titles are duplicate listings, else None (`codes_…`: the
-    titles' model codes, when known with the store's numbers; else worked out alone)."""
+    titles' model codes, when known with the store's numbers; else worked out alone;
+    `words_…`: their `title_words`, when an index has them)."""
     codes_a = model_codes(a) if codes_a is None else codes_a
     codes_b = model_codes(b) if codes_b is None else codes_b
     if codes_a and codes_b:
@@ -102,7 +104,8 @@ def is_duplicate(a: str, b: str, threshold: float = DEFAULT_THRESHOLD, *,
     if value >= threshold:
         return value, SIMILAR
     if not codes_a and not codes_b:
-        small, big = sorted((title_words(a), title_words(b)), key=len)
+        small, big = sorted((title_words(a) if words_a is None else words_a,
+                             title_words(b) if words_b is None else words_b), key=len)
         if len(small) >= SUBSET_MIN_WORDS and small <= big \
                 and len(big) - len(small) <= SUBSET_EXTRA:
             return value, WITHIN
@@ -137,7 +140,11 @@ class TitleIndex:
         201`) are codes in every title of the index (`… Walking Shoes 201 Solid Mesh`)."""
         self.titles = titles
         self.numbered = frozenset().union(*map(marked_numbers, titles.values()))
-        self.files: dict[int, list[str]] = defaultdict(list)
+        # A file's first title, and its others: most files hold one title, and a list for
+        # each of them (half a million at 50,000 titles) was most of the garbage
+        # collector's work.
+        self.first_in: dict[int, str] = {}
+        self.more_in: dict[int, list[str]] = defaultdict(list)
         self.by_code: dict[str, list[str]] = defaultdict(list)
         self.codeless_having: dict[str, set[str]] = defaultdict(set)
         self.codes: dict[str, frozenset[str]] = {}
@@ -145,7 +152,8 @@ class TitleIndex:
         for product_id, title in titles.items():
             words = self._words[product_id] = title_words(title)
             for key in _blocking_keys(words):
-                self.files[key].append(product_id)
+                if self.first_in.setdefault(key, product_id) != product_id:
+                    self.more_in[key].append(product_id)
             codes = self.codes[product_id] = self.codes_of(title)
             for code in codes:
                 self.by_code[code].append(product_id)
@@ -168,13 +176,18 @@ class TitleIndex:
         met = {other for code in codes for other in self.by_code.get(code, ())}
         words = title_words(title)
         for key in _blocking_keys(words):
-            for other in self.files.get(key, ()):
+            for other in self.filed(key):
                 if not (codes and self.codes[other]):
                     met.add(other)
         if not codes and len(words) >= SUBSET_MIN_WORDS:
             sets = sorted((self.codeless_having.get(w, set()) for w in words), key=len)
             met.update(sets[0].intersection(*sets[1:]))
         return met
+
+    def filed(self, key: int) -> list[str]:
+        """The titles in one file."""
+        first = self.first_in.get(key)
+        return [] if first is None else [first, *self.more_in.get(key, ())]
 
     def near_duplicates(self, title: str, *, threshold: float | None = None,
                         ignore: Collection[str] = ()) -> list[NearDuplicate]:
@@ -187,7 +200,7 @@ class TitleIndex:
             if other in ignore:
                 continue
             verdict = is_duplicate(title, self.titles[other], threshold, codes_a=codes,
-                                   codes_b=self.codes[other])
+                                   codes_b=self.codes[other], words_b=self._words[other])
             if verdict is not None:
                 found.append(NearDuplicate(other, self.titles[other], *verdict))
         return sorted(found, key=lambda d: (-d.score, d.product_id))
@@ -208,9 +221,8 @@ class TitleIndex:
 
         for group in self.by_code.values():
             yield from ((a, b) for a, b in combinations(group, 2) if fresh(a, b))
-        for group in self.files.values():
-            if len(group) < 2:
-                continue
+        for key in self.more_in:  # (the files holding two titles or more)
+            group = self.filed(key)
             codeless = [i for i in group if not self.codes[i]]
             coded = [i for i in group if self.codes[i]]
             yield from ((a, b) for a, b in combinations(codeless, 2) if fresh(a, b))
@@ -243,7 +255,8 @@ def duplicate_clusters(titles: dict[str, str], *, threshold: float | None = None
     verdicts = []
     for a, b in index.pairs():
         verdict = is_duplicate(titles[a], titles[b], threshold, codes_a=index.codes[a],
-                               codes_b=index.codes[b])
+                               codes_b=index.codes[b], words_a=index.words(a),
+                               words_b=index.words(b))
         if verdict is not None:
             verdicts.append((verdict, a, b))
     verdicts.sort(key=lambda v: (-v[0][0], v[1], v[2]))
