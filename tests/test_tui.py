@@ -323,6 +323,26 @@ async def test_every_table_has_its_columns_once_and_a_move_reads_details_once(de
         assert products.table.cursor_row == 0 and len(read) == 2
 
 
+async def test_keywords_read_after_the_first_views_rows_even_when_there_are_none(store):
+    """The app opens on Products and Keywords reads once Products' rows are shown, so it
+    reads on an empty store too, and a view shown before then reads at once."""
+    from kwtrack.store.models import Keyword
+
+    Keyword.create(store=store, keyword="yoga mat", norm="yoga mat",
+                   **Keyword.derived("keyword", "yoga mat"))
+    app = KwtrackApp(store_id=store.id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        keywords = app.query_one("#keywords-view")
+        await settle(app, pilot)
+        assert app.query_one("#products-view").table.total == 0
+        assert keywords.table.total == 1 and not keywords.reading
+    app = KwtrackApp(store_id=store.id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("2")  # (as soon as the app is up)
+        await settle(app, pilot)
+        assert app.query_one("#keywords-view").table.total == 1
+
+
 def test_settle_acts_at_once_when_keys_are_quiet_and_once_they_pause_when_fast():
     """A single `j` shows the row's details at once; a held key or a typed word waits for
     the keys to pause, and only the last action waiting runs."""

@@ -24,7 +24,7 @@ from kwtrack.tui.reports import (
     ReviewView,
 )
 from kwtrack.tui.views import KeywordsView, ProductsView
-from kwtrack.tui.widgets import SaysWorkerErrors
+from kwtrack.tui.widgets import BrowseView, SaysWorkerErrors
 
 
 class HelpScreen(ModalScreen[None]):
@@ -81,19 +81,25 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         self.toggle_class("-no-details")
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        view = self.query_one(f"#{event.pane.id}-view")
+        self._read_if_never(self.query_one(f"#{event.pane.id}-view"))
+
+    def on_browse_view_first_window(self, event: BrowseView.FirstWindow) -> None:
+        for view in self.query(BrowseView):
+            self._read_if_never(view)
+
+    def _read_if_never(self, view) -> None:
+        """Read a view's rows if it has not yet (it waited for the first view's, or for
+        being shown)."""
         if isinstance(view, ReportView) and not view.loaded:
             view.refresh_rows()
+        elif isinstance(view, BrowseView) and not view.asked:
+            view.reload()
 
     def action_show(self, name: str) -> None:
         self.query_one(TabbedContent).active = name
         view = self.query_one(f"#{name}-view")
-        if isinstance(view, ReportView):
-            if not view.loaded:
-                view.refresh_rows()
-            view.table.focus()
-        else:
-            view.table.focus()
+        self._read_if_never(view)
+        view.table.focus()
 
     def _current(self):
         return self.query_one(f"#{self.query_one(TabbedContent).active}-view")

@@ -73,6 +73,7 @@ class KeywordsView(BrowseView):
     widths = (34, 10, 7, 8, 9, 7, 9, 6)
     noun = "keywords"
     example_filter = "route:none"
+    read_at_start = False  # (after Products, shown first)
 
     def count(self, store, search):
         return catalog.count_keywords(store, search)

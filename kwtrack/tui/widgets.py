@@ -22,6 +22,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
@@ -302,6 +303,10 @@ class BrowseView(TableView):
     ]
 
     sorts: Sequence[str | None] = ()  # per column: the list's sort name, or None
+    # The view shown at start reads at once; the others once its first rows are on screen
+    # (`FirstWindow`), or when shown: the first rows the operator sees do not share the
+    # interpreter with a hidden view's read.
+    read_at_start = True
     example_filter = ""
 
     def __init__(self, store_id: int, **kwargs):
@@ -311,6 +316,7 @@ class BrowseView(TableView):
         self.descending = False
         self.reading = False  # a window is being read
         self._asked = 0  # reads asked for: only the last one asked for is shown
+        self._shown_once = False
         self._settle_reload = Settle(self, FILTER_DELAY)
 
     def compose_top(self) -> ComposeResult:
@@ -328,7 +334,16 @@ class BrowseView(TableView):
     # `on_data_table_row_highlighted` run too, so these must not call super(); that made
     # the tables' columns twice over and read every row's details twice.)
     def on_mount(self) -> None:
-        self.reload()
+        if self.read_at_start:
+            self.reload()
+
+    @property
+    def asked(self) -> bool:
+        """Whether rows were ever asked for (a view waiting to read at start has not)."""
+        return self._asked > 0
+
+    class FirstWindow(Message):
+        """A view's first rows are on screen: the views that wait for it may read theirs."""
 
     def count(self, store, search: str | None) -> int:
         raise NotImplementedError
@@ -384,6 +399,9 @@ class BrowseView(TableView):
     def _show_window(self, asked, offset, rows, total, position) -> None:
         if asked != self._asked:
             return  # (a newer read was asked for meanwhile: a filter or sort keys still came)
+        if not self._shown_once:
+            self._shown_once = True
+            self.post_message(self.FirstWindow())
         self.reading = False
         self.table.show_window(offset, rows, total, position)
         self.show_position()

@@ -6,8 +6,9 @@ The store is the weekly-review bench store (KEYWORDS keywords, 26 weeks of organ
 stats; see bench_review.py) plus 3,000 live products whose titles hold some of the words. The
 TUI runs headless (Textual's pilot) at 120×40, and each step is timed from the action its key
 runs to the rows in the table (the worker's read included):
-- open: the app starting until the Keywords table holds its first window (count, first
-  window, covering products per row; the Products table loads meanwhile);
+- open: the app starting until the first view (Products) shows its first rows, and until
+  the Keywords table, read next, holds its first window (count, first window, covering
+  products per row);
 - switch: `2` (Keywords, from Products) until the screen is first painted with it;
 - details: a cursor move (`j`) on Keywords and on Products until the details pane shows the
   new row (the keyword's weeks, covering products, bid and changes; the product's keywords
@@ -80,11 +81,13 @@ async def time_steps(path: Path) -> dict[str, float]:
             while not condition():
                 await asyncio.sleep(0.005)
 
-        # Both tables read their first window as the app starts.
-        await until(lambda: table.total and not view.reading)
-        found["open"] = time.perf_counter() - start
+        # The app opens on Products; Keywords reads its first window once Products' rows
+        # are on screen.
         products = app.query_one("#products-view")
-        await until(lambda: products.table.total)
+        await until(lambda: products.table.total and not products.reading)
+        found["open"] = time.perf_counter() - start
+        await until(lambda: table.total and not view.reading)
+        found["open (Keywords)"] = time.perf_counter() - start
         await pilot.pause(0.5)
         # The app's own actions, as the keys run them: timed to the rows in the table (the
         # pilot's key presses also wait for every repaint and animation to settle).
@@ -156,7 +159,9 @@ def baseline(path: Path) -> dict[str, float]:
     count = ("SELECT COUNT(*) FROM keyword WHERE archived_at IS NULL", ())
     page = "SELECT * FROM keyword WHERE archived_at IS NULL ORDER BY norm LIMIT 300 OFFSET ?"
     total = db.execute(count[0]).fetchone()[0]
-    timed("open", count, (page, (0,)))
+    timed("open", ("SELECT COUNT(*) FROM product WHERE archived_at IS NULL", ()),
+          ("SELECT * FROM product WHERE archived_at IS NULL ORDER BY product_id LIMIT 300", ()))
+    timed("open (Keywords)", count, (page, (0,)))
     found["switch"] = 0.0  # (nothing to read: the rows are there)
     # Details, read the naive way: a keyword's weeks, links and every live title (to find
     # the titles holding it); a product's links and the whole library (to find the keywords
