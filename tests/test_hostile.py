@@ -198,7 +198,9 @@ def _stats_file(path, rows: int):
 
 
 def test_sigkill_at_random_points_leaves_no_row_and_the_import_then_succeeds(shop, tmp_path):
-    path = _stats_file(tmp_path / "big.csv", 300_000)
+    # (big enough that every kill lands before the commit: the whole import takes 5-6 s here,
+    # and a 300,000-row one had come to end within the latest kill, 2.5 s, on a quiet run)
+    path = _stats_file(tmp_path / "big.csv", 600_000)
     before = dump()
     rng = random.Random(5)
     for delay in sorted(rng.uniform(0.3, 2.5) for _ in range(4)):
@@ -207,13 +209,13 @@ def test_sigkill_at_random_points_leaves_no_row_and_the_import_then_succeeds(sho
                                    stderr=subprocess.DEVNULL)
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
-        process.wait()
+        assert process.wait() == -signal.SIGKILL, "the import ended before the kill"
         if not ON_POSTGRES:
             with sqlite3.connect(shop) as con:
                 assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert dump() == before  # no row of the file is present
     done = CliRunner().invoke(cli, ["--db", str(shop), "import", str(path)])
-    assert done.exit_code == 0 and "300000 rows, 300000 added" in done.stdout
+    assert done.exit_code == 0 and "600000 rows, 600000 added" in done.stdout
 
 
 def test_two_imports_at_once_both_land(shop, tmp_path):
