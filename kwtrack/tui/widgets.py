@@ -105,7 +105,6 @@ class MarkdownPane(Static):
 
     def __init__(self, source: str = "", **kwargs):
         super().__init__(**kwargs)
-        self.source = ""
         self.show(source)
 
     def show(self, source: str) -> None:
@@ -383,13 +382,13 @@ class BrowseView(TableView):
             elif total is None:
                 total = self.count(store, search)
             offset = min(offset, max(total - WINDOW, 0))
-            # A window nearer the end is read from the end: the database steps over the
-            # rows after it rather than all the rows before it (`G` on 200,000 keywords).
-            after = total - offset - WINDOW
-            if rows is None and 0 < offset and after < offset:
-                rows = self.fetch(store, search, sort, descending, max(after, 0), WINDOW, True)
-            elif rows is None:
-                rows = self.fetch(store, search, sort, descending, offset, WINDOW, False)
+            if rows is None:
+                # A window nearer the end is read from the end: the database steps over the
+                # rows after it rather than all the rows before it (`G` on 200,000 keywords).
+                after = total - offset - WINDOW
+                from_end = 0 < offset and after < offset
+                rows = self.fetch(store, search, sort, descending,
+                                  max(after, 0) if from_end else offset, WINDOW, from_end)
         except KwtrackError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
