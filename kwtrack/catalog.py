@@ -28,6 +28,7 @@ from kwtrack.store.models import (
     database,
     now,
 )
+from kwtrack.store.search import holding, in_store
 from kwtrack.words import normalise_keyword
 
 RECENT_DAYS = 30
@@ -187,7 +188,7 @@ def _routed(store: Store, route: str, model) -> set[int]:
     if route not in ROUTE_FILTERS:
         raise KwtrackError(f"route: is one of {', '.join(ROUTE_FILTERS)}, not {route!r}")
     side = 0 if model is Keyword else 1
-    coverage = StoreCoverage(store)
+    coverage = StoreCoverage.of(store)
     if route != "none":
         return coverage.routed(route)[side]
     covered = set().union(*(coverage.routed(r)[side] for r in ROUTES))
@@ -209,15 +210,15 @@ def _route_filter(store: Store, query, route: str | None):
 
 @contextmanager
 def _product_query(store: Store, search: str | None, include_archived: bool):
-    query = Product.select().where(Product.store == store)
+    query = Product.select().where(in_store(Product, store))
     if not include_archived:
         query = query.where(Product.archived_at.is_null())
     search, terms = split_search(search, PRODUCT_FILTERS)
     route = terms.pop("route", None)
     if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where((Product.title ** pattern) | (Product.product_id ** pattern)
-                            | (Product.category ** pattern))
+        text = search.strip()
+        query = query.where(holding(Product, {Product.title: text, Product.product_id: text,
+                                              Product.category: text}))
     for name, value in terms.items():
         field = getattr(Product, name)
         if name in ("showcase", "hot"):
@@ -292,7 +293,7 @@ def _product_rows(store: Store, products: list[Product],
     if not ids:
         return []
     if covered is None:  # the keywords each product covers, by any route
-        covered = StoreCoverage(store).covered([(p.id, p.title_words, p.title)
+        covered = StoreCoverage.of(store).covered([(p.id, p.title_words, p.title)
                                                 for p in products])
     keyword_counts = {p: len({k for k, _ in found}) for p, found in covered.items()}
     totals: dict[int, tuple] = {}
@@ -325,7 +326,7 @@ def product_details(store: Store, product_id: str) -> ProductDetails | None:
     product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id))
     if product is None:
         return None
-    covered = StoreCoverage(store).covered([(product.id, product.title_words, product.title)])
+    covered = StoreCoverage.of(store).covered([(product.id, product.title_words, product.title)])
     return ProductDetails(_product_rows(store, [product], covered)[0],
                           sorted(covered[product.id], key=lambda kv: (kv[1], kv[0])),
                           recent_product_window(store))
@@ -381,14 +382,14 @@ def recent_keyword_window(store: Store) -> tuple[dt.date, dt.date] | None:
 
 @contextmanager
 def _keyword_query(store: Store, search: str | None, group: str | None):
-    query = Keyword.select().where((Keyword.store == store) & Keyword.archived_at.is_null())
+    query = Keyword.select().where(in_store(Keyword, store) & Keyword.archived_at.is_null())
     search, terms = split_search(search, KEYWORD_FILTERS)
     route = terms.pop("route", None)
     for name, value in terms.items():
         query = query.where(getattr(Keyword, name) ** value)
     if search:
-        query = query.where((Keyword.norm ** f"%{normalise_keyword(search)}%")
-                            | (Keyword.group ** f"%{search.strip()}%"))
+        query = query.where(holding(Keyword, {Keyword.norm: normalise_keyword(search),
+                                              Keyword.group: search.strip()}))
     if group:
         query = query.where(Keyword.group == group)
     with _route_filter(store, query, route) as query:
@@ -451,7 +452,7 @@ def _keyword_rows(store: Store, keywords: list[Keyword],
     if not ids:
         return []
     # the live products covering each keyword, by any route (kwtrack.cleanup.routes)
-    covering = (coverage or StoreCoverage(store)).covering(
+    covering = (coverage or StoreCoverage.of(store)).covering(
         [(k.id, k.words, k.keyword) for k in keywords])
     product_counts = {k: count for k, (_, count) in covering.items()}
     bids = {b.keyword_id: b for b in Bid.select().where(Bid.keyword.in_(ids))}
@@ -482,7 +483,7 @@ def keyword_details(store: Store, keyword: str, *, weeks: int = 8) -> KeywordDet
                              & (Keyword.norm == normalise_keyword(keyword)))
     if kw is None:
         return None
-    coverage = StoreCoverage(store)
+    coverage = StoreCoverage.of(store)
     covered_by, _ = coverage.covering([(kw.id, kw.words, kw.keyword)], limit=50)[kw.id]
     products = [CoveringProduct(c.product_id, c.title, "online", c.via) for c in covered_by]
     stats = [StatLine(_as_date(a), _as_date(b), *rest) for a, b, *rest in (

@@ -62,6 +62,51 @@ async def test_the_window_follows_the_cursor_and_g_G_jump(demo_db):
         assert table.position == 0 and table.start == 0
 
 
+async def test_rows_show_while_the_list_is_counted_and_G_waits_for_the_count(demo_db,
+                                                                             monkeypatch):
+    """A list longer than a window shows its first rows first and is counted meanwhile; `G`
+    then goes to the last row once the count is in. A new order of the same rows keeps the
+    count; a refresh counts again."""
+    import threading
+
+    from kwtrack import catalog
+    from kwtrack.tui.views import KeywordsView
+
+    every = catalog.count_keywords(get_store())
+    counted, release = [], threading.Event()
+    real = KeywordsView.count
+
+    def slow_count(self, store, search):
+        counted.append(search)
+        release.wait(10)
+        return real(self, store, search)
+
+    monkeypatch.setattr(KeywordsView, "count", slow_count)
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("2")
+        view = app.query_one("#keywords-view")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if view.table.row_count:
+                break
+        assert view.counting and view.table.row_count == WINDOW and not view.reading
+        assert "1 of 150+ (counting…) keywords" in str(view.query_one(".status").render())
+        await pilot.press("G")
+        release.set()
+        await settle(app, pilot)
+        assert not view.counting and view.table.total == every > WINDOW
+        assert view.table.position == every - 1
+        assert f"{every:,} of {every:,} keywords" in str(view.query_one(".status").render())
+        counted.clear()
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert counted == [] and view.table.total == every  # (the same rows, sorted)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert counted == [None] and view.table.total == every
+
+
 async def test_products_and_keywords_sort_in_the_database(demo_db):
     from kwtrack import catalog
 

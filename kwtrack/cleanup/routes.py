@@ -17,7 +17,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from peewee import PostgresqlDatabase
+from peewee import SQL, PostgresqlDatabase, Select, fn
 
 from kwtrack.store import bulk
 from kwtrack.store.models import Coverage, Keyword, Product, Store
@@ -152,6 +152,22 @@ def library_within(store: Store, titles: list[tuple[str, ...]]
                                  .where(live & Keyword.words.is_null()))
 
 
+# (database, store id): (the fingerprint of the live products, their coverage)
+_LAST_READ: dict[tuple[str, int], tuple[str | None, StoreCoverage]] = {}
+
+
+def _live_products_fingerprint(store: Store) -> str | None:
+    """Everything StoreCoverage reads of the store's live products, as one string made by the
+    database (one value to compare, not thousands of rows): any change of them changes it."""
+    db = Product._meta.database
+    param, sep = db.param, "\x1f"
+    lines = (Product.select(SQL(f"id || {param} || product_id || {param} || title || {param} "
+                                "|| COALESCE(title_words, '')", (sep, sep, sep)).alias("line"))
+             .where((Product.store == store) & live_filter()).order_by(Product.product_id))
+    join = fn.string_agg if isinstance(db, PostgresqlDatabase) else fn.group_concat
+    return Select([lines.alias("live")], [join(SQL("line"), "\x1e")]).scalar(db)
+
+
 def live_filter():
     """The condition of a live product: online and not archived."""
     return (Product.status == "online") & Product.archived_at.is_null()
@@ -161,6 +177,21 @@ class StoreCoverage:
     """The store's live products as coverage sees them (their titles' words and their
     links), read once, to ask which products cover some keywords and which keywords some
     products cover — what the lists and the details panes show."""
+
+    @classmethod
+    def of(cls, store: Store) -> StoreCoverage:
+        """The store's coverage as it is now: the one read last in this process while the
+        store's live products are still what it read, else a new read. The TUI asks for it
+        on every window of rows and every row's details, and the products seldom change in
+        between; building it makes thousands of objects the garbage collector then walks."""
+        now = _live_products_fingerprint(store)
+        key = (Product._meta.database.database, store.id)
+        kept = _LAST_READ.get(key)
+        if kept is not None and kept[0] == now:
+            return kept[1]
+        coverage = cls(store)
+        _LAST_READ[key] = (now, coverage)
+        return coverage
 
     def __init__(self, store: Store):
         self.store = store

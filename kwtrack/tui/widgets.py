@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
@@ -31,7 +32,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 
-WINDOW = 300  # rows a BrowseView's table holds at once
+WINDOW = 150  # rows a BrowseView's table holds at once (Textual's DataTable measures each)
 EDGE = 20  # rows from the window's edge at which the next rows are read
 # Keys closer together than these are "coming fast": the details, or the filter or sort,
 # wait for them to pause (`Settle`).
@@ -278,7 +279,9 @@ class WindowTable(Table):
             self.view.load(0, position=0)
 
     def action_last(self) -> None:
-        if self.start + self.row_count >= self.total:
+        if self.view.counting:  # (the last row is not known yet)
+            self.view.when_counted(self.action_last)
+        elif self.start + self.row_count >= self.total:
             self.move_cursor(row=self.row_count - 1)
         else:
             self.view.load(max(self.total - WINDOW, 0), position=self.total - 1)
@@ -314,6 +317,9 @@ class BrowseView(TableView):
         self.sort_column: int | None = None  # None: the list's own order
         self.descending = False
         self.reading = False  # a window is being read
+        self.counting = False  # the rows are shown, and the list's length is being counted
+        self._when_counted: Callable[[], object] | None = None  # (`G` while counting)
+        self._counted: tuple[str | None] | None = None  # the search the table's total counts
         self._asked = 0  # reads asked for: only the last one asked for is shown
         self._shown_once = False
         self._settle_reload = Settle(self, FILTER_DELAY)
@@ -353,10 +359,12 @@ class BrowseView(TableView):
         `offset` counts from the last row)."""
         raise NotImplementedError
 
-    def reload(self) -> None:
-        """Count and read from the first row again (a new filter or sort, or a refresh)."""
+    def reload(self, *, recount: bool = True) -> None:
+        """Read from the first row again, and count the rows (a new filter, a refresh, an
+        edit); `recount=False`: a new order of the same rows, whose count is kept when the
+        table's total is that of the search in force."""
         self._settle_reload.cancel()
-        self.load(0, position=0, recount=True)
+        self.load(0, position=0, recount=recount)
 
     def load(self, offset: int, *, position: int | None = None, recount: bool = False) -> None:
         """Read WINDOW rows from `offset` in a worker and show them (the cursor on record
@@ -365,7 +373,8 @@ class BrowseView(TableView):
         self.reading = True
         self.set_status(f"loading {self.noun}…")
         sort = None if self.sort_column is None else self.sorts[self.sort_column]
-        self._load(self._asked, offset, position, None if recount else self.table.total,
+        known = not recount and not self.counting and self._counted == (self.search,)
+        self._load(self._asked, offset, position, self.table.total if known else None,
                    self.search, sort, self.descending)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rows")
@@ -375,10 +384,20 @@ class BrowseView(TableView):
             store = store_by_id(self.store_id)
             rows = None
             if total is None and offset == 0:
-                # From the first row, the window is read before the count: a list shorter
-                # than a window (most filters) is counted by it, and read once.
+                # From the first row, the window is read and shown before the count: a list
+                # shorter than a window (most filters) is counted by it, and read once; a
+                # longer one is counted while the operator reads its first rows.
                 rows = self.fetch(store, search, sort, descending, 0, WINDOW, False)
-                total = len(rows) if len(rows) < WINDOW else self.count(store, search)
+                if len(rows) == WINDOW:
+                    if get_current_worker().is_cancelled:
+                        return
+                    self.app.call_from_thread(self._show_window, asked, 0, rows, None,
+                                              position, search)
+                    total = self.count(store, search)
+                    if not get_current_worker().is_cancelled:
+                        self.app.call_from_thread(self._show_count, asked, total, search)
+                    return
+                total = len(rows)
             elif total is None:
                 total = self.count(store, search)
             offset = min(offset, max(total - WINDOW, 0))
@@ -393,19 +412,44 @@ class BrowseView(TableView):
             self.app.call_from_thread(self._failed, str(exc))
             return
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_window, asked, offset, rows, total, position)
+            self.app.call_from_thread(self._show_window, asked, offset, rows, total, position,
+                                      search)
 
-    def _show_window(self, asked, offset, rows, total, position) -> None:
+    def _show_window(self, asked, offset, rows, total, position, search) -> None:
+        """Rows read (`total` None: the list is being counted, and holds at least these)."""
         if asked != self._asked:
             return  # (a newer read was asked for meanwhile: a filter or sort keys still came)
         if not self._shown_once:
             self._shown_once = True
             self.post_message(self.FirstWindow())
         self.reading = False
-        self.table.show_window(offset, rows, total, position)
+        self.counting = total is None
+        self._when_counted = None
+        if not self.counting:
+            self._counted = (search,)
+        self.table.show_window(offset, rows, offset + len(rows) if total is None else total,
+                               position)
         self.show_position()
         if not rows:
             self._show_details("")
+
+    def _show_count(self, asked, total, search) -> None:
+        if asked != self._asked:
+            return
+        self.counting = False
+        self._counted = (search,)
+        self.table.total = total
+        self.show_position()
+        then, self._when_counted = self._when_counted, None
+        if then is not None:
+            then()
+
+    def when_counted(self, action: Callable[[], object]) -> None:
+        """Run `action` once the list is counted (at once when it is)."""
+        if self.counting:
+            self._when_counted = action
+        else:
+            action()
 
     def _failed(self, text: str) -> None:
         self.reading = False
@@ -417,7 +461,8 @@ class BrowseView(TableView):
         if not table.total:
             shown = f"no {self.noun}"
         else:
-            shown = (f"{table.position + 1:,} of {table.total:,} {self.noun} (rows "
+            total = f"{table.total:,}+ (counting…)" if self.counting else f"{table.total:,}"
+            shown = (f"{table.position + 1:,} of {total} {self.noun} (rows "
                      f"{table.start + 1:,}–{table.start + table.row_count:,} loaded)")
         if self.sort_column is not None:
             shown += f" · by {self.columns[self.sort_column]} {'↓' if self.descending else '↑'}"
@@ -441,7 +486,7 @@ class BrowseView(TableView):
             later = [i for i in sortable if self.sort_column is None or i > self.sort_column]
             self.sort_column = later[0] if later else None
             self.descending = False
-        self._reload_soon()
+        self._reload_soon(recount=False)  # (the same rows: their count stands)
         if self.sort_column is None:
             return "the list's own order"
         return f"{self.columns[self.sort_column]} {'↓' if self.descending else '↑'}"
@@ -459,14 +504,14 @@ class BrowseView(TableView):
         self.search = search
         self._reload_soon()
 
-    def _reload_soon(self) -> None:
+    def _reload_soon(self, *, recount: bool = True) -> None:
         """Reload at once, or, while keys come fast, once they pause: `s s s` or typing a
         word read the database once or twice, not once per key (a read under way cannot be
         stopped)."""
         self._asked += 1
         self.reading = True
         self.set_status(f"loading {self.noun}…")
-        self._settle_reload(self.reload)
+        self._settle_reload(partial(self.reload, recount=recount))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.search = event.value.strip() or None

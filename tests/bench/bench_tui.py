@@ -16,8 +16,11 @@ runs to the rows in the table (the worker's read included):
   (a keyword's rows and every live title; a product's links and the whole library);
 - `G`, the last row;
 - sort by the last 4 weeks' impressions, largest first (`s` × 4, `S`);
-- a filter typed (`/`, then `word 1999` as one change: a word pasted, or the last key of a
-  word typed after a pause) until its rows are in the table.
+- a filter (`/`, then `word 1999` as one change: a word pasted, or the last key of a word
+  typed after a pause) until its rows are in the table; and `filter key`, the median of the
+  same word typed a key at a time with a pause after each (every key is read at once: the
+  first keys find most of the list, whose first rows show while it is counted), on the list
+  in its own order.
 Beside each, the baseline: plain sqlite3 running the same count and page of the same SQL
 order (no covering products), so the ratio shows what the TUI adds. Medians of 3 runs, each in
 a fresh process, whose memory is printed too (`memory_mb`).
@@ -122,12 +125,36 @@ async def time_steps(path: Path) -> dict[str, float]:
         found["sort"] = time.perf_counter() - start
         view.action_filter()
         await pilot.pause(0.5)  # (the box opens; then the operator types)
+        box = view.query_one(Input)
         start = time.perf_counter()
-        view.query_one(Input).value = "word 1999"
-        await until(lambda: view.search == "word 1999" and table.total < 1000
-                    and not view.reading)
+        box.value = FILTER
+        await until(lambda: view.search == FILTER and table.total < 1000 and not view.reading)
         found["filter"] = time.perf_counter() - start
+        # Typed a key at a time, on the list in its own order (sorted by the weeks' sums,
+        # every read sums them as the sort does).
+        box.value = ""
+        view.sort_column, view.descending = None, False
+        view.reload()
+        await until(lambda: view.search is None and not view.reading and not view.counting)
+        await pilot.pause(0.5)
+        keys = []
+        for typed in _typed(FILTER):  # each key after a pause: each is read at once
+            start = time.perf_counter()
+            box.value = typed
+            await until(lambda typed=typed: view.search == typed.strip() and not view.reading)
+            keys.append(time.perf_counter() - start)
+            await pilot.pause(0.3)
+        found["filter key"] = statistics.median(keys)
     return found
+
+
+FILTER = "word 1999"
+
+
+def _typed(text: str) -> list[str]:
+    """What the filter box holds after each key of `text` that changes the filter (a space
+    at the end changes nothing)."""
+    return [text[:n] for n in range(1, len(text) + 1) if not text[:n].endswith(" ")]
 
 
 def _paint_probe(app) -> list[float]:
@@ -147,6 +174,8 @@ def _paint_probe(app) -> list[float]:
 
 def baseline(path: Path) -> dict[str, float]:
     """The same counts and pages with plain sqlite3: what any table of this list must read."""
+    from kwtrack.tui.widgets import WINDOW
+
     db = sqlite3.connect(path)
     found = {}
 
@@ -157,10 +186,12 @@ def baseline(path: Path) -> dict[str, float]:
         found[name] = time.perf_counter() - start
 
     count = ("SELECT COUNT(*) FROM keyword WHERE archived_at IS NULL", ())
-    page = "SELECT * FROM keyword WHERE archived_at IS NULL ORDER BY norm LIMIT 300 OFFSET ?"
+    page = (f"SELECT * FROM keyword WHERE archived_at IS NULL ORDER BY norm LIMIT {WINDOW} "
+            "OFFSET ?")
     total = db.execute(count[0]).fetchone()[0]
     timed("open", ("SELECT COUNT(*) FROM product WHERE archived_at IS NULL", ()),
-          ("SELECT * FROM product WHERE archived_at IS NULL ORDER BY product_id LIMIT 300", ()))
+          (f"SELECT * FROM product WHERE archived_at IS NULL ORDER BY product_id "
+           f"LIMIT {WINDOW}", ()))
     timed("open (Keywords)", count, (page, (0,)))
     found["switch"] = 0.0  # (nothing to read: the rows are there)
     # Details, read the naive way: a keyword's weeks, links and every live title (to find
@@ -171,15 +202,25 @@ def baseline(path: Path) -> dict[str, float]:
           ("SELECT product_id, title, title_words FROM product WHERE status = 'online'", ()))
     timed("details (products)", ("SELECT * FROM coverage WHERE product_id = 2", ()),
           ("SELECT keyword, words FROM keyword WHERE archived_at IS NULL", ()))
-    timed("G", (page, (total - 300,)))
+    timed("G", (page, (total - WINDOW,)))
     last = db.execute("SELECT MAX(period_end) FROM keyword_stat").fetchone()[0]
     timed("sort", ("SELECT k.*, s.total FROM keyword k LEFT JOIN (SELECT keyword_id, "
                    "SUM(impressions) AS total FROM keyword_stat WHERE period_start >= "
                    "date(?, '-27 days') AND period_end <= ? GROUP BY keyword_id) s ON "
                    "s.keyword_id = k.id WHERE k.archived_at IS NULL ORDER BY s.total DESC "
-                   "NULLS LAST, k.norm LIMIT 300", (last, last)))
-    timed("filter", ("SELECT COUNT(*) FROM keyword WHERE norm LIKE '%word 1999%'", ()),
-          ("SELECT * FROM keyword WHERE norm LIKE '%word 1999%' ORDER BY norm LIMIT 300", ()))
+                   f"NULLS LAST, k.norm LIMIT {WINDOW}", (last, last)))
+
+    def like(text: str) -> list[tuple[str, tuple]]:
+        return [("SELECT COUNT(*) FROM keyword WHERE norm LIKE ?", (f"%{text}%",)),
+                (f"SELECT * FROM keyword WHERE norm LIKE ? ORDER BY norm LIMIT {WINDOW}",
+                 (f"%{text}%",))]
+
+    timed("filter", *like(FILTER))
+    keys = []
+    for typed in _typed(FILTER):
+        timed("filter key", *like(typed))
+        keys.append(found["filter key"])
+    found["filter key"] = statistics.median(keys)
     db.close()
     return found
 
