@@ -30,6 +30,7 @@ def is_unknown(text: str | None) -> bool:
 FORMULA_STARTS = ("=", "+", "-", "@")
 LONGEST_CELL = 4096  # characters: no title, keyword or note of a store is longer
 LARGEST_NUMBER = 2**63 - 1  # what the database stores
+LARGEST_COUNT = 2**31 - 1  # an integer column on PostgreSQL (no store's count comes near)
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # stats of real stores
 
 
@@ -52,6 +53,19 @@ def parse_text(text: str) -> str | None:
     if text[:1] == "'" and text[1:2] in FORMULA_STARTS:
         return text[1:]
     return text
+
+
+def text_up_to(limit: int):
+    """A parser of text (as `parse_text`) of at most `limit` characters: for a column of that
+    size (PostgreSQL refuses a longer value, where SQLite would keep it)."""
+
+    def parse(text: str) -> str | None:
+        value = parse_text(text)
+        if value is not None and len(value) > limit:
+            raise ValueError(f"is {len(value):,} characters long (at most {limit:,} here)")
+        return value
+
+    return parse
 
 
 def parse_float(text: str) -> float | None:
@@ -87,7 +101,7 @@ def parse_int(text: str) -> int | None:
     except ValueError:
         pass
     else:
-        if 0 <= value <= LARGEST_NUMBER:
+        if 0 <= value <= LARGEST_COUNT:
             return value
         raise ValueError(f"{text.strip()!r} is below 0 (a count cannot be)" if value < 0 else
                          f"{text.strip()!r} is too large a number")
@@ -96,6 +110,8 @@ def parse_int(text: str) -> int | None:
         return None
     if value != int(value):
         raise ValueError(f"{text.strip()!r} is not a whole number")
+    if value > LARGEST_COUNT:
+        raise ValueError(f"{text.strip()!r} is too large a number")
     return int(value)
 
 

@@ -141,6 +141,46 @@ def postgres_url():
     admin.close()
 
 
+def test_a_products_keywords_are_found_whatever_the_servers_collation(tmp_path, monkeypatch):
+    """A product's details find the keywords its title may hold by ranges of words in byte
+    order, on a server whose own collation orders text otherwise (ICU ignoring spaces and
+    punctuation: there `slip on trainer` sorts after `slip on!`)."""
+    from kwtrack.cleanup import StoreCoverage, routes
+    from kwtrack.store.models import Keyword
+
+    url = _postgres_url()
+    if url is None:
+        pytest.skip("no PostgreSQL server at 127.0.0.1:5432")
+    name = f"kwtrack_icu_{uuid.uuid4().hex[:8]}"
+    admin = connect_database(url)
+    admin.connect(reuse_if_open=True)
+    admin.connection().autocommit = True
+    try:
+        admin.execute_sql(f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu "
+                          "ICU_LOCALE 'und-u-ka-shifted' LOCALE 'C.UTF-8'")
+    except Exception as exc:  # noqa: BLE001 — (a server before 15, or without ICU)
+        admin.close()
+        pytest.skip(f"this server makes no ICU database: {exc}")
+    try:
+        db = open_database(url.rsplit("/", 1)[0] + f"/{name}")
+        store = get_store(create=True)
+        for text in ("slip on trainer", "slip on", "mesh trainers", "trainer"):
+            Keyword.create(store=store, keyword=text, norm=text,
+                           **Keyword.derived("keyword", text))
+        product = Product.create(store=store, product_id="P1", title="Slip-On Mesh Trainers",
+                                 status="online",
+                                 **Product.derived("title", "Slip-On Mesh Trainers"))
+        monkeypatch.setattr(routes, "STARTS_PER_KEYWORD", 0)  # (by ranges, however small)
+        found = StoreCoverage(store).covered([(product.id, product.title_words,
+                                               product.title)])
+        assert {k for k, _ in found[product.id]} == {"slip on trainer", "slip on",
+                                                     "mesh trainers", "trainer"}
+        db.close()
+    finally:
+        admin.execute_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
 def test_postgresql_gets_the_same_schema_and_imports(postgres_url, tmp_path, monkeypatch):
     import kwtrack.imports.chunks as chunking
     from kwtrack.errors import ImportFailed

@@ -205,6 +205,17 @@ def test_p4p_import_records_bid_history(store, tmp_path):
     ("p4p", "keyword,status\nshoes,maybe\n",
      "p.csv:2:status: 'maybe' is not one of active, paused"),
     ("products", "", "p.csv: the file is empty"),
+    # longer than its column holds (PostgreSQL would refuse it with an internal error)
+    ("keywords", "keyword,status\nshoes," + "s" * 21 + "\n",
+     "p.csv:2:status: is 21 characters long (at most 20 here)"),
+    ("products", "product_id,title\n" + "9" * 41 + ",Shoes\n",
+     "p.csv:2:product_id: is 41 characters long (at most 40 here)"),
+    ("p4p", "keyword,group\nshoes," + "g" * 101 + "\n",
+     "p.csv:2:group: is 101 characters long (at most 100 here)"),
+    ("product-stats", "product_id,date,clicks\nP1,2026-11-01,2147483648\n",
+     "p.csv:2:clicks: '2147483648' is too large a number"),
+    ("product-stats", "product_id,date,clicks\nP1,2026-11-01,\"3,000,000,000\"\n",
+     "p.csv:2:clicks: '3,000,000,000' is too large a number"),
 ])
 def test_bad_files_fail_with_file_row_column_and_write_nothing(store, tmp_path, kind, text,
                                                                 message):

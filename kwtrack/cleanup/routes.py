@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from peewee import SQL, PostgresqlDatabase, Select, fn
 
 from kwtrack.store import bulk
-from kwtrack.store.models import Coverage, Keyword, Product, Store
+from kwtrack.store.models import Coverage, Keyword, Product, Store, database
 from kwtrack.words import compound_vocabulary, keyword_words_of, readings, words_of
 
 ROUTES = ("keyword", "manual", "search", "title")  # in the order a product's routes list
@@ -139,7 +139,7 @@ def library_within(store: Store, titles: list[tuple[str, ...]]
     enough = (len(singles) + len(pairs)) * STARTS_PER_KEYWORD
     if Keyword.select(Keyword.id).where(live).offset(max(enough - 1, 0)).limit(1).scalar() is None:
         return bulk.raw_rows(Keyword.select(Keyword.keyword, Keyword.words).where(live))
-    db = Keyword._meta.database
+    db = database.obj  # (the database itself: its class says which SQL it speaks)
     param = db.param
     words = 'k.words COLLATE "C"' if isinstance(db, PostgresqlDatabase) else "k.words"
     ranges = [(w, f"{w} ") for w in singles] + [(p, f"{p}!") for p in pairs]
@@ -161,7 +161,7 @@ _LAST_READ: dict[tuple[str, int], tuple[str | None, StoreCoverage]] = {}
 def _live_products_fingerprint(store: Store) -> str | None:
     """Everything StoreCoverage reads of the store's live products, as one string made by the
     database (one value to compare, not thousands of rows): any change of them changes it."""
-    db = Product._meta.database
+    db = database.obj
     param, sep = db.param, "\x1f"
     lines = (Product.select(SQL(f"id || {param} || product_id || {param} || title || {param} "
                                 "|| COALESCE(title_words, '')", (sep, sep, sep)).alias("line"))
@@ -187,7 +187,7 @@ class StoreCoverage:
         on every window of rows and every row's details, and the products seldom change in
         between; building it makes thousands of objects the garbage collector then walks."""
         now = _live_products_fingerprint(store)
-        key = (Product._meta.database.database, store.id)
+        key = (database.obj.database, store.id)
         kept = _LAST_READ.get(key)
         if kept is not None and kept[0] == now:
             return kept[1]

@@ -32,6 +32,7 @@ from kwtrack.values import (
     parse_int,
     parse_text,
     split_keywords,
+    text_up_to,
 )
 from kwtrack.words import clean_display
 
@@ -353,7 +354,7 @@ KINDS = (
     Kind(
         "products",
         (
-            Column("product_id", parse_text, True),
+            Column("product_id", text_up_to(Product.product_id.max_length), True),
             Column("title", parse_text, True),
             Column("category", parse_text),
             Column("status", STATUS),
@@ -376,11 +377,11 @@ KINDS = (
         "keywords",
         (
             Column("keyword", parse_text, True),
-            Column("group", parse_text),
+            Column("group", text_up_to(Keyword.group.max_length)),
             Column("search_index", parse_float),
             Column("competition", parse_float),
-            Column("source", parse_text),
-            Column("status", parse_text),
+            Column("source", text_up_to(Keyword.source.max_length)),
+            Column("status", text_up_to(Keyword.status.max_length)),
             Column("notes", parse_text),
         ),
         key=("keyword",),
@@ -395,7 +396,7 @@ KINDS = (
     Kind(
         "coverage",
         (
-            Column("product_id", parse_text, True),
+            Column("product_id", text_up_to(Product.product_id.max_length), True),
             Column("keyword", parse_text, True),
             Column("source", choice("manual", "search"), default="manual"),
         ),
@@ -406,7 +407,7 @@ KINDS = (
     Kind(
         "product-stats",
         (
-            Column("product_id", parse_text, True),
+            Column("product_id", text_up_to(Product.product_id.max_length), True),
             *PERIOD_COLUMNS,
             *(Column(m, parse_int) for m in PRODUCT_METRICS),
         ),
@@ -446,7 +447,7 @@ KINDS = (
         "p4p",
         (
             Column("keyword", parse_text, True),
-            Column("group", parse_text),
+            Column("group", text_up_to(Bid.group.max_length)),
             Column("status", BID_STATUS),
             Column("bid", parse_float),
             Column("base_price", parse_float),

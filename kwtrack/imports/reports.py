@@ -30,8 +30,8 @@ from kwtrack.imports.canonical import (
 from kwtrack.imports.chunks import Chunk
 from kwtrack.imports.run import Run, chunk_keyword_ids
 from kwtrack.imports.spec import Column, Kind
-from kwtrack.store.models import KeywordStat, ProductStat, SearchTermShare
-from kwtrack.values import parse_bool, parse_float, parse_int, parse_text
+from kwtrack.store.models import Bid, KeywordStat, Product, ProductStat, SearchTermShare
+from kwtrack.values import parse_bool, parse_float, parse_int, parse_text, text_up_to
 
 PRODUCT_REPORT_STATS = PRODUCT_METRICS
 
@@ -95,7 +95,7 @@ def _apply_search_terms(run: Run, chunk: Chunk) -> None:
 PRODUCT_REPORT = Kind(
     "product-report",
     (
-        Column("product_id", parse_text, True),
+        Column("product_id", text_up_to(Product.product_id.max_length), True),
         Column("title", parse_text),
         Column("showcase", parse_bool),
         Column("p4p", parse_bool),
@@ -156,7 +156,7 @@ P4P_REPORT = Kind(
     "p4p-report",
     (
         Column("keyword", parse_text, True),
-        Column("group", parse_text),
+        Column("group", text_up_to(Bid.group.max_length)),
         Column("status", BID_STATUS),
         Column("bid", parse_float),
         Column("base_price", parse_float),
@@ -183,7 +183,7 @@ SEARCH_TERMS = Kind(
     "search-terms",
     (
         Column("keyword", parse_text, True),
-        Column("status", parse_text),
+        Column("status", text_up_to(SearchTermShare.status.max_length)),
         Column("click_share", parse_float),
         Column("impression_share", parse_float),
         *PERIOD_COLUMNS,
