@@ -107,6 +107,36 @@ async def test_rows_show_while_the_list_is_counted_and_G_waits_for_the_count(dem
         assert counted == [None] and view.table.total == every
 
 
+async def test_report_views_filter_as_you_type_by_text_and_column(demo_db):
+    """Every view filters: a report view (all its rows in memory) keeps the rows holding the
+    typed text in any cell, or `column:value` in that column, sorted as before; Esc clears."""
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        bids = await _rows_of(app, pilot, "bids")
+        every = bids.table.row_count
+
+        def shown(column: int) -> list[str]:
+            return [str(bids.table.get_cell_at((row, column)))
+                    for row in range(bids.table.row_count)]
+
+        await pilot.press("s", "slash", *"walk")
+        await settle(app, pilot)
+        assert 0 < bids.table.row_count < every
+        assert all("walk" in k for k in shown(0)) and shown(0) == sorted(shown(0))
+        assert "shown · filter: 'walk'" in str(bids.query_one(".status").render())
+        await pilot.press(*" group:hot")
+        await settle(app, pilot)
+        assert bids.table.row_count and set(shown(1)) == {"hot"}
+        assert all("walk" in k for k in shown(0))
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert bids.table.row_count == every and bids.search is None
+        history = await _rows_of(app, pilot, "history")
+        await pilot.press("slash", *"field:nothing-like-it")
+        await settle(app, pilot)
+        assert history.table.row_count == 0
+
+
 async def test_products_and_keywords_sort_in_the_database(demo_db):
     from kwtrack import catalog
 

@@ -89,7 +89,7 @@ def help_markdown() -> str:
     lines += [f"| `{_key_name(c.key)}` | {c.help} |" for c in COMMANDS]
     lines += ["| `↑` `↓` (`k` `j`) `PgUp` `PgDn` | move; more rows load as you go |",
               "| `g` / `G` | first / last row |",
-              "| `/` | filter the Products and Keywords views (Esc clears) |",
+              "| `/` | filter the view as you type (Esc clears) |",
               "| `ctrl+p` | every command, by name |", "",
               "The pane on the right follows the highlighted row."]
     return "\n".join(lines)

@@ -13,6 +13,7 @@ import datetime as dt
 from textual import work
 from textual.worker import get_current_worker
 
+from kwtrack.catalog import split_search
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.widgets import TableView, cell, cell_text
@@ -32,11 +33,15 @@ def _sort_key(shown) -> tuple:
 class ReportView(TableView):
     """A table of every row of one domain call (read in a worker), sorted here."""
 
+    example_filter = "status:paused"
+
     def __init__(self, store_id: int, **kwargs):
         super().__init__(store_id, **kwargs)
         self.loaded = False
         self.sorted_by: int | None = None  # the column the rows are sorted by
         self.descending = False
+        self._rows: list[tuple[str, list]] = []  # every row read, the filter's or not
+        self._status = ""
 
     def sort(self, reverse: bool) -> str:
         """Sort by the next column (`reverse`: the same column, the other way); numbers sort
@@ -47,9 +52,13 @@ class ReportView(TableView):
             self.sorted_by = 0 if self.sorted_by is None else (
                 (self.sorted_by + 1) % len(self.columns))
             self.descending = False
-        column = list(self.table.columns)[self.sorted_by]
-        self.table.sort(column, key=_sort_key, reverse=self.descending)
+        self._sort_table()
         return f"{self.columns[self.sorted_by]} {'↓' if self.descending else '↑'}"
+
+    def _sort_table(self) -> None:
+        if self.sorted_by is not None:
+            column = list(self.table.columns)[self.sorted_by]
+            self.table.sort(column, key=_sort_key, reverse=self.descending)
 
     def rows(self, store) -> tuple[list[tuple[str, list]], str]:
         """(key, cells) for every row, and the status line: the domain call (in a worker)."""
@@ -72,13 +81,40 @@ class ReportView(TableView):
             self.app.call_from_thread(self._show, rows, status)
 
     def _show(self, rows: list[tuple[str, list]], status: str) -> None:
+        self._rows, self._status = rows, status
+        self.apply_filter(soon=False)
+
+    def apply_filter(self, *, soon: bool) -> None:
+        """Show the rows read that the filter keeps (all of them are in memory: at once):
+        its words in any cell, and `column:value` (a column's name, e.g. `status:paused`)
+        in that column; in the order the table is sorted by."""
+        names = tuple(_column_name(c) for c in self.columns)
+        text, terms = split_search(self.search, names)
+        wanted = [(names.index(name), value.casefold()) for name, value in terms.items()]
         table = self.table
         table.clear()
-        for key, cells in rows:
+        shown = 0
+        for key, cells in self._rows:
+            texts = [cell(c).casefold() for c in cells]
+            if text and text.casefold() not in " ".join(texts):
+                continue
+            if any(value not in texts[column] for column, value in wanted):
+                continue
             table.add_row(*map(cell_text, cells), key=key)
+            shown += 1
+        self._sort_table()
+        status = self._status
+        if self.search:
+            status += f" · {shown:,} shown · filter: {self.search!r}"
         self.set_status(status)
-        if not rows:
+        if not shown:
             self._show_details("")
+
+
+def _column_name(label: str) -> str:
+    """A column's name in a `name:value` filter: its label in lower case, without the dot of
+    an abbreviation (`Impr.` → `impr`)."""
+    return label.casefold().rstrip(".").replace(" ", "_")
 
 
 class BidsView(ReportView):
@@ -109,6 +145,7 @@ class ReviewView(ReportView):
     """This week's review, section by section; `[` and `]` move a week."""
 
     columns = ("Section", "Item", "Impr.", "Clicks", "Spend", "Why")
+    example_filter = "section:rising"
     widths = (16, 30, 8, 7, 8, 50)
     noun = "review items"
 
@@ -155,6 +192,7 @@ class CleanupView(ReportView):
 
     # what deleting it would do first: the title is the longest and matters least at 80×24
     columns = ("Product ID", "Deleting it", "Near-dups", "Title")
+    example_filter = "title:sandals"
     widths = (15, 12, 9, 50)
     noun = "candidates"
 
@@ -184,6 +222,7 @@ class DuplicatesView(ReportView):
     """Clusters of live products listed twice, with the reason."""
 
     columns = ("Reason", "Score", "Listings", "First title")
+    example_filter = "first_title:slippers"
     widths = (26, 6, 8, 50)
     noun = "clusters"
 
@@ -208,6 +247,7 @@ class HistoryView(ReportView):
     """The change log, newest first."""
 
     columns = ("Change", "When", "What", "Field", "Old", "New", "Reason")
+    example_filter = "field:title"
     widths = (6, 16, 24, 12, 20, 20, 30)
     noun = "changes"
 

@@ -115,9 +115,12 @@ class MarkdownPane(Static):
 
 
 class TableView(SaysWorkerErrors, Vertical):
-    """A status line, a table and the highlighted row's details (Markdown, from a worker)."""
+    """A filter box, a status line, a table and the highlighted row's details (Markdown, from
+    a worker). How a filter applies is the subclass's (`apply_filter`)."""
 
     DEFAULT_CSS = """
+    TableView Input.filter { display: none; margin: 0 1; }
+    TableView Input.filter.visible { display: block; }
     TableView { height: 1fr; }
     TableView .status { color: $text-muted; padding: 0 1; height: 1; }
     TableView Horizontal { height: 1fr; }
@@ -126,7 +129,13 @@ class TableView(SaysWorkerErrors, Vertical):
                                        padding: 0 1; }
     """
 
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", tooltip="Type to filter the rows"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
     columns: Sequence[str] = ()
+    example_filter = ""
     # Per column, the most important first: fixed, so a table measures no cell (measuring
     # every cell of a window was most of the time it took to show) and its layout does not
     # shift as rows arrive.
@@ -136,17 +145,16 @@ class TableView(SaysWorkerErrors, Vertical):
     def __init__(self, store_id: int, **kwargs):
         super().__init__(**kwargs)
         self.store_id = store_id
+        self.search: str | None = None  # the filter in force
+        self.reading = False  # rows are being read
         self._settle_details = Settle(self, DETAILS_DELAY)
 
     def make_table(self) -> DataTable:
         return Table()
 
-    def compose_top(self) -> ComposeResult:
-        """Widgets above the status line (a BrowseView's filter box)."""
-        yield from ()
-
     def compose(self) -> ComposeResult:
-        yield from self.compose_top()
+        yield Input(placeholder=f"Filter {self.noun}… (as you type; field:value too, e.g. "
+                                f"{self.example_filter}; Esc clears)", classes="filter")
         yield Static("", classes="status", markup=False)
         with Horizontal():
             yield self.make_table()
@@ -174,6 +182,38 @@ class TableView(SaysWorkerErrors, Vertical):
     def details(self, store, key: str) -> str:
         """The details pane's Markdown for one row (in a worker)."""
         raise NotImplementedError
+
+    def apply_filter(self, *, soon: bool) -> None:
+        """Show the rows `search` keeps (`soon`: a key typed; others may follow)."""
+        raise NotImplementedError
+
+    def action_filter(self) -> None:
+        box = self.query_one(Input)
+        box.add_class("visible")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as the operator types."""
+        search = event.value.strip() or None
+        if search != self.search:
+            self.search = search
+            self.apply_filter(soon=True)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.search = event.value.strip() or None
+        self.apply_filter(soon=False)
+        if not self.search:
+            event.input.remove_class("visible")
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one(Input)
+        box.value = ""
+        box.remove_class("visible")
+        if self.search or self.reading:
+            self.search = None
+            self.apply_filter(soon=False)
+        self.table.focus()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key is None or event.row_key.value is None:
@@ -294,39 +334,22 @@ class BrowseView(TableView):
     count and fetch rows; all of it runs in workers.
     """
 
-    DEFAULT_CSS = """
-    BrowseView Input.filter { display: none; margin: 0 1; }
-    BrowseView Input.filter.visible { display: block; }
-    """
-
-    BINDINGS = [
-        Binding("slash", "filter", "Filter", tooltip="Type to filter the rows"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-    ]
-
     sorts: Sequence[str | None] = ()  # per column: the list's sort name, or None
     # The view shown at start reads at once; the others once its first rows are on screen
     # (`FirstWindow`), or when shown: the first rows the operator sees do not share the
     # interpreter with a hidden view's read.
     read_at_start = True
-    example_filter = ""
 
     def __init__(self, store_id: int, **kwargs):
         super().__init__(store_id, **kwargs)
-        self.search: str | None = None
         self.sort_column: int | None = None  # None: the list's own order
         self.descending = False
-        self.reading = False  # a window is being read
         self.counting = False  # the rows are shown, and the list's length is being counted
         self._when_counted: Callable[[], object] | None = None  # (`G` while counting)
         self._counted: tuple[str | None] | None = None  # the search the table's total counts
         self._asked = 0  # reads asked for: only the last one asked for is shown
         self._shown_once = False
         self._settle_reload = Settle(self, FILTER_DELAY)
-
-    def compose_top(self) -> ComposeResult:
-        yield Input(placeholder=f"Filter {self.noun}… (as you type; field:value too, e.g. "
-                                f"{self.example_filter}; Esc clears)", classes="filter")
 
     def make_table(self) -> WindowTable:
         return WindowTable(self)
@@ -491,18 +514,12 @@ class BrowseView(TableView):
             return "the list's own order"
         return f"{self.columns[self.sort_column]} {'↓' if self.descending else '↑'}"
 
-    def action_filter(self) -> None:
-        box = self.query_one(Input)
-        box.add_class("visible")
-        box.focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """Filter as the operator types (once a keystroke is followed by a short pause)."""
-        search = event.value.strip() or None
-        if search == self.search:
-            return
-        self.search = search
-        self._reload_soon()
+    def apply_filter(self, *, soon: bool) -> None:
+        """Show the rows `search` keeps: in the database (`soon`: once keys pause)."""
+        if soon:
+            self._reload_soon()
+        else:
+            self.reload()
 
     def _reload_soon(self, *, recount: bool = True) -> None:
         """Reload at once, or, while keys come fast, once they pause: `s s s` or typing a
@@ -513,18 +530,3 @@ class BrowseView(TableView):
         self.set_status(f"loading {self.noun}…")
         self._settle_reload(partial(self.reload, recount=recount))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.search = event.value.strip() or None
-        self.reload()
-        if not self.search:
-            event.input.remove_class("visible")
-        self.table.focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one(Input)
-        box.value = ""
-        box.remove_class("visible")
-        if self.search or self.reading:
-            self.search = None
-            self.reload()
-        self.table.focus()
