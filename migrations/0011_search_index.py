@@ -65,7 +65,11 @@ def _up_postgresql(db):
             db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     except DatabaseError:  # (not available, or not allowed: filters read every row)
         return
+    # (the extension may live in a schema not on this connection's search path, where an
+    # earlier database user made it: its operator class is named with its schema)
+    schema = db.execute_sql("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON "
+                            "n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'").fetchone()[0]
     for table, (_, columns) in INDEXED.items():
         for column in columns:
             db.execute_sql(f'CREATE INDEX {table}_{column}_trgm ON {table} '
-                           f'USING gin ("{column}" gin_trgm_ops)')
+                           f'USING gin ("{column}" "{schema}".gin_trgm_ops)')
