@@ -141,6 +141,12 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
                               + ("snoozed for a week" if snooze else "done"))
         self.call_from_thread(self.action_refresh)
 
+    def action_filter(self) -> None:
+        self._current().action_filter()
+
+    def action_clear_filter(self) -> None:
+        self._current().action_clear_filter()
+
     def action_sort(self, reverse: bool) -> None:
         self.notify(f"sorted by {self._current().sort(reverse)}")
 

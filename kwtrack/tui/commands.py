@@ -31,6 +31,10 @@ VIEWS = (("1", "products", "Products"), ("2", "keywords", "Keywords"), ("3", "bi
 COMMANDS: tuple[Command, ...] = (
     *(Command(key, f"show('{view}')", label, f"the {label} view", footer=False)
       for key, view, label in VIEWS),
+    Command("slash", "filter", "Filter", "filter the view as you type: words, or field:value "
+            "terms (Products, Keywords: status:offline, group:core, route:none; the other "
+            "views: any column, e.g. status:paused)"),
+    Command("escape", "clear_filter", "Clear filter", "clear the filter", footer=False),
     Command("r", "refresh", "Refresh", "read the current view again from the database "
             "(another process may have imported meanwhile)"),
     Command("a", "add", "Add", "Products, Keywords: add a product or a keyword (a form)"),
@@ -89,7 +93,6 @@ def help_markdown() -> str:
     lines += [f"| `{_key_name(c.key)}` | {c.help} |" for c in COMMANDS]
     lines += ["| `↑` `↓` (`k` `j`) `PgUp` `PgDn` | move; more rows load as you go |",
               "| `g` / `G` | first / last row |",
-              "| `/` | filter the view as you type (Esc clears) |",
               "| `ctrl+p` | every command, by name |", "",
               "The pane on the right follows the highlighted row."]
     return "\n".join(lines)

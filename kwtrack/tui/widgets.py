@@ -129,11 +129,6 @@ class TableView(SaysWorkerErrors, Vertical):
                                        padding: 0 1; }
     """
 
-    BINDINGS = [
-        Binding("slash", "filter", "Filter", tooltip="Type to filter the rows"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-    ]
-
     columns: Sequence[str] = ()
     example_filter = ""
     # Per column, the most important first: fixed, so a table measures no cell (measuring
