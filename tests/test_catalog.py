@@ -122,3 +122,21 @@ def test_a_products_keywords_found_by_their_first_words_are_those_the_library_gi
     edge = Product.get(Product.product_id == "P-EDGE").id
     assert {k for k, route in indexed[edge][edge] if route == "title"} == {
         "slip on trainer", "slip on", "mesh trainers", "trainer"}
+
+
+def test_a_store_with_only_p4p_reports_lists_their_figures(store, tmp_path):
+    """A P4P report with a period writes P4P figures: the keyword list sums them (they are
+    keyword stats of the days it covers, not unknown)."""
+    import datetime as dt
+
+    from kwtrack.imports import import_file
+    from kwtrack.imports.spec import Period
+
+    path = tmp_path / "p4p.csv"
+    path.write_text("关键词,出价,曝光量,点击量,花费\nwalking shoes,3.2,\"1,234\",56,180.5\n",
+                    encoding="utf-8")
+    import_file(store, "p4p-report", path,
+                period=Period(dt.date(2026, 11, 16), dt.date(2026, 11, 22)))
+    [row] = catalog.list_keywords(store)
+    assert (row.keyword, row.impressions, row.clicks, row.spend, row.bid) == (
+        "walking shoes", 1234, 56, 180.5, 3.2)
