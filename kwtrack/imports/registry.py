@@ -10,7 +10,6 @@ from kwtrack.store.models import KeywordStat
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (*canonical.KINDS, *reports.KINDS)}
 
 # The kinds whose rows are weekly keyword figures: the import log's periods of these say which
-# days the store's keyword stats cover. The P4P report's rows are bids, and P4P figures too
-# when it has a period (the period recorded then is theirs).
-KEYWORD_STATS_KINDS = (*(name for name, kind in KINDS.items()
-                         if kind.stats_model is KeywordStat), reports.P4P_REPORT.name)
+# days the store's keyword stats cover.
+KEYWORD_STATS_KINDS = tuple(name for name, kind in KINDS.items()
+                            if (kind.period_covers or kind.stats_model) is KeywordStat)

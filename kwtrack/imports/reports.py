@@ -170,6 +170,7 @@ P4P_REPORT = Kind(
     key=("keyword",),
     apply=_apply_p4p_report,
     period_optional=True,
+    period_covers=KeywordStat,
     description="a P4P (外贸直通车) keyword report: bids, and numbers when it has a period",
     aliases=aliases({
         "关键词": "keyword", "关键词组": "group", "推广组": "group", "状态": "status",

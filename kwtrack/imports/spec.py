@@ -45,6 +45,9 @@ class Kind:
     has_period: bool = False
     description: str = ""
     stats_model: type | None = None  # stats kinds count added rows by id
+    # The stats table whose days this kind's recorded periods cover, when its rows are not all
+    # stats (the P4P report: bids, and P4P figures when it has a period); else `stats_model`.
+    period_covers: type | None = None
     aliases: dict[str, str] = field(default_factory=dict)  # header_key → canonical column
     signature: tuple[str, ...] = ()  # header keys that identify a report layout
     period_optional: bool = False  # rows may carry a period, and need none
