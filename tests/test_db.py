@@ -295,6 +295,20 @@ def test_a_database_made_by_the_released_migrations_upgrades_cleanly(tmp_path):
     zero = zero_effect_products(store, days=1)
     assert (zero.as_of, [p.product_id for p in zero.products]) == (dt.date(2026, 11, 1),
                                                                    ["1002"])
+    # the weekly roll-up (migration 0012) holds what kwtrack itself writes of those stats
+    from kwtrack.store import weekly
+    from kwtrack.store.models import KeywordWeek
+
+    def roll_up():
+        return sorted(KeywordWeek.select(*[f for f in KeywordWeek._meta.sorted_fields
+                                           if f.name != "id"]).tuples())
+
+    migrated = roll_up()
+    # (both channels added, P4P apart; inquiries unknown in both, so unknown)
+    assert [row[1:] for row in migrated] == [
+        (dt.date(2026, 11, 16), 140, 7, None, 2, None, 3.5, None)]
+    weekly.refresh(store, [dt.date(2026, 11, 16)])
+    assert roll_up() == migrated
     db.close()
 
 

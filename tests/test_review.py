@@ -277,3 +277,33 @@ def test_showcase_and_product_strength(weekly, tmp_path):
     assert section(review, "showcase") == ["UP"]
     strength = {i.product_id: i.why for i in review.sections["product_strength"]}
     assert set(strength) == {"NEAR", "FELL"} and "fell" in strength["FELL"]
+
+
+def test_the_weekly_roll_up_follows_imports_overwrites_back_fills_and_undo(store, tmp_path):
+    """The review ranks on `keyword_week`: every import and undo keeps it equal to the stats."""
+    from kwtrack.imports import undo_import
+    from kwtrack.store.models import KeywordWeek
+
+    def this_week(word):
+        return (KeywordWeek.select(KeywordWeek.impressions, KeywordWeek.p4p_clicks,
+                                   KeywordWeek.previous_impressions)
+                .join(Keyword).where((Keyword.keyword == word) & (KeywordWeek.week == THIS))
+                .tuples().first())
+
+    def stats(name, rows):
+        import_file(store, "keyword-stats", write_csv(
+            tmp_path / name, "keyword,week,channel,impressions,clicks,inquiries,spend\n" + rows))
+
+    stats("a.csv", "w,2026-11-09,organic,100,5,0,\nw,2026-11-16,organic,300,9,1,\n"
+                   "w,2026-11-16,p4p,50,4,0,8.0\n")
+    assert this_week("w") == (350, 4, 100.0)  # both channels added; P4P apart
+    stats("b.csv", "w,2026-11-16,organic,200,9,1,\n")  # overwrites this week's organic row
+    assert this_week("w") == (250, 4, 100.0)
+    stats("c.csv", "w,2026-11-02,organic,300,5,0,\n")  # an earlier week, imported later
+    assert this_week("w") == (250, 4, 200.0)  # the average of the known weeks before
+    undo_import(store)
+    assert this_week("w") == (250, 4, 100.0)
+    undo_import(store)
+    assert this_week("w") == (350, 4, 100.0)
+    undo_import(store)  # (the word itself goes: its weeks with it)
+    assert this_week("w") is None and KeywordWeek.select().count() == 0

@@ -258,6 +258,7 @@ def apply_stats(run: Run, chunk: Chunk, model, owner: str, metrics: list[str],
     if run.problem_count:
         return
     periods = chunk.get("_period")
+    run.stats_written.add(model)
     start_of, end_of = {}, {}
     for period in dict.fromkeys(periods):
         start_of[period], end_of[period] = period.start.isoformat(), period.end.isoformat()

@@ -39,6 +39,7 @@ class Run:
         self.period_start: dt.date | None = None
         self.period_end: dt.date | None = None
         self.periods: set[Period] = set()  # the distinct stats periods of the file's rows
+        self.stats_written: set[type] = set()  # the stats tables written to
         self.merged: dict[str, None] = {}  # keywords whose repeated rows were merged
         self.merged_rows = 0
         self.notes: dict[str, int] = {}  # extra counts a report layout wants to tell

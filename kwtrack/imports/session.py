@@ -31,8 +31,15 @@ from kwtrack.imports.registry import KINDS
 from kwtrack.imports.run import Run
 from kwtrack.imports.spec import Kind, Period
 from kwtrack.imports.undo import ids_before
-from kwtrack.store import bulk
-from kwtrack.store.models import ImportBatch, ImportPeriod, Keyword, Store, database
+from kwtrack.store import bulk, weekly
+from kwtrack.store.models import (
+    ImportBatch,
+    ImportPeriod,
+    Keyword,
+    KeywordStat,
+    Store,
+    database,
+)
 
 
 @dataclass(frozen=True)
@@ -230,6 +237,8 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
             batch.save()
             bulk.insert_rows(ImportPeriod, ["batch", "period_start", "period_end"],
                              [(batch.id, p.start, p.end) for p in sorted(run.periods)])
+            if KeywordStat in run.stats_written and not dry_run:
+                weekly.refresh(store, weekly.weeks_of(p.end for p in run.periods))
             result = ImportResult(
                 str(path), kind.name, rows_read, run.added, run.changed, run.unchanged,
                 count_keywords(store) - keywords_before, run.merged_rows, tuple(run.merged),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from kwtrack.errors import KwtrackError
+from kwtrack.store import weekly
 from kwtrack.store.models import (
     Bid,
     BidChange,
@@ -97,6 +98,8 @@ def undo_import(store: Store, batch_id: int | None = None) -> ImportBatch:
                     model.id == record.row_id).execute()
             else:  # the rows it removed
                 model.insert({getattr(model, k): v for k, v in data.items()}).execute()
+        periods = ImportPeriod.select(ImportPeriod.period_end).where(ImportPeriod.batch == batch)
+        weekly.refresh(store, weekly.weeks_of(p.period_end for p in periods))
         ImportPeriod.delete().where(ImportPeriod.batch == batch).execute()
         ImportUndo.delete().where(ImportUndo.batch == batch).execute()
         batch.undone_at = now()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from kwtrack.review.weeks import monday_of
-from kwtrack.store import bulk
+from kwtrack.store import bulk, weekly
 from kwtrack.store.models import Keyword, KeywordStat, Product, ProductStat, Store
 
 
@@ -93,8 +93,5 @@ def product_weeks(store: Store, first: dt.date, last: dt.date
 
 
 def last_week_with_keyword_stats(store: Store) -> dt.date | None:
-    """The Monday of the latest week any keyword stats fall in."""
-    from kwtrack.catalog import last_keyword_stats_day
-
-    last = last_keyword_stats_day(store)
-    return None if last is None else monday_of(last)
+    """The Monday of the latest week the store has weekly keyword figures for."""
+    return weekly.last_week(store)

@@ -149,9 +149,10 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
     for part in bulk.chunked(sorted(wanted)):
         names.update(bulk.raw_rows(Keyword.select(Keyword.id, Keyword.keyword)
                                    .where(Keyword.id.in_(list(part)))))
-    active = {k: b for k, b in bulk.raw_rows(
-        Bid.select(Bid.keyword, Bid.bid).join(Keyword)
-        .where((Keyword.store == store) & (Bid.status == "active")))}
+    active = {}  # the active bids of the words read (the others are in no section)
+    for part in bulk.chunked(sorted(wanted)):
+        active.update(bulk.raw_rows(Bid.select(Bid.keyword, Bid.bid).where(
+            Bid.keyword.in_(list(part)) & (Bid.status == "active"))))
     sections: dict[str, list[ReviewItem]] = {}
 
     def item(keyword_id: int, numbers: dict, why: str) -> ReviewItem:

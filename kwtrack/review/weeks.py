@@ -1,8 +1,6 @@
 """Weeks as the review counts them: ISO weeks (Monday to Sunday), named `2026-W47`.
 
-A stats row belongs to the week that holds its last day: a daily row to its day's week, an
-ISO weekly row to its week, and the data manager's Sunday-to-Saturday week to the ISO week
-that holds six of its seven days.
+Which week a stats row belongs to is the weekly roll-up's rule (`kwtrack.store.weekly`).
 """
 
 from __future__ import annotations
@@ -11,13 +9,9 @@ import datetime as dt
 import re
 
 from kwtrack.errors import KwtrackError
+from kwtrack.store.weekly import monday_of
 
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-
-
-def monday_of(day: dt.date) -> dt.date:
-    """The Monday of the ISO week holding `day`."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 def parse_week(text: str) -> dt.date:

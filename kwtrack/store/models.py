@@ -238,6 +238,35 @@ class KeywordStat(BaseModel):
         indexes = ((("keyword", "period_start", "period_end", "channel"), True),)
 
 
+class KeywordWeek(BaseModel):
+    """A keyword's figures for one ISO week (its Monday), both channels added, with the P4P
+    figures apart: the weekly review's roll-up of `KeywordStat`, so that it ranks a week's
+    words on one row each instead of summing millions of stats rows.
+
+    Derived data, written in one place only (`kwtrack.store.weekly.refresh`), by every import
+    that writes keyword stats and by undoing one. NULL: no row said it (unknown, never 0).
+    """
+
+    id = AutoField()
+    keyword = ForeignKeyField(Keyword, on_delete="CASCADE", index=False)
+    week = DateField()
+    impressions = IntegerField(null=True)
+    clicks = IntegerField(null=True)
+    inquiries = IntegerField(null=True)
+    p4p_clicks = IntegerField(null=True)
+    p4p_inquiries = IntegerField(null=True)
+    p4p_spend = FloatField(null=True)
+    # the average impressions of the known weeks of the 3 before (NULL: none known), which
+    # the rising words are measured against
+    previous_impressions = FloatField(null=True)
+
+    class Meta:
+        indexes = ((("keyword", "week"), True),
+                   # (the review's scans of a week's words read this index alone)
+                   (("week", "impressions", "previous_impressions"), False),
+                   (("week", "p4p_spend"), False))
+
+
 class ProductStat(BaseModel):
     """A product's numbers for one period (usually a day)."""
 
@@ -371,6 +400,7 @@ ALL_MODELS = [
     Bid,
     BidChange,
     KeywordStat,
+    KeywordWeek,
     ProductStat,
     Change,
     SearchTermShare,

@@ -5,8 +5,10 @@ Run: python tests/bench/bench_review.py [KEYWORDS]   (default 200,000 keywords)
 The generated store has KEYWORDS keywords with 26 weeks of stats: every word organic, one
 in five also P4P (about 6.2 million rows at 200,000 words), and an active bid for each P4P word.
 It prints, each the median of 3 runs in fresh processes: `kwtrack review --json` and `kwtrack
-bids apply-review --dry-run` as whole commands, beside a baseline — a fresh Python reading the
-rows of the weeks the review looks at with plain sqlite3 (what any review must read).
+bids apply-review --dry-run` as whole commands, beside two baselines — a fresh Python reading
+with plain sqlite3 the stats rows of the weeks the review looks at (what a review without the
+weekly roll-up must read), and those weeks' rows of the roll-up (`keyword_week`) — and what
+the roll-up adds to an import: one week of it written again, as a whole process.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ WEEKS = 26
 
 def build_store(path: Path, n_keywords: int, seed: int = 3) -> None:
     """Write the generated store straight into a fresh kwtrack database (bulk SQL)."""
-    from kwtrack.store import bulk
+    from kwtrack.store import bulk, weekly
     from kwtrack.store.database import get_store, open_database
     from kwtrack.store.models import (
         Bid,
@@ -71,6 +73,8 @@ def build_store(path: Path, n_keywords: int, seed: int = 3) -> None:
                                        kind="keyword-stats", period_start=start,
                                        period_end=end)
             ImportPeriod.create(batch=batch, period_start=start, period_end=end)
+            # and as the import's last step, its weeks' roll-up
+            weekly.refresh(store, [monday])
     database.obj.close()
 
 
@@ -82,6 +86,28 @@ db.execute("SELECT keyword_id, channel, period_end, impressions, clicks, inquiri
            "search_index FROM keyword_stat WHERE period_end >= ? AND period_end <= ?",
            (sys.argv[2], sys.argv[3])).fetchall()
 print(time.perf_counter() - start)
+"""
+# the same weeks' rows of the weekly roll-up (what the review ranks on)
+_ROLL_UP_BASELINE = """
+import sqlite3, sys, time
+start = time.perf_counter()
+db = sqlite3.connect(sys.argv[1])
+db.execute("SELECT keyword_id, week, impressions, clicks, inquiries, p4p_clicks, "
+           "p4p_inquiries, p4p_spend, previous_impressions FROM keyword_week "
+           "WHERE week BETWEEN ? AND ?", (sys.argv[2], sys.argv[3])).fetchall()
+print(time.perf_counter() - start)
+"""
+
+
+# what an import of a week's rows adds: that week's roll-up written again
+_REFRESH = """
+import datetime as dt, sys
+from kwtrack.store import weekly
+from kwtrack.store.database import get_store, open_database
+from kwtrack.store.models import database
+open_database(sys.argv[1])
+with database.obj.atomic():
+    weekly.refresh(get_store(), [dt.date.fromisoformat(sys.argv[2])])
 """
 
 
@@ -106,13 +132,18 @@ def main(n_keywords: int) -> None:
         this = FIRST + dt.timedelta(weeks=WEEKS - 1)
         window = (this - dt.timedelta(weeks=3)).isoformat(), (
             this + dt.timedelta(days=6)).isoformat()
-        base = statistics.median(float(subprocess.run(
-            [sys.executable, "-c", _BASELINE, str(path), *window], capture_output=True,
+        base, rolled = (statistics.median(float(subprocess.run(
+            [sys.executable, "-c", script, str(path), *window], capture_output=True,
             text=True, check=True).stdout) for _ in range(3))
+            for script in (_BASELINE, _ROLL_UP_BASELINE))
         kwtrack = [sys.executable, "-m", "kwtrack", "--db", str(path)]
         review = median_of(kwtrack + ["review", "--json"])
         proposals = median_of(kwtrack + ["bids", "apply-review", "--dry-run"])
-        print(f"baseline, sqlite3 reading the 4 weeks' rows: {base:.2f} s")
+        refresh = median_of([sys.executable, "-c", _REFRESH, str(path), this.isoformat()])
+        print(f"baseline, sqlite3 reading the 4 weeks' rows: {base:.2f} s; "
+              f"their roll-up's rows: {rolled:.2f} s")
+        print(f"an import's roll-up of one week ({n_keywords * 6 // 5:,} stats rows), "
+              f"whole process: {refresh:.2f} s")
         print(f"review --json, whole command: {review:.2f} s (ratio {review / base:.1f})")
         print(f"bids apply-review --dry-run, whole command: {proposals:.2f} s "
               f"(ratio {proposals / base:.1f})")
