@@ -10,6 +10,7 @@ import datetime as dt
 
 from peewee import (
     AutoField,
+    CompositeKey,
     DateField,
     FloatField,
     ForeignKeyField,
@@ -29,7 +30,6 @@ def _model(db):
             table_name = "keyword"
 
     class KeywordWeek(Model):
-        id = AutoField()
         keyword = ForeignKeyField(Keyword, on_delete="CASCADE", index=False)
         week = DateField()
         impressions = IntegerField(null=True)
@@ -44,8 +44,8 @@ def _model(db):
             database = db
             legacy_table_names = False
             table_name = "keyword_week"
-            indexes = ((("keyword", "week"), True),
-                       (("week", "impressions", "previous_impressions"), False),
+            primary_key = CompositeKey("keyword", "week")
+            indexes = ((("week", "impressions", "previous_impressions"), False),
                        (("week", "p4p_spend"), False))
 
     return KeywordWeek

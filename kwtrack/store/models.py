@@ -14,6 +14,7 @@ from peewee import (
     AutoField,
     BooleanField,
     CharField,
+    CompositeKey,
     DatabaseProxy,
     DateField,
     DateTimeField,
@@ -247,7 +248,6 @@ class KeywordWeek(BaseModel):
     that writes keyword stats and by undoing one. NULL: no row said it (unknown, never 0).
     """
 
-    id = AutoField()
     keyword = ForeignKeyField(Keyword, on_delete="CASCADE", index=False)
     week = DateField()
     impressions = IntegerField(null=True)
@@ -261,8 +261,8 @@ class KeywordWeek(BaseModel):
     previous_impressions = FloatField(null=True)
 
     class Meta:
-        indexes = ((("keyword", "week"), True),
-                   # (the review's scans of a week's words read this index alone)
+        primary_key = CompositeKey("keyword", "week")  # (no id: a word's week is the row)
+        indexes = (  # (the review's scans of a week's words read this index alone)
                    (("week", "impressions", "previous_impressions"), False),
                    (("week", "p4p_spend"), False))
 
