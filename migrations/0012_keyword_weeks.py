@@ -22,16 +22,17 @@ PREVIOUS_WEEKS = 3
 
 
 def _model(db):
-    class Keyword(Model):
+    class Store(Model):
         id = AutoField()
 
         class Meta:
             database = db
-            table_name = "keyword"
+            table_name = "store"
 
     class KeywordWeek(Model):
-        keyword = ForeignKeyField(Keyword, on_delete="CASCADE", index=False)
+        store = ForeignKeyField(Store, on_delete="CASCADE", index=False)
         week = DateField()
+        keyword = IntegerField(column_name="keyword_id")
         impressions = IntegerField(null=True)
         clicks = IntegerField(null=True)
         inquiries = IntegerField(null=True)
@@ -44,9 +45,9 @@ def _model(db):
             database = db
             legacy_table_names = False
             table_name = "keyword_week"
-            primary_key = CompositeKey("keyword", "week")
-            indexes = ((("week", "impressions", "previous_impressions"), False),
-                       (("week", "p4p_spend"), False))
+            primary_key = CompositeKey("store", "week", "keyword")
+            indexes = ((("store", "week", "impressions", "previous_impressions"), False),
+                       (("store", "week", "p4p_spend"), False))
 
     return KeywordWeek
 
@@ -56,33 +57,30 @@ def _as_date(value):
 
 
 def up(migrator, db):
-    model = _model(db)
-    model._schema.create_table()  # (its indexes once it is filled: quicker)
+    db.create_tables([_model(db)])
     p = db.param
     ends = [_as_date(end) for (end,) in db.execute_sql(
         "SELECT DISTINCT period_end FROM keyword_stat").fetchall()]
-    mondays = sorted({end - dt.timedelta(days=end.weekday()) for end in ends})
-    for monday in mondays:
+    # oldest week first: each week's average of the weeks before reads them written
+    for monday in sorted({end - dt.timedelta(days=end.weekday()) for end in ends}):
         sunday = monday + dt.timedelta(days=6)
+        before = [(monday - dt.timedelta(weeks=n)).isoformat()
+                  for n in range(1, PREVIOUS_WEEKS + 1)]
         db.execute_sql(
-            "INSERT INTO keyword_week (keyword_id, week, impressions, clicks, inquiries, "
-            "p4p_clicks, p4p_inquiries, p4p_spend) "
-            f"SELECT s.keyword_id, {p}, SUM(s.impressions), SUM(s.clicks), SUM(s.inquiries), "
-            "SUM(CASE WHEN s.channel = 'p4p' THEN s.clicks END), "
+            "INSERT INTO keyword_week (store_id, week, keyword_id, impressions, clicks, "
+            "inquiries, p4p_clicks, p4p_inquiries, p4p_spend, previous_impressions) "
+            f"SELECT kw.store_id, {p}, s.keyword_id, SUM(s.impressions), SUM(s.clicks), "
+            "SUM(s.inquiries), SUM(CASE WHEN s.channel = 'p4p' THEN s.clicks END), "
             "SUM(CASE WHEN s.channel = 'p4p' THEN s.inquiries END), "
-            "SUM(CASE WHEN s.channel = 'p4p' THEN s.spend END) "
-            f"FROM keyword_stat s WHERE s.period_start BETWEEN {p} AND {p} "
-            f"AND s.period_end BETWEEN {p} AND {p} GROUP BY s.keyword_id",
-            [monday.isoformat(), (monday - dt.timedelta(days=6)).isoformat(),
+            "SUM(CASE WHEN s.channel = 'p4p' THEN s.spend END), "
+            "(SELECT AVG(e.impressions) FROM keyword_week e WHERE e.store_id = kw.store_id "
+            f"AND e.week IN ({', '.join([p] * PREVIOUS_WEEKS)}) "
+            "AND e.keyword_id = s.keyword_id) "
+            "FROM keyword_stat s JOIN keyword kw ON kw.id = s.keyword_id "
+            f"WHERE s.period_start BETWEEN {p} AND {p} AND s.period_end BETWEEN {p} AND {p} "
+            "GROUP BY kw.store_id, s.keyword_id",
+            [monday.isoformat(), *before, (monday - dt.timedelta(days=6)).isoformat(),
              sunday.isoformat(), monday.isoformat(), sunday.isoformat()])
-    model._schema.create_indexes()  # (the averages below look weeks up by keyword)
-    for monday in mondays:
-        db.execute_sql(
-            "UPDATE keyword_week SET previous_impressions = (SELECT AVG(e.impressions) "
-            "FROM keyword_week e WHERE e.keyword_id = keyword_week.keyword_id "
-            f"AND e.week BETWEEN {p} AND {p}) WHERE week = {p}",
-            [(monday - dt.timedelta(weeks=PREVIOUS_WEEKS)).isoformat(),
-             (monday - dt.timedelta(weeks=1)).isoformat(), monday.isoformat()])
 
 
 def down(migrator, db):

@@ -287,7 +287,8 @@ def test_the_weekly_roll_up_follows_imports_overwrites_back_fills_and_undo(store
     def this_week(word):
         return (KeywordWeek.select(KeywordWeek.impressions, KeywordWeek.p4p_clicks,
                                    KeywordWeek.previous_impressions)
-                .join(Keyword).where((Keyword.keyword == word) & (KeywordWeek.week == THIS))
+                .join(Keyword, on=(KeywordWeek.keyword == Keyword.id))
+                .where((Keyword.keyword == word) & (KeywordWeek.week == THIS))
                 .tuples().first())
 
     def stats(name, rows):
@@ -307,3 +308,10 @@ def test_the_weekly_roll_up_follows_imports_overwrites_back_fills_and_undo(store
     assert this_week("w") == (350, 4, 100.0)
     undo_import(store)  # (the word itself goes: its weeks with it)
     assert this_week("w") is None and KeywordWeek.select().count() == 0
+    # a month's row is no week's figure: not the week it ends in, not the review's
+    import_file(store, "keyword-stats", write_csv(tmp_path / "m.csv", (
+        "keyword,period_start,period_end,impressions\nmonthly,2026-10-23,2026-11-22,900\n"
+        "monthly,2026-11-16,2026-11-22,90\n")))
+    assert this_week("monthly") == (90, None, None)
+    assert [i.figures["impressions"] for i in weekly_review(store, THIS).sections[
+        "top_traffic"]] == [90]

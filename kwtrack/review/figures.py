@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from kwtrack.review.weeks import monday_of
 from kwtrack.store import bulk, weekly
 from kwtrack.store.models import Keyword, KeywordStat, Product, ProductStat, Store
 
@@ -48,11 +47,12 @@ def _date(value) -> dt.date:
 def keyword_weeks(store: Store, first: dt.date, last: dt.date, ids: list[int] | None = None
                   ) -> dict[int, dict[dt.date, dict[str, Week]]]:
     """keyword id → week Monday → channel → its figures, for the weeks from `first` to the
-    week of `last` (rows belong to the week of their last day); of the keywords `ids` only,
-    when given."""
+    week of `last` (a row counts in the week `weekly.week_of` says); of the keywords `ids`
+    only, when given."""
     end = last + dt.timedelta(days=6)
     query = (KeywordStat.select(KeywordStat.keyword, KeywordStat.channel,
-                                KeywordStat.period_end, KeywordStat.impressions,
+                                KeywordStat.period_start, KeywordStat.period_end,
+                                KeywordStat.impressions,
                                 KeywordStat.clicks, KeywordStat.inquiries, KeywordStat.spend,
                                 KeywordStat.search_index)
              .join(Keyword).where((Keyword.store == store) & Keyword.archived_at.is_null()
@@ -69,8 +69,10 @@ def keyword_weeks(store: Store, first: dt.date, last: dt.date, ids: list[int] | 
             rows += bulk.raw_rows(query.where(KeywordStat.keyword.in_(list(part))))
     found: dict[int, dict[dt.date, dict[str, Week]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(Week)))
-    for keyword, channel, period_end, *figures in rows:
-        found[keyword][monday_of(_date(period_end))][channel].add(*figures)
+    for keyword, channel, period_start, period_end, *figures in rows:
+        week = weekly.week_of(_date(period_start), _date(period_end))
+        if week is not None:  # (a longer period is no week's figure)
+            found[keyword][week][channel].add(*figures)
     return found
 
 
@@ -79,16 +81,17 @@ def product_weeks(store: Store, first: dt.date, last: dt.date
     """product id → week Monday → impressions (None: unknown), for live products."""
     end = last + dt.timedelta(days=6)
     rows = bulk.raw_rows(
-        ProductStat.select(ProductStat.product, ProductStat.period_end,
-                           fn.SUM(ProductStat.impressions))
+        ProductStat.select(ProductStat.product, ProductStat.period_start,
+                           ProductStat.period_end, fn.SUM(ProductStat.impressions))
         .join(Product).where((Product.store == store) & Product.archived_at.is_null()
                              & (ProductStat.period_end >= first)
                              & (ProductStat.period_end <= end))
-        .group_by(ProductStat.product, ProductStat.period_end))
+        .group_by(ProductStat.product, ProductStat.period_start, ProductStat.period_end))
     found: dict[int, dict[dt.date, int | None]] = defaultdict(dict)
-    for product, period_end, impressions in rows:
-        week = monday_of(_date(period_end))
-        found[product][week] = _plus(found[product].get(week), impressions)
+    for product, period_start, period_end, impressions in rows:
+        week = weekly.week_of(_date(period_start), _date(period_end))
+        if week is not None:
+            found[product][week] = _plus(found[product].get(week), impressions)
     return found
 
 

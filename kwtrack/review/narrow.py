@@ -47,11 +47,12 @@ def paid_table(store: Store, mondays: list[dt.date], first: int = 0):
     of `mondays` from `first` on (column suffix `first`, …), the week's P4P clicks, inquiries
     and spend; NULL where no row says it. Dropped afterwards."""
     db, p = database.obj, database.obj.param
-    # one look-up per word and week in the roll-up's (keyword, week) index: no grouping
+    # one look-up per word and week in the roll-up's key: no grouping
     columns = ", ".join(f"w{i}.p4p_clicks AS pclk{i}, w{i}.p4p_inquiries AS pinq{i}, "
                         f"w{i}.p4p_spend AS pspend{i}" for i in range(first, len(mondays)))
-    weeks = " ".join(f"LEFT JOIN keyword_week w{i} ON w{i}.keyword_id = b.keyword_id "
-                     f"AND w{i}.week = {p}" for i in range(first, len(mondays)))
+    weeks = " ".join(f"LEFT JOIN keyword_week w{i} ON w{i}.store_id = kw.store_id "
+                     f"AND w{i}.week = {p} AND w{i}.keyword_id = b.keyword_id"
+                     for i in range(first, len(mondays)))
     db.execute_sql(
         f"CREATE TEMPORARY TABLE {TABLE} AS SELECT b.keyword_id AS k, {columns} "
         f"FROM bid b JOIN keyword kw ON kw.id = b.keyword_id {weeks} "
@@ -76,8 +77,8 @@ def narrow(store: Store, mondays: list[dt.date], rules: ReviewSettings, spare: i
     this_week = mondays[-1].isoformat()
     # this week's rows of the store's live words
     rows = ("FROM keyword_week r JOIN keyword kw ON kw.id = r.keyword_id "
-            f"WHERE r.week = {p} AND kw.store_id = {p} AND kw.archived_at IS NULL")
-    here = [this_week, store.id]
+            f"WHERE r.store_id = {p} AND r.week = {p} AND kw.archived_at IS NULL")
+    here = [store.id, this_week]
     by_impressions = f"ORDER BY r.impressions DESC, r.clicks DESC, kw.keyword LIMIT {limit}"
     no_bid = ("NOT EXISTS (SELECT 1 FROM bid b WHERE b.keyword_id = r.keyword_id "
               "AND b.status = 'active')")

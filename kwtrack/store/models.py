@@ -244,12 +244,17 @@ class KeywordWeek(BaseModel):
     figures apart: the weekly review's roll-up of `KeywordStat`, so that it ranks a week's
     words on one row each instead of summing millions of stats rows.
 
-    Derived data, written in one place only (`kwtrack.store.weekly.refresh`), by every import
-    that writes keyword stats and by undoing one. NULL: no row said it (unknown, never 0).
+    Derived data, written in one place only (`kwtrack.store.weekly.refresh`), a store's week
+    at a time, by every import that writes keyword stats and by undoing one. NULL: no row
+    said it (unknown, never 0). Rows are keyed store, week, keyword, so that a week's rows
+    are written side by side; `keyword_id` is therefore no foreign key (that would need an
+    index in keyword order, rewritten all over by every week): a keyword's rows go when its
+    store's week is written again, and every reader joins the keyword table.
     """
 
-    keyword = ForeignKeyField(Keyword, on_delete="CASCADE", index=False)
+    store = ForeignKeyField(Store, on_delete="CASCADE", index=False)
     week = DateField()
+    keyword = IntegerField(column_name="keyword_id")
     impressions = IntegerField(null=True)
     clicks = IntegerField(null=True)
     inquiries = IntegerField(null=True)
@@ -261,10 +266,10 @@ class KeywordWeek(BaseModel):
     previous_impressions = FloatField(null=True)
 
     class Meta:
-        primary_key = CompositeKey("keyword", "week")  # (no id: a word's week is the row)
+        primary_key = CompositeKey("store", "week", "keyword")
         indexes = (  # (the review's scans of a week's words read this index alone)
-                   (("week", "impressions", "previous_impressions"), False),
-                   (("week", "p4p_spend"), False))
+            (("store", "week", "impressions", "previous_impressions"), False),
+            (("store", "week", "p4p_spend"), False))
 
 
 class ProductStat(BaseModel):
