@@ -11,7 +11,6 @@ import os
 import sys
 
 import click
-from wcwidth import wcswidth, wcwidth
 
 from kwtrack.errors import KwtrackError
 
@@ -184,11 +183,15 @@ def _cell(value) -> str:
 def _width(text: str) -> int:
     """Columns a text takes on a terminal: Chinese, Japanese and Korean characters take two
     (wcwidth); a character it cannot measure counts as one."""
+    from wcwidth import wcswidth, wcwidth  # (only tables need it: 40 ms off JSON commands)
+
     return max(wcswidth(text), 0) or sum(max(wcwidth(c), 1) for c in text)
 
 
 def _fit(text: str, cap: int) -> str:
     """The text cut to `cap` columns, with `…` where it was cut."""
+    from wcwidth import wcwidth
+
     if _width(text) <= cap:
         return text
     out, used = [], 0

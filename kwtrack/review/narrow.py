@@ -91,20 +91,20 @@ def narrow(store: Store, mondays: list[dt.date], rules: ReviewSettings, spare: i
                "AND COALESCE(r.previous_impressions, 0) = 0 AND NOT EXISTS (SELECT 1 FROM "
                "keyword_stat e WHERE e.keyword_id = r.keyword_id AND e.period_end < "
                f"{p} AND e.impressions > 0) {by_impressions}", [*here, this_week])
-    # rising: this week on the average of the known weeks of the 3 before
-    is_rising = (f"r.impressions > 0 AND r.previous_impressions >= {p} "
-                 f"AND r.impressions >= r.previous_impressions * {p}")
-    growth = [rules.rising_min_base, 1 + rules.rising_min_growth]
-    outside_group = f'(kw."group" IS NULL OR kw."group" <> {p})'
+    # rising: this week on the average of the known weeks of the 3 before. All of them in
+    # one scan (a rule that lets few words through), then the section's words by growth and
+    # the words the P4P and key-group lists may take, by impressions.
+    risers = db.execute_sql(
+        f"SELECT r.keyword_id, r.impressions, r.clicks, r.previous_impressions, kw.keyword, "
+        f"kw.\"group\", CASE WHEN {no_bid} THEN 1 ELSE 0 END {rows} AND r.impressions > 0 "
+        f"AND r.previous_impressions >= {p} AND r.impressions >= r.previous_impressions * {p}",
+        [*here, rules.rising_min_base, 1 + rules.rising_min_growth]).fetchall()
+    by_growth = sorted(risers, key=lambda r: (-r[1] / r[3], r[4]))
+    by_traffic = sorted(risers, key=lambda r: (-r[1], -(r[2] if r[2] is not None else -1), r[4]))
     rising = list(dict.fromkeys([
-        # the section, by growth; the rising words the P4P and key-group lists may take
-        *_ids(f"SELECT r.keyword_id {rows} AND {is_rising} "
-              f"ORDER BY r.impressions / r.previous_impressions DESC, kw.keyword "
-              f"LIMIT {limit}", [*here, *growth]),
-        *_ids(f"SELECT r.keyword_id {rows} AND {is_rising} AND {no_bid} {by_impressions}",
-              [*here, *growth]),
-        *_ids(f"SELECT r.keyword_id {rows} AND {is_rising} AND {outside_group} "
-              f"{by_impressions}", [*here, *growth, rules.key_group])]))
+        *(r[0] for r in by_growth[:limit]),
+        *[r[0] for r in by_traffic if r[6]][:limit],  # no active bid
+        *[r[0] for r in by_traffic if r[5] != rules.key_group][:limit]]))
     asking = _ids(f"SELECT r.keyword_id {rows} AND r.inquiries > 0 AND {no_bid} "
                   f"{by_impressions}", here)
     quiet = _ids(f"SELECT r.keyword_id {rows} AND kw.\"group\" = {p} AND r.impressions < {p} "
