@@ -5,8 +5,8 @@ figures of a few hundred words. Each section's rule picks its words on the weekl
 (`keyword_week`: one row per word and week, written at import), most through its indexes:
 the top words by impressions and by spend, the new and rising words, those that brought
 inquiries without a bid; the P4P words steady enough to raise or spending without inquiries
-from their weeks, summed into a temporary table. Only the words picked are then read in full
-(`figures.keyword_weeks`).
+from their weeks, looked up side by side into a temporary table. Only the words picked are
+then read in full (`figures.keyword_weeks`).
 """
 
 from __future__ import annotations
