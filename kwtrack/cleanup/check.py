@@ -138,18 +138,29 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
             if keyword in group_of:
                 sources[group_of[keyword]].add(candidate_at[product])
         live_titles = None
+        group_readings: dict[int, list[tuple[str, ...]]] = {}
+
+        def readings_of(group: int) -> list[tuple[str, ...]]:
+            """A group's readings (`kwtrack.words.readings`), worked out once: the live
+            titles are asked about them too, for the groups the candidates cover."""
+            found = group_readings.get(group)
+            if found is None:
+                found = group_readings[group] = readings(library.words[group], compounds)
+            return found
+
         if not strict:
             doomed = TitleWords([p.words for p in candidates])
             live_titles = TitleWords([p.words for p in live])
             # Hyphenated compounds the titles hold: `slip on shoe` may be read `slip-on shoe`.
             compounds = compound_vocabulary((*doomed.having, *live_titles.having))
             vocabulary = set(doomed.having)
-            # Each group's readings, worked out once: the live titles are asked about them
-            # too, for the groups the candidates cover.
-            group_readings = [readings(words, compounds) for words in library.words]
-            for group, its_readings in enumerate(group_readings):
-                for reading in its_readings:
-                    if vocabulary.issuperset(reading):  # (most groups stop here)
+            for group, words in enumerate(library.words):
+                # (most keywords hold a word no candidate's title holds, and start no
+                # hyphenated compound: no reading of them can be in a candidate's title)
+                if not vocabulary.issuperset(words) and compounds.firsts.isdisjoint(words[:-1]):
+                    continue
+                for reading in readings_of(group):
+                    if vocabulary.issuperset(reading):
                         found = doomed.holding(reading)
                         if found:
                             sources[group].update(found)
@@ -170,7 +181,7 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
         routes = live_links.get(group, set())
         matches = 0
         if live_titles is not None:
-            matches, first = live_titles.count_and_first(group_readings[group], TITLE_SHOWN)
+            matches, first = live_titles.count_and_first(readings_of(group), TITLE_SHOWN)
             if first:
                 routes = routes | {(i, title_route) for i in first}
         rows.append((library.display[group], sorted(sources[group]), sorted(routes), matches))
