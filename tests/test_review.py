@@ -279,9 +279,11 @@ def test_showcase_and_product_strength(weekly, tmp_path):
     assert set(strength) == {"NEAR", "FELL"} and "fell" in strength["FELL"]
 
 
-def test_the_weekly_roll_up_follows_imports_overwrites_back_fills_and_undo(store, tmp_path):
+def test_the_weekly_roll_up_follows_imports_overwrites_back_fills_and_undo(store, tmp_path,
+                                                                           monkeypatch):
     """The review ranks on `keyword_week`: every import and undo keeps it equal to the stats."""
     from kwtrack.imports import undo_import
+    from kwtrack.store import weekly
     from kwtrack.store.models import KeywordWeek
 
     def this_week(word):
@@ -298,6 +300,16 @@ def test_the_weekly_roll_up_follows_imports_overwrites_back_fills_and_undo(store
     stats("a.csv", "w,2026-11-09,organic,100,5,0,\nw,2026-11-16,organic,300,9,1,\n"
                    "w,2026-11-16,p4p,50,4,0,8.0\n")
     assert this_week("w") == (350, 4, 100.0)  # both channels added; P4P apart
+    # undoing imports that wrote no keyword stats leaves the roll-up alone
+    import_file(store, "products", write_csv(tmp_path / "p.csv", "product_id,title\nP1,Mug\n"))
+    import_file(store, "product-stats", write_csv(tmp_path / "ps.csv", (
+        "product_id,period_start,period_end,impressions\nP1,2026-11-16,2026-11-22,5\n")))
+    with monkeypatch.context() as patched:
+        refreshed = []
+        patched.setattr(weekly, "refresh", lambda *args: refreshed.append(args))
+        undo_import(store)
+        undo_import(store)
+    assert refreshed == [] and this_week("w") == (350, 4, 100.0)
     stats("b.csv", "w,2026-11-16,organic,200,9,1,\n")  # overwrites this week's organic row
     assert this_week("w") == (250, 4, 100.0)
     stats("c.csv", "w,2026-11-02,organic,300,5,0,\n")  # an earlier week, imported later

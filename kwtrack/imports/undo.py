@@ -86,20 +86,25 @@ def undo_import(store: Store, batch_id: int | None = None) -> ImportBatch:
                            "(`kwtrack history`)")
     before = json.loads(batch.ids_before)
     with database.obj.atomic():
+        stats_touched = False  # (only then has the weekly roll-up to be written again)
         for model in TABLES:  # the rows it added
-            model.delete().where((model.id > before[model._meta.table_name])
-                                 & _of_store(model, store)).execute()
+            removed = model.delete().where((model.id > before[model._meta.table_name])
+                                           & _of_store(model, store)).execute()
+            stats_touched |= model is KeywordStat and removed > 0
         kept = list(ImportUndo.select().where(ImportUndo.batch == batch)
                     .order_by(ImportUndo.id.desc()))
         for record in kept:
+            stats_touched |= _BY_NAME[record.table] is KeywordStat
             model, data = _BY_NAME[record.table], json.loads(record.data)
             if record.action == "update":  # the values it overwrote
                 model.update({getattr(model, k): v for k, v in data.items()}).where(
                     model.id == record.row_id).execute()
             else:  # the rows it removed
                 model.insert({getattr(model, k): v for k, v in data.items()}).execute()
-        periods = ImportPeriod.select(ImportPeriod.period_end).where(ImportPeriod.batch == batch)
-        weekly.refresh(store, weekly.weeks_of(p.period_end for p in periods))
+        if stats_touched:
+            periods = ImportPeriod.select(ImportPeriod.period_end).where(
+                ImportPeriod.batch == batch)
+            weekly.refresh(store, weekly.weeks_of(p.period_end for p in periods))
         ImportPeriod.delete().where(ImportPeriod.batch == batch).execute()
         ImportUndo.delete().where(ImportUndo.batch == batch).execute()
         batch.undone_at = now()

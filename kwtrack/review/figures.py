@@ -60,7 +60,7 @@ def keyword_weeks(store: Store, first: dt.date, last: dt.date, ids: list[int] | 
                                   & (KeywordStat.period_end <= end)))
     if ids is None:
         # (period_start bounds the scan through its index, as in `narrow.weekly_table`)
-        query = query.where(KeywordStat.period_start.between(first - dt.timedelta(days=6),
+        query = query.where(KeywordStat.period_start.between(weekly.earliest_start(first),
                                                              end))
         rows = bulk.raw_rows(query)
     else:

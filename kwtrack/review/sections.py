@@ -24,9 +24,10 @@ from kwtrack.review.figures import (
     product_weeks,
 )
 from kwtrack.review.narrow import narrow
-from kwtrack.review.weeks import week_name, weeks_before
+from kwtrack.review.weeks import week_name
 from kwtrack.store import bulk
 from kwtrack.store.models import Bid, Coverage, Keyword, Product, ReviewMark, ScoreHistory, Store
+from kwtrack.store.weekly import weeks_before
 
 SECTIONS = ("top_traffic", "top_spend", "new", "rising", "p4p_candidates", "raise_bid", "cut",
             "key_group", "showcase", "product_strength", "tracked")

@@ -31,8 +31,3 @@ def week_name(monday: dt.date) -> str:
     """A week's ISO name: `2026-W47`."""
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def weeks_before(monday: dt.date, count: int) -> list[dt.date]:
-    """The Mondays of the `count` weeks before this one, oldest first."""
-    return [monday - dt.timedelta(weeks=n) for n in range(count, 0, -1)]

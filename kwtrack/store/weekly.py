@@ -29,11 +29,22 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def earliest_start(monday: dt.date) -> dt.date:
+    """The earliest day a stats row of the week of `monday` may start on (six days before
+    the Monday: the data manager's Sunday-to-Saturday week)."""
+    return monday - dt.timedelta(days=6)
+
+
 def week_of(start: dt.date, end: dt.date) -> dt.date | None:
     """The Monday of the week a stats row of the period `start`–`end` counts in; None for a
     period longer than that week reaches back (a month): no week's figure."""
     monday = monday_of(end)
-    return monday if start >= monday - dt.timedelta(days=6) else None
+    return monday if start >= earliest_start(monday) else None
+
+
+def weeks_before(monday: dt.date, count: int) -> list[dt.date]:
+    """The Mondays of the `count` weeks before this one, oldest first."""
+    return [monday - n * WEEK for n in range(count, 0, -1)]
 
 
 def weeks_of(period_ends: Iterable[dt.date]) -> set[dt.date]:
@@ -51,7 +62,7 @@ def refresh(store: Store, mondays: Iterable[dt.date]) -> None:
                f"AND e.week IN ({', '.join([p] * PREVIOUS_WEEKS)}) AND e.keyword_id = {{}})")
     # oldest week first: each week's average reads the weeks before it written
     for monday in mondays:
-        sunday = monday + dt.timedelta(days=6)
+        sunday, before = monday + dt.timedelta(days=6), _previous(monday)
         db.execute_sql(f"DELETE FROM {table} WHERE store_id = {p} AND week = {p}",
                        [store.id, monday.isoformat()])
         # The week's rows through the period_start index; `+` keeps SQLite from looking up
@@ -67,19 +78,20 @@ def refresh(store: Store, mondays: Iterable[dt.date]) -> None:
             f"WHERE +s.keyword_id IN (SELECT id FROM {Keyword._meta.table_name} "
             f"WHERE store_id = {p}) AND s.period_start BETWEEN {p} AND {p} "
             f"AND s.period_end BETWEEN {p} AND {p} GROUP BY s.keyword_id",
-            [store.id, monday.isoformat(), store.id, *_weeks_before(monday), store.id,
-             (monday - dt.timedelta(days=6)).isoformat(), sunday.isoformat(),
+            [store.id, monday.isoformat(), store.id, *before, store.id,
+             earliest_start(monday).isoformat(), sunday.isoformat(),
              monday.isoformat(), sunday.isoformat()])
     following = {m + n * WEEK for m in mondays for n in range(1, PREVIOUS_WEEKS + 1)}
     for monday in sorted(following - set(mondays)):
         db.execute_sql(
             f"UPDATE {table} SET previous_impressions = "
             f"{average.format(f'{table}.keyword_id')} WHERE store_id = {p} AND week = {p}",
-            [store.id, *_weeks_before(monday), store.id, monday.isoformat()])
+            [store.id, *_previous(monday), store.id, monday.isoformat()])
 
 
-def _weeks_before(monday: dt.date) -> list[str]:
-    return [(monday - n * WEEK).isoformat() for n in range(1, PREVIOUS_WEEKS + 1)]
+def _previous(monday: dt.date) -> list[str]:
+    """The weeks `previous_impressions` averages, as the SQL above takes them."""
+    return [day.isoformat() for day in weeks_before(monday, PREVIOUS_WEEKS)]
 
 
 def last_week(store: Store) -> dt.date | None:
