@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.bench import compile_kwtrack
+
 AS_OF = dt.date(2026, 11, 22)
 NOUNS = ["Walking Shoes", "Camping Chair", "Storage Box", "Yoga Mat", "Desk Lamp", "Water Bottle",
          "Phone Case", "Backpack", "Hiking Boots", "Coffee Mug", "Sandals", "Slippers", "Tent",
@@ -179,6 +181,7 @@ def main(n_products: int) -> None:
     from kwtrack.store.database import open_database
     from kwtrack.store.models import Product
 
+    compile_kwtrack()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.db"
         start = time.perf_counter()

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.bench import compile_kwtrack
+
 FIRST = dt.date(2026, 5, 25)  # a Monday; 26 weeks to 2026-11-16
 WEEKS = 26
 
@@ -122,6 +124,7 @@ def median_of(command: list[str], repeats: int = 3) -> float:
 
 
 def main(n_keywords: int) -> None:
+    compile_kwtrack()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "review.db"
         start = time.perf_counter()

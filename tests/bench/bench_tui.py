@@ -40,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.bench import compile_kwtrack
+
 PRODUCTS = 3_000
 
 
@@ -234,6 +236,7 @@ def baseline(path: Path) -> dict[str, float]:
 def main(n_keywords: int) -> None:
     from tests.bench.bench_review import build_store
 
+    compile_kwtrack()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "keywords.db"
         start = time.perf_counter()
