@@ -61,6 +61,7 @@ HOSTILE = {
     "bad-date.csv": b"product_id,date,impressions\nP1,2026-13-45,5\n",
     "far-date.csv": b"product_id,date,impressions\nP1,9999-12-31,5\n",
     "header-only.csv": b"product_id,title\n",
+    "shifted.csv": b"product_id,date,impressions\nP1,2026-11-01,1,234\n",
     "empty.csv": b"",
 }
 

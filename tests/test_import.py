@@ -217,6 +217,11 @@ def test_p4p_import_records_bid_history(store, tmp_path):
      "p.csv:2:clicks: '2147483648' is too large a number"),
     ("product-stats", "product_id,date,clicks\nP1,2026-11-01,\"3,000,000,000\"\n",
      "p.csv:2:clicks: '3,000,000,000' is too large a number"),
+    # an unquoted thousands comma shifts the row: never read 1 for 1,234 (a trailing empty
+    # cell, as some exports write, is fine)
+    ("product-stats", "product_id,date,clicks\nP1,2026-11-01,5,\nP2,2026-11-01,1,234\n",
+     "p.csv:3:column 4: '234' is past the header's last column (3): is a comma in a number "
+     "unquoted?"),
 ])
 def test_bad_files_fail_with_file_row_column_and_write_nothing(store, tmp_path, kind, text,
                                                                 message):

@@ -320,6 +320,8 @@ def read_chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[st
         if not numbers:
             continue
         problems: list[tuple] = []  # (position in chunk, column order, column, message)
+        if max(map(len, cells)) > len(header):
+            problems += _past_the_header(cells, len(header))
         columns: dict[str, list] = {}
         for order, (i, spec) in enumerate(positions):
             values = list(map(itemgetter(i), cells))
@@ -420,6 +422,20 @@ def _merged(chunk: Chunk, repeats: dict[int, int], rules: dict[str, str]) -> Chu
         else []
     merged.merged_rows = len(repeats)
     return merged
+
+
+def _past_the_header(cells: list[list[str]], width: int) -> list[tuple]:
+    """A problem for each row with a filled cell past the header's `width` columns: its cells
+    are shifted (an unquoted `1,234` is two cells), so every figure after the split would be
+    read from the wrong column. Empty cells there (a trailing comma) are no problem."""
+    problems = []
+    for position, row in enumerate(cells):
+        extra = next((i for i in range(width, len(row)) if row[i].strip()), None)
+        if extra is not None:
+            problems.append((position, -1, f"column {extra + 1}",
+                             f"{row[extra]!r} is past the header's last column ({width}): "
+                             "is a comma in a number unquoted?"))
+    return problems
 
 
 def _without_problems(chunk: Chunk, problems: list[tuple]):
