@@ -182,6 +182,9 @@ def _lines(changes: list[Change]) -> list[ChangeLine]:
                 Keyword.id, Keyword.keyword).where(Keyword.id.in_(ids)).tuples()})
         elif entity == "coverage":
             labels.update(_link_labels([c for c in changes if c.entity == "coverage"]))
+        elif entity == "bid":  # (a bid is named by its keyword)
+            labels.update({("bid", i): k for i, k in Bid.select(Bid.id, Keyword.keyword)
+                           .join(Keyword).where(Bid.id.in_(ids)).tuples()})
     return [ChangeLine(c.action, c.changed_at, c.entity, c.entity_id,
                        labels.get((c.entity, c.entity_id), str(c.entity_id)), c.field, c.old,
                        c.new, c.reason, c.undone_at is not None) for c in changes]
@@ -234,10 +237,19 @@ def redo(store: Store) -> str | None:
 
 
 def _said(verb: str, lines: list[ChangeLine]) -> str | None:
+    """One line: what was undone or redone, and each field's value now."""
     if not lines:
         return None
+
+    def now(line: ChangeLine) -> str:
+        value = line.old if verb == "undid" else line.new
+        if line.field == "link":  # (the logged value is the link's ids)
+            return "linked" if value else "not linked"
+        value = value or "-"
+        return value if len(value) <= 40 else value[:39] + "…"
+
     return f"{verb} change {lines[0].action}: " + ", ".join(
-        f"{line.entity} {line.label} {line.field}" for line in lines[:5]) + (
+        f"{line.entity} {line.label} {line.field} (now {now(line)})" for line in lines[:5]) + (
         f" and {len(lines) - 5} more" if len(lines) > 5 else "")
 
 

@@ -104,8 +104,11 @@ def test_cli_add_edit_link_undo_redo(db_path):
     assert "Traceback" not in bad.output
     assert run("products", "edit", "1699000000001").exit_code == 2  # nothing to change
     assert run("products", "edit", "1699000000001", "--status", "offline").exit_code == 0
-    assert "undid change 4" in run("undo").output
-    assert "redid change 4" in run("redo").output
+    assert "undid change 4: product 1699000000001 status (now online)" in run("undo").output
+    assert "redid change 4: product 1699000000001 status (now offline)" in run("redo").output
+    assert run("keywords", "unlink", "trail walking shoes", "1699000000001").exit_code == 0
+    assert "coverage trail walking shoes ↔ 1699000000001 link (now linked)" in run("undo").output
+    assert run("redo").exit_code == 0
     assert run("redo").output.strip() == "nothing to redo"
     listed = run("products", "list", "--archived", "--json")
     assert '"status": "offline"' in listed.output or '"status":"offline"' in listed.output

@@ -196,7 +196,8 @@ def test_set_bid_logs_history_and_undo_restores(weekly, db_path):
                                              "steady", "--json"]).stdout)
     assert (history[0]["old_bid"], history[0]["new_bid"], history[0]["reason"]) == (
         2.0, 2.5, "more traffic")
-    runner.invoke(cli, ["--db", str(db_path), "undo"])
+    undone = runner.invoke(cli, ["--db", str(db_path), "undo"])
+    assert "bid steady bid (now 2" in undone.stdout  # the bid named by its keyword
     assert Bid.get(Bid.keyword == Keyword.get(Keyword.norm == "steady")).bid == 2.0
     with pytest.raises(KwtrackError, match="no keyword 'nothing'"):
         set_bid(weekly, "nothing", 1.0)

@@ -127,6 +127,7 @@ class BidDialog(SaysWorkerErrors, ModalScreen[bool]):
     BidDialog > Vertical { width: 60; height: auto; border: thick $primary;
                            background: $surface; padding: 1 2; }
     BidDialog .error { color: $error; height: auto; }
+    BidDialog Label { width: 1fr; }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
