@@ -108,19 +108,20 @@ def compound_vocabulary(words: Iterable[str]) -> Compounds:
     return Compounds(words)
 
 
-def readings(words: tuple[str, ...], compounds: Container[str]) -> list[tuple[str, ...]]:
+def readings(words: tuple[str, ...], compounds: Container[str]
+             ) -> tuple[tuple[str, ...], ...]:
     """The ways a keyword's match words can stand in a title: as they are, and with runs of
     adjacent words read as one of the hyphenated `compounds` that titles hold (`slip on shoe`
     is also `slip-on shoe`; `on shoe` stays as it is: `on` alone is not in `slip-on`).
     `compounds`: from `compound_vocabulary`."""
     if len(words) < 2 or not compounds:
-        return [words]
+        return (words,)
     # (most keywords hold no word a compound starts with: one set operation, in C)
     firsts = getattr(compounds, "firsts", None)
     if firsts is not None and firsts.isdisjoint(words[:-1]):
-        return [words]
+        return (words,)
     if not any(f"{a}-{b}" in compounds for a, b in zip(words, words[1:])):
-        return [words]
+        return (words,)
     found: list[tuple[str, ...]] = []
 
     def extend(done: tuple[str, ...], rest: tuple[str, ...]) -> None:
@@ -134,7 +135,7 @@ def readings(words: tuple[str, ...], compounds: Container[str]) -> list[tuple[st
                 extend(done + (joined,), rest[end:])
 
     extend((), words)
-    return found
+    return tuple(found)
 
 
 def words_of(text: str | None) -> str | None:

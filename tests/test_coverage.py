@@ -50,7 +50,7 @@ def test_each_route_covers(shop):
     v = verdicts(report)
     # "camping chair" is A's keyword; B covers it by title ("Camping Chairs" = plural)
     assert [(c.product_id, c.via) for c in v["camping chair"].covered_by] == [("B", "title")]
-    assert v["folding chair"].orphaned and v["folding chair"].from_ == ["A"]
+    assert v["folding chair"].orphaned and v["folding chair"].from_ == ("A",)
     report = coverage_check(shop, ["D"])
     v = verdicts(report)
     assert v["exercise mat"].orphaned  # a manual link, now without a live product
@@ -62,9 +62,9 @@ def test_each_route_covers(shop):
 def test_whole_words_only_and_plurals_on_every_route(shop):
     v = verdicts(coverage_check(shop, ["D"]))
     # "mat" is covered by D (title) but not by C's "mattress": orphaned once D goes
-    assert v["mat"].orphaned and v["mat"].covered_by == []
+    assert v["mat"].orphaned and v["mat"].covered_by == ()
     # the library word "yoga mats" matches D's keyword "yoga mat"
-    assert "yoga mats" in v or v["yoga mat"].from_ == ["D"]
+    assert "yoga mats" in v or v["yoga mat"].from_ == ("D",)
 
 
 def test_products_deleted_together_lose_each_others_coverage(shop):
@@ -72,7 +72,7 @@ def test_products_deleted_together_lose_each_others_coverage(shop):
     assert not alone["camping chair"].orphaned
     together = verdicts(coverage_check(shop, ["A", "B"]))
     assert together["camping chair"].orphaned
-    assert together["camping chair"].from_ == ["A", "B"]
+    assert together["camping chair"].from_ == ("A", "B")
 
 
 def test_offline_products_do_not_cover(shop):
@@ -281,7 +281,7 @@ def test_title_route_lists_ten_products_and_counts_them_all(store, tmp_path):
     import_file(store, "keywords",
                 write_csv(tmp_path / "k.csv", "keyword\nfolding camping chairs\n"))
     v = verdicts(coverage_check(store, ["P00"]))["folding camping chairs"]
-    assert not v.orphaned and v.from_ == ["P00"] and v.title_matches == 24
+    assert not v.orphaned and v.from_ == ("P00",) and v.title_matches == 24
     assert [c.product_id for c in v.covered_by] == [f"P{i:02}" for i in range(1, 11)]
     assert {c.via for c in v.covered_by} == {"title"}
 
@@ -292,7 +292,7 @@ def test_a_retitled_product_is_matched_on_its_new_title(shop, tmp_path):
     import_file(shop, "products", write_csv(tmp_path / "p2.csv",
                                             "product_id,title\nB,Beach Umbrella Model U200\n"))
     v = verdicts(coverage_check(shop, ["B"]))
-    assert v["beach umbrella"].orphaned and v["beach umbrella"].from_ == ["B"]
+    assert v["beach umbrella"].orphaned and v["beach umbrella"].from_ == ("B",)
 
 
 @sqlite_only  # (SQLite's own query plan and pragmas)
@@ -344,7 +344,7 @@ def test_links_of_offline_and_archived_products_after_the_live_ones_count_for_no
 
     archive_products(shop, ["H"], reason="test")
     v = verdicts(coverage_check(shop, ["A"]))
-    assert v["folding chair"].orphaned and v["folding chair"].covered_by == []
+    assert v["folding chair"].orphaned and v["folding chair"].covered_by == ()
 
 
 def test_a_proposed_title_adds_a_hyphenated_word_whole_and_only_once():
@@ -379,7 +379,7 @@ def test_products_deleted_together_are_not_each_others_near_duplicates(store, tm
     assert [d["product_id"] for d in alone.candidates[0].near_duplicates] == ["P2"]
     assert not verdicts(alone)["trail boots"].orphaned  # P2's title holds it
     together = coverage_check(store, ["P1", "P2"])
-    assert [c.near_duplicates for c in together.candidates] == [[], []]
+    assert [c.near_duplicates for c in together.candidates] == [(), ()]
     # P1's replacement title is P2's title in all but case: no live title is like it
     assert {"action": "publish new product", "title": "Lightweight Waterproof Hiking Boots Trail",
             "replaces": "P1"} in verdicts(together)["trail boots"].suggestions

@@ -78,7 +78,8 @@ def reference(store: Store, product_ids: list[str], strict: bool = False) -> dic
 
 
 def as_found(report) -> dict:
-    return {k.keyword: (k.from_, [(c.product_id, c.via) for c in k.covered_by], k.title_matches)
+    return {k.keyword: (list(k.from_), [(c.product_id, c.via) for c in k.covered_by],
+                        k.title_matches)
             for k in report.keywords}
 
 
@@ -112,7 +113,7 @@ def test_links_of_another_stores_products_are_not_counted(store, tmp_path):
     ids = [p.id for p in Product.select().order_by(Product.id)]
     assert [Product.get_by_id(i).store_id for i in ids] == [store.id, other.id, store.id]
     verdict = {k.keyword: k for k in coverage_check(store, ["A1"]).keywords}["hose reel"]
-    assert verdict.orphaned and verdict.covered_by == []
+    assert verdict.orphaned and verdict.covered_by == ()
 
 
 def test_keywords_of_the_same_words_are_one_keyword_shown_as_the_first(store, tmp_path):
@@ -122,7 +123,7 @@ def test_keywords_of_the_same_words_are_one_keyword_shown_as_the_first(store, tm
         "B,Kitchen Knife Model K1,garden hose\n")))
     report = coverage_check(store, ["A"])
     assert [(k.keyword, k.from_, [c.product_id for c in k.covered_by])
-            for k in report.keywords] == [("garden hoses", ["A"], ["B"])]
+            for k in report.keywords] == [("garden hoses", ("A",), ["B"])]
     Keyword.update(archived_at=dt.datetime(2026, 1, 1)).where(
         Keyword.keyword == "garden hoses").execute()
     report = coverage_check(store, ["A"])  # the plural is archived; the singular remains

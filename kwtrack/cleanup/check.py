@@ -40,9 +40,9 @@ class KeywordVerdict:
 
     keyword: str
     orphaned: bool
-    from_: list[str]  # candidate product IDs that cover it
-    covered_by: list[CoveredBy]
-    suggestions: list[dict]
+    from_: tuple[str, ...]  # candidate product IDs that cover it
+    covered_by: tuple[CoveredBy, ...]
+    suggestions: tuple[dict, ...]
     title_matches: int = 0  # live titles holding the keyword (covered_by lists TITLE_SHOWN)
 
 
@@ -54,8 +54,8 @@ class Candidate:
 
     product_id: str
     title: str
-    near_duplicates: list[dict]
-    orphaned: list[str]  # alphabetically
+    near_duplicates: tuple[dict, ...]
+    orphaned: tuple[str, ...]  # alphabetically
 
 
 @dataclass(frozen=True)
@@ -138,9 +138,9 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
             if keyword in group_of:
                 sources[group_of[keyword]].add(candidate_at[product])
         live_titles = None
-        group_readings: dict[int, list[tuple[str, ...]]] = {}
+        group_readings: dict[int, tuple[tuple[str, ...], ...]] = {}
 
-        def readings_of(group: int) -> list[tuple[str, ...]]:
+        def readings_of(group: int) -> tuple[tuple[str, ...], ...]:
             """A group's readings (`kwtrack.words.readings`), worked out once: the live
             titles are asked about them too, for the groups the candidates cover."""
             found = group_readings.get(group)
@@ -198,13 +198,13 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
     candidate_ids = [p.product_id for p in candidates]
     verdicts = []
     for keyword, from_, routes, matches in rows:
-        from_ = list(map(candidate_ids.__getitem__, from_))
+        from_ = tuple(map(candidate_ids.__getitem__, from_))
         verdicts.append(KeywordVerdict(keyword, not routes, from_,
-                                       list(map(shown.__getitem__, routes)),
-                                       [] if routes else advice.suggestions(keyword, from_),
+                                       tuple(map(shown.__getitem__, routes)),
+                                       () if routes else advice.suggestions(keyword, from_),
                                        matches))
     listed = [Candidate(p.product_id, p.title, advice.near[p.product_id],
-                        sorted(orphans.get(p.product_id, []))) for p in candidates]
+                        tuple(sorted(orphans.get(p.product_id, ())))) for p in candidates]
     return CoverageReport(as_of, days, strict, listed, verdicts)
 
 
@@ -272,8 +272,8 @@ class _Advice:
     def __init__(self, candidates: list[_Listing], live: list[_Listing],
                  orphans: dict[str, list[str]], threshold: float | None, title_limit: int):
         index = TitleIndex({p.product_id: p.title for p in live})
-        self.near = {p.product_id: [d.to_dict() for d in index.near_duplicates(
-            p.title, threshold=threshold)] for p in candidates}
+        self.near = {p.product_id: tuple(d.to_dict() for d in index.near_duplicates(
+            p.title, threshold=threshold)) for p in candidates}
         self._named = {p.product_id: p for p in candidates}
         self._by_category: dict[str, _Listing] = {}
         for p in live:
@@ -288,7 +288,7 @@ class _Advice:
                 self._drafts[product_id] = (title, carried)
         self._carriers: dict[str, list[dict]] = {}
 
-    def suggestions(self, keyword: str, from_: list[str]) -> list[dict]:
+    def suggestions(self, keyword: str, from_: tuple[str, ...]) -> tuple[dict, ...]:
         """For each candidate that covered the orphan: who could carry it, then either the
         replacement title that carries it or "change the main image instead"."""
         out = []
@@ -301,7 +301,7 @@ class _Advice:
             else:
                 out.append({"action": "change main image", "product_id": product_id,
                             "why": "keep the listing and refresh it instead of deleting"})
-        return out
+        return tuple(out)
 
     def _carriers_of(self, product_id: str) -> list[dict]:
         found = self._carriers.get(product_id)

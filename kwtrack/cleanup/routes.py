@@ -60,7 +60,7 @@ class TitleWords:
         sets = self._sets(words)
         return sets[0].intersection(*sets[1:]) if sets else frozenset()
 
-    def count_and_first(self, readings: list[tuple[str, ...]], limit: int
+    def count_and_first(self, readings: tuple[tuple[str, ...], ...], limit: int
                         ) -> tuple[int, list[int]]:
         """How many titles hold all the words of one of a keyword's `readings`
         (`kwtrack.words.readings`), and the lowest `limit` positions of them."""
