@@ -94,8 +94,8 @@ def undo_import(store: Store, batch_id: int | None = None) -> ImportBatch:
         kept = list(ImportUndo.select().where(ImportUndo.batch == batch)
                     .order_by(ImportUndo.id.desc()))
         for record in kept:
-            stats_touched |= _BY_NAME[record.table] is KeywordStat
             model, data = _BY_NAME[record.table], json.loads(record.data)
+            stats_touched |= model is KeywordStat
             if record.action == "update":  # the values it overwrote
                 model.update({getattr(model, k): v for k, v in data.items()}).where(
                     model.id == record.row_id).execute()
