@@ -37,6 +37,7 @@ SUBSET_MIN_WORDS = 4  # ... when the shorter one has at least this many words
 SAME_CODE = "same model code"
 SIMILAR = "similar title"
 WITHIN = "one title within the other"
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,12 @@ def title_words(title: str) -> frozenset[str]:
     """A title's words as duplicates are told by: rapidfuzz's processed words (case folded,
     punctuation and hyphens as spaces: `Lace-Up` = `Lace Up`) with apostrophes dropped
     (`Men's` is one word), plurals folded."""
-    return frozenset(map(singular, utils.default_process(_APOSTROPHES.sub("", title)).split()))
+    return frozenset(_words_in_order(title))
+
+
+def _words_in_order(title: str) -> list[str]:
+    """`title_words` in the title's order, repeats kept."""
+    return list(map(singular, utils.default_process(_APOSTROPHES.sub("", title)).split()))
 
 
 def is_duplicate(a: str, b: str, threshold: float = DEFAULT_THRESHOLD, *,
@@ -123,23 +129,34 @@ def _blocking_keys(words: frozenset[str]) -> list[int]:
     return [whole, *(whole - h for h in hashes)] if len(hashes) > 1 else [whole]
 
 
+def _two_dropped(ordered: list[str], whole: int) -> tuple[int, ...]:
+    """The files of a title's word set less two adjacent words (`_blocking_keys`' naming;
+    `whole`: the set's): where the titles that say in one word what it says in two are
+    filed (`Walking Shoes` for `Towel`; `Non-Slip`, two words here, for `Men's`)."""
+    return tuple(whole - hash(a) - hash(b) for a, b in zip(ordered, ordered[1:]) if a != b)
+
+
 class TitleIndex:
     """Titles filed once, for asking "which of them nearly duplicate this title?".
 
     Titles scoring 90 or more differ by about one word at most, so each title is filed under
     its set of words and under every set with one word left out; two titles meet when one
     shares a file with the other: the same words, one word added or dropped, or one word
-    replaced. A code-less title also meets the code-less titles holding all its words (the
-    title-within-title rule), found through each word's titles. Only titles that meet are
-    scored, plus every title sharing a model code; two titles that both carry model codes are
-    never compared by words (different codes mean different products).
+    replaced. A title also meets the titles in the files of its word set less two adjacent
+    words (two words of it replaced by one). A code-less title also meets the code-less
+    titles holding all its words (the title-within-title rule), found through each word's
+    titles. Only titles that meet are scored, plus every title sharing a model code; two
+    titles that both carry model codes are never compared by words (different codes mean
+    different products).
     """
 
     def __init__(self, titles: dict[str, str]):
         """`titles`: product ID → title. Numbers that some title marks as a model (`Model
         201`) are codes in every title of the index (`… Walking Shoes 201 Solid Mesh`)."""
         self.titles = titles
-        self.numbered = frozenset().union(*map(marked_numbers, titles.values()))
+        # (kept for the titles that mark some: most mark none)
+        marked = {i: found for i, title in titles.items() if (found := marked_numbers(title))}
+        self.numbered = frozenset().union(*marked.values())
         # A file's first title, and its others: most files hold one title, and a list for
         # each of them (half a million at 50,000 titles) was most of the garbage
         # collector's work.
@@ -149,12 +166,17 @@ class TitleIndex:
         self.codeless_having: dict[str, set[str]] = defaultdict(set)
         self.codes: dict[str, frozenset[str]] = {}
         self._words: dict[str, frozenset[str]] = {}
+        self._two_dropped: dict[str, tuple[int, ...]] = {}
         for product_id, title in titles.items():
-            words = self._words[product_id] = title_words(title)
-            for key in _blocking_keys(words):
+            ordered = _words_in_order(title)
+            words = self._words[product_id] = frozenset(ordered)
+            keys = _blocking_keys(words)
+            for key in keys:
                 if self.first_in.setdefault(key, product_id) != product_id:
                     self.more_in[key].append(product_id)
-            codes = self.codes[product_id] = self.codes_of(title)
+            self._two_dropped[product_id] = _two_dropped(ordered, keys[0])
+            codes = self.codes[product_id] = model_codes(title, self.numbered,
+                                                         marked.get(product_id, _NONE))
             for code in codes:
                 self.by_code[code].append(product_id)
             if not codes:
@@ -169,13 +191,16 @@ class TitleIndex:
         """A filed title's words (for telling the words duplicates differ by)."""
         return self._words[product_id]
 
-    def met_by(self, title: str) -> set[str]:
+    def met_by(self, title: str, codes: frozenset[str] | None = None) -> set[str]:
         """The filed titles that `title` meets: in some file, by a shared model code, or (a
-        code-less title) as a code-less title holding all its words."""
-        codes = self.codes_of(title)
+        code-less title) as a code-less title holding all its words (`codes`: the title's
+        `codes_of`, when the caller has them)."""
+        codes = self.codes_of(title) if codes is None else codes
         met = {other for code in codes for other in self.by_code.get(code, ())}
-        words = title_words(title)
-        for key in _blocking_keys(words):
+        ordered = _words_in_order(title)
+        words = frozenset(ordered)
+        keys = _blocking_keys(words)
+        for key in (*keys, *_two_dropped(ordered, keys[0])):
             for other in self.filed(key):
                 if not (codes and self.codes[other]):
                     met.add(other)
@@ -184,10 +209,10 @@ class TitleIndex:
             met.update(sets[0].intersection(*sets[1:]))
         return met
 
-    def filed(self, key: int) -> list[str]:
-        """The titles in one file."""
+    def filed(self, key: int) -> tuple[str, ...]:
+        """The titles in one file (most files asked about are empty)."""
         first = self.first_in.get(key)
-        return [] if first is None else [first, *self.more_in.get(key, ())]
+        return () if first is None else (first, *self.more_in.get(key, ()))
 
     def near_duplicates(self, title: str, *, threshold: float | None = None,
                         ignore: Collection[str] = ()) -> list[NearDuplicate]:
@@ -196,7 +221,7 @@ class TitleIndex:
         threshold = DEFAULT_THRESHOLD if threshold is None else threshold
         codes = self.codes_of(title)
         found = []
-        for other in self.met_by(title):
+        for other in self.met_by(title, codes):
             if other in ignore:
                 continue
             verdict = is_duplicate(title, self.titles[other], threshold, codes_a=codes,
@@ -207,9 +232,10 @@ class TitleIndex:
 
     def pairs(self) -> Iterator[tuple[str, str]]:
         """Every pair of filed titles worth scoring (each once), for clustering the whole
-        index: titles sharing a model code, titles sharing a file of which at least one has no
-        code (a file of templated titles that differ only in their codes gives none), and
-        code-less titles one of which holds all the other's words."""
+        index: titles sharing a model code; titles sharing a file, or one in a file of the
+        other's words less two adjacent ones, of which at least one has no code (a file of
+        templated titles that differ only in their codes gives none); and code-less titles
+        one of which holds all the other's words."""
         seen: set[tuple[str, str]] = set()
 
         def fresh(a: str, b: str) -> bool:
@@ -227,6 +253,11 @@ class TitleIndex:
             coded = [i for i in group if self.codes[i]]
             yield from ((a, b) for a, b in combinations(codeless, 2) if fresh(a, b))
             yield from ((a, b) for a in codeless for b in coded if fresh(a, b))
+        for a, keys in self._two_dropped.items():
+            for key in keys:
+                for b in self.filed(key):
+                    if b != a and not (self.codes[a] and self.codes[b]) and fresh(a, b):
+                        yield a, b
         for a, words in self._words.items():
             if self.codes[a] or len(words) < SUBSET_MIN_WORDS:
                 continue
@@ -244,7 +275,7 @@ def duplicate_clusters(titles: dict[str, str], *, threshold: float | None = None
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     index = TitleIndex(titles)
     parent = {i: i for i in titles}
-    codes = {i: set(index.codes[i]) for i in titles}  # a cluster's codes, kept at its root
+    codes = dict(index.codes)  # a cluster's codes, kept at its root
 
     def find(i: str) -> str:
         while parent[i] != i:
@@ -272,13 +303,15 @@ def duplicate_clusters(titles: dict[str, str], *, threshold: float | None = None
         codes[rb] = (codes[ra] & codes[rb]) if codes[ra] and codes[rb] else \
             codes[ra] | codes[rb]
         edges[a].append(verdict)
+    # The clusters: each joined title under its root, then the root (most titles joined
+    # nothing, and a list for each of them was measurable work at 50,000 titles).
     groups: dict[str, list[str]] = defaultdict(list)
-    for i in titles:
-        groups[find(i)].append(i)
+    for i, up in parent.items():
+        if up != i:
+            groups[find(i)].append(i)
     clusters = []
     for root, members in groups.items():
-        if len(members) < 2:
-            continue
+        members.append(root)
         found = [v for m in members for v in edges.get(m, [])]
         word_sets = [index.words(m) for m in members]
         differing = sorted(frozenset.union(*word_sets) - frozenset.intersection(*word_sets))

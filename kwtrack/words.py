@@ -166,22 +166,22 @@ def _is_year(number: str) -> bool:
     return len(number) == 4 and 1990 <= int(number) <= 2039
 
 
-@lru_cache(maxsize=1 << 17)
 def marked_numbers(title: str) -> frozenset[str]:
     """The numbers a title marks as models: `Model 201`, `Style No. 7212`, `Art. 3301`."""
     return frozenset(m for m in _MARKED_NUMBER.findall(title) if not _is_year(m))
 
 
-@lru_cache(maxsize=1 << 17)
-def model_codes(title: str, numbered: frozenset[str] = frozenset()) -> frozenset[str]:
+def model_codes(title: str, numbered: frozenset[str] = frozenset(),
+                marked: frozenset[str] | None = None) -> frozenset[str]:
     """Model codes in a title (see above): letter-and-digit codes, numbers marked as models,
     and the `numbered` numbers (those the store's other titles mark as models) standing on
-    their own, not counting something (`201 Pieces`) or naming a year."""
+    their own, not counting something (`201 Pieces`) or naming a year. `marked`: the title's
+    `marked_numbers`, when the caller has worked them out already."""
     if not _DIGIT.search(title):  # no digit, no code: skip the slower patterns
         return frozenset()
     codes = {m.upper() for m in _CODE.findall(title)
              if len(m) >= 4 and not _MEASURE.fullmatch(m) and not _SIZE.fullmatch(m)}
-    codes.update(marked_numbers(title))
+    codes.update(marked_numbers(title) if marked is None else marked)
     if numbered:
         for match in _NUMBER.finditer(title):
             number = match.group(1)

@@ -121,6 +121,24 @@ def test_precision_and_recall_on_labelled_titles():
     assert not {p for p in found - truth if p <= set(real)}  # and nothing else among them
 
 
+def test_two_words_said_in_one_still_meet():
+    """Titles scoring 90 or more that differ by two adjacent words for one (`Walking Shoes`
+    for `Towel`, `Non-Slip`, two words here, for `Summer`) are scored: the pairs that
+    brute force found and the one-word files missed. Found either way round."""
+    from kwtrack.duplicates import SIMILAR, TitleIndex, is_duplicate
+
+    pairs = [("Outdoor Breathable Women's Walking Shoes with Gift Box Wholesale",
+              "Women's Outdoor Wholesale Towel with Gift Box Breathable"),
+             ("Portable Men's Insulated Walking Shoes with Gift Box Non-Slip",
+              "Men's Summer Insulated Walking Shoes with Gift Box Portable")]
+    for two, one in pairs:
+        assert is_duplicate(two, one)[1] == SIMILAR
+        for first, second in ((two, one), (one, two)):
+            assert [c.ids for c in duplicate_clusters({"a": first, "b": second})] == [["a", "b"]]
+        # asked about the title with the two words, the index finds the one with one
+        assert [d.product_id for d in TitleIndex({"b": one}).near_duplicates(two)] == ["b"]
+
+
 def test_a_cluster_never_holds_two_model_codes():
     """A code-less title like several templated ones joins the one it matches best."""
     titles = {"A": "Casual Walking Shoes for Men Breathable Mesh A502",

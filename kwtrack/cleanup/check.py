@@ -122,7 +122,37 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
     candidates, live = _split(products, product_ids, zero)
     if not candidates:
         return CoverageReport(as_of, days, strict, [], [])
+    rows = _covered_keywords(store, candidates, live, strict)
 
+    orphans: dict[str, list[str]] = defaultdict(list)
+    for keyword, from_, routes, _ in rows:
+        if not routes:
+            for i in from_:
+                orphans[candidates[i].product_id].append(keyword)
+    advice = _Advice(candidates, live, orphans, threshold, title_limit)
+    # One CoveredBy per (live product, route), however many keywords list it.
+    places = {place for _, _, routes, _ in rows for place in routes}
+    shown = {(i, r): CoveredBy(live[i].product_id, live[i].title, ROUTES[r]) for i, r in places}
+    candidate_ids = [p.product_id for p in candidates]
+    verdicts = []
+    for keyword, from_, routes, matches in rows:
+        from_ = tuple(map(candidate_ids.__getitem__, from_))
+        verdicts.append(KeywordVerdict(keyword, not routes, from_,
+                                       tuple(map(shown.__getitem__, routes)),
+                                       () if routes else advice.suggestions(keyword, from_),
+                                       matches))
+    listed = [Candidate(p.product_id, p.title, advice.near[p.product_id],
+                        tuple(sorted(orphans.get(p.product_id, ())))) for p in candidates]
+    return CoverageReport(as_of, days, strict, listed, verdicts)
+
+
+def _covered_keywords(store: Store, candidates: list[_Listing], live: list[_Listing],
+                      strict: bool) -> list[tuple[str, tuple[int, ...], tuple, int]]:
+    """The keyword groups the candidates cover, alphabetically: (keyword, the candidates
+    covering it by place, the live products covering it as (place, route place) pairs, and
+    how many live titles hold it). Its sets and maps are gone when it returns: the rows
+    are all the rest of the check needs (and all the garbage collector walks from then on).
+    """
     library = _Library(store)
     # Products by their place in `candidates` and in `live` (both in product-ID order, so
     # sorting places sorts by product ID), and each link's route by its place in ROUTES.
@@ -184,28 +214,9 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
             matches, first = live_titles.count_and_first(readings_of(group), TITLE_SHOWN)
             if first:
                 routes = routes | {(i, title_route) for i in first}
-        rows.append((library.display[group], sorted(sources[group]), sorted(routes), matches))
-
-    orphans: dict[str, list[str]] = defaultdict(list)
-    for keyword, from_, routes, _ in rows:
-        if not routes:
-            for i in from_:
-                orphans[candidates[i].product_id].append(keyword)
-    advice = _Advice(candidates, live, orphans, threshold, title_limit)
-    # One CoveredBy per (live product, route), however many keywords list it.
-    places = {place for _, _, routes, _ in rows for place in routes}
-    shown = {(i, r): CoveredBy(live[i].product_id, live[i].title, ROUTES[r]) for i, r in places}
-    candidate_ids = [p.product_id for p in candidates]
-    verdicts = []
-    for keyword, from_, routes, matches in rows:
-        from_ = tuple(map(candidate_ids.__getitem__, from_))
-        verdicts.append(KeywordVerdict(keyword, not routes, from_,
-                                       tuple(map(shown.__getitem__, routes)),
-                                       () if routes else advice.suggestions(keyword, from_),
-                                       matches))
-    listed = [Candidate(p.product_id, p.title, advice.near[p.product_id],
-                        tuple(sorted(orphans.get(p.product_id, ())))) for p in candidates]
-    return CoverageReport(as_of, days, strict, listed, verdicts)
+        rows.append((library.display[group], tuple(sorted(sources[group])),
+                     tuple(sorted(routes)), matches))
+    return rows
 
 
 def _read_products(store: Store) -> list[_Listing]:
