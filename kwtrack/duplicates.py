@@ -124,16 +124,16 @@ def _blocking_keys(words: frozenset[str]) -> list[int]:
     A word set's file is named by the sum of its words' hashes, so the set less a word is
     the sum less that word's hash: no set is built for each file. (Two different sets may
     share a name now and then; their titles are then merely scored for nothing.)"""
-    hashes = [hash(word) for word in words]
+    hashes = list(map(hash, words))
     whole = sum(hashes)
-    return [whole, *(whole - h for h in hashes)] if len(hashes) > 1 else [whole]
+    return [whole, *[whole - h for h in hashes]] if len(hashes) > 1 else [whole]
 
 
 def _two_dropped(ordered: list[str], whole: int) -> tuple[int, ...]:
     """The files of a title's word set less two adjacent words (`_blocking_keys`' naming;
     `whole`: the set's): where the titles that say in one word what it says in two are
     filed (`Walking Shoes` for `Towel`; `Non-Slip`, two words here, for `Men's`)."""
-    return tuple(whole - hash(a) - hash(b) for a, b in zip(ordered, ordered[1:]) if a != b)
+    return tuple([whole - hash(a) - hash(b) for a, b in zip(ordered, ordered[1:]) if a != b])
 
 
 class TitleIndex:
@@ -254,7 +254,7 @@ class TitleIndex:
             yield from ((a, b) for a, b in combinations(codeless, 2) if fresh(a, b))
             yield from ((a, b) for a in codeless for b in coded if fresh(a, b))
         for a, keys in self._two_dropped.items():
-            for key in keys:
+            for key in filter(self.first_in.__contains__, keys):  # (most files are empty)
                 for b in self.filed(key):
                     if b != a and not (self.codes[a] and self.codes[b]) and fresh(a, b):
                         yield a, b
