@@ -92,6 +92,15 @@ def _words_in_order(title: str) -> list[str]:
     return list(map(singular, utils.default_process(_APOSTROPHES.sub("", title)).split()))
 
 
+def _filing(title: str) -> tuple[frozenset[str], list[int], tuple[int, ...]]:
+    """A title's words (`title_words`), the files it goes in (`_blocking_keys`) and the files
+    it looks in besides (`_two_dropped`)."""
+    ordered = _words_in_order(title)
+    words = frozenset(ordered)
+    keys = _blocking_keys(words)
+    return words, keys, _two_dropped(ordered, keys[0])
+
+
 def is_duplicate(a: str, b: str, threshold: float = DEFAULT_THRESHOLD, *,
                  codes_a: frozenset[str] | None = None, codes_b: frozenset[str] | None = None,
                  words_a: frozenset[str] | None = None, words_b: frozenset[str] | None = None
@@ -168,13 +177,11 @@ class TitleIndex:
         self._words: dict[str, frozenset[str]] = {}
         self._two_dropped: dict[str, tuple[int, ...]] = {}
         for product_id, title in titles.items():
-            ordered = _words_in_order(title)
-            words = self._words[product_id] = frozenset(ordered)
-            keys = _blocking_keys(words)
+            words, keys, self._two_dropped[product_id] = _filing(title)
+            self._words[product_id] = words
             for key in keys:
                 if self.first_in.setdefault(key, product_id) != product_id:
                     self.more_in[key].append(product_id)
-            self._two_dropped[product_id] = _two_dropped(ordered, keys[0])
             codes = self.codes[product_id] = model_codes(title, self.numbered,
                                                          marked.get(product_id, _NONE))
             for code in codes:
@@ -192,15 +199,13 @@ class TitleIndex:
         return self._words[product_id]
 
     def met_by(self, title: str, codes: frozenset[str] | None = None) -> set[str]:
-        """The filed titles that `title` meets: in some file, by a shared model code, or (a
-        code-less title) as a code-less title holding all its words (`codes`: the title's
-        `codes_of`, when the caller has them)."""
+        """The filed titles that `title` meets: in a file it goes in or looks in, by a
+        shared model code, or (a code-less title) as a code-less title holding all its words
+        (`codes`: the title's `codes_of`, when the caller has them)."""
         codes = self.codes_of(title) if codes is None else codes
         met = {other for code in codes for other in self.by_code.get(code, ())}
-        ordered = _words_in_order(title)
-        words = frozenset(ordered)
-        keys = _blocking_keys(words)
-        for key in (*keys, *_two_dropped(ordered, keys[0])):
+        words, keys, looks_in = _filing(title)
+        for key in (*keys, *looks_in):
             for other in self.filed(key):
                 if not (codes and self.codes[other]):
                     met.add(other)
