@@ -171,7 +171,9 @@ class TitleIndex:
         # collector's work.
         self.first_in: dict[int, str] = {}
         self.more_in: dict[int, list[str]] = defaultdict(list)
-        self.by_code: dict[str, list[str]] = defaultdict(list)
+        # (tuples: most codes name one title, and a tuple of strings is one object fewer
+        # for the garbage collector to walk once it has seen it, where a list stays one)
+        self.by_code: dict[str, tuple[str, ...]] = {}
         self.codeless_having: dict[str, set[str]] = defaultdict(set)
         self.codes: dict[str, frozenset[str]] = {}
         self._words: dict[str, frozenset[str]] = {}
@@ -185,7 +187,7 @@ class TitleIndex:
             codes = self.codes[product_id] = model_codes(title, self.numbered,
                                                          marked.get(product_id, _NONE))
             for code in codes:
-                self.by_code[code].append(product_id)
+                self.by_code[code] = (*self.by_code.get(code, ()), product_id)
             if not codes:
                 for word in words:
                     self.codeless_having[word].add(product_id)

@@ -171,6 +171,10 @@ def marked_numbers(title: str) -> frozenset[str]:
     return frozenset(m for m in _MARKED_NUMBER.findall(title) if not _is_year(m))
 
 
+# (one empty set for every title without codes: an index holds tens of thousands of them)
+_NO_CODES: frozenset[str] = frozenset()
+
+
 def model_codes(title: str, numbered: frozenset[str] = frozenset(),
                 marked: frozenset[str] | None = None) -> frozenset[str]:
     """Model codes in a title (see above): letter-and-digit codes, numbers marked as models,
@@ -178,7 +182,7 @@ def model_codes(title: str, numbered: frozenset[str] = frozenset(),
     their own, not counting something (`201 Pieces`) or naming a year. `marked`: the title's
     `marked_numbers`, when the caller has worked them out already."""
     if not _DIGIT.search(title):  # no digit, no code: skip the slower patterns
-        return frozenset()
+        return _NO_CODES
     codes = {m.upper() for m in _CODE.findall(title)
              if len(m) >= 4 and not _MEASURE.fullmatch(m) and not _SIZE.fullmatch(m)}
     codes.update(marked_numbers(title) if marked is None else marked)
@@ -188,4 +192,4 @@ def model_codes(title: str, numbered: frozenset[str] = frozenset(),
             if number in numbered and not _COUNTED.match(title, match.end()) \
                     and not _is_year(number):
                 codes.add(number)
-    return frozenset(codes)
+    return frozenset(codes) if codes else _NO_CODES
