@@ -274,6 +274,7 @@ async def test_refresh_shows_what_another_process_wrote(demo_db, tmp_path):
     async with app.run_test(size=(140, 40)) as pilot:
         history = await _rows_of(app, pilot, "history")
         assert history.table.row_count == 0
+        assert "no changes yet" in str(history.query_one(".status").render())
         first = Product.select().first().product_id
         done = CliRunner().invoke(cli, ["--db", str(demo_db), "products", "set-title", first,
                                         "Renamed Walking Shoes Model Z9", "--force",
@@ -282,6 +283,7 @@ async def test_refresh_shows_what_another_process_wrote(demo_db, tmp_path):
         await pilot.press("r")
         await settle(app, pilot)
         assert history.table.row_count == 1
+        assert str(history.query_one(".status").render()).startswith("1 change")
 
 
 def test_review_and_cleanup_views_at_80_by_24_snapshot(demo_db, snap_compare):

@@ -250,16 +250,20 @@ class HistoryView(ReportView):
     example_filter = "field:title"
     widths = (6, 16, 24, 12, 20, 20, 30)
     noun = "changes"
+    SHOWN = 500  # the newest changes listed (`kwtrack history --limit` reads further back)
 
     def rows(self, store):
         from kwtrack.history import history
 
-        lines = history(store, 500)
+        lines = history(store, self.SHOWN)
         self.lines = {str(n): line for n, line in enumerate(lines)}
+        status = ("no changes yet" if not lines
+                  else f"the last {len(lines):,} changes" if len(lines) == self.SHOWN
+                  else f"{len(lines):,} change{'' if len(lines) == 1 else 's'}")
         return ([(key, [line.action, f"{line.changed_at:%Y-%m-%d %H:%M}",
                         f"{line.entity} {line.label}", line.field, line.old, line.new,
                         ("(undone) " if line.undone else "") + (line.reason or "")])
-                 for key, line in self.lines.items()], f"the last {len(lines):,} changes")
+                 for key, line in self.lines.items()], status)
 
     def details(self, store, key):
         line = self.lines[key]
