@@ -22,6 +22,7 @@ from kwtrack.tui.reports import (
     HistoryView,
     ReportView,
     ReviewView,
+    counted,
 )
 from kwtrack.tui.views import KeywordsView, ProductsView
 from kwtrack.tui.widgets import BrowseView, SaysWorkerErrors
@@ -350,8 +351,7 @@ def _title_report(store, title: str) -> str:
     found = check_title(store, title)
     lines = [f"**Length** {found.length} of {found.limit}"
              + ("" if found.fits else f" — {found.length - found.limit} too long"), "",
-             f"**Covers {len(found.keywords)} library "
-             f"keyword{'' if len(found.keywords) == 1 else 's'}**"
+             f"**Covers {counted(len(found.keywords), 'library keyword')}**"
              + (": " + ", ".join(found.keywords[:40]) if found.keywords else ""), "",
              "**Duplicates**"]
     lines += [f"- {d.product_id} ({d.score}, {d.reason}): {d.title}"

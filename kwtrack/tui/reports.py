@@ -19,6 +19,11 @@ from kwtrack.store.database import store_by_id
 from kwtrack.tui.widgets import TableView, cell, cell_text
 
 
+def counted(number: int, noun: str, nouns: str | None = None) -> str:
+    """`1 cluster`, `24 clusters`: a count and its noun, for status lines."""
+    return f"{number:,} {noun if number == 1 else nouns or noun + 's'}"
+
+
 def _sort_key(shown) -> tuple:
     """Numbers as numbers, then text; `-` (unknown) last."""
     text = str(shown)
@@ -129,7 +134,7 @@ class BidsView(ReportView):
 
         bids = list_bids(store)
         return ([(b.keyword, [b.keyword, b.group, b.status, b.bid, b.base_price, b.min_bid,
-                              b.max_bid]) for b in bids], f"{len(bids):,} P4P keywords")
+                              b.max_bid]) for b in bids], counted(len(bids), "P4P keyword"))
 
     def details(self, store, key):
         from kwtrack.bids import bid_history
@@ -205,8 +210,8 @@ class CleanupView(ReportView):
                                  f"orphans {len(c.orphaned)}" if c.orphaned else "safe",
                                  len(c.near_duplicates), c.title[:50]])
                  for c in report.candidates],
-                f"{len(report.candidates):,} zero-effect products over {report.days} days to "
-                f"{report.as_of} ({len(report.safe):,} safe to delete)")
+                f"{counted(len(report.candidates), 'zero-effect product')} over "
+                f"{report.days} days to {report.as_of} ({len(report.safe):,} safe to delete)")
 
     def details(self, store, key):
         c = self.report[key]
@@ -233,7 +238,7 @@ class DuplicatesView(ReportView):
         self.clusters = {str(n): c for n, c in enumerate(found["clusters"])}
         return ([(key, [c["reason"], c["score"], len(c["products"]),
                         c["products"][0]["title"][:50]]) for key, c in self.clusters.items()],
-                f"{len(self.clusters):,} clusters of duplicate listings")
+                f"{counted(len(self.clusters), 'cluster')} of duplicate listings")
 
     def details(self, store, key):
         c = self.clusters[key]
@@ -259,7 +264,7 @@ class HistoryView(ReportView):
         self.lines = {str(n): line for n, line in enumerate(lines)}
         status = ("no changes yet" if not lines
                   else f"the last {len(lines):,} changes" if len(lines) == self.SHOWN
-                  else f"{len(lines):,} change{'' if len(lines) == 1 else 's'}")
+                  else counted(len(lines), "change"))
         return ([(key, [line.action, f"{line.changed_at:%Y-%m-%d %H:%M}",
                         f"{line.entity} {line.label}", line.field, line.old, line.new,
                         ("(undone) " if line.undone else "") + (line.reason or "")])
