@@ -19,9 +19,9 @@ from kwtrack.store.database import store_by_id
 from kwtrack.tui.widgets import TableView, cell, cell_text
 
 
-def counted(number: int, noun: str, nouns: str | None = None) -> str:
+def counted(number: int, noun: str) -> str:
     """`1 cluster`, `24 clusters`: a count and its noun, for status lines."""
-    return f"{number:,} {noun if number == 1 else nouns or noun + 's'}"
+    return f"{number:,} {noun if number == 1 else noun + 's'}"
 
 
 def _sort_key(shown) -> tuple:
