@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from textual.widgets import Footer, Input, Markdown, TabbedContent
 
+from kwtrack import catalog
+from kwtrack.cleanup import coverage_check, suggestion_text
 from kwtrack.store.database import get_store
 from kwtrack.store.models import Product
 from kwtrack.tui.app import HelpScreen, KwtrackApp
@@ -188,8 +191,10 @@ async def test_keywords_tab_shows_covering_products_and_stats(demo_db):
         await pilot.press("slash", *"running shoes", "enter")
         await settle(app, pilot)
         text = details_text(view)
-        assert "### Covered by" in text and "### Recent weeks" in text and "organic" in text
+        covering = catalog.keyword_details(get_store(), "2026 running shoes").keyword.products
+        assert f"### Covered by {covering} live products" in text and "### Recent weeks" in text
         assert text.startswith("## 2026 running shoes") and "not in P4P" in text
+        assert "organic" in text
         # weekly charts: a word never in P4P has unknown P4P weeks (blank), not zeros
         assert "- organic `▆" in text and "- P4P     `            `" in text
         keys = [view.table.coordinate_to_cell_key((i, 0)).row_key.value
@@ -242,10 +247,25 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
         await pilot.press("left_square_bracket")
         await settle(app, pilot)
         assert "2026-W46" in str(review.query_one(".status").render())
+        # a review item's figures as the review's markdown shows them: rates in percent
+        text = details_text(review)
+        assert "*Top traffic*" in text and re.search(r"- ctr: \d+\.\d%", text), text
         cleanup = await _rows_of(app, pilot, "cleanup")
         assert cleanup.table.row_count == 28
         await settle(app, pilot)
-        assert "Orphaned keywords" in details_text(cleanup)
+        # the first candidate: its orphans with what to do instead, and who covers the rest
+        report = coverage_check(get_store(), [], zero_effect=True)
+        first = report.candidates[0]
+        covered = [k for k in report.keywords if first.product_id in k.from_]
+        text = details_text(cleanup)
+        assert first.orphaned and f"### Orphaned keywords ({len(first.orphaned)})" in text
+        for verdict in covered:
+            if verdict.orphaned:
+                assert f"- **{verdict.keyword}**" in text
+                assert all(f"  - {suggestion_text(s)}" in text for s in verdict.suggestions)
+            else:
+                assert f"- {verdict.keyword}: {verdict.covered_by[0].product_id} (" in text
+        assert f"### Still covered ({sum(not k.orphaned for k in covered)})" in text
         duplicates = await _rows_of(app, pilot, "duplicates")
         assert duplicates.table.row_count > 10
 

@@ -14,6 +14,7 @@ from kwtrack.cleanup.check import (
     CoverageReport,
     KeywordVerdict,
     coverage_check,
+    suggestion_text,
 )
 from kwtrack.cleanup.routes import ROUTES, CoveredBy, StoreCoverage
 from kwtrack.cleanup.titles import (
@@ -37,5 +38,5 @@ from kwtrack.cleanup.zero_effect import (
 __all__ = ["DEFAULT_DAYS", "ROUTES", "TITLE_LIMIT", "TITLE_SHOWN", "Candidate", "CoverageReport",
            "CoveredBy", "KeywordVerdict", "ProductBrief", "StoreCoverage", "ZeroEffect",
            "coverage_check", "day_ranges", "draft_title", "last_stats_day", "live_products",
-           "missing_stats_days", "proposed_title", "zero_effect_products", "TitleCheck",
-           "check_title"]
+           "missing_stats_days", "proposed_title", "suggestion_text", "zero_effect_products",
+           "TitleCheck", "check_title"]

@@ -45,6 +45,12 @@ class KeywordVerdict:
     suggestions: tuple[dict, ...]
     title_matches: int = 0  # live titles holding the keyword (covered_by lists TITLE_SHOWN)
 
+    def not_shown(self, shown: int) -> int:
+        """How many of the keyword's coverings a list of the first `shown` of `covered_by`
+        leaves out, the title matches `covered_by` does not list included."""
+        listed_titles = sum(c.via == "title" for c in self.covered_by)
+        return max(0, len(self.covered_by) - shown) + max(0, self.title_matches - listed_titles)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -92,6 +98,16 @@ class CoverageReport:
             "summary": {"candidates": len(self.candidates), "keywords": len(self.keywords),
                         "orphaned": len(self.orphaned), "safe_to_delete": len(self.safe)},
         }
+
+
+def suggestion_text(suggestion: dict) -> str:
+    """One of a verdict's suggestions in a line, as the check's text and the TUI show it."""
+    action = suggestion["action"]
+    if action == "publish new product":
+        return f"{action}: {suggestion['title']}"
+    if action == "add keyword to product":
+        return f"{action}: {suggestion['product_id']} — {suggestion['why']}"
+    return f"{action}: {suggestion['product_id']}"
 
 
 class _Listing(NamedTuple):

@@ -61,6 +61,8 @@ def coverage_check_cmd(state: State, product_ids, zero_effect, days, as_of, stri
 def print_coverage(report) -> None:
     """The check as text: candidates, then every keyword (orphans with what to do), then the
     summary on stderr. Written in one piece: a big store's report runs to 100,000 lines."""
+    from kwtrack.cleanup import suggestion_text
+
     lines = []
     for c in report.candidates:
         verdict = (f"orphans {len(c.orphaned)} keyword{'s' if len(c.orphaned) > 1 else ''}"
@@ -71,15 +73,11 @@ def print_coverage(report) -> None:
     for k in report.keywords:
         if k.orphaned:
             lines.append(f"ORPHANED  {k.keyword}  (from {', '.join(k.from_)})")
-            for s in k.suggestions:
-                target = s.get("title") if s["action"] == "publish new product" else \
-                    s.get("product_id")
-                lines.append(f"    → {s['action']}: {target}")
+            lines += [f"    → {suggestion_text(s)}" for s in k.suggestions]
         else:
             vias = ", ".join([f"{c.product_id} ({c.via})" for c in k.covered_by[:4]])
-            listed_titles = [c.via for c in k.covered_by].count("title")
-            others = len(k.covered_by) - 4 + max(0, k.title_matches - listed_titles)
-            more = f" +{others} more" if others > 0 else ""
+            others = k.not_shown(4)
+            more = f" +{others} more" if others else ""
             lines.append(f"covered   {k.keyword}  by {vias}{more}")
     if lines:
         click.echo("\n".join(lines))

@@ -31,7 +31,7 @@ _RATES = {"ctr", "inquiry_rate", "store_median_inquiry_rate", "growth"}
 _CHANGES = {"impressions_change", "spend_change", "clicks_change", "keyword_index_change"}
 
 
-def cell(name: str, value) -> str:
+def figure_text(name: str, value) -> str:
     """A figure as the review shows it: unknown as `–`, rates and changes in percent."""
     if value is None:
         return "–"
@@ -59,7 +59,7 @@ def markdown(review: Review) -> str:
         lines.append("|" + "---|" * (len(columns) + 2))
         for item in items:
             label = item.keyword if item.keyword is not None else item.product_id
-            lines.append("| " + " | ".join([label, *(cell(c, item.figures.get(c))
+            lines.append("| " + " | ".join([label, *(figure_text(c, item.figures.get(c))
                                                      for c in columns), item.why]) + " |")
         lines.append("")
     return "\n".join(lines)

@@ -22,10 +22,9 @@ from kwtrack.tui.reports import (
     HistoryView,
     ReportView,
     ReviewView,
-    counted,
 )
 from kwtrack.tui.views import KeywordsView, ProductsView
-from kwtrack.tui.widgets import BrowseView, SaysWorkerErrors
+from kwtrack.tui.widgets import BrowseView, SaysWorkerErrors, counted
 
 
 class HelpScreen(ModalScreen[None]):

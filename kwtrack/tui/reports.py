@@ -9,6 +9,7 @@ notification and the view's status line, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from textual import work
 from textual.worker import get_current_worker
@@ -16,12 +17,7 @@ from textual.worker import get_current_worker
 from kwtrack.catalog import split_search
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
-from kwtrack.tui.widgets import TableView, cell, cell_text
-
-
-def counted(number: int, noun: str) -> str:
-    """`1 cluster`, `24 clusters`: a count and its noun, for status lines."""
-    return f"{number:,} {noun if number == 1 else noun + 's'}"
+from kwtrack.tui.widgets import TableView, cell, cell_text, counted
 
 
 def _sort_key(shown) -> tuple:
@@ -186,9 +182,13 @@ class ReviewView(ReportView):
         return rows, f"review of {week_name(review.week)} ([ and ] move a week)"
 
     def details(self, store, key):
+        from kwtrack.review import TITLES, figure_text
+
         section, item = self.items[key]
-        lines = [f"## {item.keyword or item.product_id}", f"*{section}*: {item.why}", ""]
-        lines += [f"- {name}: {cell(value)}" for name, value in item.figures.items()]
+        lines = [f"## {item.keyword or item.product_id}",
+                 f"*{TITLES.get(section, section)}*: {item.why}", ""]
+        lines += [f"- {name.replace('_', ' ')}: {figure_text(name, value)}"
+                  for name, value in item.figures.items()]
         return "\n".join(lines)
 
 
@@ -200,12 +200,18 @@ class CleanupView(ReportView):
     example_filter = "title:sandals"
     widths = (15, 12, 9, 50)
     noun = "candidates"
+    KEPT_SHOWN = 50  # still-covered keywords listed in the details (all are counted)
+    COVERERS_SHOWN = 3  # live products listed per still-covered keyword
 
     def rows(self, store):
         from kwtrack.cleanup import coverage_check
 
         report = coverage_check(store, [], zero_effect=True)
         self.report = {c.product_id: c for c in report.candidates}
+        self.keywords = defaultdict(list)  # candidate → the verdicts of the keywords it covers
+        for verdict in report.keywords:
+            for product_id in verdict.from_:
+                self.keywords[product_id].append(verdict)
         return ([(c.product_id, [c.product_id,
                                  f"orphans {len(c.orphaned)}" if c.orphaned else "safe",
                                  len(c.near_duplicates), c.title[:50]])
@@ -214,9 +220,29 @@ class CleanupView(ReportView):
                 f"{report.days} days to {report.as_of} ({len(report.safe):,} safe to delete)")
 
     def details(self, store, key):
-        c = self.report[key]
+        from kwtrack.cleanup import suggestion_text
+
+        c, verdicts = self.report[key], self.keywords.get(key, [])
         lines = [f"## {c.product_id}", c.title, "", f"### Orphaned keywords ({len(c.orphaned)})"]
-        lines += [f"- {k}" for k in c.orphaned] or ["*none: safe to delete*"]
+        for v in verdicts:
+            if v.orphaned:  # with what to do instead (said once, however many it came from)
+                lines.append(f"- **{v.keyword}**")
+                lines += [f"  - {text}" for text in dict.fromkeys(map(suggestion_text,
+                                                                       v.suggestions))]
+        if not c.orphaned:
+            lines.append("*none: safe to delete*")
+        kept = [v for v in verdicts if not v.orphaned]
+        lines += ["", f"### Still covered ({len(kept)})"]
+        for v in kept[:self.KEPT_SHOWN]:
+            routes: dict[str, list[str]] = defaultdict(list)  # (a product's come together)
+            for b in v.covered_by[:self.COVERERS_SHOWN]:
+                routes[b.product_id].append(b.via)
+            more = v.not_shown(self.COVERERS_SHOWN)
+            lines.append(f"- {v.keyword}: " + ", ".join(
+                f"{product_id} ({', '.join(vias)})" for product_id, vias in routes.items())
+                + (f" *+{more} more*" if more else ""))
+        if len(kept) > self.KEPT_SHOWN:
+            lines.append(f"- *… and {len(kept) - self.KEPT_SHOWN} more*")
         lines += ["", "### Near-duplicate live listings"]
         lines += [f"- {d['product_id']} ({d['score']}, {d['reason']}): {d['title']}"
                   for d in c.near_duplicates] or ["*none*"]

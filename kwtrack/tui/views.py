@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from textwrap import shorten
+
 from kwtrack import catalog
 from kwtrack.bids import bid_history
 from kwtrack.charts import sparkline
 from kwtrack.history import changes_of
 from kwtrack.review import keyword_history
-from kwtrack.tui.widgets import BrowseView, cell
+from kwtrack.tui.widgets import BrowseView, cell, counted
 
 CHANNEL = {"organic": "org.", "p4p": "P4P"}  # short: the details pane is narrow
 
@@ -49,8 +51,8 @@ class ProductsView(BrowseView):
             f"{' · showcase' if p.showcase else ''}{' · hot product' if p.hot else ''}",
             f"Score {cell(p.score)} · published {p.published or 'unknown'}",
             "",
-            f"**Last 30 days of data** ({window}): {cell(p.impressions)} impressions, "
-            f"{cell(p.clicks)} clicks, {cell(p.inquiries)} inquiries",
+            f"**Last 30 days of data** ({window}): impressions {cell(p.impressions)}, "
+            f"clicks {cell(p.clicks)}, inquiries {cell(p.inquiries)}",
             "",
             f"### Keywords ({len(d.keywords)})",
         ]
@@ -99,10 +101,13 @@ class KeywordsView(BrowseView):
         ]
         if d.notes:
             lines += ["", d.notes]
-        lines += ["", f"### Covered by {len(d.products)} product link(s)"]
-        lines += [f"- {p.product_id} {p.title[:70]} "
+        lines += ["", f"### Covered by {counted(k.products, 'live product')}"]
+        lines += [f"- {p.product_id} {shorten(p.title, 70, placeholder=' …')} "
                   f"*({p.source}{', offline' if p.status != 'online' else ''})*"
                   for p in d.products] or ["*no product covers this keyword*"]
+        listed = len({p.product_id for p in d.products})
+        if k.products > listed:  # (title matches past the first ones listed)
+            lines.append(f"- *… and {k.products - listed:,} more by title*")
         lines += ["", "### Recent weeks", "",
                   "| Week of | | Impr. | Clicks | Inq. | Spend |", "|---|---|---|---|---|---|"]
         lines += [f"| {s.period_start:%m-%d} | {CHANNEL.get(s.channel, s.channel)} | "
