@@ -331,7 +331,7 @@ async def test_delete_shows_the_coverage_check_cancel_confirm_and_undo(demo_db):
         await settle(app, pilot)
         assert isinstance(app.screen, DeleteDialog)
         check = app.screen.query_one("#check", Markdown).source
-        assert f"# Delete {first}?" in check and "Would be orphaned" in check
+        assert f"# Delete {first}?" in check and "Orphaned keywords" in check
         await pilot.press("escape")  # cancel: nothing changes
         await pilot.pause()
         assert Product.get(Product.product_id == first).archived_at is None

@@ -21,7 +21,8 @@ from textual.worker import get_current_worker
 
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
-from kwtrack.tui.widgets import SaysWorkerErrors
+from kwtrack.tui.reports import verdicts_markdown
+from kwtrack.tui.widgets import SaysWorkerErrors, counted
 
 
 class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):
@@ -69,17 +70,7 @@ class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):
         self.report = report
         lines = [f"# Delete {', '.join(self.product_ids)}?", ""]
         orphans = report.orphaned
-        lines += [f"## Would be orphaned ({len(orphans)})"]
-        for k in orphans:
-            lines.append(f"- **{k.keyword}**")
-            lines += [f"  - {s['action']}: {s.get('title') or s.get('product_id')}"
-                      for s in k.suggestions]
-        if not orphans:
-            lines.append("*nothing: every keyword stays covered*")
-        lines += ["", "## Still covered"]
-        lines += [f"- {k.keyword}: " + ", ".join(f"{c.product_id} ({c.via})"
-                                                 for c in k.covered_by[:4])
-                  for k in report.keywords if not k.orphaned][:30] or ["*none*"]
+        lines += verdicts_markdown(report.keywords)
         for c in report.candidates:
             if c.near_duplicates:
                 lines += ["", f"## Near-duplicates of {c.product_id}"]
@@ -87,7 +78,8 @@ class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):
                           for d in c.near_duplicates]
         self.query_one("#check", Markdown).update("\n".join(lines))
         self.query_one(".ask", Static).update(
-            f"y: archive ({len(orphans)} keywords would be orphaned — y asks again)   "
+            f"y: archive ({counted(len(orphans), 'keyword')} would be orphaned — y asks "
+            "again)   "
             "n / Esc: cancel" if orphans else "y: archive   n / Esc: cancel")
 
     def action_yes(self) -> None:
@@ -96,7 +88,8 @@ class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):
         if self.report.orphaned and not self.confirmed_once:
             self.confirmed_once = True
             self.query_one(".ask", Static).update(
-                f"Really orphan {len(self.report.orphaned)} keywords? y: archive anyway   "
+                f"Really orphan {counted(len(self.report.orphaned), 'keyword')}? "
+                "y: archive anyway   "
                 "n / Esc: cancel")
             return
         self._archive()
@@ -106,7 +99,8 @@ class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):
         from kwtrack.history import archive_products
 
         orphans = len(self.report.orphaned)
-        reason = "deleted in the TUI" + (f", orphaning {orphans} keywords" if orphans else "")
+        reason = "deleted in the TUI" + (f", orphaning {counted(orphans, 'keyword')}"
+                                         if orphans else "")
         try:
             archive_products(store_by_id(self.store_id), self.product_ids, reason)
         except KwtrackError as exc:

@@ -31,6 +31,38 @@ def _sort_key(shown) -> tuple:
         return (1, 0, text.casefold())
 
 
+KEPT_SHOWN = 50  # still-covered keywords a check's details list (all are counted)
+COVERERS_SHOWN = 3  # live products listed for each of them
+
+
+def verdicts_markdown(verdicts, level: str = "##") -> list[str]:
+    """Some keywords' verdicts of a coverage check (`KeywordVerdict`), as the Clean-up pane
+    and the delete dialog show them: the orphaned ones each with what to do instead (said
+    once, however many candidates it came from), then who still covers the others."""
+    from kwtrack.cleanup import suggestion_text
+
+    orphaned = [v for v in verdicts if v.orphaned]
+    kept = [v for v in verdicts if not v.orphaned]
+    lines = [f"{level} Orphaned keywords ({len(orphaned)})"]
+    for v in orphaned:
+        lines.append(f"- **{v.keyword}**")
+        lines += [f"  - {text}" for text in dict.fromkeys(map(suggestion_text, v.suggestions))]
+    if not orphaned:
+        lines.append("*none: safe to delete*")
+    lines += ["", f"{level} Still covered ({len(kept)})"]
+    for v in kept[:KEPT_SHOWN]:
+        routes: dict[str, list[str]] = defaultdict(list)  # (a product's routes together)
+        for b in v.covered_by[:COVERERS_SHOWN]:
+            routes[b.product_id].append(b.via)
+        more = v.not_shown(COVERERS_SHOWN)
+        lines.append(f"- {v.keyword}: " + ", ".join(
+            f"{product_id} ({', '.join(vias)})" for product_id, vias in routes.items())
+            + (f" *+{more} more*" if more else ""))
+    if len(kept) > KEPT_SHOWN:
+        lines.append(f"- *… and {len(kept) - KEPT_SHOWN:,} more*")
+    return lines
+
+
 class ReportView(TableView):
     """A table of every row of one domain call (read in a worker), sorted here."""
 
@@ -200,8 +232,6 @@ class CleanupView(ReportView):
     example_filter = "title:sandals"
     widths = (15, 12, 9, 50)
     noun = "candidates"
-    KEPT_SHOWN = 50  # still-covered keywords listed in the details (all are counted)
-    COVERERS_SHOWN = 3  # live products listed per still-covered keyword
 
     def rows(self, store):
         from kwtrack.cleanup import coverage_check
@@ -220,29 +250,9 @@ class CleanupView(ReportView):
                 f"{report.days} days to {report.as_of} ({len(report.safe):,} safe to delete)")
 
     def details(self, store, key):
-        from kwtrack.cleanup import suggestion_text
-
-        c, verdicts = self.report[key], self.keywords.get(key, [])
-        lines = [f"## {c.product_id}", c.title, "", f"### Orphaned keywords ({len(c.orphaned)})"]
-        for v in verdicts:
-            if v.orphaned:  # with what to do instead (said once, however many it came from)
-                lines.append(f"- **{v.keyword}**")
-                lines += [f"  - {text}" for text in dict.fromkeys(map(suggestion_text,
-                                                                       v.suggestions))]
-        if not c.orphaned:
-            lines.append("*none: safe to delete*")
-        kept = [v for v in verdicts if not v.orphaned]
-        lines += ["", f"### Still covered ({len(kept)})"]
-        for v in kept[:self.KEPT_SHOWN]:
-            routes: dict[str, list[str]] = defaultdict(list)  # (a product's come together)
-            for b in v.covered_by[:self.COVERERS_SHOWN]:
-                routes[b.product_id].append(b.via)
-            more = v.not_shown(self.COVERERS_SHOWN)
-            lines.append(f"- {v.keyword}: " + ", ".join(
-                f"{product_id} ({', '.join(vias)})" for product_id, vias in routes.items())
-                + (f" *+{more} more*" if more else ""))
-        if len(kept) > self.KEPT_SHOWN:
-            lines.append(f"- *… and {len(kept) - self.KEPT_SHOWN} more*")
+        c = self.report[key]
+        lines = [f"## {c.product_id}", c.title, ""]
+        lines += verdicts_markdown(self.keywords.get(key, []), "###")
         lines += ["", "### Near-duplicate live listings"]
         lines += [f"- {d['product_id']} ({d['score']}, {d['reason']}): {d['title']}"
                   for d in c.near_duplicates] or ["*none*"]
