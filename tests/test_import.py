@@ -10,7 +10,7 @@ from collections.abc import Iterable
 import pytest
 
 from kwtrack.errors import ImportFailed, KwtrackError
-from kwtrack.imports import import_file
+from kwtrack.imports import import_file, undo_import
 from kwtrack.store.models import (
     Bid,
     BidChange,
@@ -358,3 +358,67 @@ def test_undo_of_an_import_removes_its_rows_and_restores_what_it_overwrote(store
     assert again.exit_code == 0 and "already imported" not in again.stdout
     listed = run("imports", "list").stdout
     assert "undone" in listed
+
+
+DAILY = """
+    product_id,date,impressions,clicks,inquiries
+    P1,2026-11-16,100,3,0
+    P1,2026-11-17,80,2,1
+    P2,2026-11-16,0,0,0
+"""
+
+
+def test_stats_of_overlapping_periods_are_refused_not_counted_twice(store, tmp_path):
+    import_file(store, "products", write_csv(tmp_path / "p.csv", PRODUCTS))
+    import_file(store, "product-stats", write_csv(tmp_path / "daily.csv", DAILY))
+    before = dump()
+    # a week over days that P1 already has daily figures for
+    week = write_csv(tmp_path / "week.csv", """
+        product_id,period_start,period_end,impressions,clicks,inquiries
+        P2,2026-11-16,2026-11-22,0,0,0
+        P1,2026-11-16,2026-11-22,900,20,1
+    """)
+    with pytest.raises(ImportFailed) as failed:
+        import_file(store, "product-stats", week)
+    assert failed.value.problems == [
+        "week.csv: product P1: its stats for 2026-11-16..2026-11-22 share days with its stats "
+        "for 2026-11-16 (from import 2, daily.csv), which would count those days twice; import "
+        "one period or the other (`kwtrack imports undo ID` takes one back)"]
+    assert dump() == before
+    # the same days again, the same period: the same figures, updated
+    again = import_file(store, "product-stats", write_csv(tmp_path / "again.csv", """
+        product_id,date,impressions,clicks,inquiries
+        P1,2026-11-17,85,2,1
+    """))
+    assert (again.added, again.changed) == (0, 1)
+    # one file holding a week and one of its days for the same product
+    with pytest.raises(ImportFailed, match=r"product P1: .* \(in this file too\)"):
+        import_file(store, "product-stats", write_csv(tmp_path / "both.csv", """
+            product_id,period_start,period_end,impressions
+            P1,2026-11-23,2026-11-29,50
+            P1,2026-11-24,2026-11-24,5
+        """))
+
+
+def test_overlapping_keyword_stats_are_refused_per_channel(store, tmp_path):
+    import_file(store, "keyword-stats", write_csv(tmp_path / "daily.csv", """
+        keyword,date,channel,impressions,clicks
+        running shoes,2026-11-16,organic,100,3
+    """))
+    # the week's P4P figures share no row with the organic day
+    paid = import_file(store, "keyword-stats", write_csv(tmp_path / "p4p.csv", """
+        keyword,week,channel,impressions,clicks
+        running shoes,2026-11-16,p4p,40,2
+    """))
+    assert paid.added == 1
+    organic = write_csv(tmp_path / "organic.csv", """
+        keyword,week,channel,impressions,clicks
+        running shoes,2026-11-16,organic,700,20
+    """)
+    with pytest.raises(ImportFailed, match="keyword running shoes: its stats for "
+                       r"2026-11-16\.\.2026-11-22 share days with its stats for 2026-11-16 "):
+        import_file(store, "keyword-stats", organic)
+    # once the daily import is taken back, the week goes in
+    undo_import(store)
+    undo_import(store)
+    assert import_file(store, "keyword-stats", organic).added == 1

@@ -27,6 +27,7 @@ from kwtrack.errors import ImportFailed, KwtrackError
 from kwtrack.imports.chunks import read_chunks, row_keys
 from kwtrack.imports.detect import find_header, period_from_file_name, period_from_text
 from kwtrack.imports.files import open_table
+from kwtrack.imports.overlaps import SUMMED, shared_days
 from kwtrack.imports.registry import KINDS
 from kwtrack.imports.run import Run
 from kwtrack.imports.spec import Kind, Period
@@ -228,6 +229,10 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
                 raise ImportFailed(run.problems, run.problem_count)
             if not rows_read:  # a header and nothing else: no import to record
                 raise ImportFailed([f"{path.name}: no rows (a header and nothing under it)"])
+            for model in run.stats_written & SUMMED.keys():
+                shared = shared_days(store, model, batch, run.periods)
+                if shared:
+                    raise ImportFailed([shared])
             if progress:
                 progress(rows_read)
             batch.rows_read = rows_read
