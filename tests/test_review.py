@@ -16,7 +16,7 @@ from kwtrack.errors import KwtrackError
 from kwtrack.history import undo_last
 from kwtrack.imports import import_file
 from kwtrack.review import mark_item, parse_week, set_tracked, week_name, weekly_review
-from kwtrack.store.models import Bid, BidChange, Keyword
+from kwtrack.store.models import Bid, Keyword
 
 from .conftest import write_csv
 from .test_import import dump
@@ -56,8 +56,7 @@ def weekly(store, tmp_path):
     import_file(store, "keywords", write_csv(tmp_path / "k.csv", "keyword,group\nsleepy,core\n"))
     import_file(store, "p4p", write_csv(tmp_path / "b.csv", (
         "keyword,status,bid\nsteady,active,2.00\nlowrate,active,3.00\nthin,active,1.00\n")))
-    # the imported bids were "changed" today: move that history out of the cooldown
-    BidChange.update(changed_at=dt.datetime(2026, 10, 1)).execute()
+    # (the imported bids are first records, not changes: no cooldown holds them back)
     return store
 
 
@@ -140,6 +139,16 @@ def test_review_json_and_markdown_from_the_command_line(weekly, db_path):
     assert "## Raise the bid" in text and "| steady |" in text
     shown = runner.invoke(cli, ["--db", str(db_path), "keywords", "show", "riser"]).stdout
     assert "riser  impressions ▂▂▂█" in shown and "2026-W47" in shown
+
+
+def test_a_bid_changed_by_an_import_waits_out_the_cooldown(weekly, tmp_path):
+    # the operator changed it in the back end, and the next P4P report says so: a change
+    import_file(weekly, "p4p", write_csv(tmp_path / "b2.csv",
+                                         "keyword,status,bid\nsteady,active,2.10\n"))
+    steady = next(p for p in review_proposals(weekly) if p.keyword == "steady")
+    assert steady.new_bid is None and "within the 7-day cooldown" in steady.skipped
+    lowrate = next(p for p in review_proposals(weekly) if p.keyword == "lowrate")
+    assert lowrate.new_bid == 2.55  # (its first record is no change)
 
 
 def test_apply_review_dry_run_changes_nothing_then_applies_one_undoable_change(weekly):

@@ -129,8 +129,9 @@ def _limits(bid: Bid, rules: BidSettings) -> tuple[float, float]:
 def review_proposals(store: Store, week: dt.date | None = None, config: Config | None = None,
                      *, today: dt.datetime | None = None) -> list[Proposal]:
     """The bid changes the week's review proposes: `raise_bid` words up a step, `cut` words
-    down a step, never outside the limits, at most one change per word within the cooldown,
-    and nothing for a word without enough data (the review's rules already require it)."""
+    down a step, never outside the limits, at most one change per word within the cooldown
+    (a change: a bid or status that had a value before), and nothing for a word without
+    enough data (the review's rules already require it)."""
     config = config or load_config()
     rules, today = config.bids, today or now()
     review = weekly_review(store, week, config)
@@ -140,8 +141,11 @@ def review_proposals(store: Store, week: dt.date | None = None, config: Config |
     for rule, factor in steps.items():
         for item in review.sections[rule]:
             bid = Bid.get(Bid.keyword == find_keyword(store, item.keyword))
+            # (a bid's first record is no change: it says when kwtrack first saw the bid,
+            # not when it was last set, and would hold every new bid back for a cooldown)
             last = BidChange.select(fn.MAX(BidChange.changed_at)).where(
-                BidChange.bid == bid).scalar()
+                (BidChange.bid == bid) & (BidChange.old_bid.is_null(False)
+                                          | BidChange.old_status.is_null(False))).scalar()
             if last is not None and not isinstance(last, dt.datetime):
                 last = dt.datetime.fromisoformat(str(last))
             skipped = None
