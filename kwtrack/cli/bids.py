@@ -9,6 +9,7 @@ import sys
 import click
 
 from kwtrack.cli.common import State, echo_json, echo_table, parse_as_of, pass_state
+from kwtrack.wording import counted
 
 
 @click.group("bids")
@@ -109,9 +110,10 @@ def bids_apply_review(state: State, week: str | None, dry_run: bool, as_json: bo
                  f"(none: {p.skipped})", p.reason] for p in proposals], widths={0: 40, 4: 60})
     changing = sum(p.new_bid is not None for p in proposals)
     if dry_run:
-        click.echo(f"dry run: {changing} bid(s) would change; nothing was changed", err=True)
+        click.echo(f"dry run: {counted(changing, 'bid')} would change; nothing was changed",
+                   err=True)
     elif action is not None:
-        click.echo(f"{changing} bid(s) changed (change {action}); `kwtrack undo` reverts "
+        click.echo(f"{counted(changing, 'bid')} changed (change {action}); `kwtrack undo` reverts "
                    "them all", err=True)
     else:
         click.echo("no bid to change", err=True)

@@ -8,6 +8,7 @@ import sys
 import click
 
 from kwtrack.cli.common import State, echo_json, parse_as_of, pass_state
+from kwtrack.wording import counted
 
 
 @click.group("coverage")
@@ -65,7 +66,7 @@ def print_coverage(report) -> None:
 
     lines = []
     for c in report.candidates:
-        verdict = (f"orphans {len(c.orphaned)} keyword{'s' if len(c.orphaned) > 1 else ''}"
+        verdict = (f"orphans {counted(len(c.orphaned), 'keyword')}"
                    if c.orphaned else "safe to delete")
         lines.append(f"candidate {c.product_id}  {c.title}  [{verdict}]")
         lines += [f"    near-duplicate {d['product_id']} ({d['score']}, {d['reason']})"

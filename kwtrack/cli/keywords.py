@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kwtrack.cli.common import State, echo_json, echo_table, given, pass_state
+from kwtrack.wording import counted
 
 
 @click.group()
@@ -56,7 +57,7 @@ def keywords_track(state: State, words) -> None:
     from kwtrack.review import set_tracked
 
     changed = set_tracked(state.store(), list(words), True)
-    click.echo(f"{changed} keyword(s) now tracked")
+    click.echo(f"{counted(changed, 'keyword')} now tracked")
 
 
 @keywords.command("untrack")
@@ -72,7 +73,7 @@ def keywords_untrack(state: State, words) -> None:
     from kwtrack.review import set_tracked
 
     changed = set_tracked(state.store(), list(words), False)
-    click.echo(f"{changed} keyword(s) no longer tracked")
+    click.echo(f"{counted(changed, 'keyword')} no longer tracked")
 
 
 @keywords.command("show")

@@ -7,6 +7,7 @@ import sys
 import click
 
 from kwtrack.cli.common import State, echo_json, echo_table, given, parse_as_of, pass_state
+from kwtrack.wording import counted
 
 
 @click.group()
@@ -98,7 +99,8 @@ def products_delete(state: State, product_ids, force, strict, yes) -> None:
     if report.orphaned and not force:
         words = ", ".join(k.keyword for k in report.orphaned[:20])
         more = f" (+{len(report.orphaned) - 20} more)" if len(report.orphaned) > 20 else ""
-        click.echo(f"kwtrack: error: refusing to delete: {len(report.orphaned)} keyword(s) would "
+        orphans = counted(len(report.orphaned), "keyword")
+        click.echo(f"kwtrack: error: refusing to delete: {orphans} would "
                    f"be left uncovered: {words}{more} — see `kwtrack coverage check`, or use "
                    "--force", err=True)
         sys.exit(3)
@@ -107,15 +109,16 @@ def products_delete(state: State, product_ids, force, strict, yes) -> None:
             raise click.UsageError("not a terminal: add --yes to delete without asking")
         titles = {c.product_id: c.title for c in report.candidates}
         named = "\n".join(f"  {pid}  {titles.get(pid, '')}" for pid in ids)
-        click.confirm(f"Archive {len(ids)} product{'s' if len(ids) > 1 else ''}:\n{named}\n"
+        click.confirm(f"Archive {counted(len(ids), 'product')}:\n{named}\n"
                       "(`kwtrack undo` restores them)", abort=True)
-    reason = "deleted" + (f", orphaning {len(report.orphaned)} keywords" if report.orphaned
-                          else "")
+    reason = "deleted" + (f", orphaning {counted(len(report.orphaned), 'keyword')}"
+                          if report.orphaned else "")
     from kwtrack.store.backup import automatic_backup
 
     automatic_backup(state.open(), "before-delete")
     action = archive_products(store, ids, reason)
-    click.echo(f"archived {len(ids)} product(s) (change {action}); `kwtrack undo` restores them")
+    click.echo(f"archived {counted(len(ids), 'product')} (change {action}); "
+               "`kwtrack undo` restores them")
 
 
 @products.command("set-title")

@@ -7,6 +7,7 @@ import sys
 import click
 
 from kwtrack.cli.common import State, echo_json, pass_state
+from kwtrack.wording import counted
 
 
 @click.group("titles")
@@ -41,8 +42,7 @@ def titles_check(state: State, title: str, limit: int, threshold: float | None,
     else:
         click.echo(f"length {found.length} of {found.limit}"
                    + ("" if found.fits else f": {found.length - found.limit} too long"))
-        click.echo(f"covers {len(found.keywords)} library keyword"
-                   f"{'' if len(found.keywords) == 1 else 's'}"
+        click.echo(f"covers {counted(len(found.keywords), 'library keyword')}"
                    + (": " + ", ".join(found.keywords) if found.keywords else ""))
         for d in found.duplicates:
             click.echo(f"duplicates {d.product_id} ({d.score}, {d.reason}): {d.title}")

@@ -24,7 +24,8 @@ from kwtrack.tui.reports import (
     ReviewView,
 )
 from kwtrack.tui.views import KeywordsView, ProductsView
-from kwtrack.tui.widgets import BrowseView, SaysWorkerErrors, counted
+from kwtrack.tui.widgets import BrowseView, SaysWorkerErrors
+from kwtrack.wording import counted
 
 
 class HelpScreen(ModalScreen[None]):

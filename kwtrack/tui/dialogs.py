@@ -22,7 +22,8 @@ from textual.worker import get_current_worker
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.reports import verdicts_markdown
-from kwtrack.tui.widgets import SaysWorkerErrors, counted
+from kwtrack.tui.widgets import SaysWorkerErrors
+from kwtrack.wording import counted
 
 
 class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):

@@ -17,7 +17,8 @@ from textual.worker import get_current_worker
 from kwtrack.catalog import split_search
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
-from kwtrack.tui.widgets import TableView, cell, cell_text, counted
+from kwtrack.tui.widgets import TableView, cell, cell_text
+from kwtrack.wording import counted
 
 
 def _sort_key(shown) -> tuple:

@@ -9,7 +9,8 @@ from kwtrack.bids import bid_history
 from kwtrack.charts import sparkline
 from kwtrack.history import changes_of
 from kwtrack.review import keyword_history
-from kwtrack.tui.widgets import BrowseView, cell, counted
+from kwtrack.tui.widgets import BrowseView, cell
+from kwtrack.wording import counted
 
 CHANNEL = {"organic": "org.", "p4p": "P4P"}  # short: the details pane is narrow
 

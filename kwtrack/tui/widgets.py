@@ -85,11 +85,6 @@ def cell_text(value) -> Text:
     return Text(cell(value), no_wrap=True, overflow="ellipsis")
 
 
-def counted(number: int, noun: str) -> str:
-    """`1 cluster`, `24 clusters`: a count and its noun, for status lines and headings."""
-    return f"{number:,} {noun if number == 1 else noun + 's'}"
-
-
 def cell(value) -> str:
     """A value as a table cell: `-` when unknown."""
     if value is None:
