@@ -94,7 +94,7 @@ async def test_rows_show_while_the_list_is_counted_and_G_waits_for_the_count(dem
             if view.table.row_count:
                 break
         assert view.counting and view.table.row_count == WINDOW and not view.reading
-        assert "1 of 150+ (counting…) keywords" in str(view.query_one(".status").render())
+        assert "1 of 150+ keywords (counting…)" in str(view.query_one(".status").render())
         await pilot.press("G")
         release.set()
         await settle(app, pilot)
@@ -179,6 +179,9 @@ async def test_filter_narrows_and_escape_clears(demo_db):
         await pilot.press("escape")
         await settle(app, pilot)
         assert table.total == 311
+        await pilot.press("slash", *"1600000022533", "enter")  # one product: singular
+        await settle(app, pilot)
+        assert "1 of 1 product (rows 1–1 loaded)" in str(view.query_one(".status").render())
 
 
 async def test_keywords_tab_shows_covering_products_and_stats(demo_db):

@@ -479,8 +479,10 @@ class BrowseView(TableView):
         if not table.total:
             shown = f"no {self.noun}"
         else:
-            total = f"{table.total:,}+ (counting…)" if self.counting else f"{table.total:,}"
-            shown = (f"{table.position + 1:,} of {total} {self.noun} (rows "
+            total = (f"{table.total:,}+ {self.noun} (counting…)" if self.counting
+                     else f"{table.total:,} {self.noun}" if table.total > 1
+                     else f"1 {self.noun.removesuffix('s')}")  # (every noun takes an `s`)
+            shown = (f"{table.position + 1:,} of {total} (rows "
                      f"{table.start + 1:,}–{table.start + table.row_count:,} loaded)")
         if self.sort_column is not None:
             shown += f" · by {self.columns[self.sort_column]} {'↓' if self.descending else '↑'}"
