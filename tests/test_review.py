@@ -210,6 +210,16 @@ def test_set_bid_logs_history_and_undo_restores(weekly, db_path):
     assert Bid.get(Bid.keyword == Keyword.get(Keyword.norm == "steady")).bid == 2.0
     with pytest.raises(KwtrackError, match="no keyword 'nothing'"):
         set_bid(weekly, "nothing", 1.0)
+    # a slip of the finger is refused, never rounded nor taken: 999 for 9.99, a third decimal
+    before = dump()
+    for price, error in [(999, "outside this word's limits, 0.3–20 CNY"),
+                         (0.1, "outside this word's limits, 0.3–20 CNY"),
+                         (2.345, "two decimals at most")]:
+        with pytest.raises(KwtrackError, match=error):
+            set_bid(weekly, "steady", price)
+    assert dump() == before
+    out = runner.invoke(cli, ["--db", str(db_path), "bids", "set", "steady", "999"])
+    assert out.exit_code == 1 and out.stderr.count("\n") == 1 and "limits" in out.stderr
 
 
 @pytest.mark.parametrize(("day", "hours", "expected"), [

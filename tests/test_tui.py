@@ -369,6 +369,12 @@ async def test_set_a_bid_with_a_validation_error_then_a_fix(demo_db):
         price.value = "abc"
         await pilot.pause()
         assert "'abc' is not a number" in str(app.screen.query_one("#price-error").render())
+        price.value = "333"  # a slip for 3.33: over the limits, refused on Enter
+        price.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BidDialog)
+        assert "outside this word's limits" in str(app.screen.query_one("#price-error").render())
         price.value = "3.33"
         app.screen.query_one("#reason", Input).value = "steady clicks"
         price.focus()

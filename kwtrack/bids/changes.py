@@ -76,16 +76,30 @@ def _write(store: Store, action: int, bid: Bid, *, new_bid: float | None = None,
 
 
 def set_bid(store: Store, keyword: str, price: float, *, reason: str | None = None,
-            status: str | None = None) -> tuple[float | None, float]:
+            status: str | None = None, config: Config | None = None
+            ) -> tuple[float | None, float]:
     """Set a keyword's bid (CNY per click), creating its P4P entry if it has none; returns
-    (old bid, new bid). One change in the history, with its reason."""
+    (old bid, new bid). One change in the history, with its reason.
+
+    The price is taken as typed or refused, never rounded: in fen (two decimals), within the
+    limits the review's proposals keep to (`[bids]` min_bid and max_bid, narrowed by the
+    word's own), so that a slip of the finger (999 for 9.99) costs nothing."""
     if price <= 0:
         raise KwtrackError(f"a bid is a price per click above 0 (got {price:g})")
+    if round(price, 2) != price:
+        raise KwtrackError(f"a bid is in CNY to the fen, two decimals at most (got {price:g})")
     if status not in (None, "active", "paused"):
         raise KwtrackError(f"a bid's status is active or paused (got {status!r})")
+    rules = (config or load_config()).bids
     found = find_keyword(store, keyword)
     with database.obj.atomic():
         bid = Bid.get_or_none(Bid.keyword == found)
+        low, high = _limits(bid, rules) if bid is not None else (rules.min_bid, rules.max_bid)
+        if not low <= price <= high:
+            raise KwtrackError(
+                f"a bid of {price:g} is outside this word's limits, {low:g}–{high:g} CNY "
+                "([bids] min_bid and max_bid, narrowed by the word's own; see `kwtrack config "
+                "show`): change the limits to bid that")
         stamp = now()
         action = next_action(store)
         if bid is None:
@@ -93,9 +107,9 @@ def set_bid(store: Store, keyword: str, price: float, *, reason: str | None = No
             log_change(store, action, "bid", bid.id, "status", None, bid.status, "new bid",
                        stamp)
         old = bid.bid
-        _write(store, action, bid, new_bid=round(price, 2), new_status=status,
+        _write(store, action, bid, new_bid=price, new_status=status,
                reason=reason or "set by hand", stamp=stamp)
-    return old, round(price, 2)
+    return old, price
 
 
 def list_bids(store: Store) -> list[BidLine]:
