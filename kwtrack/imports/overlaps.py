@@ -26,9 +26,9 @@ from kwtrack.store.models import (
     Store,
 )
 
-# the stats that sums add up, and what each row belongs to
-SUMMED = {ProductStat: (Product, Product.product_id, "product"),
-          KeywordStat: (Keyword, Keyword.keyword, "keyword")}
+# The stats that sums add up: the field naming what a row belongs to, and how to name that.
+SUMMED = {ProductStat: ("product", Product.product_id),
+          KeywordStat: ("keyword", Keyword.keyword)}
 
 
 def shared_days(store: Store, model, batch: ImportBatch, periods: set[Period]) -> str | None:
@@ -58,12 +58,12 @@ def shared_days(store: Store, model, batch: ImportBatch, periods: set[Period]) -
 def _first_shared(model, batch: ImportBatch, new: Period, old: Period):
     """(owner id, the other row's batch id) of the first row (by owner) of period `new` the
     import wrote whose owner (and channel) has a row of period `old`; None when none has."""
-    owner = model.product if model is ProductStat else model.keyword
+    field = SUMMED[model][0]
     other = model.alias()
-    other_owner = other.product if model is ProductStat else other.keyword
-    on = ((other_owner == owner) & (other.period_start == old.start)
+    owner = getattr(model, field)
+    on = ((getattr(other, field) == owner) & (other.period_start == old.start)
           & (other.period_end == old.end))
-    if model is KeywordStat:
+    if "channel" in model._meta.fields:  # (keyword stats: organic and P4P are apart)
         on &= other.channel == model.channel
     return (model.select(owner, other.batch).join(other, on=on)
             .where((model.batch == batch) & (model.period_start == new.start)
@@ -72,9 +72,12 @@ def _first_shared(model, batch: ImportBatch, new: Period, old: Period):
 
 
 def _described(model, found, new: Period, old: Period, batch: ImportBatch) -> str:
-    owner_model, name_field, noun = SUMMED[model]
+    """The refusal's one line: the file, the product or keyword, both periods and where the
+    other one came from."""
+    noun, name_field = SUMMED[model]
     owner_id, other_batch = found
-    name = owner_model.select(name_field).where(owner_model.id == owner_id).scalar()
+    owners = name_field.model
+    name = owners.select(name_field).where(owners.id == owner_id).scalar()
     if other_batch == batch.id:
         source = "in this file too"
     else:
@@ -87,5 +90,6 @@ def _described(model, found, new: Period, old: Period, batch: ImportBatch) -> st
 
 
 def _text(period: Period) -> str:
+    """A period as the refusal writes it: a day, or first..last."""
     return (period.start.isoformat() if period.start == period.end
             else f"{period.start}..{period.end}")
