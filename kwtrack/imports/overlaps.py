@@ -44,7 +44,8 @@ def shared_days(store: Store, model, batch: ImportBatch, periods: set[Period]) -
         .where((ImportBatch.store == store) & ImportBatch.undone_at.is_null()
                & (ImportPeriod.period_start <= last) & (ImportPeriod.period_end >= first))
         .distinct().tuples())}
-    pairs = {tuple(sorted((new, old))) for new in periods for old in stored | periods
+    known = stored | periods
+    pairs = {tuple(sorted((new, old))) for new in periods for old in known
              if old != new and old.start <= new.end and old.end >= new.start}
     for a, b in sorted(pairs):
         for new, old in ((a, b), (b, a)):

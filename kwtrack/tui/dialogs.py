@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
-from kwtrack.tui.reports import verdicts_markdown
+from kwtrack.tui.reports import near_duplicate_lines, verdicts_markdown
 from kwtrack.tui.widgets import SaysWorkerErrors
 from kwtrack.wording import counted
 
@@ -75,8 +75,7 @@ class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):
         for c in report.candidates:
             if c.near_duplicates:
                 lines += ["", f"## Near-duplicates of {c.product_id}"]
-                lines += [f"- {d['product_id']} ({d['score']}, {d['reason']}): {d['title']}"
-                          for d in c.near_duplicates]
+                lines += near_duplicate_lines(c.near_duplicates)
         self.query_one("#check", Markdown).update("\n".join(lines))
         self.query_one(".ask", Static).update(
             f"y: archive ({counted(len(orphans), 'keyword')} would be orphaned — y asks "

@@ -64,6 +64,12 @@ def verdicts_markdown(verdicts, level: str = "##") -> list[str]:
     return lines
 
 
+def near_duplicate_lines(near_duplicates) -> list[str]:
+    """A candidate's near-duplicate live listings (`Candidate.near_duplicates`), a line each."""
+    return [f"- {d['product_id']} ({d['score']}, {d['reason']}): {d['title']}"
+            for d in near_duplicates]
+
+
 class ReportView(TableView):
     """A table of every row of one domain call (read in a worker), sorted here."""
 
@@ -255,8 +261,7 @@ class CleanupView(ReportView):
         lines = [f"## {c.product_id}", c.title, ""]
         lines += verdicts_markdown(self.keywords.get(key, []), "###")
         lines += ["", "### Near-duplicate live listings"]
-        lines += [f"- {d['product_id']} ({d['score']}, {d['reason']}): {d['title']}"
-                  for d in c.near_duplicates] or ["*none*"]
+        lines += near_duplicate_lines(c.near_duplicates) or ["*none*"]
         return "\n".join(lines)
 
 
