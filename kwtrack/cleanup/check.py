@@ -201,9 +201,7 @@ def _covered_keywords(store: Store, candidates: list[_Listing], live: list[_List
             compounds = compound_vocabulary((*doomed.having, *live_titles.having))
             vocabulary = set(doomed.having)
             for group, words in enumerate(library.words):
-                # (most keywords hold a word no candidate's title holds, and start no
-                # hyphenated compound: no reading of them can be in a candidate's title)
-                if not vocabulary.issuperset(words) and compounds.firsts.isdisjoint(words[:-1]):
+                if not doomed.may_hold(words):
                     continue
                 for reading in readings_of(group):
                     if vocabulary.issuperset(reading):
@@ -226,7 +224,7 @@ def _covered_keywords(store: Store, candidates: list[_Listing], live: list[_List
     for group in sorted(sources, key=library.display.__getitem__):
         routes = live_links.get(group, set())
         matches = 0
-        if live_titles is not None:
+        if live_titles is not None and live_titles.may_hold(library.words[group]):
             matches, first = live_titles.count_and_first(readings_of(group), TITLE_SHOWN)
             if first:
                 routes = routes | {(i, title_route) for i in first}

@@ -53,7 +53,18 @@ class TitleWords:
         for position, words in enumerate(titles):
             for word in words:
                 self.having[word].add(position)
+        # The words a keyword may hold and still be found in these titles: their words and
+        # the parts of their hyphenated compounds (`readings` may read `non slip` as one).
+        self.reachable = set(self.having)
+        self.reachable.update(part for word in self.having if "-" in word
+                              for part in word.split("-"))
         self._bits: dict[str, int] = {}
+
+    def may_hold(self, words: tuple[str, ...]) -> bool:
+        """Whether some reading of a keyword's match words may be in these titles (one set
+        operation in C: most keywords of a big library hold a word none of them holds, and
+        their readings need not be worked out)."""
+        return self.reachable.issuperset(words)
 
     def holding(self, words: tuple[str, ...]) -> set[int] | frozenset[int]:
         """The positions of the titles holding all of `words`."""
