@@ -161,6 +161,21 @@ def test_demo_is_a_store_in_the_default_database_that_every_command_sees(tmp_pat
     assert sorted(p.name for p in data.glob("*.db")) == ["kwtrack.db"]
 
 
+def test_reading_a_store_that_is_not_there_names_those_that_are(tmp_path):
+    """After `kwtrack demo` alone the database holds the demo store only: a command that
+    reads the default store says so (it used to make an empty default store and list
+    nothing, as if the demo had loaded nothing); the TUI does the same."""
+    run("demo", "--no-tui")
+    for args in (["products", "list"], ["tui"], []):
+        result = run(*args, ok=False)
+        assert result.exit_code == 1 and result.stderr.strip() == (
+            "kwtrack: error: no store named 'default' in this database (stores: demo); pick "
+            "one with --store NAME, or make it with `kwtrack --store NAME init`")
+    assert run("stores", "list").output == "demo\t311 products\n"
+    run("init")  # makes the default store, as it says
+    assert run("products", "list", "--json").output.strip() == "[]"
+
+
 def test_usage_errors_are_one_line_with_a_hint_to_help():
     result = CliRunner().invoke(cli, ["products", "list", "--bogus"])
     assert result.exit_code == 2

@@ -81,7 +81,7 @@ def test_database_choice_path_url_and_env(tmp_path, monkeypatch):
 
 
 def test_stores_are_separate(db_path):
-    default = get_store()
+    default = get_store(create=True)
     other = get_store("agency-client-2", create=True)
     Product.create(store=default, product_id="P1", title="a")
     Product.create(store=other, product_id="P1", title="b")  # same ID, other store
@@ -101,7 +101,7 @@ def test_older_sqlite_database_is_copied_aside_and_upgraded(tmp_path, monkeypatc
     # Raw SQL: the models have moved on since 0001, this database has not.
     db.execute_sql("INSERT INTO product (store_id, product_id, title, status, created_at, "
                    "updated_at) VALUES (?, 'P1', 'kept', 'online', '2026-01-01', '2026-01-01')",
-                   (get_store().id,))
+                   (get_store(create=True).id,))
     db.close()
     (folder / "0002_product_note.py").write_text(textwrap.dedent("""
         from peewee import TextField
@@ -231,7 +231,7 @@ def test_upgrade_fills_match_words_and_adds_the_effect_index(tmp_path, monkeypat
     monkeypatch.setattr("kwtrack.store.database.migrations_dir", lambda: folder)
     path = tmp_path / "old.db"
     db = open_database(str(path))
-    store_id = get_store().id
+    store_id = get_store(create=True).id
     db.execute_sql("INSERT INTO product (store_id, product_id, title, status, created_at, "
                    "updated_at) VALUES (?, 'P1', 'Folding Camping-Chairs', 'online', '', '')",
                    (store_id,))

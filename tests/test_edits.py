@@ -88,7 +88,7 @@ def test_redo_stops_at_a_new_edit(store):
     assert Keyword.get().group is None and Keyword.get().notes == "seasonal"
 
 
-def test_cli_add_edit_link_undo_redo(db_path):
+def test_cli_add_edit_link_undo_redo(db_path, store):
     runner = CliRunner()
 
     def run(*args):

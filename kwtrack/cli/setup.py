@@ -18,7 +18,7 @@ def tui(state: State) -> None:
     """
     from kwtrack.tui.app import KwtrackApp
 
-    store = state.store(create=True)
+    store = state.store()
     KwtrackApp(store_id=store.id).run()
 
 

@@ -160,16 +160,19 @@ def open_database(target: str, *, upgrade_schema: bool = True, create: bool = Tr
 
 
 def get_store(name: str | None = None, *, create: bool = False) -> Store:
-    """The store named `name` (the default store when None); create it if asked."""
+    """The store named `name` (the default store when None); create it if asked. (Only
+    what makes data creates a store: reading a store that is not there is an error naming
+    the stores there are, not a new empty store that shows nothing.)"""
     name = name or DEFAULT_STORE
     store = Store.get_or_none(Store.name == name)
     if store is not None:
         return store
-    if create or name == DEFAULT_STORE:
+    if create:
         store, _ = Store.get_or_create(name=name)
         return store
     known = ", ".join(s.name for s in Store.select().order_by(Store.name)) or "none"
-    raise KwtrackError(f"no store named {name!r} (stores: {known})")
+    raise KwtrackError(f"no store named {name!r} in this database (stores: {known}); pick "
+                       "one with --store NAME, or make it with `kwtrack --store NAME init`")
 
 
 def store_by_id(store_id: int) -> Store:
