@@ -286,6 +286,20 @@ def test_title_route_lists_ten_products_and_counts_them_all(store, tmp_path):
     assert {c.via for c in v.covered_by} == {"title"}
 
 
+def test_a_product_covering_by_two_routes_is_listed_once_with_both(store, db_path, tmp_path):
+    rows = "".join(f"P{i:02},Folding Camping Chair Model C{100 + i},online,\n" for i in range(7))
+    rows = rows.replace("C101,online,", "C101,online,folding camping chairs")
+    import_file(store, "products",
+                write_csv(tmp_path / "p.csv", "product_id,title,status,keywords\n" + rows))
+    v = verdicts(coverage_check(store, ["P00"]))["folding camping chairs"]
+    assert v.coverers(2) == ([("P01", ("keyword", "title")), ("P02", ("title",))], 4)
+    assert v.coverers(10) == ([("P01", ("keyword", "title")),
+                               *[(f"P{i:02}", ("title",)) for i in range(2, 7)]], 0)
+    text = CliRunner().invoke(cli, ["--db", str(db_path), "coverage", "check", "P00"]).stdout
+    assert ("covered   folding camping chairs  by P01 (keyword, title), P02 (title), "
+            "P03 (title), P04 (title) +2 more") in text.splitlines()
+
+
 def test_a_retitled_product_is_matched_on_its_new_title(shop, tmp_path):
     import_file(shop, "keywords", write_csv(tmp_path / "k2.csv", "keyword\nbeach umbrella\n"))
     assert "beach umbrella" not in verdicts(coverage_check(shop, ["B"]))

@@ -45,6 +45,19 @@ class KeywordVerdict:
     suggestions: tuple[dict, ...]
     title_matches: int = 0  # live titles holding the keyword (covered_by lists TITLE_SHOWN)
 
+    def coverers(self, shown: int) -> tuple[list[tuple[str, tuple[str, ...]]], int]:
+        """The first `shown` live products covering the keyword, each with its routes (a
+        product covering it by keyword field and by title is listed once), and how many
+        coverings the list leaves out (`not_shown`)."""
+        routes: dict[str, list[str]] = {}
+        listed = 0
+        for c in self.covered_by:  # (a product's routes are next to each other)
+            if c.product_id not in routes and len(routes) == shown:
+                break
+            routes.setdefault(c.product_id, []).append(c.via)
+            listed += 1
+        return [(p, tuple(vias)) for p, vias in routes.items()], self.not_shown(listed)
+
     def not_shown(self, shown: int) -> int:
         """How many of the keyword's coverings a list of the first `shown` of `covered_by`
         leaves out, the title matches `covered_by` does not list included."""

@@ -76,8 +76,8 @@ def print_coverage(report) -> None:
             lines.append(f"ORPHANED  {k.keyword}  (from {', '.join(k.from_)})")
             lines += [f"    → {suggestion_text(s)}" for s in k.suggestions]
         else:
-            vias = ", ".join([f"{c.product_id} ({c.via})" for c in k.covered_by[:4]])
-            others = k.not_shown(4)
+            listed, others = k.coverers(4)
+            vias = ", ".join(f"{product_id} ({', '.join(routes)})" for product_id, routes in listed)
             more = f" +{others} more" if others else ""
             lines.append(f"covered   {k.keyword}  by {vias}{more}")
     if lines:

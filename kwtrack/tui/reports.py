@@ -52,12 +52,9 @@ def verdicts_markdown(verdicts, level: str = "##") -> list[str]:
         lines.append("*none: safe to delete*")
     lines += ["", f"{level} Still covered ({len(kept)})"]
     for v in kept[:KEPT_SHOWN]:
-        routes: dict[str, list[str]] = defaultdict(list)  # (a product's routes together)
-        for b in v.covered_by[:COVERERS_SHOWN]:
-            routes[b.product_id].append(b.via)
-        more = v.not_shown(COVERERS_SHOWN)
+        listed, more = v.coverers(COVERERS_SHOWN)
         lines.append(f"- {v.keyword}: " + ", ".join(
-            f"{product_id} ({', '.join(vias)})" for product_id, vias in routes.items())
+            f"{product_id} ({', '.join(vias)})" for product_id, vias in listed)
             + (f" *+{more} more*" if more else ""))
     if len(kept) > KEPT_SHOWN:
         lines.append(f"- *… and {len(kept) - KEPT_SHOWN:,} more*")
