@@ -218,13 +218,28 @@ def newest_is_an_import(store: Store) -> bool:
     return batch is not None and (edit is None or str(batch) > str(edit))
 
 
-def undo(store: Store) -> str | None:
+def import_to_undo(store: Store) -> ImportBatch | None:
+    """The import `undo` would take back next; None when that is an edit (or nothing)."""
+    if not newest_is_an_import(store):
+        return None
+    return (ImportBatch.select().where((ImportBatch.store == store)
+                                       & ImportBatch.undone_at.is_null())
+            .order_by(ImportBatch.id.desc()).first())
+
+
+def undo(store: Store, import_id: int | None = None) -> str | None:
     """Undo the store's newest change, whichever kind (an import, or an edit, a delete, a
-    bid); returns one line saying what was undone, None when there is nothing to undo."""
-    if newest_is_an_import(store):
+    bid); returns one line saying what was undone, None when there is nothing to undo.
+    `import_id`: the import the user agreed to undo (`import_to_undo`), refused when the
+    newest change is no longer that import."""
+    batch = import_to_undo(store)
+    if import_id is not None and (batch is None or batch.id != import_id):
+        raise KwtrackError(f"import {import_id} is no longer the newest change: nothing was "
+                           "undone")
+    if batch is not None:
         from kwtrack.imports import undo_import
 
-        batch = undo_import(store)
+        batch = undo_import(store, batch.id)
         return (f"undid import {batch.id}: {batch.file_name} ({batch.kind}); its rows are "
                 "gone and what it overwrote is back")
     lines = undo_last(store)

@@ -45,6 +45,26 @@ def test_add_undo_archives_redo_restores_and_adding_again_brings_it_back(store):
     assert Product.select().count() == 1
 
 
+def test_an_import_agreed_to_be_undone_is_undone_only_while_it_is_the_newest_change(
+        store, tmp_path):
+    from kwtrack.history import import_to_undo
+    from kwtrack.imports import import_file
+
+    from .conftest import write_csv
+
+    import_file(store, "keywords", write_csv(tmp_path / "k.csv", "keyword\nrain boots\n"))
+    batch = import_to_undo(store)
+    assert batch is not None and batch.file_name == "k.csv"
+    edits.add_product(store, SHOE)  # meanwhile: an edit, now the newest change
+    assert import_to_undo(store) is None
+    with pytest.raises(KwtrackError, match=f"import {batch.id} is no longer the newest"):
+        undo(store, batch.id)
+    assert Keyword.select().count() == 1 and Product.select().count() == 1
+    undo_last(store)
+    assert undo(store, batch.id).startswith(f"undid import {batch.id}: k.csv")
+    assert Keyword.select().count() == 0
+
+
 def test_edit_logs_only_what_changed_and_refuses_a_hot_title(store):
     edits.add_product(store, SHOE)
     action = edits.edit_product(store, SHOE["product_id"], {"status": "offline",

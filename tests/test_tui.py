@@ -618,7 +618,20 @@ async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_d
         assert not isinstance(app.screen, dialogs.ImportDialog)
         assert Product.select().count() == before + 1
         assert (bar.total, bar.progress) == (1, 1)  # the bar ran to the rows checked
+        # `u` undoes an import only once asked (redo cannot bring it back): other keys and
+        # `n` leave it; `y` undoes it.
         await pilot.press("u")
+        await settle(app, pilot)
+        assert isinstance(app.screen, dialogs.ConfirmDialog)
+        question = str(app.screen.query(Static).first().render())
+        assert question.startswith("Undo import ") and "new.csv (products, 1 row," in question
+        await pilot.press("p", "t", "n")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, dialogs.ConfirmDialog)
+        assert Product.select().count() == before + 1
+        await pilot.press("u")
+        await settle(app, pilot)
+        await pilot.press("y")
         await settle(app, pilot)
         assert Product.select().count() == before
 

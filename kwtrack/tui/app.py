@@ -13,7 +13,13 @@ from kwtrack import __version__
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.commands import KwtrackCommands, bindings, help_markdown
-from kwtrack.tui.dialogs import BidDialog, DeleteDialog, ExportDialog, ImportDialog
+from kwtrack.tui.dialogs import (
+    BidDialog,
+    ConfirmDialog,
+    DeleteDialog,
+    ExportDialog,
+    ImportDialog,
+)
 from kwtrack.tui.forms import FormDialog, LinkDialog, ResultDialog
 from kwtrack.tui.reports import (
     BidsView,
@@ -231,9 +237,31 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
 
     @work(thread=True, exit_on_error=False)
     def action_undo(self) -> None:
+        """Undo the newest change; an import (thousands of rows, which redo does not bring
+        back) only once the user says so: `u` is one stray key away from a typed word."""
+        from kwtrack.history import import_to_undo, undo
+
+        batch = import_to_undo(store_by_id(self.store_id))
+        if batch is None:
+            self._after_history(undo, "nothing to undo")
+            return
+        question = (f"Undo import {batch.id}: {batch.file_name} ({batch.kind}, "
+                    f"{counted(batch.rows_read, 'row')}, imported "
+                    f"{str(batch.imported_at)[:16]})?\n\nIts rows leave the store, and "
+                    "redo does not bring them back: only importing the file again does.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._undo_import(batch.id)
+
+        self.call_from_thread(self.push_screen, ConfirmDialog(question, "undo the import"),
+                              answered)
+
+    @work(thread=True, exit_on_error=False)
+    def _undo_import(self, import_id: int) -> None:
         from kwtrack.history import undo
 
-        self._after_history(undo, "nothing to undo")
+        self._after_history(lambda store: undo(store, import_id), "nothing to undo")
 
     @work(thread=True, exit_on_error=False)
     def action_redo(self) -> None:

@@ -52,7 +52,8 @@ COMMANDS: tuple[Command, ...] = (
             "folder tree (checked first; u undoes it)", footer=False),
     Command("E", "export_store", "Export", "export every kind of the store as CSV files into a "
             "folder", footer=False),
-    Command("u", "undo", "Undo", "undo the last change (an import, an edit, a delete, a bid)"),
+    Command("u", "undo", "Undo", "undo the last change (an edit, a delete, a bid, or an "
+            "import once you say y)"),
     Command("ctrl+r", "redo", "Redo", "apply again the change undone last (until the next "
             "edit)"),
     Command("T", "check_title", "Title check", "check a draft title: its length, the "

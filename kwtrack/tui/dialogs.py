@@ -1,5 +1,5 @@
-"""Modal dialogs: deleting a product after the coverage check, setting a bid, importing a file,
-exporting the store.
+"""Modal dialogs: a yes-or-no question, deleting a product after the coverage check, setting a
+bid, importing a file, exporting the store.
 
 A dialog validates what is typed and says what is wrong next to the field; its database
 work runs in a thread worker, and every change it makes is written at once (and logged, so
@@ -24,6 +24,34 @@ from kwtrack.store.database import store_by_id
 from kwtrack.tui.reports import near_duplicate_lines, verdicts_markdown
 from kwtrack.tui.widgets import SaysWorkerErrors
 from kwtrack.wording import counted
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """A question a stray key must not answer: `y` says yes, `n`/Esc no (and other keys
+    nothing)."""
+
+    DEFAULT_CSS = """
+    ConfirmDialog { align: center middle; }
+    ConfirmDialog > Vertical { width: 76; max-width: 95%; height: auto; border: thick $warning;
+                               background: $surface; padding: 0 1; }
+    ConfirmDialog .ask { height: auto; color: $warning; margin-top: 1; }
+    """
+    BINDINGS = [Binding("y", "yes", "Yes"), Binding("n,escape", "no", "No")]
+
+    def __init__(self, question: str, yes: str):
+        super().__init__()
+        self.question, self.yes = question, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, markup=False)
+            yield Static(f"y: {self.yes}   n / Esc: cancel", classes="ask", markup=False)
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
 
 
 class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):
