@@ -34,8 +34,6 @@ from kwtrack.store.models import (
 from kwtrack.values import FORMULA_STARTS
 
 EXPORT_KINDS = ("products", "keywords", "coverage", "bids", "keyword-stats", "product-stats")
-# The import kind that reads each export back.
-IMPORT_KIND = {"bids": "p4p"}
 
 
 def _products(store: Store) -> tuple[list[str], Iterator[list]]:

@@ -233,6 +233,11 @@ def test_every_kind_the_readme_lists_imports_by_name_on_the_command_line(db_path
         result = runner.invoke(cli, ["--db", str(db_path), "import", kind, str(path), "--json"])
         assert result.exit_code == 0, (kind, result.output)
         assert json.loads(result.stdout)["kind"] == kind
+    # `bids`, the name `kwtrack export` gives the p4p kind, reads back what it wrote
+    path = tmp_path / "bids.csv"
+    path.write_text("keyword,bid\nwalking shoes,1.8\n", encoding="utf-8")
+    result = runner.invoke(cli, ["--db", str(db_path), "import", "bids", str(path), "--json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["kind"] == "p4p"
     bad = runner.invoke(cli, ["--db", str(db_path), "import", "nonsense", str(path)])
     assert bad.exit_code == 2 and "product-report" in bad.output
 

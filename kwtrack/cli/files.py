@@ -30,10 +30,11 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
     """Import a CSV, TSV, XLSX or XLS file into the store, all or nothing.
 
     KIND is detected from the headers when left out. Kinds: products, keywords, coverage,
-    product-stats, keyword-stats, p4p (the canonical files), and Alibaba.com's reports:
-    product-report (data manager Products-….xls), keyword-report (keyword advisor
-    getKeywords-….xls), p4p-report, search-terms (full-site promotion). A bad file writes
-    nothing: each problem is printed as file:row:column: message.
+    product-stats, keyword-stats, p4p (or bids, as `kwtrack export` names it): the canonical
+    files, and Alibaba.com's reports: product-report (data manager Products-….xls),
+    keyword-report (keyword advisor getKeywords-….xls), p4p-report, search-terms (full-site
+    promotion). A bad file writes nothing: each problem is printed as file:row:column:
+    message.
 
     \b
     Example:
@@ -41,12 +42,12 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
       kwtrack import Products-2026-09-19.xls
       kwtrack import keyword-stats week-47.csv --period 2026-11-16..2026-11-22 --dry-run
     """
-    from kwtrack.imports import KINDS, import_file
+    from kwtrack.imports import ALIASES, KINDS, import_file
 
     if len(kind_or_file) > 2:
         raise click.UsageError("give at most a KIND and one FILE")
     kind = kind_or_file[0].lower() if len(kind_or_file) == 2 else None
-    if kind is not None and kind not in KINDS:
+    if kind is not None and kind not in KINDS and kind not in ALIASES:
         raise click.BadParameter(f"{kind!r} is not one of {', '.join(KINDS)}", param_hint="KIND")
     file = Path(kind_or_file[-1])
     progress = progress_printer()

@@ -28,7 +28,7 @@ from kwtrack.imports.chunks import read_chunks, row_keys
 from kwtrack.imports.detect import find_header, period_from_file_name, period_from_text
 from kwtrack.imports.files import open_table
 from kwtrack.imports.overlaps import SUMMED, shared_days
-from kwtrack.imports.registry import KINDS
+from kwtrack.imports.registry import ALIASES, KINDS
 from kwtrack.imports.run import Run
 from kwtrack.imports.spec import Kind, Period
 from kwtrack.imports.undo import ids_before
@@ -163,6 +163,7 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
     `ImportFailed` (one line per problem, `file:row:column: message`) and leaves the database
     as it was.
     """
+    kind_name = ALIASES.get(kind_name, kind_name)
     if kind_name is not None and kind_name not in KINDS:
         raise KwtrackError(f"unknown import kind {kind_name!r} (kinds: {', '.join(KINDS)})")
     path = Path(path)
