@@ -137,6 +137,8 @@ def test_review_json_and_markdown_from_the_command_line(weekly, db_path):
     assert data["cut"][0]["keyword"] == "lowrate" and data["cut"][0]["spend"] == 80.0
     text = runner.invoke(cli, ["--db", str(db_path), "review", "--markdown"]).stdout
     assert "## Raise the bid" in text and "| steady |" in text
+    # (headers as people read them; the JSON keeps the keys)
+    assert "| item | bid | clicks | inquiry rate | store median inquiry rate | why |" in text
     shown = runner.invoke(cli, ["--db", str(db_path), "keywords", "show", "riser"]).stdout
     assert "riser  impressions ▂▂▂█" in shown and "2026-W47" in shown
 

@@ -252,7 +252,7 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
         assert "2026-W46" in str(review.query_one(".status").render())
         # a review item's figures as the review's markdown shows them: rates in percent
         text = details_text(review)
-        assert "*Top traffic*" in text and re.search(r"- ctr: \d+\.\d%", text), text
+        assert "*Top traffic*" in text and re.search(r"- CTR: \d+\.\d%", text), text
         cleanup = await _rows_of(app, pilot, "cleanup")
         assert cleanup.table.row_count == 28
         await settle(app, pilot)

@@ -14,11 +14,11 @@ from kwtrack.review.marks import (
     mark_item,
     set_tracked,
 )
-from kwtrack.review.report import TITLES, csv_rows, figure_text, markdown
+from kwtrack.review.report import TITLES, csv_rows, figure_name, figure_text, markdown
 from kwtrack.review.sections import SECTIONS, Review, ReviewItem, weekly_review
 from kwtrack.review.weeks import parse_week, week_name
 
-__all__ = ["SECTIONS", "TITLES", "KeywordWeek", "Review", "ReviewItem", "figure_text",
-           "find_keyword", "keyword_history", "mark_item", "last_week_with_keyword_stats",
-           "csv_rows", "markdown",
-           "parse_week", "set_tracked", "week_name", "weekly_review"]
+__all__ = ["SECTIONS", "TITLES", "KeywordWeek", "Review", "ReviewItem", "csv_rows",
+           "figure_name", "figure_text", "find_keyword", "keyword_history",
+           "last_week_with_keyword_stats", "mark_item", "markdown", "parse_week", "set_tracked",
+           "week_name", "weekly_review"]

@@ -31,6 +31,15 @@ _RATES = {"ctr", "inquiry_rate", "store_median_inquiry_rate", "growth"}
 _CHANGES = {"impressions_change", "spend_change", "clicks_change", "keyword_index_change"}
 
 
+_ACRONYMS = {"ctr": "CTR", "cpc": "CPC", "p4p": "P4P"}
+
+
+def figure_name(name: str) -> str:
+    """A figure's name as the meeting's notes and the TUI show it (`cost_per_inquiry` →
+    `cost per inquiry`, `p4p_impressions` → `P4P impressions`); JSON and CSV keep the key."""
+    return " ".join(_ACRONYMS.get(word, word) for word in name.split("_"))
+
+
 def figure_text(name: str, value) -> str:
     """A figure as the review shows it: unknown as `–`, rates and changes in percent."""
     if value is None:
@@ -55,7 +64,7 @@ def markdown(review: Review) -> str:
             lines += ["*nothing this week*", ""]
             continue
         columns = COLUMNS[name]
-        lines.append("| " + " | ".join(["item", *columns, "why"]) + " |")
+        lines.append("| " + " | ".join(["item", *map(figure_name, columns), "why"]) + " |")
         lines.append("|" + "---|" * (len(columns) + 2))
         for item in items:
             label = item.keyword if item.keyword is not None else item.product_id

@@ -218,12 +218,12 @@ class ReviewView(ReportView):
         return rows, f"review of {week_name(review.week)} ([ and ] move a week)"
 
     def details(self, store, key):
-        from kwtrack.review import TITLES, figure_text
+        from kwtrack.review import TITLES, figure_name, figure_text
 
         section, item = self.items[key]
         lines = [f"## {item.keyword or item.product_id}",
                  f"*{TITLES.get(section, section)}*: {item.why}", ""]
-        lines += [f"- {name.replace('_', ' ')}: {figure_text(name, value)}"
+        lines += [f"- {figure_name(name)}: {figure_text(name, value)}"
                   for name, value in item.figures.items()]
         return "\n".join(lines)
 
