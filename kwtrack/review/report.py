@@ -27,8 +27,9 @@ COLUMNS = {
     "product_strength": ["score", "previous_score"],
     "tracked": ["impressions", "clicks", "inquiries", "impressions_change"],
 }
-_RATES = {"ctr", "inquiry_rate", "store_median_inquiry_rate", "growth"}
-_CHANGES = {"impressions_change", "spend_change", "clicks_change", "keyword_index_change"}
+_RATES = {"ctr", "inquiry_rate", "store_median_inquiry_rate"}
+_CHANGES = {"impressions_change", "spend_change", "clicks_change", "keyword_index_change",
+            "growth"}
 
 
 _ACRONYMS = {"ctr": "CTR", "cpc": "CPC", "p4p": "P4P"}
