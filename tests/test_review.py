@@ -202,7 +202,11 @@ def test_set_bid_logs_history_and_undo_restores(weekly, db_path):
     runner = CliRunner()
     out = runner.invoke(cli, ["--db", str(db_path), "bids", "set", "steady", "2.5", "--reason",
                               "more traffic"])
-    assert out.exit_code == 0 and "steady: bid 2 → 2.5" in out.stdout
+    assert out.exit_code == 0 and "steady: bid 2.00 → 2.50" in out.stdout
+    shown = runner.invoke(cli, ["--db", str(db_path), "bids", "history", "steady"]).stdout
+    # (money as money reads; the first record, from the P4P file, is the bid alone)
+    assert [line.split("  ")[1:2] for line in shown.splitlines()[1:]] == [["2.00 → 2.50"],
+                                                                        ["2.00"]], shown
     history = json.loads(runner.invoke(cli, ["--db", str(db_path), "bids", "history",
                                              "steady", "--json"]).stdout)
     assert (history[0]["old_bid"], history[0]["new_bid"], history[0]["reason"]) == (

@@ -9,7 +9,7 @@ import sys
 import click
 
 from kwtrack.cli.common import State, echo_json, echo_table, parse_as_of, pass_state
-from kwtrack.wording import counted
+from kwtrack.wording import counted, price, step
 
 
 @click.group("bids")
@@ -19,12 +19,12 @@ def bids_group() -> None:
 
 @bids_group.command("set")
 @click.argument("keyword")
-@click.argument("price", type=click.FloatRange(min=0, min_open=True))
+@click.argument("bid", metavar="PRICE", type=click.FloatRange(min=0, min_open=True))
 @click.option("-r", "--reason", help="Why (kept in the bid history).")
 @click.option("--status", type=click.Choice(["active", "paused"]), default=None,
               help="Also set the status.")
 @pass_state
-def bids_set(state: State, keyword: str, price: float, reason: str | None,
+def bids_set(state: State, keyword: str, bid: float, reason: str | None,
              status: str | None) -> None:
     """Set KEYWORD's bid to PRICE (CNY per click); `kwtrack undo` restores it.
 
@@ -34,8 +34,8 @@ def bids_set(state: State, keyword: str, price: float, reason: str | None,
     """
     from kwtrack.bids import set_bid
 
-    old, new = set_bid(state.store(), keyword, price, reason=reason, status=status)
-    click.echo(f"{keyword}: bid {'-' if old is None else f'{old:g}'} → {new:g}")
+    old, new = set_bid(state.store(), keyword, bid, reason=reason, status=status)
+    click.echo(f"{keyword}: bid {step(old, new, price)}")
 
 
 @bids_group.command("list")
@@ -55,7 +55,8 @@ def bids_list(state: State, as_json: bool) -> None:
         echo_json(lines)
         return
     echo_table(["keyword", "group", "status", "bid", "base", "min", "max"],
-               [[b.keyword, b.group, b.status, b.bid, b.base_price, b.min_bid, b.max_bid]
+               [[b.keyword, b.group, b.status,
+                 *map(price, (b.bid, b.base_price, b.min_bid, b.max_bid))]
                 for b in lines], widths={0: 50})
 
 
@@ -77,8 +78,8 @@ def bids_history(state: State, keyword: str, as_json: bool) -> None:
         echo_json(lines)
         return
     echo_table(["when", "bid", "status", "reason"],
-               [[f"{h.changed_at:%Y-%m-%d %H:%M}", f"{h.old_bid} → {h.new_bid}",
-                 f"{h.old_status} → {h.new_status}", h.reason] for h in lines])
+               [[f"{h.changed_at:%Y-%m-%d %H:%M}", step(h.old_bid, h.new_bid, price),
+                 step(h.old_status, h.new_status), h.reason] for h in lines])
 
 
 @bids_group.command("apply-review")
@@ -106,8 +107,9 @@ def bids_apply_review(state: State, week: str | None, dry_run: bool, as_json: bo
         echo_json({"dry_run": dry_run, "change": action, "proposals": proposals})
         return
     echo_table(["keyword", "rule", "old bid", "new bid", "reason"],
-               [[p.keyword, p.rule, p.old_bid, p.new_bid if p.new_bid is not None else
-                 f"(none: {p.skipped})", p.reason] for p in proposals], widths={0: 40, 4: 60})
+               [[p.keyword, p.rule, price(p.old_bid), price(p.new_bid) if p.new_bid is not None
+                 else f"(none: {p.skipped})", p.reason] for p in proposals],
+               widths={0: 40, 4: 60})
     changing = sum(p.new_bid is not None for p in proposals)
     if dry_run:
         click.echo(f"dry run: {counted(changing, 'bid')} would change; nothing was changed",

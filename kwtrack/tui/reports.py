@@ -18,7 +18,7 @@ from kwtrack.catalog import split_search
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.widgets import TableView, cell, cell_text
-from kwtrack.wording import counted
+from kwtrack.wording import counted, price, step
 
 
 def _sort_key(shown) -> tuple:
@@ -165,15 +165,16 @@ class BidsView(ReportView):
         from kwtrack.bids import list_bids
 
         bids = list_bids(store)
-        return ([(b.keyword, [b.keyword, b.group, b.status, b.bid, b.base_price, b.min_bid,
-                              b.max_bid]) for b in bids], counted(len(bids), "P4P keyword"))
+        return ([(b.keyword, [b.keyword, b.group, b.status,
+                              *map(price, (b.bid, b.base_price, b.min_bid, b.max_bid))])
+                 for b in bids], counted(len(bids), "P4P keyword"))
 
     def details(self, store, key):
         from kwtrack.bids import bid_history
 
         lines = [f"## {key}", "", "### Bid history", ""]
-        lines += [f"- {h.changed_at:%Y-%m-%d %H:%M}: {cell(h.old_bid)} → {cell(h.new_bid)} "
-                  f"({h.old_status or '-'} → {h.new_status or '-'}) — {h.reason or ''}"
+        lines += [f"- {h.changed_at:%Y-%m-%d %H:%M}: {step(h.old_bid, h.new_bid, price)} "
+                  f"({step(h.old_status, h.new_status)}) — {h.reason or ''}"
                   for h in bid_history(store, key)] or ["*no change on record*"]
         return "\n".join(lines)
 

@@ -10,7 +10,7 @@ from kwtrack.charts import sparkline
 from kwtrack.history import changes_of
 from kwtrack.review import keyword_history
 from kwtrack.tui.widgets import BrowseView, cell
-from kwtrack.wording import counted
+from kwtrack.wording import counted, price
 
 CHANNEL = {"organic": "org.", "p4p": "P4P"}  # short: the details pane is narrow
 
@@ -93,7 +93,7 @@ class KeywordsView(BrowseView):
         if d is None:
             return f"*Keyword {key!r} is gone.*"
         k = d.keyword
-        bid = (f"P4P bid ¥{k.bid:.2f} ({k.p4p_status})" if k.bid is not None
+        bid = (f"P4P bid ¥{price(k.bid)} ({k.p4p_status})" if k.bid is not None
                else "not in P4P")
         lines = [
             f"## {k.keyword}",
