@@ -16,6 +16,7 @@ from kwtrack.imports import Period, import_file
 from kwtrack.imports.detect import period_from_file_name, period_from_text
 from kwtrack.store.models import Bid, Keyword, KeywordStat, Product, ProductStat, SearchTermShare
 
+from .conftest import write_csv
 from .test_import import dump
 
 PRODUCT_HEADER = ["产品ID", "产品名称", "是否橱窗", "是否顶展", "是否P4P", "搜索曝光次数",
@@ -130,6 +131,13 @@ def test_p4p_report_updates_bids_and_p4p_stats(store, tmp_path):
                                                                          "核心词")
     stat = KeywordStat.get()
     assert (stat.channel, stat.spend, stat.period_start) == ("p4p", 105.0, dt.date(2026, 11, 16))
+
+
+@pytest.mark.parametrize("said", ["暂停推广", "已暂停", "未推广", "关闭", "paused", "Off"])
+def test_the_back_ends_words_for_a_paused_keyword_read_as_paused(store, tmp_path, said):
+    path = write_csv(tmp_path / "p4p.csv", f"关键词,状态,出价\nrunning shoes,{said},2.80\n")
+    import_file(store, "p4p-report", path)
+    assert (Bid.get().status, Bid.get().bid) == ("paused", 2.8)
 
 
 def test_search_term_shares(store, tmp_path):

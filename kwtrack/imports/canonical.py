@@ -343,8 +343,11 @@ def apply_keyword_stats(run: Run, chunk: Chunk) -> None:
 
 STATUS = choice("online", "offline", aliases={"on": "online", "off": "offline",
                                                "上架": "online", "下架": "offline"})
+# (the back end's words for a keyword's promotion: on, paused, never started)
 BID_STATUS = choice("active", "paused", aliases={
-    "on": "active", "off": "paused", "推广中": "active", "暂停": "paused", "已暂停": "paused"})
+    "on": "active", "off": "paused", "推广中": "active", "开启": "active", "暂停": "paused",
+    "已暂停": "paused", "暂停推广": "paused", "已暂停推广": "paused", "未推广": "paused",
+    "关闭": "paused"})
 PERIOD_COLUMNS = (
     Column("date", parse_date),
     Column("period_start", parse_date),
