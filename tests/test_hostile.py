@@ -216,7 +216,7 @@ def test_sigkill_at_random_points_leaves_no_row_and_the_import_then_succeeds(sho
                 assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert dump() == before  # no row of the file is present
     done = CliRunner().invoke(cli, ["--db", str(shop), "import", str(path)])
-    assert done.exit_code == 0 and "600000 rows, 600000 added" in done.stdout
+    assert done.exit_code == 0 and "600,000 rows, 600,000 added" in done.stdout
 
 
 def test_two_imports_at_once_both_land(shop, tmp_path):
@@ -292,7 +292,7 @@ def test_an_import_while_the_tui_edits_both_land(demo_db, tmp_path):
     editing.send_signal(signal.SIGKILL)
     _, edit_err = editing.communicate(timeout=60)
     out, err = importing.communicate(timeout=300)
-    assert importing.returncode == 0 and "300000 rows, 300000 added" in out, err
+    assert importing.returncode == 0 and "300,000 rows, 300,000 added" in out, err
     assert "locked" not in err + edit_err
     database.close()
     assert Product.select().where(Product.archived_at.is_null(False)).count() == BATCH

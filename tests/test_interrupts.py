@@ -46,7 +46,7 @@ def test_ctrl_c_during_an_import_writes_nothing_and_exits_130(store, db_path, tm
     # no process of it is left, and the same import then goes in whole
     assert subprocess.run(["pgrep", "-f", str(path)], capture_output=True).stdout == b""
     again = CliRunner().invoke(cli, ["--db", str(db_path), "import", str(path)])
-    assert again.exit_code == 0 and "400000 rows, 400000 added" in again.stdout
+    assert again.exit_code == 0 and "400,000 rows, 400,000 added" in again.stdout
 
 
 def test_an_interrupt_after_the_commit_says_so_and_exits_0(db_path, tmp_path, monkeypatch):

@@ -133,6 +133,28 @@ def test_p4p_report_updates_bids_and_p4p_stats(store, tmp_path):
     assert (stat.channel, stat.spend, stat.period_start) == ("p4p", 105.0, dt.date(2026, 11, 16))
 
 
+def test_a_p4p_reports_figures_go_in_for_the_period_its_preamble_names_else_it_says_so(
+        store, tmp_path):
+    header = ["关键词", "状态", "出价", "曝光量", "点击量", "花费"]
+    rows = [["walking shoes", "推广中", "3.5", "100", "5", "12.5"],
+            ["hiking boots", "暂停推广", "2.8", "-", "-", "-"]]
+    # exported on the 22nd (the name's one day is no period), the week in its preamble
+    dated = write_xlsx(tmp_path / "p4p-report-2026-11-22.xlsx",
+                       "时间周期：2026-11-16 至 2026-11-22", header, rows)
+    result = import_file(store, None, dated)
+    assert (result.period_start, result.period_end) == (dt.date(2026, 11, 16),
+                                                        dt.date(2026, 11, 22))
+    assert "1 row written as P4P stats" in result.summary()
+    assert [(s.channel, s.clicks) for s in KeywordStat.select()] == [("p4p", 5)]
+    undated = write_csv(tmp_path / "p4p-2026-11-29.csv",
+                        "\n".join(",".join(r) for r in [header, *rows]).replace("3.5", "3.6"))
+    result = import_file(store, None, undated)
+    assert result.period_start is None and Bid.get(Bid.id == 1).bid == 3.6  # the bids went in
+    assert ("1 row whose P4P figures were left out: the report names no period (its bids are "
+            "in; give --period START..END for the figures)") in result.summary()
+    assert KeywordStat.select().count() == 1
+
+
 @pytest.mark.parametrize("said", ["暂停推广", "已暂停", "未推广", "关闭", "paused", "Off"])
 def test_the_back_ends_words_for_a_paused_keyword_read_as_paused(store, tmp_path, said):
     path = write_csv(tmp_path / "p4p.csv", f"关键词,状态,出价\nrunning shoes,{said},2.80\n")
@@ -207,7 +229,7 @@ def test_cli_detects_kind_and_takes_period_option(tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "import", str(path),
                                       "--period", "2026-11-16..2026-11-22"])
     assert result.exit_code == 0, result.output
-    assert "terms.csv (search-terms): 1 rows, 1 added" in result.output
+    assert "terms.csv (search-terms): 1 row, 1 added" in result.output
     bad = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "import", str(path),
                                    "--period", "2026-11-22"])
     assert bad.exit_code == 2 and "START..END" in bad.output

@@ -73,17 +73,23 @@ def _apply_keyword_report(run: Run, chunk: Chunk) -> None:
     apply_keyword_stats(run, Chunk.from_records(split))
 
 
+NO_PERIOD = ("rows whose P4P figures were left out: the report names no period (its bids "
+             "are in; give --period START..END for the figures)")
+
+
 def _apply_p4p_report(run: Run, chunk: Chunk) -> None:
     """A P4P keyword report: the bids, and the P4P channel's numbers when it has a period."""
     apply_p4p(run, chunk)
-    stats = [(n, dict(r, channel="p4p")) for n, r in chunk.records()
-             if r.get("_period") and any(r.get(m) is not None
-                                         for m in ("impressions", "clicks", "spend"))]
+    with_figures = [(n, r) for n, r in chunk.records()
+                    if any(r.get(m) is not None for m in ("impressions", "clicks", "spend"))]
+    stats = [(n, dict(r, channel="p4p")) for n, r in with_figures if r.get("_period")]
+    if len(stats) < len(with_figures):  # (said, not dropped in silence)
+        run.notes[NO_PERIOD] = run.notes.get(NO_PERIOD, 0) + len(with_figures) - len(stats)
     if stats:
         before = run.written
         apply_keyword_stats(run, Chunk.from_records(stats))
-        run.notes["p4p stats rows written"] = (run.notes.get("p4p stats rows written", 0)
-                                               + run.written - before)
+        written = "rows written as P4P stats"
+        run.notes[written] = run.notes.get(written, 0) + run.written - before
 
 
 def _apply_search_terms(run: Run, chunk: Chunk) -> None:

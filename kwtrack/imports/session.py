@@ -41,6 +41,7 @@ from kwtrack.store.models import (
     Store,
     database,
 )
+from kwtrack.wording import counted
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,8 @@ class ImportResult:
     skipped: str | None = None  # why nothing was done, e.g. the file was imported before
     dry_run: bool = False
     ignored_columns: tuple[str, ...] = ()
-    notes: tuple[tuple[str, int], ...] = ()  # e.g. ("products added", 12) for a report
+    # e.g. ("products added", 12) for a report: a plural noun first, counted in the summary
+    notes: tuple[tuple[str, int], ...] = ()
 
     def summary(self) -> str:
         """One line saying what an import added, changed, merged and left unchanged."""
@@ -69,16 +71,18 @@ class ImportResult:
         if self.skipped:
             return f"{name}: {self.skipped}"
         verb = "would be" if self.dry_run else ""
-        parts = [f"{self.rows_read} rows", f"{self.added} {verb} added".replace("  ", " "),
-                 f"{self.changed} {verb} changed".replace("  ", " ")]
+        parts = [counted(self.rows_read, "row"), f"{self.added:,} {verb} added".replace("  ", " "),
+                 f"{self.changed:,} {verb} changed".replace("  ", " ")]
         if self.merged:
             more = len(self.merged_keywords) - 10
             shown = ", ".join(self.merged_keywords[:10]) + (f" +{more} more" if more > 0 else "")
             parts.append(f"{self.merged} merged (repeated words, figures added: {shown})")
-        parts.append(f"{self.unchanged} unchanged")
+        parts.append(f"{self.unchanged:,} unchanged")
         if self.keywords_added:
-            parts.append(f"{self.keywords_added} new keywords")
-        parts += [f"{count} {note}" for note, count in self.notes]
+            parts.append(counted(self.keywords_added, "new keyword"))
+        for note, count in self.notes:
+            noun, _, rest = note.partition(" ")
+            parts.append(f"{counted(count, noun.removesuffix('s'))} {rest}")
         period = f", period {self.period_start}..{self.period_end}" if self.period_start else ""
         text = f"{name} ({self.kind}): " + ", ".join(parts) + period
         if self.ignored_columns:
@@ -192,9 +196,12 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
             f"already imported on {earlier.imported_at:%Y-%m-%d %H:%M} (batch {earlier.id}); "
             "nothing changed — use --force to apply it again"), dry_run=dry_run)
     ignored = _check_header(path, kind, header, header_row)
-    if kind.has_period and period is None:
+    if period is None and (kind.has_period or kind.period_optional):
+        # (a file name's one day is a period only for kinds that need one: a P4P report
+        # exported on the 22nd may hold the week, and its figures are then left out, saying so)
         period = (period_from_text(" ".join(" ".join(r) for r in preamble))
-                  or period_from_file_name(path))
+                  or (period_from_file_name(path) if kind.has_period
+                      else period_from_text(path.stem)))
 
     db = database.obj
     result = None
