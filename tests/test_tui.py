@@ -274,15 +274,37 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
 
 
 async def test_every_command_is_in_the_palette_and_the_help(demo_db):
+    """Each view offers its own commands (keys, footer, palette); the help lists them all,
+    each with the views it works on."""
+    from textual.screen import ModalScreen
+
     from kwtrack.tui.commands import COMMANDS, KwtrackCommands, help_markdown
 
-    assert all(c.help in help_markdown() for c in COMMANDS)
+    assert all(c.help_line in help_markdown() for c in COMMANDS)
+    assert "| `a` | Products, Keywords: add a product or a keyword (a form) |" in help_markdown()
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
-        provider = KwtrackCommands(app.screen)
-        found = [hit.help async for hit in provider.discover()]
-        assert found == [c.help for c in COMMANDS]
         assert {b.action for b in app.BINDINGS} == {c.action for c in COMMANDS}
+        offered = {}
+        for key, view in (("1", "products"), ("3", "bids"), ("4", "review"),
+                          ("7", "history")):
+            await pilot.press(key)
+            await settle(app, pilot)
+            provider = KwtrackCommands(app.screen)
+            offered[view] = {hit.help async for hit in provider.discover()}
+            footer = " ".join(str(w.render()) for w in app.query_one(Footer).query("*"))
+            assert ("Delete" in footer) == (view == "products"), (view, footer)
+            assert ("Bid" in footer) == (view in ("bids", "review")), (view, footer)
+        assert offered["products"] == {c.help for c in COMMANDS
+                                       if not c.views or "products" in c.views}
+        every_view = {c.help for c in COMMANDS if not c.views}
+        assert offered["history"] == every_view
+        assert offered["review"] - every_view == {c.help for c in COMMANDS
+                                                  if "review" in c.views}
+        # a key of another view's command does nothing here
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ModalScreen)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)

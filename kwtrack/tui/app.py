@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, Markdown, TabbedContent, TabPane
 from kwtrack import __version__
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
-from kwtrack.tui.commands import KwtrackCommands, bindings, help_markdown
+from kwtrack.tui.commands import KwtrackCommands, bindings, help_markdown, offered
 from kwtrack.tui.dialogs import (
     BidDialog,
     ConfirmDialog,
@@ -65,6 +65,8 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
     def __init__(self, store_id: int, **kwargs):
         super().__init__(**kwargs)
         self.store_id = store_id
+        # The view shown (kept here: the palette asks from a screen of its own).
+        self.view_name = "products"
 
     def compose(self) -> ComposeResult:
         store = store_by_id(self.store_id)
@@ -88,7 +90,17 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         self.toggle_class("-no-details")
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.view_name = event.pane.id
+        self.refresh_bindings()  # (the footer offers the commands of this view)
         self._read_if_never(self.query_one(f"#{event.pane.id}-view"))
+
+    def offers(self, action: str) -> bool:
+        """Whether a command works on the view shown (`kwtrack.tui.commands.offered`)."""
+        return offered(action, self.view_name)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys and the footer offer only the commands of the view shown."""
+        return self.offers(action)
 
     def on_browse_view_first_window(self, event: BrowseView.FirstWindow) -> None:
         for view in self.query(BrowseView):
@@ -176,9 +188,8 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             self.action_refresh()
 
     def action_delete(self) -> None:
-        name, key = self._highlighted()
-        if name != "products" or key is None:
-            self.notify("Delete works on the Products view (1)", severity="warning")
+        _, key = self._highlighted()
+        if key is None:
             return
         table = self._current().table
         chosen = sorted(table.selected) or [key]
@@ -197,9 +208,8 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         self.push_screen(ExportDialog(self.store_id))
 
     def action_bid(self) -> None:
-        name, key = self._highlighted()
-        if name not in ("keywords", "bids", "review") or key is None:
-            self.notify("Bids are set on the Keywords, Bids or Review view", severity="warning")
+        _, key = self._highlighted()
+        if key is None:
             return
         self._open_bid(key)
 
@@ -213,10 +223,8 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
                               self._after_change)
 
     def action_track(self) -> None:
-        name, key = self._highlighted()
-        if name not in ("keywords", "bids", "review") or key is None:
-            self.notify("Words are tracked from the Keywords, Bids or Review view",
-                        severity="warning")
+        _, key = self._highlighted()
+        if key is None:
             return
         self._toggle_track(key)
 
@@ -291,19 +299,14 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
                 self.store_id, "Add a product", edits.PRODUCT_FORM, {"status": "online"},
                 lambda values: edits.product_problems(values, adding=True), edits.add_product),
                 self._after_change)
-        elif name == "keywords":
+        else:
             self.push_screen(FormDialog(
                 self.store_id, "Add a keyword", edits.KEYWORD_FORM, {}, edits.keyword_problems,
                 edits.add_keyword), self._after_change)
-        else:
-            self.notify("Products and keywords are added on their views (1, 2)",
-                        severity="warning")
 
     def action_edit(self) -> None:
         name, key = self._highlighted()
-        if name not in ("products", "keywords") or key is None:
-            self.notify("Edit works on the Products and Keywords views (1, 2)",
-                        severity="warning")
+        if key is None:
             return
         self._open_edit(name, key)
 
@@ -339,13 +342,12 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         from kwtrack import edits
 
         name, key = self._highlighted()
-        if name == "products" and key is not None:
-            field, fixed = edits.KEYWORD_FORM[0], {"product_id": key}
-        elif name == "keywords" and key is not None:
-            field, fixed = edits.PRODUCT_FORM[0], {"keyword": key}
-        else:
-            self.notify("Link from the Products or Keywords view (1, 2)", severity="warning")
+        if key is None:
             return
+        if name == "products":
+            field, fixed = edits.KEYWORD_FORM[0], {"product_id": key}
+        else:
+            field, fixed = edits.PRODUCT_FORM[0], {"keyword": key}
         self.push_screen(LinkDialog(
             self.store_id, f"Link {key} with a {field.label.lower()}", field, fixed,
             lambda store, v: edits.link(store, v["keyword"], v["product_id"]),
@@ -353,10 +355,6 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             self._after_change)
 
     def action_select(self) -> None:
-        name, _ = self._highlighted()
-        if name != "products":
-            self.notify("Rows are selected on the Products view (1)", severity="warning")
-            return
         view = self._current()
         view.table.toggle_selected()
         view.show_position()

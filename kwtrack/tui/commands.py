@@ -22,11 +22,23 @@ class Command:
     label: str  # footer and palette
     help: str  # the help screen's line
     footer: bool = True
+    views: tuple[str, ...] = ()  # the views it works on (none: all of them)
+
+    @property
+    def help_line(self) -> str:
+        """The help screen's line, led by the views it works on."""
+        if not self.views:
+            return self.help
+        names = dict((view, label) for _, view, label in VIEWS)
+        return f"{', '.join(names[v] for v in self.views)}: {self.help}"
 
 
 VIEWS = (("1", "products", "Products"), ("2", "keywords", "Keywords"), ("3", "bids", "Bids"),
          ("4", "review", "Review"), ("5", "cleanup", "Clean-up"),
          ("6", "duplicates", "Duplicates"), ("7", "history", "History"))
+
+CATALOG = ("products", "keywords")  # the views that edit the catalog
+WORDS = ("keywords", "bids", "review")  # the views whose rows are words one can bid on
 
 COMMANDS: tuple[Command, ...] = (
     *(Command(key, f"show('{view}')", label, f"the {label} view", footer=False)
@@ -37,17 +49,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("escape", "clear_filter", "Clear filter", "clear the filter", footer=False),
     Command("r", "refresh", "Refresh", "read the current view again from the database "
             "(another process may have imported meanwhile)"),
-    Command("a", "add", "Add", "Products, Keywords: add a product or a keyword (a form)"),
-    Command("e", "edit", "Edit", "Products, Keywords: edit the highlighted row (a form)"),
-    Command("l", "link", "Link", "Products, Keywords: link the highlighted row to a keyword "
-            "or a product, or unlink them (ctrl+x in the form)"),
-    Command("space", "select", "Select", "Products: select or unselect the highlighted row; "
-            "d deletes the selected rows together", footer=False),
-    Command("d", "delete", "Delete", "Products: delete (archive) the highlighted product, or "
-            "the selected ones together, after the coverage check"),
-    Command("b", "bid", "Bid", "Keywords, Bids, Review: set the highlighted word's P4P bid"),
-    Command("t", "track", "Track", "Keywords, Bids, Review: track or untrack the highlighted "
-            "word"),
+    Command("a", "add", "Add", "add a product or a keyword (a form)", views=CATALOG),
+    Command("e", "edit", "Edit", "edit the highlighted row (a form)", views=CATALOG),
+    Command("l", "link", "Link", "link the highlighted row to a keyword or a product, or "
+            "unlink them (ctrl+x in the form)", views=CATALOG),
+    Command("space", "select", "Select", "select or unselect the highlighted row; d deletes "
+            "the selected rows together", footer=False, views=("products",)),
+    Command("d", "delete", "Delete", "delete (archive) the highlighted product, or the "
+            "selected ones together, after the coverage check", views=("products",)),
+    Command("b", "bid", "Bid", "set the highlighted word's P4P bid", views=WORDS),
+    Command("t", "track", "Track", "track or untrack the highlighted word", views=WORDS),
     Command("I", "import_file", "Import", "import a report or canonical file, picked in a "
             "folder tree (checked first; u undoes it)", footer=False),
     Command("E", "export_store", "Export", "export every kind of the store as CSV files into a "
@@ -60,16 +71,16 @@ COMMANDS: tuple[Command, ...] = (
             "keywords it would cover, the live products it would duplicate", footer=False),
     Command("H", "schedule_check", "Schedule check", "check that the P4P promotion hours "
             "cover the target markets' office hours", footer=False),
-    Command("m", "mark(0)", "Done", "Review: mark the highlighted item done"),
-    Command("z", "mark(1)", "Snooze", "Review: snooze the highlighted item for a week"),
-    Command("s", "sort(False)", "Sort", "Bids, Review, Clean-up, Duplicates, History: sort by "
-            "the next column"),
+    Command("m", "mark(0)", "Done", "mark the highlighted item done", views=("review",)),
+    Command("z", "mark(1)", "Snooze", "snooze the highlighted item for a week",
+            views=("review",)),
+    Command("s", "sort(False)", "Sort", "sort by the next column"),
     Command("S", "sort(True)", "Sort ↓", "sort by the same column, the other way",
             footer=False),
-    Command("left_square_bracket", "week(-1)", "Week −1", "Review: the week before",
-            footer=False),
-    Command("right_square_bracket", "week(1)", "Week +1", "Review: the week after",
-            footer=False),
+    Command("left_square_bracket", "week(-1)", "Week −1", "the week before", footer=False,
+            views=("review",)),
+    Command("right_square_bracket", "week(1)", "Week +1", "the week after", footer=False,
+            views=("review",)),
     Command("i", "toggle_details", "Details", "show or hide the details pane (it starts "
             "hidden below 100 columns, to leave the table room)"),
     Command("question_mark", "help", "Help", "the keys of the TUI"),
@@ -82,6 +93,16 @@ def bindings() -> list[Binding]:
     return [Binding(c.key, c.action, c.label, show=c.footer, id=c.action) for c in COMMANDS]
 
 
+# action name (without its arguments) → the views it works on, for the commands that have some
+VIEWS_OF = {c.action.partition("(")[0]: c.views for c in COMMANDS if c.views}
+
+
+def offered(action: str, view: str) -> bool:
+    """Whether a command works on a view: the app offers only those (keys, footer, palette)."""
+    views = VIEWS_OF.get(action.partition("(")[0])
+    return not views or view in views
+
+
 def _key_name(key: str) -> str:
     names = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]",
              "slash": "/", "escape": "Esc"}
@@ -91,7 +112,7 @@ def _key_name(key: str) -> str:
 def help_markdown() -> str:
     """The help screen: every command with its key."""
     lines = ["# kwtrack — keys", "", "| Key | What it does |", "|---|---|"]
-    lines += [f"| `{_key_name(c.key)}` | {c.help} |" for c in COMMANDS]
+    lines += [f"| `{_key_name(c.key)}` | {c.help_line} |" for c in COMMANDS]
     lines += ["| `↑` `↓` (`k` `j`) `PgUp` `PgDn` | move; more rows load as you go |",
               "| `g` / `G` | first / last row |",
               "| `ctrl+p` | every command, by name |", "",
@@ -100,17 +121,21 @@ def help_markdown() -> str:
 
 
 class KwtrackCommands(Provider):
-    """The command palette: every command of `COMMANDS`, run by name."""
+    """The command palette: the commands of `COMMANDS` that work on the view shown, by name."""
+
+    def _offered(self) -> list[Command]:
+        """The commands of the view shown."""
+        return [c for c in COMMANDS if self.app.offers(c.action)]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for command in COMMANDS:
+        for command in self._offered():
             score = matcher.match(f"{command.label} {command.help}")
             if score > 0:
                 yield Hit(score, matcher.highlight(command.label),
                           partial(self.app.run_action, command.action), help=command.help)
 
     async def discover(self) -> Hits:
-        for command in COMMANDS:
+        for command in self._offered():
             yield Hit(1.0, command.label, partial(self.app.run_action, command.action),
                       help=command.help)
