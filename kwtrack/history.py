@@ -24,6 +24,7 @@ from kwtrack.store.models import (
     database,
     now,
 )
+from kwtrack.wording import price
 
 ENTITIES = {"product": Product, "keyword": Keyword, "coverage": Coverage, "bid": Bid}
 
@@ -186,8 +187,16 @@ def _lines(changes: list[Change]) -> list[ChangeLine]:
             labels.update({("bid", i): k for i, k in Bid.select(Bid.id, Keyword.keyword)
                            .join(Keyword).where(Bid.id.in_(ids)).tuples()})
     return [ChangeLine(c.action, c.changed_at, c.entity, c.entity_id,
-                       labels.get((c.entity, c.entity_id), str(c.entity_id)), c.field, c.old,
-                       c.new, c.reason, c.undone_at is not None) for c in changes]
+                       labels.get((c.entity, c.entity_id), str(c.entity_id)), c.field,
+                       _shown(c, c.old), _shown(c, c.new), c.reason, c.undone_at is not None)
+            for c in changes]
+
+
+def _shown(change: Change, value: str | None) -> str | None:
+    """A logged value as people read it: a bid as money (logged as `2.0`, shown `2.00`)."""
+    if value is not None and change.entity == "bid" and change.field == "bid":
+        return price(float(value))
+    return value
 
 
 def _link_labels(changes: list[Change]) -> dict[tuple[str, int], str]:

@@ -15,7 +15,15 @@ from kwtrack.config import load_config
 from kwtrack.errors import KwtrackError
 from kwtrack.history import undo_last
 from kwtrack.imports import import_file
-from kwtrack.review import mark_item, parse_week, set_tracked, week_name, weekly_review
+from kwtrack.review import (
+    csv_rows,
+    mark_item,
+    markdown,
+    parse_week,
+    set_tracked,
+    week_name,
+    weekly_review,
+)
 from kwtrack.store.models import Bid, Keyword
 
 from .conftest import write_csv
@@ -212,7 +220,7 @@ def test_set_bid_logs_history_and_undo_restores(weekly, db_path):
     assert (history[0]["old_bid"], history[0]["new_bid"], history[0]["reason"]) == (
         2.0, 2.5, "more traffic")
     undone = runner.invoke(cli, ["--db", str(db_path), "undo"])
-    assert "bid steady bid (now 2" in undone.stdout  # the bid named by its keyword
+    assert "bid steady bid (now 2.00)" in undone.stdout  # by its keyword, as money
     assert Bid.get(Bid.keyword == Keyword.get(Keyword.norm == "steady")).bid == 2.0
     with pytest.raises(KwtrackError, match="no keyword 'nothing'"):
         set_bid(weekly, "nothing", 1.0)
@@ -303,6 +311,12 @@ def test_showcase_and_product_strength(weekly, tmp_path):
     assert section(review, "showcase") == ["UP"]
     strength = {i.product_id: i.why for i in review.sections["product_strength"]}
     assert set(strength) == {"NEAR", "FELL"} and "fell" in strength["FELL"]
+    # a product is named by its title too, where people read the review
+    assert review.sections["showcase"][0].to_dict()["title"] == "Hiking Boots H3"
+    assert "| UP Hiking Boots H3 | 300 |" in markdown(review)
+    header, rows = csv_rows(review)
+    assert {row[header.index("title")] for row in rows if row[3] == "FELL"} == {
+        "Running Shoes R2"}
 
 
 def test_the_weekly_roll_up_follows_imports_overwrites_back_fills_and_undo(store, tmp_path,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textwrap import shorten
+
 from kwtrack.review.sections import Review
 from kwtrack.review.weeks import week_name
 
@@ -68,7 +70,8 @@ def markdown(review: Review) -> str:
         lines.append("| " + " | ".join(["item", *map(figure_name, columns), "why"]) + " |")
         lines.append("|" + "---|" * (len(columns) + 2))
         for item in items:
-            label = item.keyword if item.keyword is not None else item.product_id
+            label = item.keyword if item.keyword is not None else (
+                f"{item.product_id} {shorten(item.title or '', 60, placeholder=' …')}".strip())
             lines.append("| " + " | ".join([label, *(figure_text(c, item.figures.get(c))
                                                      for c in columns), item.why]) + " |")
         lines.append("")
@@ -79,8 +82,8 @@ def csv_rows(review: Review) -> tuple[list[str], list[list]]:
     """The review as one table: a row per item, its section first."""
     names = sorted({key for items in review.sections.values() for i in items
                     for key in i.figures})
-    header = ["week", "section", "keyword", "product_id", *names, "why"]
-    rows = [[week_name(review.week), section, i.keyword, i.product_id,
+    header = ["week", "section", "keyword", "product_id", "title", *names, "why"]
+    rows = [[week_name(review.week), section, i.keyword, i.product_id, i.title,
              *(i.figures.get(n) for n in names), i.why]
             for section, items in review.sections.items() for i in items]
     return header, rows

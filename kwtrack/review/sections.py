@@ -42,10 +42,11 @@ class ReviewItem:
     product_id: str | None
     figures: dict
     why: str
+    title: str | None = None  # a product's (a meeting knows its products by their titles)
 
     def to_dict(self) -> dict:
         name = {"keyword": self.keyword} if self.keyword is not None else {
-            "product_id": self.product_id}
+            "product_id": self.product_id, "title": self.title}
         return {**name, **self.figures, "why": self.why}
 
 
@@ -312,6 +313,13 @@ def _hidden(store: Store, week: dt.date) -> set[tuple[str, str]]:
     return hidden
 
 
+def _named_products(store: Store) -> dict[int, tuple[str, str]]:
+    """The store's products by row id: (product ID, title)."""
+    return {id_: (product_id, title) for id_, product_id, title in bulk.raw_rows(
+        Product.select(Product.id, Product.product_id, Product.title)
+        .where(Product.store == store))}
+
+
 def _showcase(store, week, earlier, figures, rules, hidden) -> list[ReviewItem]:
     """Products whose traffic rose while their keywords' search index rose too."""
     products = product_weeks(store, earlier[-3], week)
@@ -325,8 +333,7 @@ def _showcase(store, week, earlier, figures, rules, hidden) -> list[ReviewItem]:
                                           .join(Product).where(Product.store == store)):
         if keyword in index:
             links.setdefault(product, []).append(keyword)
-    codes = dict(bulk.raw_rows(Product.select(Product.id, Product.product_id)
-                               .where(Product.store == store)))
+    named = _named_products(store)
     found = []
     for product, by_week in products.items():
         now = by_week.get(week)
@@ -338,20 +345,21 @@ def _showcase(store, week, earlier, figures, rules, hidden) -> list[ReviewItem]:
         now_index = statistics.fmean(index[k][0] for k in links[product])
         before_index = statistics.fmean(index[k][1] for k in links[product])
         if growth is not None and growth >= rules.showcase_min_growth \
-                and now_index > before_index and ("showcase", codes[product]) not in hidden:
-            found.append(ReviewItem(None, codes[product], {
+                and now_index > before_index and ("showcase", named[product][0]) not in hidden:
+            found.append(ReviewItem(None, named[product][0], {
                 "impressions": now, "growth": round(growth, 4),
                 "keyword_index": round(now_index, 2),
                 "keyword_index_change": _change(now_index, before_index)},
-                "traffic rising with its keywords' search index: a showcase slot and P4P"))
+                "traffic rising with its keywords' search index: a showcase slot and P4P",
+                named[product][1]))
     return sorted(found, key=lambda i: -i.figures["growth"])[: rules.top]
 
 
 def _strength(store, rules, hidden) -> list[ReviewItem]:
     """Products near a strong score, and products whose score fell since the last import."""
     found = []
-    for product_id, score in bulk.raw_rows(
-            Product.select(Product.product_id, Product.score)
+    for product_id, title, score in bulk.raw_rows(
+            Product.select(Product.product_id, Product.title, Product.score)
             .where((Product.store == store) & Product.archived_at.is_null()
                    & (Product.score >= rules.strength_low)
                    & (Product.score < rules.strength_high))
@@ -359,19 +367,18 @@ def _strength(store, rules, hidden) -> list[ReviewItem]:
         if ("product_strength", product_id) not in hidden:
             found.append(ReviewItem(None, product_id, {"score": score},
                                     f"near a strong score ({rules.strength_low:g}–"
-                                    f"{rules.strength_high:g}): push it up"))
+                                    f"{rules.strength_high:g}): push it up", title))
     history: dict[int, list[float]] = {}
     for product, score in bulk.raw_rows(
             ScoreHistory.select(ScoreHistory.product, ScoreHistory.score).join(Product)
             .where((Product.store == store) & Product.archived_at.is_null())
             .order_by(ScoreHistory.product, ScoreHistory.recorded_at, ScoreHistory.id)):
         history.setdefault(product, []).append(score)
-    codes = dict(bulk.raw_rows(Product.select(Product.id, Product.product_id)
-                               .where(Product.store == store)))
+    named = _named_products(store)
     for product, scores in history.items():
         if len(scores) >= 2 and scores[-1] < scores[-2] and \
-                ("product_strength", codes[product]) not in hidden:
-            found.append(ReviewItem(None, codes[product], {
+                ("product_strength", named[product][0]) not in hidden:
+            found.append(ReviewItem(None, named[product][0], {
                 "score": scores[-1], "previous_score": scores[-2]},
-                "score fell since the last import: why?"))
+                "score fell since the last import: why?", named[product][1]))
     return found[: rules.top * 2]

@@ -222,8 +222,10 @@ class ReviewView(ReportView):
         from kwtrack.review import TITLES, figure_name, figure_text
 
         section, item = self.items[key]
-        lines = [f"## {item.keyword or item.product_id}",
-                 f"*{TITLES.get(section, section)}*: {item.why}", ""]
+        lines = [f"## {item.keyword or item.product_id}"]
+        if item.title:  # (a product's)
+            lines += [item.title, ""]
+        lines += [f"*{TITLES.get(section, section)}*: {item.why}", ""]
         lines += [f"- {figure_name(name)}: {figure_text(name, value)}"
                   for name, value in item.figures.items()]
         return "\n".join(lines)
