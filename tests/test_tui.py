@@ -570,6 +570,11 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
 
         marks = sorted((m.until is None) for m in ReviewMark.select())
         assert marks == [False, True]  # one done for good, one snoozed
+        # sections by their titles, and a filter on one of them
+        await pilot.press("slash", *"section:rising")
+        await settle(app, pilot)
+        sections = {review.table.get_row_at(r)[0].plain for r in range(review.table.row_count)}
+        assert sections == {"Rising words"}
 
 
 async def test_details_pane_starts_hidden_when_narrow_and_i_toggles_it(demo_db):

@@ -198,7 +198,7 @@ class ReviewView(ReportView):
         self.refresh_rows()
 
     def rows(self, store):
-        from kwtrack.review import last_week_with_keyword_stats, week_name, weekly_review
+        from kwtrack.review import TITLES, last_week_with_keyword_stats, week_name, weekly_review
 
         if self.step:
             week = self.week or last_week_with_keyword_stats(store)
@@ -213,7 +213,7 @@ class ReviewView(ReportView):
                 key = f"{section}:{n}"
                 self.items[key] = (section, item)
                 figures = item.figures
-                rows.append((key, [section, item.keyword or item.product_id,
+                rows.append((key, [TITLES[section], item.keyword or item.product_id,
                                    figures.get("impressions"), figures.get("clicks"),
                                    figures.get("spend"), item.why]))
         return rows, f"review of {week_name(review.week)} ([ and ] move a week)"
