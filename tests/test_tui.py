@@ -570,6 +570,10 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
 
         marks = sorted((m.until is None) for m in ReviewMark.select())
         assert marks == [False, True]  # one done for good, one snoozed
+        await pilot.press("G")  # the last row and back, as on Products and Keywords
+        assert review.table.cursor_row == review.table.row_count - 1 > 0
+        await pilot.press("g")
+        assert review.table.cursor_row == 0
         # sections by their titles, and a filter on one of them
         await pilot.press("slash", *"section:rising")
         await settle(app, pilot)

@@ -232,16 +232,24 @@ class TableView(SaysWorkerErrors, Vertical):
 
 
 class Table(DataTable):
-    """A view's table: rows as the cursor, striped, and `j` / `k` moving it as the arrows do
-    (what keyboard people reach for first)."""
+    """A view's table: rows as the cursor, striped, `j` / `k` moving it as the arrows do and
+    `g` / `G` to the first and last rows (what keyboard people reach for first)."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "First row", show=False),
+        Binding("G", "last", "Last row", show=False),
     ]
 
     def __init__(self, **kwargs):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+
+    def action_first(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last(self) -> None:
+        self.move_cursor(row=self.row_count - 1)
 
 
 class WindowTable(Table):
@@ -251,11 +259,6 @@ class WindowTable(Table):
     and `G` ask for the first and the last rows. The cursor stays on the same record while the
     window moves under it.
     """
-
-    BINDINGS = [
-        Binding("g", "first", "First row", show=False),
-        Binding("G", "last", "Last row", show=False),
-    ]
 
     MARK, UNMARKED = "● ", "  "  # before the first cell of a selected row, of any other
 
