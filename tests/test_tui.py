@@ -376,6 +376,28 @@ async def test_delete_shows_the_coverage_check_cancel_confirm_and_undo(demo_db):
         assert Product.get(Product.product_id == first).archived_at is None
 
 
+async def test_the_clean_up_deletes_a_safe_candidate_and_lists_it_no_more(demo_db):
+    """The monthly routine in one place: the check lists a candidate safe, `d` deletes it
+    (the dialog checks it again), and it leaves the list."""
+    from kwtrack.tui.dialogs import DeleteDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        cleanup = await _rows_of(app, pilot, "cleanup")
+        rows = [cleanup.table.get_row_at(r) for r in range(cleanup.table.row_count)]
+        safe = next(i for i, row in enumerate(rows) if row[1].plain == "safe")
+        product_id = rows[safe][0].plain
+        cleanup.table.move_cursor(row=safe)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeleteDialog) and app.screen.product_ids == [product_id]
+        assert not app.screen.report.orphaned
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert Product.get(Product.product_id == product_id).archived_at is not None
+        assert product_id not in cleanup.report and len(cleanup.report) == len(rows) - 1
+
+
 async def test_set_a_bid_with_a_validation_error_then_a_fix(demo_db):
     from kwtrack.bids import bid_history
     from kwtrack.tui.dialogs import BidDialog

@@ -191,12 +191,13 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         _, key = self._highlighted()
         if key is None:
             return
-        table = self._current().table
-        chosen = sorted(table.selected) or [key]
+        # (the rows picked with space, on Products; Clean-up deletes its highlighted row)
+        selected = getattr(self._current().table, "selected", set())
+        chosen = sorted(selected) or [key]
 
         def done(changed: bool | None) -> None:
             if changed:
-                table.selected.clear()
+                selected.clear()
             self._after_change(changed)
 
         self.push_screen(DeleteDialog(self.store_id, chosen), done)
