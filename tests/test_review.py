@@ -296,7 +296,7 @@ def test_a_hot_products_title_changes_only_with_force_and_a_reason(store, db_pat
 def test_showcase_and_product_strength(weekly, tmp_path):
     import_file(weekly, "products", write_csv(tmp_path / "p.csv", (
         "product_id,title,score,keywords\nNEAR,Mesh Sneakers M1,75,riser\n"
-        "FELL,Running Shoes R2,90,\nUP,Hiking Boots H3,60,riser\n")))
+        "FELL,Running Shoes R2,90,\nUP,Hiking Boots | H3,60,riser\n")))
     import_file(weekly, "products", write_csv(tmp_path / "p2.csv", (
         "product_id,title,score\nFELL,Running Shoes R2,85\n")))
     import_file(weekly, "product-stats", write_csv(tmp_path / "s.csv", (
@@ -312,8 +312,8 @@ def test_showcase_and_product_strength(weekly, tmp_path):
     strength = {i.product_id: i.why for i in review.sections["product_strength"]}
     assert set(strength) == {"NEAR", "FELL"} and "fell" in strength["FELL"]
     # a product is named by its title too, where people read the review
-    assert review.sections["showcase"][0].to_dict()["title"] == "Hiking Boots H3"
-    assert "| UP Hiking Boots H3 | 300 |" in markdown(review)
+    assert review.sections["showcase"][0].to_dict()["title"] == "Hiking Boots | H3"
+    assert "| UP Hiking Boots \\| H3 | 300 |" in markdown(review)  # (its `|` kept in the cell)
     header, rows = csv_rows(review)
     assert {row[header.index("title")] for row in rows if row[3] == "FELL"} == {
         "Running Shoes R2"}

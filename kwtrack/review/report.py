@@ -72,6 +72,7 @@ def markdown(review: Review) -> str:
         for item in items:
             label = item.keyword if item.keyword is not None else (
                 f"{item.product_id} {shorten(item.title or '', 60, placeholder=' …')}".strip())
+            label = label.replace("|", "\\|")  # (a `|` in a title or word would end the cell)
             lines.append("| " + " | ".join([label, *(figure_text(c, item.figures.get(c))
                                                      for c in columns), item.why]) + " |")
         lines.append("")
