@@ -229,11 +229,9 @@ def newest_is_an_import(store: Store) -> bool:
 
 def import_to_undo(store: Store) -> ImportBatch | None:
     """The import `undo` would take back next; None when that is an edit (or nothing)."""
-    if not newest_is_an_import(store):
-        return None
-    return (ImportBatch.select().where((ImportBatch.store == store)
-                                       & ImportBatch.undone_at.is_null())
-            .order_by(ImportBatch.id.desc()).first())
+    from kwtrack.imports import newest_import
+
+    return newest_import(store) if newest_is_an_import(store) else None
 
 
 def undo(store: Store, import_id: int | None = None) -> str | None:

@@ -11,8 +11,8 @@ from kwtrack.imports.canonical import KEYWORD_METRICS, PRODUCT_FIELDS, PRODUCT_M
 from kwtrack.imports.registry import ALIASES, KEYWORD_STATS_KINDS, KINDS
 from kwtrack.imports.session import ImportLine, ImportResult, import_file, list_imports
 from kwtrack.imports.spec import Period
-from kwtrack.imports.undo import undo_import
+from kwtrack.imports.undo import newest_import, undo_import
 
 __all__ = ["ALIASES", "KEYWORD_METRICS", "KEYWORD_STATS_KINDS", "KINDS", "PRODUCT_FIELDS",
            "PRODUCT_METRICS", "ImportLine", "ImportResult", "Period", "import_file", "list_imports",
-           "undo_import"]
+           "newest_import", "undo_import"]

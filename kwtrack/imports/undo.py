@@ -59,12 +59,17 @@ def _of_store(model, store: Store):
     return BidChange.bid.in_(bids)
 
 
+def newest_import(store: Store) -> ImportBatch | None:
+    """The store's newest import not undone (the one `undo_import` takes back), if any."""
+    return (ImportBatch.select().where((ImportBatch.store == store)
+                                       & ImportBatch.undone_at.is_null())
+            .order_by(ImportBatch.id.desc()).first())
+
+
 def undo_import(store: Store, batch_id: int | None = None) -> ImportBatch:
     """Undo the store's newest import (or `batch_id`, which must be it); returns its batch.
     Refused when something was written after it: undo that first."""
-    newest = (ImportBatch.select().where((ImportBatch.store == store)
-                                         & ImportBatch.undone_at.is_null())
-              .order_by(ImportBatch.id.desc()).first())
+    newest = newest_import(store)
     if newest is None:
         raise KwtrackError("no import to undo")
     batch = newest if batch_id is None else ImportBatch.get_or_none(

@@ -221,8 +221,9 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
     sections["cut"] = ranked_items("cut", _cut(figures, active, week, rules, item))
     sections["key_group"] = ranked_items("key_group", _key_group(
         figures, info, ranked, rising, week, previous, rules, item))
-    sections["showcase"] = _showcase(store, week, earlier, figures, rules, hidden)
-    sections["product_strength"] = _strength(store, rules, hidden)
+    named = _named_products(store)  # (both product sections name their products)
+    sections["showcase"] = _showcase(store, week, earlier, figures, rules, hidden, named)
+    sections["product_strength"] = _strength(store, rules, hidden, named)
     sections["tracked"] = keep("tracked", by(
         {k: names.get(k, "") for k, (_, tracked) in info.items() if tracked is not None}),
         lambda k: item(k, figures[k].traffic(week, previous) if k in figures else
@@ -320,7 +321,7 @@ def _named_products(store: Store) -> dict[int, tuple[str, str]]:
         .where(Product.store == store))}
 
 
-def _showcase(store, week, earlier, figures, rules, hidden) -> list[ReviewItem]:
+def _showcase(store, week, earlier, figures, rules, hidden, named) -> list[ReviewItem]:
     """Products whose traffic rose while their keywords' search index rose too."""
     products = product_weeks(store, earlier[-3], week)
     index = {}
@@ -333,7 +334,6 @@ def _showcase(store, week, earlier, figures, rules, hidden) -> list[ReviewItem]:
                                           .join(Product).where(Product.store == store)):
         if keyword in index:
             links.setdefault(product, []).append(keyword)
-    named = _named_products(store)
     found = []
     for product, by_week in products.items():
         now = by_week.get(week)
@@ -355,7 +355,7 @@ def _showcase(store, week, earlier, figures, rules, hidden) -> list[ReviewItem]:
     return sorted(found, key=lambda i: -i.figures["growth"])[: rules.top]
 
 
-def _strength(store, rules, hidden) -> list[ReviewItem]:
+def _strength(store, rules, hidden, named) -> list[ReviewItem]:
     """Products near a strong score, and products whose score fell since the last import."""
     found = []
     for product_id, title, score in bulk.raw_rows(
@@ -374,7 +374,6 @@ def _strength(store, rules, hidden) -> list[ReviewItem]:
             .where((Product.store == store) & Product.archived_at.is_null())
             .order_by(ScoreHistory.product, ScoreHistory.recorded_at, ScoreHistory.id)):
         history.setdefault(product, []).append(score)
-    named = _named_products(store)
     for product, scores in history.items():
         if len(scores) >= 2 and scores[-1] < scores[-2] and \
                 ("product_strength", named[product][0]) not in hidden:
