@@ -298,13 +298,14 @@ def _product_rows(store: Store, products: list[Product],
     keyword_counts = {p: len({k for k, _ in found}) for p, found in covered.items()}
     totals: dict[int, tuple] = {}
     window = recent_product_window(store)
-    if window:
-        totals = {row[0]: row[1:] for row in (
+    for part in bulk.chunked(ids) if window else ():
+        totals.update((row[0], row[1:]) for row in (
             ProductStat.select(ProductStat.product, fn.SUM(ProductStat.impressions),
                                fn.SUM(ProductStat.clicks), fn.SUM(ProductStat.inquiries))
-            .where(ProductStat.product.in_(ids) & (ProductStat.period_start >= window[0])
+            .where(ProductStat.product.in_(list(part))
+                   & (ProductStat.period_start >= window[0])
                    & (ProductStat.period_end <= window[1]))
-            .group_by(ProductStat.product).tuples())}
+            .group_by(ProductStat.product).tuples()))
     rows = []
     for p in products:
         impressions, clicks, inquiries = totals.get(p.id, (0, 0, 0) if window else
@@ -318,6 +319,17 @@ def _product_rows(store: Store, products: list[Product],
 
 def _int(value) -> int | None:
     return None if value is None else int(value)
+
+
+def product_rows(store: Store, product_ids: list[str]) -> dict[str, ProductRow]:
+    """Some products' list rows (recent figures, keyword counts), by product ID, for a report
+    that names products: which of two duplicate listings earns more, say. IDs the store
+    lacks are left out."""
+    products = [p for part in bulk.chunked(list(dict.fromkeys(product_ids)))
+                for p in Product.select().where((Product.store == store)
+                                                & Product.product_id.in_(list(part)))]
+    # (all at once: the keywords they cover are found in one pass over the library)
+    return {row.product_id: row for row in _product_rows(store, products)}
 
 
 def product_details(store: Store, product_id: str) -> ProductDetails | None:

@@ -12,6 +12,11 @@ def counted(number: int, noun: str) -> str:
     return f"{number:,} {noun if number == 1 else noun + 's'}"
 
 
+def number(value: int | None) -> str:
+    """A count as it reads: `10,784`, `-` when unknown."""
+    return "-" if value is None else f"{value:,}"
+
+
 def price(value: float | None) -> str:
     """A bid or price (CNY) as money reads: two decimals (`3.50`), `-` when unknown."""
     return "-" if value is None else f"{value:,.2f}"

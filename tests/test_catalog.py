@@ -140,3 +140,12 @@ def test_a_store_with_only_p4p_reports_lists_their_figures(store, tmp_path):
     [row] = catalog.list_keywords(store)
     assert (row.keyword, row.impressions, row.clicks, row.spend, row.bid) == (
         "walking shoes", 1234, 56, 180.5, 3.2)
+
+
+def test_product_rows_by_id_are_the_rows_the_products_list_shows(demo_db):
+    store = get_store()
+    listed = catalog.list_products(store, include_archived=True)
+    wanted = [r.product_id for r in listed[::-1]] + ["1699999999999"]  # one the store lacks
+    found = catalog.product_rows(store, wanted)
+    assert found == {r.product_id: r for r in listed}
+    assert any(r.impressions for r in found.values())

@@ -175,3 +175,24 @@ def test_cli_dupes_json_shape(demo_db):
     codes = [set.intersection(*(set(model_codes(p["title"])) for p in c["products"]))
              for c in data["clusters"]]
     assert all(codes)
+
+
+def test_cli_dupes_text_shows_what_each_listing_earns(demo_db):
+    """Each listing's recent impressions and clicks and its keyword count, as `products
+    list` has them: the operator keeps the listing that earns."""
+    from kwtrack.catalog import product_rows
+    from kwtrack.store.database import get_store
+
+    result = CliRunner().invoke(cli, ["--db", str(demo_db), "dupes"])
+    assert result.exit_code == 0, result.output
+    clusters = json.loads(CliRunner().invoke(cli, ["--db", str(demo_db), "dupes", "--json"])
+                          .stdout)["clusters"]
+    first = clusters[0]["products"][0]
+    row = product_rows(get_store(), [first["product_id"]])[first["product_id"]]
+    assert row.impressions  # (the demo's listings have stats)
+    line = next(x for x in result.stdout.splitlines() if first["product_id"] in x)
+    assert line.split() == [first["product_id"], "impr", f"{row.impressions:,}", "clicks",
+                            f"{row.clicks:,}", "keywords", str(row.keywords),
+                            *first["title"].split()]
+    listings = sum(len(c["products"]) for c in clusters)
+    assert f"{len(clusters)} clusters, {listings} listings" in result.stderr

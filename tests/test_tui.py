@@ -398,6 +398,43 @@ async def test_the_clean_up_deletes_a_safe_candidate_and_lists_it_no_more(demo_d
         assert product_id not in cleanup.report and len(cleanup.report) == len(rows) - 1
 
 
+async def test_the_duplicates_view_shows_what_each_listing_earns_and_deletes_one(demo_db):
+    """A row per duplicate listing with its recent figures and keyword count (as Products
+    shows them), so the operator deletes the listing that earns nothing, from here."""
+    from kwtrack.catalog import product_rows
+    from kwtrack.duplicates import duplicate_listings
+    from kwtrack.tui.dialogs import DeleteDialog
+
+    clusters = duplicate_listings(get_store())["clusters"]
+    listed = [p["product_id"] for c in clusters for p in c["products"]]
+    figures = product_rows(get_store(), listed)
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        duplicates = await _rows_of(app, pilot, "duplicates")
+        rows = [[c.plain for c in duplicates.table.get_row_at(r)]
+                for r in range(duplicates.table.row_count)]
+        assert [r[1] for r in rows] == listed
+        assert rows[0][0] == "1" and rows[-1][0] == str(len(clusters))
+        first = figures[listed[0]]
+        assert rows[0][2:5] == [f"{first.impressions:,}", f"{first.clicks:,}",
+                                str(first.keywords)]
+        # the weakest listing of the first cluster goes
+        weakest = min(range(len(clusters[0]["products"])),
+                      key=lambda r: (figures[listed[r]].impressions, r))
+        duplicates.table.move_cursor(row=weakest)
+        await settle(app, pilot)
+        assert f"## Cluster 1: {clusters[0]['reason']}" in details_text(duplicates)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeleteDialog)
+        assert app.screen.product_ids == [listed[weakest]]
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert Product.get(Product.product_id == listed[weakest]).archived_at is not None
+        assert listed[weakest] not in duplicates.cluster_of
+        assert duplicates.table.row_count < len(rows)
+
+
 async def test_set_a_bid_with_a_validation_error_then_a_fix(demo_db):
     from kwtrack.bids import bid_history
     from kwtrack.tui.dialogs import BidDialog

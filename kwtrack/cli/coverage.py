@@ -8,7 +8,7 @@ import sys
 import click
 
 from kwtrack.cli.common import State, echo_json, parse_as_of, pass_state
-from kwtrack.wording import counted
+from kwtrack.wording import counted, number
 
 
 @click.group("coverage")
@@ -102,15 +102,26 @@ def dupes(state: State, threshold: float | None, as_json: bool) -> None:
     Example:
       kwtrack dupes --json
     """
+    from kwtrack.catalog import RECENT_DAYS, product_rows
     from kwtrack.duplicates import duplicate_listings
 
-    found = duplicate_listings(state.store(), threshold=threshold)
+    store = state.store()
+    found = duplicate_listings(store, threshold=threshold)
     if as_json:
         echo_json(found)
         return
+    # What each listing earns and covers: the one to keep, the one to delete.
+    figures = product_rows(store, [p["product_id"] for c in found["clusters"]
+                                   for p in c["products"]])
     for cluster in found["clusters"]:
         click.echo(f"{cluster['reason']} ({cluster['score']}): differing words: "
                    f"{' '.join(cluster['differing_words'][:12])}")
         for p in cluster["products"]:
-            click.echo(f"    {p['product_id']}  {p['title']}")
-    click.echo(f"{len(found['clusters'])} clusters", err=True)
+            row = figures[p["product_id"]]
+            click.echo(f"    {p['product_id']}  impr {number(row.impressions):>7}  "
+                       f"clicks {number(row.clicks):>5}  keywords {row.keywords:>3}  "
+                       f"{p['title']}")
+    listings = sum(len(c["products"]) for c in found["clusters"])
+    click.echo(f"{counted(len(found['clusters']), 'cluster')}, "
+               f"{counted(listings, 'listing')} (impressions and clicks: the last "
+               f"{RECENT_DAYS} days of product stats)", err=True)

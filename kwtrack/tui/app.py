@@ -191,7 +191,8 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         _, key = self._highlighted()
         if key is None:
             return
-        # (the rows picked with space, on Products; Clean-up deletes its highlighted row)
+        # (the rows picked with space, on Products; Clean-up and Duplicates delete their
+        # highlighted row)
         selected = getattr(self._current().table, "selected", set())
         chosen = sorted(selected) or [key]
 

@@ -56,7 +56,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("space", "select", "Select", "select or unselect the highlighted row; d deletes "
             "the selected rows together", footer=False, views=("products",)),
     Command("d", "delete", "Delete", "delete (archive) the highlighted product, or the "
-            "selected ones together, after the coverage check", views=("products", "cleanup")),
+            "selected ones together, after the coverage check",
+            views=("products", "cleanup", "duplicates")),
     Command("b", "bid", "Bid", "set the highlighted word's P4P bid", views=WORDS),
     Command("t", "track", "Track", "track or untrack the highlighted word", views=WORDS),
     Command("I", "import_file", "Import", "import a report or canonical file, picked in a "

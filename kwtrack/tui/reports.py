@@ -266,26 +266,41 @@ class CleanupView(ReportView):
 
 
 class DuplicatesView(ReportView):
-    """Clusters of live products listed twice, with the reason."""
+    """Live products listed twice: a row per listing, cluster by cluster, with what each earns
+    and covers, so the operator keeps the one that earns and deletes (`d`) the other."""
 
-    columns = ("Reason", "Score", "Listings", "First title")
-    example_filter = "first_title:slippers"
-    widths = (26, 6, 8, 50)
-    noun = "clusters"
+    columns = ("Cluster", "Product ID", "Impr.", "Clicks", "Keywords", "Title")
+    example_filter = "title:slippers"
+    widths = (7, 15, 7, 6, 8, 50)
+    noun = "duplicate listings"
 
     def rows(self, store):
+        from kwtrack.catalog import RECENT_DAYS, product_rows
         from kwtrack.duplicates import duplicate_listings
 
-        found = duplicate_listings(store)
-        self.clusters = {str(n): c for n, c in enumerate(found["clusters"])}
-        return ([(key, [c["reason"], c["score"], len(c["products"]),
-                        c["products"][0]["title"][:50]]) for key, c in self.clusters.items()],
-                f"{counted(len(self.clusters), 'cluster')} of duplicate listings")
+        clusters = duplicate_listings(store)["clusters"]
+        self.figures = product_rows(store, [p["product_id"] for c in clusters
+                                            for p in c["products"]])
+        self.cluster_of, rows = {}, []
+        for number, c in enumerate(clusters, 1):
+            for p in c["products"]:
+                self.cluster_of[p["product_id"]] = (number, c)
+                row = self.figures[p["product_id"]]
+                rows.append((p["product_id"], [number, p["product_id"], row.impressions,
+                                               row.clicks, row.keywords, p["title"][:50]]))
+        return rows, (f"{counted(len(clusters), 'cluster')} of duplicate listings "
+                      f"({counted(len(rows), 'listing')}; figures: the last {RECENT_DAYS} days)")
 
     def details(self, store, key):
-        c = self.clusters[key]
-        lines = [f"## {c['reason']} ({c['score']})", f"codes: {', '.join(c['codes']) or '-'}", ""]
-        lines += [f"- {p['product_id']}: {p['title']}" for p in c["products"]]
+        number, c = self.cluster_of[key]
+        lines = [f"## Cluster {number}: {c['reason']} ({c['score']})",
+                 f"codes: {', '.join(c['codes']) or '-'}", ""]
+        for p in c["products"]:
+            row = self.figures[p["product_id"]]
+            mark = "**" if p["product_id"] == key else ""
+            lines.append(f"- {mark}{p['product_id']}{mark}: {p['title']}  \n"
+                         f"  {cell(row.impressions)} impressions, {cell(row.clicks)} clicks, "
+                         f"{counted(row.keywords, 'keyword')} covered")
         lines += ["", f"differing words: {' '.join(c['differing_words']) or '-'}"]
         return "\n".join(lines)
 
