@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from peewee import JOIN, SQL, fn
 
-from kwtrack.cleanup import ROUTES, StoreCoverage, missing_stats_days
+from kwtrack.cleanup import ROUTES, StoreCoverage, last_stats_day, missing_stats_days
 from kwtrack.errors import KwtrackError
 from kwtrack.store import bulk
 from kwtrack.store.models import (
@@ -129,12 +129,6 @@ class KeywordDetails:
     status: str | None  # the keyword's own status (the operator's), not its P4P status
 
 
-def last_product_stats_day(store: Store) -> dt.date | None:
-    """The last day the store's imported product stats cover."""
-    return (ProductStat.select(fn.MAX(ProductStat.period_end)).join(Product)
-            .where(Product.store == store).scalar())
-
-
 def last_keyword_stats_day(store: Store) -> dt.date | None:
     """The last day the store's imported keyword stats cover, from the import log (a look-up
     among a few hundred periods rather than a scan of millions of stats rows)."""
@@ -154,7 +148,7 @@ def _as_date(value) -> dt.date | None:
 
 def recent_product_window(store: Store) -> tuple[dt.date, dt.date] | None:
     """The last RECENT_DAYS days of product stats, or None when there are none."""
-    last = _as_date(last_product_stats_day(store))
+    last = last_stats_day(store)
     if last is None:
         return None
     return last - dt.timedelta(days=RECENT_DAYS - 1), last
@@ -358,7 +352,7 @@ class ProductWeek:
 def product_weeks(store: Store, product_id: str, weeks: int = 12) -> list[ProductWeek]:
     """A product's last `weeks` weeks of figures, oldest first, to the last day the store's
     product stats cover (daily and weekly periods both count in the week they start in)."""
-    last = _as_date(last_product_stats_day(store))
+    last = last_stats_day(store)
     product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id))
     if last is None or product is None:
         return []
