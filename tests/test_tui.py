@@ -968,3 +968,60 @@ def test_every_view_and_dialog_snapshot(demo_db, snap_compare, tmp_path, monkeyp
 
     width, height = map(int, size.split("x"))
     assert snap_compare(app, terminal_size=(width, height), run_before=open_it)
+
+
+async def test_the_weeks_bid_changes_from_the_review_one_by_b_or_all_by_a(demo_db):
+    """The weekly routine's bids from the keyboard: a cut item's details say the proposed
+    bid, `b` offers it with the reason apply-review would keep, `A` lists every proposed
+    change and applies them only on `y`, as one change that `u` undoes."""
+    from textual.screen import ModalScreen
+
+    from kwtrack.bids import bid_history, list_bids, review_proposals
+    from kwtrack.tui.dialogs import BidDialog, ConfirmDialog
+
+    store = get_store()
+    proposals = [p for p in review_proposals(store) if p.new_bid is not None]
+    assert len(proposals) > 2 and {p.rule for p in proposals} == {"cut"}  # (the demo's week)
+    first, rest = proposals[0], proposals[1:]
+    app = KwtrackApp(store_id=store.id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        review = await _rows_of(app, pilot, "review")
+        row = next(r for r, (section, item) in enumerate(review.items.values())
+                   if (section, item.keyword) == ("cut", first.keyword))
+        review.table.move_cursor(row=row)
+        await settle(app, pilot)
+        assert (f"Proposed bid: {first.old_bid:.2f} → {first.new_bid:.2f}"
+                in details_text(review))
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BidDialog)
+        assert app.screen.query_one("#price", Input).value == f"{first.new_bid:.2f}"
+        assert app.screen.query_one("#reason", Input).value == first.history_reason
+        app.screen.query_one("#price", Input).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert bid_history(store, first.keyword)[0].new_bid == first.new_bid
+        # the word just set is in its cooldown: the details say so, and A leaves it out
+        assert "No bid change proposed: changed" in details_text(review)
+        bids = {b.keyword: b.bid for b in list_bids(store)}
+        await pilot.press("A")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        question = app.screen.question
+        assert f"Apply the review's {len(rest)} bid changes?" in question
+        assert all(f"{p.keyword}: {p.old_bid:.2f} → {p.new_bid:.2f}" in question for p in rest)
+        assert f"  {first.keyword}:" not in question
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ModalScreen)
+        assert {b.keyword: b.bid for b in list_bids(store)} == bids
+        await pilot.press("A")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        after = {b.keyword: b.bid for b in list_bids(store)}
+        assert all(after[p.keyword] == p.new_bid for p in rest)
+        assert bid_history(store, rest[0].keyword)[0].reason == rest[0].history_reason
+        await pilot.press("u")  # the whole apply, at once
+        await settle(app, pilot)
+        assert {b.keyword: b.bid for b in list_bids(store)} == bids

@@ -16,7 +16,7 @@ from peewee import fn
 from kwtrack.config import BidSettings, Config, load_config
 from kwtrack.errors import KwtrackError
 from kwtrack.history import log_change, next_action
-from kwtrack.review import find_keyword, weekly_review
+from kwtrack.review import Review, find_keyword, weekly_review
 from kwtrack.store.models import Bid, BidChange, Keyword, Store, database, now
 
 
@@ -56,6 +56,11 @@ class Proposal:
     rule: str  # raise_bid | cut
     reason: str
     skipped: str | None = None
+
+    @property
+    def history_reason(self) -> str:
+        """The reason the bid history keeps when the proposal is applied."""
+        return f"weekly review ({self.rule}): {self.reason}"
 
 
 def _write(store: Store, action: int, bid: Bid, *, new_bid: float | None = None,
@@ -141,14 +146,16 @@ def _limits(bid: Bid, rules: BidSettings) -> tuple[float, float]:
 
 
 def review_proposals(store: Store, week: dt.date | None = None, config: Config | None = None,
-                     *, today: dt.datetime | None = None) -> list[Proposal]:
+                     *, today: dt.datetime | None = None,
+                     review: Review | None = None) -> list[Proposal]:
     """The bid changes the week's review proposes: `raise_bid` words up a step, `cut` words
     down a step, never outside the limits, at most one change per word within the cooldown
     (a change: a bid or status that had a value before), and nothing for a word without
-    enough data (the review's rules already require it)."""
-    config = config or load_config()
+    enough data (the review's rules already require it). `review`: the week's review, when
+    the caller has it (else it is worked out)."""
+    config = config or (review.config if review else load_config())
     rules, today = config.bids, today or now()
-    review = weekly_review(store, week, config)
+    review = review or weekly_review(store, week, config)
     steps = {"raise_bid": 1 + rules.raise_step, "cut": 1 - rules.cut_step}
     proposals = []
     recent = today - dt.timedelta(days=rules.cooldown_days)
@@ -188,5 +195,5 @@ def apply_proposals(store: Store, proposals: list[Proposal]) -> int | None:
         for p in changing:
             bid = Bid.get(Bid.keyword == find_keyword(store, p.keyword))
             _write(store, action, bid, new_bid=p.new_bid,
-                   reason=f"weekly review ({p.rule}): {p.reason}", stamp=stamp)
+                   reason=p.history_reason, stamp=stamp)
     return action

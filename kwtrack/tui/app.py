@@ -31,7 +31,7 @@ from kwtrack.tui.reports import (
 )
 from kwtrack.tui.views import KeywordsView, ProductsView
 from kwtrack.tui.widgets import BrowseView, SaysWorkerErrors
-from kwtrack.wording import counted
+from kwtrack.wording import counted, price, step
 
 
 class HelpScreen(ModalScreen[None]):
@@ -59,6 +59,7 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
     .-no-details VerticalScroll.details { display: none; }
     """
     NARROW = 100  # columns below which the details pane starts hidden
+    LISTED = 15  # proposed bid changes a question lists (it counts the rest)
     BINDINGS = bindings()
     COMMANDS = App.COMMANDS | {KwtrackCommands}
 
@@ -213,16 +214,66 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         _, key = self._highlighted()
         if key is None:
             return
-        self._open_bid(key)
+        view = self._current()
+        proposal = None
+        if isinstance(view, ReviewView):  # (a raise or cut item: its proposed bid, offered)
+            row = view.table.coordinate_to_cell_key((view.table.cursor_row, 0)).row_key.value
+            proposal = view.proposal(row)
+        self._open_bid(key, proposal)
 
     @work(thread=True, exit_on_error=False)
-    def _open_bid(self, keyword: str) -> None:
+    def _open_bid(self, keyword: str, proposal=None) -> None:
         from kwtrack.bids import list_bids
 
         bid = next((b.bid for b in list_bids(store_by_id(self.store_id))
                     if b.keyword == keyword), None)
-        self.call_from_thread(self.push_screen, BidDialog(self.store_id, keyword, bid),
-                              self._after_change)
+        self.call_from_thread(self.push_screen, BidDialog(self.store_id, keyword, bid,
+                                                          proposal), self._after_change)
+
+    @work(thread=True, exit_on_error=False)
+    def action_apply_review(self) -> None:
+        """The week's proposed bid changes (the Review's week, else the latest), asked
+        first, applied as one change."""
+        from kwtrack.bids import review_proposals
+        from kwtrack.review import TITLES
+
+        view = self._current()
+        week = view.week if isinstance(view, ReviewView) else None
+        store = store_by_id(self.store_id)
+        try:
+            changing = [p for p in review_proposals(store, week) if p.new_bid is not None]
+        except KwtrackError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if not changing:
+            self.call_from_thread(self.notify, "the review proposes no bid change this week")
+            return
+        lines = [f"  {p.keyword}: {step(p.old_bid, p.new_bid, price)} ({TITLES[p.rule]})"
+                 for p in changing[:self.LISTED]]
+        if len(changing) > self.LISTED:
+            lines.append(f"  … and {len(changing) - self.LISTED:,} more")
+        question = "\n".join([f"Apply the review's {counted(len(changing), 'bid change')}?",
+                              "", *lines, "", "They are one change: u undoes them together."])
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._apply_proposals(changing)
+
+        self.call_from_thread(self.push_screen, ConfirmDialog(question, "apply them"),
+                              answered)
+
+    @work(thread=True, exit_on_error=False)
+    def _apply_proposals(self, proposals) -> None:
+        from kwtrack.bids import apply_proposals
+
+        try:
+            action = apply_proposals(store_by_id(self.store_id), proposals)
+        except KwtrackError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.call_from_thread(self.notify, f"{counted(len(proposals), 'bid')} changed "
+                              f"(change {action}; u undoes it)")
+        self.call_from_thread(self.action_refresh)
 
     def action_track(self) -> None:
         _, key = self._highlighted()

@@ -59,6 +59,9 @@ COMMANDS: tuple[Command, ...] = (
             "selected ones together, after the coverage check",
             views=("products", "cleanup", "duplicates")),
     Command("b", "bid", "Bid", "set the highlighted word's P4P bid", views=WORDS),
+    Command("A", "apply_review", "Apply bids", "apply the bid changes the week's review "
+            "proposes (raise, cut), asked first; u undoes them together",
+            views=("bids", "review")),
     Command("t", "track", "Track", "track or untrack the highlighted word", views=WORDS),
     Command("I", "import_file", "Import", "import a report or canonical file, picked in a "
             "folder tree (checked first; u undoes it)", footer=False),

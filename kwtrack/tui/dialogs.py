@@ -23,7 +23,7 @@ from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.reports import near_duplicate_lines, verdicts_markdown
 from kwtrack.tui.widgets import SaysWorkerErrors
-from kwtrack.wording import counted
+from kwtrack.wording import counted, price
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -153,17 +153,24 @@ class BidDialog(SaysWorkerErrors, ModalScreen[bool]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, store_id: int, keyword: str, bid: float | None):
+    def __init__(self, store_id: int, keyword: str, bid: float | None, proposal=None):
+        """`proposal`: the weekly review's proposed change of this bid (`kwtrack.bids.
+        Proposal`), offered as the price and the reason."""
         super().__init__()
         self.store_id, self.keyword, self.bid = store_id, keyword, bid
+        self.proposal = proposal if proposal is not None and proposal.new_bid else None
 
     def compose(self) -> ComposeResult:
+        proposal = self.proposal
+        offered = self.bid if proposal is None else proposal.new_bid
+        said = "" if proposal is None else f"; the review proposes {price(proposal.new_bid)}"
         with Vertical():
-            yield Label(f"Bid for {self.keyword!r} (now {self.bid or '-'}), CNY per click")
-            yield Input(value="" if self.bid is None else f"{self.bid:g}", id="price")
+            yield Label(f"Bid for {self.keyword!r} (now {price(self.bid)}{said}), CNY per click")
+            yield Input(value="" if offered is None else f"{offered:.2f}", id="price")
             yield Static("", classes="error", id="price-error", markup=False)
             yield Label("Reason")
-            yield Input(placeholder="why (kept in the bid history)", id="reason")
+            yield Input(value="" if proposal is None else proposal.history_reason,
+                        placeholder="why (kept in the bid history)", id="reason")
             yield Label("Enter saves, Esc cancels")
 
     def _price(self) -> float | None:

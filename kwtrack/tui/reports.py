@@ -12,6 +12,7 @@ import datetime as dt
 from collections import defaultdict
 
 from textual import work
+from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import get_current_worker
 
 from kwtrack.catalog import split_search
@@ -129,6 +130,8 @@ class ReportView(TableView):
         text, terms = split_search(self.search, names)
         wanted = [(names.index(name), value.casefold()) for name, value in terms.items()]
         table = self.table
+        # (the highlight stays on its row through a refresh: where a row left, on the next)
+        kept, at = self.highlighted_key(), table.cursor_row
         table.clear()
         shown = 0
         for key, cells in self._rows:
@@ -140,6 +143,12 @@ class ReportView(TableView):
             table.add_row(*map(cell_text, cells), key=key)
             shown += 1
         self._sort_table()
+        if shown:
+            try:
+                at = table.get_row_index(kept)
+            except RowDoesNotExist:
+                at = min(at, shown - 1)
+            table.move_cursor(row=at)
         status = self._status
         if self.search:
             status += f" · {shown:,} shown · filter: {self.search!r}"
@@ -192,12 +201,14 @@ class ReviewView(ReportView):
         self.week: dt.date | None = None  # None: the latest week with keyword stats
         self.step = 0  # weeks to move from `week` at the next read
         self.items: dict[str, tuple[str, object]] = {}
+        self.proposals: dict[tuple[str, str], object] = {}  # (section, keyword) → Proposal
 
     def move_week(self, step: int) -> None:
         self.step += step
         self.refresh_rows()
 
     def rows(self, store):
+        from kwtrack.bids import review_proposals
         from kwtrack.review import TITLES, last_week_with_keyword_stats, week_name, weekly_review
 
         if self.step:
@@ -207,6 +218,9 @@ class ReviewView(ReportView):
             self.step = 0
         review = weekly_review(store, self.week)
         self.week = review.week
+        # the bid each raise or cut item would get (`b` offers it, `A` applies them all)
+        self.proposals = {(p.rule, p.keyword): p
+                          for p in review_proposals(store, review=review)}
         self.items, rows = {}, []
         for section, items in review.sections.items():
             for n, item in enumerate(items):
@@ -226,9 +240,20 @@ class ReviewView(ReportView):
         if item.title:  # (a product's)
             lines += [item.title, ""]
         lines += [f"*{TITLES.get(section, section)}*: {item.why}", ""]
+        proposal = self.proposal(key)
+        if proposal is not None:
+            lines += [f"**Proposed bid: {step(proposal.old_bid, proposal.new_bid, price)}** "
+                      "(b sets it, A applies the week's proposals)"
+                      if proposal.new_bid is not None
+                      else f"No bid change proposed: {proposal.skipped}", ""]
         lines += [f"- {figure_name(name)}: {figure_text(name, value)}"
                   for name, value in item.figures.items()]
         return "\n".join(lines)
+
+    def proposal(self, key: str):
+        """The bid change proposed for a raise or cut item (`kwtrack.bids.Proposal`), if any."""
+        section, item = self.items[key]
+        return self.proposals.get((section, item.keyword))
 
 
 class CleanupView(ReportView):
