@@ -159,7 +159,7 @@ def test_cli_export_all_into_a_folder_and_its_errors(demo_db, tmp_path):
     assert done.exit_code == 0, done.output
     names = sorted(p.name for p in folder.iterdir())
     assert len(names) == len(EXPORT_KINDS) and all(n.startswith("default-") for n in names)
-    assert "260 bids rows exported to" in done.output
+    assert "260 rows of bids exported to" in done.output
     missing = runner.invoke(cli, ["--db", str(demo_db), "export", "all"])
     assert missing.exit_code == 2 and "--dir FOLDER" in missing.output
     nowhere = runner.invoke(cli, ["--db", str(demo_db), "export", "bids", "-o",

@@ -194,6 +194,11 @@ def test_p4p_import_records_bid_history(store, tmp_path):
      "p.csv:2:status: 'sold' is not one of online, offline"),
     ("products", "product_id,title\nP1,A\nP1,B\n",
      "p.csv:3: duplicate of row 2 (product id 'P1')"),
+    # the same word with a full-width space, named as typed (not as \u3000)
+    ("keyword-stats", "keyword,date,clicks\nwalking shoes,2026-11-01,1\n"
+                      "walking\u3000shoes,2026-11-01,2\n",
+     "p.csv:3: duplicate of row 2 (keyword 'walking\u3000shoes', 2026-11-01, "
+     "channel 'organic')"),
     ("products", "id,name\nP1,A\n", "p.csv:1: missing columns product_id, title for products "
                                     "(found: id, name)"),
     ("keyword-stats", "keyword,impressions\nshoes,5\n",

@@ -15,6 +15,7 @@ from kwtrack.cli.common import (
     pass_state,
     progress_printer,
 )
+from kwtrack.wording import counted
 
 
 @click.command("import")
@@ -96,7 +97,7 @@ def export(state: State, kind: str, output: Path | None, folder: Path | None,
     if folder is not None:
         kinds = EXPORT_KINDS if kind == "all" else (kind,)
         for done, path, count in export_to_folder(store, kinds, folder, fmt):
-            click.echo(f"{count} {done} rows exported to {path}", err=True)
+            click.echo(f"{counted(count, 'row')} of {done} exported to {path}", err=True)
         return
     if output is not None:
         count = export_to_file(store, kind, output, fmt)
@@ -104,7 +105,7 @@ def export(state: State, kind: str, output: Path | None, folder: Path | None,
         raise click.UsageError("xlsx needs an output file: -o FILE.xlsx or --dir FOLDER")
     else:
         count = write_export(store, kind, sys.stdout, fmt)
-    click.echo(f"{count} {kind} rows exported", err=True)
+    click.echo(f"{counted(count, 'row')} of {kind} exported", err=True)
 
 
 @click.group("imports")

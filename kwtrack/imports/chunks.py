@@ -393,8 +393,9 @@ def describe_key(chunk: Chunk, position: int, names: tuple[str, ...]) -> str:
         if name == "_period" and value is not None:
             parts.append(str(value.start) if value.start == value.end
                          else f"{value.start}..{value.end}")
-        elif value is not None:
-            parts.append(f"{name.replace('_', ' ')} {value!r}")
+        elif value is not None:  # (text as typed: repr would spell a full-width space \u3000)
+            shown = f"'{value}'" if isinstance(value, str) else repr(value)
+            parts.append(f"{name.replace('_', ' ')} {shown}")
     return f" ({', '.join(parts)})" if parts else ""
 
 
