@@ -1025,3 +1025,38 @@ async def test_the_weeks_bid_changes_from_the_review_one_by_b_or_all_by_a(demo_d
         await pilot.press("u")  # the whole apply, at once
         await settle(app, pilot)
         assert {b.keyword: b.bid for b in list_bids(store)} == bids
+
+
+async def test_a_report_view_filters_on_numbers(demo_db):
+    """`bid>5`, `bid<=2.5`, `impr<100` keep the rows whose column holds such a number (an
+    unknown one never passes), and mix with words and `column:value` terms."""
+    from kwtrack.bids import list_bids
+
+    bids = list_bids(get_store())
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        view = await _rows_of(app, pilot, "bids")
+
+        async def shown(search: str) -> set[str]:
+            await pilot.press("slash")
+            app.focused.value = ""
+            await pilot.press(*search, "enter")
+            await settle(app, pilot)
+            return {view.table.coordinate_to_cell_key((r, 0)).row_key.value
+                    for r in range(view.table.row_count)}
+
+        over = {b.keyword for b in bids if b.bid is not None and b.bid > 5}
+        assert 0 < len(over) < len(bids)
+        assert await shown("bid>5") == over
+        assert await shown("bid<=2.5") == {b.keyword for b in bids
+                                           if b.bid is not None and b.bid <= 2.5}
+        assert await shown("bid>5 group:hot") == {b.keyword for b in bids
+                                                  if b.keyword in over and b.group == "hot"}
+        assert await shown("bid>5 shoes") == {k for k in over if "shoes" in k}
+        assert await shown("bid>999") == set()
+        duplicates = await _rows_of(app, pilot, "duplicates")
+        view = duplicates
+        low = {duplicates.table.coordinate_to_cell_key((r, 0)).row_key.value
+               for r in range(duplicates.table.row_count)
+               if int(duplicates.table.get_row_at(r)[2].plain.replace(",", "")) < 100}
+        assert low and await shown("impr<100") == low

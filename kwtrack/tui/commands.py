@@ -45,7 +45,7 @@ COMMANDS: tuple[Command, ...] = (
       for key, view, label in VIEWS),
     Command("slash", "filter", "Filter", "filter the view as you type: words, or field:value "
             "terms (Products, Keywords: status:offline, group:core, route:none; the other "
-            "views: any column, e.g. status:paused)"),
+            "views: any column, e.g. status:paused, and numbers: impr>1000, bid<=2.5)"),
     Command("escape", "clear_filter", "Clear filter", "clear the filter", footer=False),
     Command("r", "refresh", "Refresh", "read the current view again from the database "
             "(another process may have imported meanwhile)"),

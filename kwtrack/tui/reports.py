@@ -9,7 +9,10 @@ notification and the view's status line, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import operator
+import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from textual import work
 from textual.widgets.data_table import RowDoesNotExist
@@ -22,15 +25,43 @@ from kwtrack.tui.widgets import TableView, cell, cell_text
 from kwtrack.wording import counted, price, step
 
 
+def _number(shown) -> float | None:
+    """A cell's number (`1,234`, `2.9%`, `-24%`), or None: unknown (`-`) or text."""
+    try:
+        return float(str(shown).replace(",", "").removesuffix("%"))
+    except ValueError:
+        return None
+
+
 def _sort_key(shown) -> tuple:
     """Numbers as numbers, then text; `-` (unknown) last."""
     text = str(shown)
     if text == "-":
         return (2, 0, "")
-    try:
-        return (0, float(text.replace(",", "")), "")
-    except ValueError:
-        return (1, 0, text.casefold())
+    number = _number(text)
+    return (0, number, "") if number is not None else (1, 0, text.casefold())
+
+
+_COMPARE = re.compile(r"([a-z_]+)(>=|<=|>|<|=)(-?[\d,]*\.?\d+)%?")
+_COMPARED = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le,
+             "=": operator.eq}
+
+
+def comparisons(search: str | None, names: tuple[str, ...]
+                ) -> tuple[str | None, list[tuple[int, Callable, float]]]:
+    """A filter's numeric terms (`impr>1000`, `bid<=2.5`, `clicks=0` on a column's name)
+    apart from the rest of it: (the rest, [(column, comparison, number)])."""
+    if not search:
+        return search, []
+    rest, found = [], []
+    for word in search.split():
+        match = _COMPARE.fullmatch(word.casefold())
+        if match and match[1] in names:
+            found.append((names.index(match[1]), _COMPARED[match[2]],
+                          float(match[3].replace(",", ""))))
+        else:
+            rest.append(word)
+    return " ".join(rest) or None, found
 
 
 KEPT_SHOWN = 50  # still-covered keywords a check's details list (all are counted)
@@ -124,10 +155,12 @@ class ReportView(TableView):
 
     def apply_filter(self, *, soon: bool) -> None:
         """Show the rows read that the filter keeps (all of them are in memory: at once):
-        its words in any cell, and `column:value` (a column's name, e.g. `status:paused`)
-        in that column; in the order the table is sorted by."""
+        its words in any cell, `column:value` (a column's name, e.g. `status:paused`) in
+        that column, and `column>number` (`<`, `>=`, `<=`, `=`; e.g. `impr>1000`) on that
+        column's numbers (an unknown one never passes); in the order the table is sorted by."""
         names = tuple(_column_name(c) for c in self.columns)
-        text, terms = split_search(self.search, names)
+        text, compared = comparisons(self.search, names)
+        text, terms = split_search(text, names)
         wanted = [(names.index(name), value.casefold()) for name, value in terms.items()]
         table = self.table
         # (the highlight stays on its row through a refresh: where a row left, on the next)
@@ -139,6 +172,9 @@ class ReportView(TableView):
             if text and text.casefold() not in " ".join(texts):
                 continue
             if any(value not in texts[column] for column, value in wanted):
+                continue
+            if any((number := _number(texts[column])) is None or not test(number, limit)
+                   for column, test, limit in compared):
                 continue
             table.add_row(*map(cell_text, cells), key=key)
             shown += 1
