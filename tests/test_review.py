@@ -178,6 +178,8 @@ def test_apply_review_dry_run_changes_nothing_then_applies_one_undoable_change(w
     bids = {b.keyword.keyword: b.bid for b in Bid.select()}
     assert (bids["steady"], bids["lowrate"]) == (2.0, 3.0)
     assert bid_history(weekly, "steady")[0].reason == f"undo of change {action}"
+    # an apply undone is no change: the week's proposals stand again
+    assert review_proposals(weekly) == proposals
 
 
 def test_cli_apply_review_dry_run_json_lists_the_proposals(weekly, db_path):

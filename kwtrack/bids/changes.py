@@ -17,7 +17,7 @@ from kwtrack.config import BidSettings, Config, load_config
 from kwtrack.errors import KwtrackError
 from kwtrack.history import log_change, next_action
 from kwtrack.review import Review, find_keyword, weekly_review
-from kwtrack.store.models import Bid, BidChange, Keyword, Store, database, now
+from kwtrack.store.models import Bid, BidChange, Change, Keyword, Store, database, now
 
 
 @dataclass(frozen=True)
@@ -162,13 +162,7 @@ def review_proposals(store: Store, week: dt.date | None = None, config: Config |
     for rule, factor in steps.items():
         for item in review.sections[rule]:
             bid = Bid.get(Bid.keyword == find_keyword(store, item.keyword))
-            # (a bid's first record is no change: it says when kwtrack first saw the bid,
-            # not when it was last set, and would hold every new bid back for a cooldown)
-            last = BidChange.select(fn.MAX(BidChange.changed_at)).where(
-                (BidChange.bid == bid) & (BidChange.old_bid.is_null(False)
-                                          | BidChange.old_status.is_null(False))).scalar()
-            if last is not None and not isinstance(last, dt.datetime):
-                last = dt.datetime.fromisoformat(str(last))
+            last = _last_change(bid)
             skipped = None
             new = None
             if bid.bid is None:
@@ -182,6 +176,23 @@ def review_proposals(store: Store, week: dt.date | None = None, config: Config |
                     skipped, new = f"already at the limit ({low:g}–{high:g})", None
             proposals.append(Proposal(item.keyword, bid.bid, new, rule, item.why, skipped))
     return proposals
+
+
+def _last_change(bid: Bid) -> dt.datetime | None:
+    """When the bid's price or status last changed, of the changes that stand: an edit in
+    kwtrack not undone (the change log: an applied review undone leaves no cooldown behind),
+    or a new value in a later P4P report. A bid's first record is no change: it says when
+    kwtrack first saw the bid, not when it was set, and would hold every new bid back."""
+    edited = Change.select(fn.MAX(Change.changed_at)).where(
+        (Change.entity == "bid") & (Change.entity_id == bid.id)
+        & Change.field.in_(("bid", "status")) & Change.old.is_null(False)
+        & Change.undone_at.is_null()).scalar()
+    reported = BidChange.select(fn.MAX(BidChange.changed_at)).where(
+        (BidChange.bid == bid) & BidChange.batch.is_null(False)
+        & (BidChange.old_bid.is_null(False) | BidChange.old_status.is_null(False))).scalar()
+    stamps = [s if isinstance(s, dt.datetime) else dt.datetime.fromisoformat(str(s))
+              for s in (edited, reported) if s is not None]
+    return max(stamps, default=None)
 
 
 def apply_proposals(store: Store, proposals: list[Proposal]) -> int | None:
