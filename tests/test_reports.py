@@ -155,6 +155,23 @@ def test_a_p4p_reports_figures_go_in_for_the_period_its_preamble_names_else_it_s
     assert KeywordStat.select().count() == 1
 
 
+@pytest.mark.parametrize("kind,header", [
+    ("keyword-stats", "关键词,曝光次数,点击次数,询盘数,消耗"),
+    ("keyword-stats", "关键词,曝光量,点击量,询盘个数,花费"),
+    ("p4p-report", "关键词,出价,曝光量,点击量,询盘数,花费"),
+])
+def test_the_ways_reports_head_inquiries_all_read_as_inquiries(store, tmp_path, kind, header):
+    """询盘数 and 询盘个数 (inquiries) are read, not left out as unknown columns."""
+    row = "walking shoes,3.50,900,30,2,105.00" if kind == "p4p-report" else \
+        "walking shoes,900,30,2,105.00"
+    path = write_csv(tmp_path / "k.csv", f"{header}\n{row}\n")
+    result = import_file(store, kind, path, period=Period(dt.date(2026, 11, 16),
+                                                          dt.date(2026, 11, 22)))
+    assert "ignored columns" not in result.summary()
+    stat = KeywordStat.get()
+    assert (stat.impressions, stat.clicks, stat.inquiries, stat.spend) == (900, 30, 2, 105.0)
+
+
 @pytest.mark.parametrize("said", ["暂停推广", "已暂停", "未推广", "关闭", "paused", "Off"])
 def test_the_back_ends_words_for_a_paused_keyword_read_as_paused(store, tmp_path, said):
     path = write_csv(tmp_path / "p4p.csv", f"关键词,状态,出价\nrunning shoes,{said},2.80\n")

@@ -443,9 +443,10 @@ KINDS = (
         stats_model=KeywordStat,
         description="keywords' numbers per week or period, organic or p4p",
         aliases=aliases({
-            "关键词": "keyword", "曝光量": "impressions", "点击量": "clicks",
-            "询盘": "inquiries", "花费": "spend", "平均排名": "avg_position",
-            "渠道": "channel", "日期": "date"}),
+            "关键词": "keyword", "曝光量": "impressions", "曝光次数": "impressions",
+            "点击量": "clicks", "点击次数": "clicks", "询盘": "inquiries",
+            "询盘数": "inquiries", "询盘个数": "inquiries", "花费": "spend", "消耗": "spend",
+            "平均排名": "avg_position", "渠道": "channel", "日期": "date"}),
     ),
     Kind(
         "p4p",

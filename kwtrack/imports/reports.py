@@ -182,7 +182,8 @@ P4P_REPORT = Kind(
         "关键词": "keyword", "关键词组": "group", "推广组": "group", "状态": "status",
         "出价": "bid", "底价": "base_price", "推广评分": "stars", "星级": "stars",
         "曝光量": "impressions", "曝光": "impressions", "点击量": "clicks", "点击": "clicks",
-        "花费": "spend", "消耗": "spend", "询盘": "inquiries", "反馈": "inquiries",
+        "花费": "spend", "消耗": "spend", "询盘": "inquiries", "询盘数": "inquiries",
+        "询盘个数": "inquiries", "反馈": "inquiries",
     }),
     signature=("关键词", "出价"),
 )
