@@ -254,6 +254,40 @@ def test_delete_refuses_then_force_archives_and_undo_restores(shop, db_path):
     assert "undid import 3: k.csv" in runner.invoke(cli, base + ["undo"]).stdout
 
 
+def test_the_monthly_clean_up_deletes_the_safe_zero_effect_products_and_keeps_the_rest(
+        demo_db):
+    """`products delete --zero-effect` refuses while some would orphan keywords; with
+    `--only-safe` it archives exactly those the check calls safe, in one undoable change,
+    and says which it kept and why; the rest stay live and nothing is orphaned."""
+    from kwtrack.store.database import get_store
+    from kwtrack.store.models import Product
+
+    runner = CliRunner()
+    base = ["--db", str(demo_db), "products", "delete", "--zero-effect", "--yes"]
+    report = coverage_check(get_store(), [], zero_effect=True)
+    safe = {c.product_id for c in report.safe}
+    kept = {c.product_id for c in report.candidates} - safe
+    assert safe and kept
+    refused = runner.invoke(cli, base)
+    assert refused.exit_code == 3 and "--only-safe" in refused.stderr
+    done = runner.invoke(cli, [*base, "--only-safe"])
+    assert done.exit_code == 0, done.output
+    assert f"archived {len(safe)} products" in done.stdout
+    assert f"{len(kept)} products kept" in done.stderr
+    first = next(c for c in report.candidates if c.orphaned)
+    assert f"kept {first.product_id}: deleting it would orphan {first.orphaned[0]}" in done.stderr
+    archived = {p.product_id for p in Product.select().where(Product.archived_at.is_null(False))}
+    assert archived == safe
+    # the safe ones gone, the check finds the kept ones and none of them safe
+    after = coverage_check(get_store(), [], zero_effect=True)
+    assert {c.product_id for c in after.candidates} == kept and not after.safe
+    again = runner.invoke(cli, [*base, "--only-safe"])
+    assert again.exit_code == 0 and "nothing to delete" in again.stderr
+    assert runner.invoke(cli, ["--db", str(demo_db), "undo"]).exit_code == 0
+    assert not Product.select().where(Product.archived_at.is_null(False)).count()
+    assert runner.invoke(cli, ["--db", str(demo_db), "products", "delete"]).exit_code == 2
+
+
 def test_delete_without_yes_off_a_terminal_asks_for_it(shop, db_path):
     result = CliRunner().invoke(cli, ["--db", str(db_path), "products", "delete", "B"])
     assert result.exit_code == 2 and "--yes" in result.output

@@ -77,48 +77,81 @@ def products_zero_effect(state: State, days: int, as_of: str | None, as_json: bo
 
 
 @products.command("delete")
-@click.argument("product_ids", nargs=-1, required=True)
+@click.argument("product_ids", nargs=-1)
+@click.option("--zero-effect", is_flag=True, help="Also every zero-effect product (over --days "
+              "to --as-of, as `products zero-effect` lists them).")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="With --zero-effect: the window, in days, ending on --as-of.")
+@click.option("--as-of", metavar="DAY", help="With --zero-effect: the window's last day "
+              "(default: the last day imported product stats cover).")
+@click.option("--only-safe", is_flag=True, help="Archive only the products whose deletion "
+              "orphans nothing, and keep (and list) the others.")
 @click.option("--force", is_flag=True, help="Delete even if keywords would be orphaned.")
 @click.option("--strict", is_flag=True, help="Check coverage without the title route.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @pass_state
-def products_delete(state: State, product_ids, force, strict, yes) -> None:
+def products_delete(state: State, product_ids, zero_effect: bool, days: int, as_of: str | None,
+                    only_safe: bool, force: bool, strict: bool, yes: bool) -> None:
     """Archive products after the coverage check; refuses (exit 3) if keywords would be
-    orphaned, unless --force. `kwtrack undo` brings them back.
+    orphaned, unless --force (or --only-safe, which keeps those that would orphan some).
+    `kwtrack undo` brings them back.
 
     \b
     Example:
       kwtrack products delete 1600000022533 --yes
+      kwtrack products delete --zero-effect --only-safe   # the monthly clean-up
     """
     from kwtrack.cleanup import coverage_check
     from kwtrack.history import archive_products
 
+    if not product_ids and not zero_effect:
+        raise click.UsageError("name the PRODUCT_IDS to delete, or give --zero-effect")
+    if only_safe and force:
+        raise click.UsageError("--only-safe keeps what --force would delete: give one of them")
     store = state.store()
-    ids = list(dict.fromkeys(product_ids))
-    report = coverage_check(store, ids, strict=strict)
-    if report.orphaned and not force:
+    report = coverage_check(store, list(dict.fromkeys(product_ids)), zero_effect=zero_effect,
+                            days=days, as_of=parse_as_of(as_of), strict=strict)
+    chosen = report.safe if only_safe else report.candidates
+    if only_safe:
+        # (keeping some candidates live keeps every keyword they cover covered: the safe ones
+        # orphan nothing together, without them)
+        for c in (kept := [c for c in report.candidates if c.orphaned]):
+            click.echo(f"kept {c.product_id}: deleting it would orphan {', '.join(c.orphaned[:5])}"
+                       + (f" (+{len(c.orphaned) - 5} more)" if len(c.orphaned) > 5 else ""),
+                       err=True)
+        if kept:
+            click.echo(f"{counted(len(kept), 'product')} kept: deleting them would orphan "
+                       "keywords (`kwtrack coverage check` says what to do instead)", err=True)
+    elif report.orphaned and not force:
         words = ", ".join(k.keyword for k in report.orphaned[:20])
         more = f" (+{len(report.orphaned) - 20} more)" if len(report.orphaned) > 20 else ""
         orphans = counted(len(report.orphaned), "keyword")
         click.echo(f"kwtrack: error: refusing to delete: {orphans} would "
                    f"be left uncovered: {words}{more} — see `kwtrack coverage check`, or use "
-                   "--force", err=True)
+                   "--only-safe or --force", err=True)
         sys.exit(3)
+    if not chosen:  # (no zero-effect product, or none safe)
+        click.echo("nothing to delete", err=True)
+        return
+    ids = [c.product_id for c in chosen]
     if not yes:
         if not sys.stdin.isatty():
             raise click.UsageError("not a terminal: add --yes to delete without asking")
-        titles = {c.product_id: c.title for c in report.candidates}
-        named = "\n".join(f"  {pid}  {titles.get(pid, '')}" for pid in ids)
-        click.confirm(f"Archive {counted(len(ids), 'product')}:\n{named}\n"
+        named = "\n".join(f"  {c.product_id}  {c.title}" for c in chosen[:SHOWN])
+        more = f"\n  … and {len(chosen) - SHOWN:,} more" if len(chosen) > SHOWN else ""
+        click.confirm(f"Archive {counted(len(ids), 'product')}:\n{named}{more}\n"
                       "(`kwtrack undo` restores them)", abort=True)
-    reason = "deleted" + (f", orphaning {counted(len(report.orphaned), 'keyword')}"
-                          if report.orphaned else "")
+    orphaned = 0 if only_safe else len(report.orphaned)
+    reason = "deleted" + (f", orphaning {counted(orphaned, 'keyword')}" if orphaned else "")
     from kwtrack.store.backup import automatic_backup
 
     automatic_backup(state.open(), "before-delete")
     action = archive_products(store, ids, reason)
     click.echo(f"archived {counted(len(ids), 'product')} (change {action}); "
                "`kwtrack undo` restores them")
+
+
+SHOWN = 20  # products a delete's question lists (it counts the rest)
 
 
 @products.command("set-title")
