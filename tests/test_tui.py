@@ -1060,3 +1060,30 @@ async def test_a_report_view_filters_on_numbers(demo_db):
                for r in range(duplicates.table.row_count)
                if int(duplicates.table.get_row_at(r)[2].plain.replace(",", "")) < 100}
         assert low and await shown("impr<100") == low
+
+
+async def test_the_clean_up_deletes_every_safe_candidate_at_once(demo_db):
+    """`D` on Clean-up: the safe candidates together, checked in the dialog (nothing
+    orphaned), archived on `y` as one change; the candidates that would orphan stay."""
+    from kwtrack.tui.dialogs import DeleteDialog
+
+    report = coverage_check(get_store(), [], zero_effect=True)
+    safe = [c.product_id for c in report.safe]
+    assert len(safe) > 3
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        cleanup = await _rows_of(app, pilot, "cleanup")
+        await pilot.press("D")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DeleteDialog) and app.screen.product_ids == safe
+        assert not app.screen.report.orphaned
+        assert f"# Delete {len(safe)} products?" in app.screen.query_one("#check").source
+        await pilot.press("y")
+        await settle(app, pilot)
+        archived = {p.product_id for p in Product.select().where(
+            Product.archived_at.is_null(False))}
+        assert archived == set(safe)
+        assert set(cleanup.report) == {c.product_id for c in report.candidates} - archived
+        await pilot.press("D")  # none left safe: said, no dialog
+        await settle(app, pilot)
+        assert not isinstance(app.screen, DeleteDialog)

@@ -204,6 +204,16 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
 
         self.push_screen(DeleteDialog(self.store_id, chosen), done)
 
+    def action_delete_safe(self) -> None:
+        view = self._current()
+        if not isinstance(view, CleanupView):
+            return
+        safe = [c.product_id for c in getattr(view, "report", {}).values() if not c.orphaned]
+        if not safe:
+            self.notify("no candidate is safe to delete: each would orphan keywords")
+            return
+        self.push_screen(DeleteDialog(self.store_id, safe), self._after_change)
+
     def action_import_file(self) -> None:
         self.push_screen(ImportDialog(self.store_id), self._after_change)
 

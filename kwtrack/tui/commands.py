@@ -58,6 +58,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("d", "delete", "Delete", "delete (archive) the highlighted product, or the "
             "selected ones together, after the coverage check",
             views=("products", "cleanup", "duplicates")),
+    Command("D", "delete_safe", "Delete safe", "delete every candidate that is safe to "
+            "delete, together, after the coverage check of them", views=("cleanup",)),
     Command("b", "bid", "Bid", "set the highlighted word's P4P bid", views=WORDS),
     Command("A", "apply_review", "Apply bids", "apply the bid changes the week's review "
             "proposes (raise, cut), asked first; u undoes them together",

@@ -97,7 +97,11 @@ class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):
 
     def _show(self, report) -> None:
         self.report = report
-        lines = [f"# Delete {', '.join(self.product_ids)}?", ""]
+        if len(self.product_ids) <= 3:
+            lines = [f"# Delete {', '.join(self.product_ids)}?", ""]
+        else:  # (the clean-up's safe candidates: a list)
+            lines = [f"# Delete {counted(len(self.product_ids), 'product')}?", ""]
+            lines += [f"- {c.product_id}: {c.title}" for c in report.candidates] + [""]
         orphans = report.orphaned
         lines += verdicts_markdown(report.keywords)
         for c in report.candidates:
