@@ -27,6 +27,9 @@ from kwtrack.store.models import (
 from kwtrack.wording import price
 
 ENTITIES = {"product": Product, "keyword": Keyword, "coverage": Coverage, "bid": Bid}
+# The field a new P4P entry (a Bid row) is logged under, its value `keyword id:status`: undo
+# removes the entry, redo makes it again with the same id.
+ENTRY = "entry"
 
 
 @dataclass(frozen=True)
@@ -150,12 +153,30 @@ def _apply(change: Change, text: str | None, stamp: dt.datetime, why: str) -> No
             Coverage.insert(id=change.entity_id, product=int(product), keyword=int(keyword),
                             source=source, created_at=stamp).execute()
         return
+    if change.entity == "bid" and (change.field == ENTRY
+                                   or (change.field == "status" and change.old is None)):
+        _apply_entry(change, text, stamp)
+        return
     model = ENTITIES[change.entity]
     value = _parse_like(model, change.field, text)
     if change.entity == "bid" and change.field in ("bid", "status"):
         _log_bid_change(change, value, stamp, why)
     model.update({change.field: value, **model.derived(change.field, value)}).where(
         model.id == change.entity_id).execute()
+
+
+def _apply_entry(change: Change, text: str | None, stamp: dt.datetime) -> None:
+    """Remove a new P4P entry (undo: `text` None) or make it again (redo). An entry logged by
+    an older kwtrack as a status change (no keyword kept) can be removed but not made again."""
+    if text is None:
+        Bid.delete().where(Bid.id == change.entity_id).execute()
+        return
+    if change.field != ENTRY:
+        raise KwtrackError(f"change {change.action} made a P4P entry that cannot be made again "
+                           "here: set the bid with `kwtrack bids set`")
+    keyword, status = text.split(":")
+    Bid.insert(id=change.entity_id, keyword=int(keyword), status=status, bid=None,
+               updated_at=stamp).execute()
 
 
 def _log_bid_change(change: Change, value, stamp: dt.datetime, why: str) -> None:
@@ -183,7 +204,12 @@ def _lines(changes: list[Change]) -> list[ChangeLine]:
                 Keyword.id, Keyword.keyword).where(Keyword.id.in_(ids)).tuples()})
         elif entity == "coverage":
             labels.update(_link_labels([c for c in changes if c.entity == "coverage"]))
-        elif entity == "bid":  # (a bid is named by its keyword)
+        elif entity == "bid":  # (a bid is named by its keyword; an entry undone, by its log)
+            entries = {c.entity_id: int((c.new or c.old).split(":")[0]) for c in changes
+                       if c.entity == "bid" and c.field == ENTRY and (c.new or c.old)}
+            words = dict(Keyword.select(Keyword.id, Keyword.keyword)
+                         .where(Keyword.id.in_(list(entries.values()))).tuples())
+            labels.update({("bid", i): words[k] for i, k in entries.items() if k in words})
             labels.update({("bid", i): k for i, k in Bid.select(Bid.id, Keyword.keyword)
                            .join(Keyword).where(Bid.id.in_(ids)).tuples()})
     return [ChangeLine(c.action, c.changed_at, c.entity, c.entity_id,
@@ -196,6 +222,8 @@ def _shown(change: Change, value: str | None) -> str | None:
     """A logged value as people read it: a bid as money (logged as `2.0`, shown `2.00`)."""
     if value is not None and change.entity == "bid" and change.field == "bid":
         return price(float(value))
+    if value is not None and change.entity == "bid" and change.field == ENTRY:
+        return f"in P4P ({value.split(':')[1]})"
     return value
 
 

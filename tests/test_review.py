@@ -208,6 +208,40 @@ def test_bid_limits_global_and_per_word(weekly, tmp_path):
     assert proposals["steady"].new_bid == 2.1
 
 
+def test_a_word_put_into_p4p_leaves_it_again_on_undo_and_comes_back_on_redo(weekly, db_path):
+    """A bid set on a word with none makes its P4P entry; undo removes the entry (not a
+    status of nothing, which the table refuses), redo makes it again with its bid."""
+    from kwtrack.bids import list_bids
+    from kwtrack.history import history, redo_last
+    from kwtrack.store.models import Change
+
+    Keyword.create(store=weekly, keyword="new word", norm="new word", words="new word")
+    set_bid(weekly, "new word", 1.5, reason="put into P4P")
+    assert [(b.keyword, b.bid, b.status) for b in list_bids(weekly)
+            if b.keyword == "new word"] == [("new word", 1.5, "active")]
+    lines = history(weekly, 2)
+    assert {(line.label, line.field, line.new) for line in lines} == {
+        ("new word", "bid", "1.50"), ("new word", "entry", "in P4P (active)")}
+    undo_last(weekly)
+    assert "new word" not in {b.keyword for b in list_bids(weekly)}
+    assert {line.label for line in history(weekly, 2)} == {"new word"}  # named still
+    redo_last(weekly)
+    assert [(b.keyword, b.bid) for b in list_bids(weekly) if b.keyword == "new word"] == [
+        ("new word", 1.5)]
+    undo_last(weekly)
+    # an entry an older kwtrack logged as a status set from nothing: undone all the same;
+    # not made again (it kept no keyword), and saying so changes nothing
+    Change.delete().execute()
+    set_bid(weekly, "new word", 1.5)
+    Change.update(field="status", old=None, new="active").where(Change.field == "entry").execute()
+    undo_last(weekly)
+    assert "new word" not in {b.keyword for b in list_bids(weekly)}
+    kept = dump()
+    with pytest.raises(KwtrackError, match="cannot be made again"):
+        redo_last(weekly)
+    assert dump() == kept
+
+
 def test_set_bid_logs_history_and_undo_restores(weekly, db_path):
     runner = CliRunner()
     out = runner.invoke(cli, ["--db", str(db_path), "bids", "set", "steady", "2.5", "--reason",
