@@ -19,6 +19,7 @@ from kwtrack.store.models import (
     Coverage,
     ImportBatch,
     Keyword,
+    P4PPlan,
     Product,
     Store,
     database,
@@ -26,7 +27,8 @@ from kwtrack.store.models import (
 )
 from kwtrack.wording import price
 
-ENTITIES = {"product": Product, "keyword": Keyword, "coverage": Coverage, "bid": Bid}
+ENTITIES = {"product": Product, "keyword": Keyword, "coverage": Coverage, "bid": Bid,
+            "p4p": P4PPlan}
 # The field a new P4P entry (a Bid row) is logged under, its value `keyword id:status`: undo
 # removes the entry, redo makes it again with the same id.
 ENTRY = "entry"
@@ -212,6 +214,7 @@ def _lines(changes: list[Change]) -> list[ChangeLine]:
             labels.update({("bid", i): words[k] for i, k in entries.items() if k in words})
             labels.update({("bid", i): k for i, k in Bid.select(Bid.id, Keyword.keyword)
                            .join(Keyword).where(Bid.id.in_(ids)).tuples()})
+    labels.update({("p4p", c.entity_id): "plan" for c in changes if c.entity == "p4p"})
     return [ChangeLine(c.action, c.changed_at, c.entity, c.entity_id,
                        labels.get((c.entity, c.entity_id), str(c.entity_id)), c.field,
                        _shown(c, c.old), _shown(c, c.new), c.reason, c.undone_at is not None)

@@ -304,6 +304,30 @@ def test_schedule_check_from_the_command_line_and_the_stored_plan(store, db_path
     assert bad.exit_code == 1 and "unknown market" in bad.stderr
 
 
+def test_the_plan_is_shown_and_each_change_of_it_undone(store, db_path):
+    runner = CliRunner()
+    base = ["--db", str(db_path), "p4p", "plan"]
+    assert "no P4P plan yet" in runner.invoke(cli, base + ["show"]).stdout
+    runner.invoke(cli, base + ["set", "--budget", "300", "--hours", "08:00-20:00",
+                               "--market", "US"])
+    runner.invoke(cli, base + ["set", "--budget", "350", "--market", "DE"])
+    assert runner.invoke(cli, base + ["show"]).stdout == (
+        "plan: budget 350.00 CNY/day, hours 08:00-20:00 (China time), markets DE\n")
+    undone = runner.invoke(cli, ["--db", str(db_path), "undo"]).stdout
+    assert "p4p plan budget (now 300.0)" in undone and "p4p plan markets (now US)" in undone
+    assert runner.invoke(cli, base + ["show"]).stdout == (
+        "plan: budget 300.00 CNY/day, hours 08:00-20:00 (China time), markets US\n")
+    runner.invoke(cli, ["--db", str(db_path), "undo"])  # the plan as it was: none of it
+    assert runner.invoke(cli, base + ["show"]).stdout == (
+        "plan: budget - CNY/day, hours - (China time), markets -\n")
+    runner.invoke(cli, ["--db", str(db_path), "redo"])
+    assert "300.00" in runner.invoke(cli, base + ["show"]).stdout
+    # the same plan again changes nothing, and logs nothing
+    before = runner.invoke(cli, ["--db", str(db_path), "history", "--json"]).stdout
+    runner.invoke(cli, base + ["set", "--budget", "300"])
+    assert runner.invoke(cli, ["--db", str(db_path), "history", "--json"]).stdout == before
+
+
 def test_a_hot_products_title_changes_only_with_force_and_a_reason(store, db_path, tmp_path):
     import_file(store, "products", write_csv(tmp_path / "p.csv", (
         "product_id,title,hot\nH1,Best Seller Running Shoes Model R1,Y\n"

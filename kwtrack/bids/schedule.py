@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kwtrack.errors import KwtrackError
-from kwtrack.store.models import P4PPlan, Store, now
+from kwtrack.history import log_change, next_action
+from kwtrack.store.models import P4PPlan, Store, database, now
 
 CHINA = ZoneInfo("Asia/Shanghai")
 OFFICE_OPENS, OFFICE_CLOSES = dt.time(9), dt.time(18)
@@ -125,20 +126,29 @@ def get_plan(store: Store) -> P4PPlan | None:
 
 def set_plan(store: Store, *, budget: float | None = None, hours: str | None = None,
              markets: list[str] | None = None) -> P4PPlan:
-    """Store the P4P plan's budget, hours and markets (what is not given stays)."""
+    """Store the P4P plan's budget, hours and markets (what is not given stays); each change
+    is in the change log, so `kwtrack undo` puts the plan back."""
     if budget is not None and budget <= 0:
         raise KwtrackError(f"a daily budget is above 0 CNY (got {budget:g})")
     if hours is not None:
         parse_hours(hours)
     for market in markets or ():
         market_zone(market)
-    plan = get_plan(store) or P4PPlan(store=store)
-    if budget is not None:
-        plan.budget = budget
-    if hours is not None:
-        plan.hours = hours.strip()
-    if markets:
-        plan.markets = " ".join(markets)
-    plan.updated_at = now()
-    plan.save()
+    wanted = {"budget": budget, "hours": hours.strip() if hours is not None else None,
+              "markets": " ".join(markets) if markets else None}
+    with database.obj.atomic():
+        plan = get_plan(store) or P4PPlan(store=store)
+        changed = {field: value for field, value in wanted.items()
+                   if value is not None and value != getattr(plan, field)}
+        if not changed:
+            return plan
+        old = {field: getattr(plan, field) for field in changed}
+        for field, value in changed.items():
+            setattr(plan, field, value)
+        plan.updated_at = stamp = now()
+        plan.save()
+        action = next_action(store)
+        for field, value in changed.items():
+            log_change(store, action, "p4p", plan.id, field, old[field], value, "plan set",
+                       stamp)
     return plan

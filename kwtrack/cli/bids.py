@@ -148,9 +148,30 @@ def plan_set(state: State, budget: float | None, hours: str | None, markets) -> 
     """
     from kwtrack.bids import set_plan
 
-    plan = set_plan(state.store(), budget=budget, hours=hours, markets=list(markets))
-    click.echo(f"plan: budget {plan.budget or '-'} CNY/day, hours {plan.hours or '-'} "
-               f"(China time), markets {plan.markets or '-'}")
+    click.echo(_plan_line(set_plan(state.store(), budget=budget, hours=hours,
+                                   markets=list(markets))))
+
+
+@plan_group.command("show")
+@pass_state
+def plan_show(state: State) -> None:
+    """Show the stored P4P plan.
+
+    \b
+    Example:
+      kwtrack p4p plan show
+    """
+    from kwtrack.bids import get_plan
+
+    plan = get_plan(state.store())
+    click.echo(_plan_line(plan) if plan is not None else
+               "no P4P plan yet: `kwtrack p4p plan set --budget CNY --hours HH:MM-HH:MM "
+               "--market M` stores one")
+
+
+def _plan_line(plan) -> str:
+    return (f"plan: budget {price(plan.budget)} CNY/day, hours {plan.hours or '-'} "
+            f"(China time), markets {plan.markets or '-'}")
 
 
 @p4p_group.command("schedule-check")
