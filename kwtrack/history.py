@@ -7,6 +7,7 @@ that is not undone yet. Deleting a product archives it (sets `archived_at`): not
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from peewee import fn
@@ -21,6 +22,7 @@ from kwtrack.store.models import (
     Keyword,
     P4PPlan,
     Product,
+    ReviewMark,
     Store,
     database,
     now,
@@ -28,9 +30,9 @@ from kwtrack.store.models import (
 from kwtrack.wording import price
 
 ENTITIES = {"product": Product, "keyword": Keyword, "coverage": Coverage, "bid": Bid,
-            "p4p": P4PPlan}
-# The field a new P4P entry (a Bid row) is logged under, its value `keyword id:status`: undo
-# removes the entry, redo makes it again with the same id.
+            "p4p": P4PPlan, "mark": ReviewMark}
+# The field a row made by an edit is logged under (a P4P entry, a review mark), its value the
+# row's columns (`entry_text`): undo removes the row, redo makes it again with the same id.
 ENTRY = "entry"
 
 
@@ -71,6 +73,12 @@ def write_marks(store: Store) -> tuple:
 def next_action(store: Store) -> int:
     """A fresh action number for a command's changes."""
     return (Change.select(fn.MAX(Change.action)).where(Change.store == store).scalar() or 0) + 1
+
+
+def entry_text(**columns) -> str:
+    """A new row's columns as its ENTRY change keeps them (JSON; dates as ISO text)."""
+    return json.dumps({name: value.isoformat() if isinstance(value, dt.date) else value
+                       for name, value in columns.items()}, sort_keys=True)
 
 
 def log_change(store: Store, action: int, entity: str, entity_id: int, field: str, old,
@@ -155,8 +163,8 @@ def _apply(change: Change, text: str | None, stamp: dt.datetime, why: str) -> No
             Coverage.insert(id=change.entity_id, product=int(product), keyword=int(keyword),
                             source=source, created_at=stamp).execute()
         return
-    if change.entity == "bid" and (change.field == ENTRY
-                                   or (change.field == "status" and change.old is None)):
+    if change.field == ENTRY or (change.entity == "bid" and change.field == "status"
+                                 and change.old is None):
         _apply_entry(change, text, stamp)
         return
     model = ENTITIES[change.entity]
@@ -168,17 +176,20 @@ def _apply(change: Change, text: str | None, stamp: dt.datetime, why: str) -> No
 
 
 def _apply_entry(change: Change, text: str | None, stamp: dt.datetime) -> None:
-    """Remove a new P4P entry (undo: `text` None) or make it again (redo). An entry logged by
-    an older kwtrack as a status change (no keyword kept) can be removed but not made again."""
+    """Remove a row an edit made (undo: `text` None) or make it again (redo). A P4P entry an
+    older kwtrack logged as a status change (no keyword kept) is removed, not made again."""
+    model = ENTITIES[change.entity]
     if text is None:
-        Bid.delete().where(Bid.id == change.entity_id).execute()
+        model.delete().where(model.id == change.entity_id).execute()
         return
     if change.field != ENTRY:
         raise KwtrackError(f"change {change.action} made a P4P entry that cannot be made again "
                            "here: set the bid with `kwtrack bids set`")
-    keyword, status = text.split(":")
-    Bid.insert(id=change.entity_id, keyword=int(keyword), status=status, bid=None,
-               updated_at=stamp).execute()
+    columns = json.loads(text)
+    for name in ("created_at", "updated_at"):  # (made again now)
+        if name in model._meta.fields:
+            columns[name] = stamp
+    model.insert(id=change.entity_id, **columns).execute()
 
 
 def _log_bid_change(change: Change, value, stamp: dt.datetime, why: str) -> None:
@@ -207,7 +218,7 @@ def _lines(changes: list[Change]) -> list[ChangeLine]:
         elif entity == "coverage":
             labels.update(_link_labels([c for c in changes if c.entity == "coverage"]))
         elif entity == "bid":  # (a bid is named by its keyword; an entry undone, by its log)
-            entries = {c.entity_id: int((c.new or c.old).split(":")[0]) for c in changes
+            entries = {c.entity_id: json.loads(c.new or c.old)["keyword"] for c in changes
                        if c.entity == "bid" and c.field == ENTRY and (c.new or c.old)}
             words = dict(Keyword.select(Keyword.id, Keyword.keyword)
                          .where(Keyword.id.in_(list(entries.values()))).tuples())
@@ -215,6 +226,7 @@ def _lines(changes: list[Change]) -> list[ChangeLine]:
             labels.update({("bid", i): k for i, k in Bid.select(Bid.id, Keyword.keyword)
                            .join(Keyword).where(Bid.id.in_(ids)).tuples()})
     labels.update({("p4p", c.entity_id): "plan" for c in changes if c.entity == "p4p"})
+    labels.update(_mark_labels([c for c in changes if c.entity == "mark"]))
     return [ChangeLine(c.action, c.changed_at, c.entity, c.entity_id,
                        labels.get((c.entity, c.entity_id), str(c.entity_id)), c.field,
                        _shown(c, c.old), _shown(c, c.new), c.reason, c.undone_at is not None)
@@ -225,9 +237,24 @@ def _shown(change: Change, value: str | None) -> str | None:
     """A logged value as people read it: a bid as money (logged as `2.0`, shown `2.00`)."""
     if value is not None and change.entity == "bid" and change.field == "bid":
         return price(float(value))
-    if value is not None and change.entity == "bid" and change.field == ENTRY:
-        return f"in P4P ({value.split(':')[1]})"
+    if value is not None and change.field == ENTRY:
+        row = json.loads(value)
+        if change.entity == "bid":
+            return f"in P4P ({row['status']})"
+        return (f"{row['section']}: snoozed to {row['until']}" if row.get("until")
+                else f"{row['section']}: done")
     return value
+
+
+def _mark_labels(changes: list[Change]) -> dict[tuple[str, int], str]:
+    """Logged review marks named by their keyword or product ID."""
+    rows = {c.entity_id: json.loads(c.new or c.old) for c in changes if c.new or c.old}
+    keywords = dict(Keyword.select(Keyword.id, Keyword.keyword).where(
+        Keyword.id.in_([r["keyword"] for r in rows.values() if r.get("keyword")])).tuples())
+    products = dict(Product.select(Product.id, Product.product_id).where(
+        Product.id.in_([r["product"] for r in rows.values() if r.get("product")])).tuples())
+    return {("mark", i): keywords.get(r.get("keyword")) or products.get(r.get("product"), "?")
+            for i, r in rows.items()}
 
 
 def _link_labels(changes: list[Change]) -> dict[tuple[str, int], str]:

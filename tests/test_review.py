@@ -128,6 +128,17 @@ def test_done_hides_an_item_for_good_and_snooze_for_some_weeks(weekly):
     assert "asker" not in section(weekly_review(weekly), "p4p_candidates")
     with pytest.raises(KwtrackError, match="no review section"):
         mark_item(weekly, "riser", "nope", week=THIS)
+    # each mark is a change: the log names it, undo takes it back, redo marks it again
+    from kwtrack.history import history, redo_last
+
+    assert [(line.entity, line.label, line.new) for line in history(weekly, 3)] == [
+        ("mark", "asker", "p4p_candidates: snoozed to 2026-11-23"),
+        ("mark", "asker", "p4p_candidates: snoozed to 2026-11-16"),
+        ("mark", "riser", "rising: done")]
+    undo_last(weekly), undo_last(weekly), undo_last(weekly)
+    assert "riser" in section(weekly_review(weekly), "rising")
+    redo_last(weekly)
+    assert section(weekly_review(weekly), "rising") == []
 
 
 def test_tracked_words_and_undo(weekly):

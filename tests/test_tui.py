@@ -629,6 +629,12 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
 
         marks = sorted((m.until is None) for m in ReviewMark.select())
         assert marks == [False, True]  # one done for good, one snoozed
+        # a stray m is taken back with u, as any edit
+        await pilot.press("u", "u")
+        await settle(app, pilot)
+        assert not ReviewMark.select().exists()
+        assert review.items[review.table.coordinate_to_cell_key((0, 0)).row_key.value][1] \
+            == first
         await pilot.press("G")  # the last row and back, as on Products and Keywords
         assert review.table.cursor_row == review.table.row_count - 1 > 0
         await pilot.press("g")

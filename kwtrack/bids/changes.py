@@ -15,7 +15,7 @@ from peewee import fn
 
 from kwtrack.config import BidSettings, Config, load_config
 from kwtrack.errors import KwtrackError
-from kwtrack.history import ENTRY, log_change, next_action
+from kwtrack.history import ENTRY, entry_text, log_change, next_action
 from kwtrack.review import Review, find_keyword, weekly_review
 from kwtrack.store.models import Bid, BidChange, Change, Keyword, Store, database, now
 
@@ -110,8 +110,8 @@ def set_bid(store: Store, keyword: str, price: float, *, reason: str | None = No
         if bid is None:
             bid = Bid.create(keyword=found, status=status or "active", bid=None, updated_at=stamp)
             # (undo removes the entry, redo makes it again: `kwtrack.history.ENTRY`)
-            log_change(store, action, "bid", bid.id, ENTRY, None, f"{found.id}:{bid.status}",
-                       "new bid", stamp)
+            log_change(store, action, "bid", bid.id, ENTRY, None,
+                       entry_text(keyword=found.id, status=bid.status), "new bid", stamp)
         old = bid.bid
         _write(store, action, bid, new_bid=price, new_status=status,
                reason=reason or "set by hand", stamp=stamp)

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kwtrack.errors import KwtrackError
-from kwtrack.history import log_change, next_action
+from kwtrack.history import ENTRY, entry_text, log_change, next_action
 from kwtrack.review.figures import keyword_weeks
 from kwtrack.review.weeks import monday_of
 from kwtrack.store.models import (
@@ -53,7 +53,16 @@ def mark_item(store: Store, name: str, section: str, *, week: dt.date,
     else:
         target["keyword"] = find_keyword(store, name)
     until = None if snooze_weeks is None else monday + dt.timedelta(weeks=snooze_weeks)
-    return ReviewMark.create(store=store, section=section, week=monday, until=until, **target)
+    with database.obj.atomic():  # (one change: `kwtrack undo` takes the mark back)
+        stamp = now()
+        mark = ReviewMark.create(store=store, section=section, week=monday, until=until,
+                                 created_at=stamp, **target)
+        columns = {name: row.id for name, row in target.items()}
+        log_change(store, next_action(store), "mark", mark.id, ENTRY, None,
+                   entry_text(store=store.id, section=section, week=monday, until=until,
+                              **columns),
+                   "snoozed" if until else "done", stamp)
+    return mark
 
 
 def set_tracked(store: Store, keywords: list[str], tracked: bool) -> int:
