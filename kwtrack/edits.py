@@ -197,6 +197,17 @@ def edit_keyword(store: Store, keyword: str, values: dict[str, str], *,
     return action
 
 
+def move_to_group(store: Store, keyword: str, group: str) -> int | None:
+    """Put a keyword into `group` (the key keyword group, say) as one change; returns the
+    action number, None when it is in that group already."""
+    row = Keyword.get_or_none((Keyword.store == store)
+                              & (Keyword.norm == normalise_keyword(keyword))
+                              & Keyword.archived_at.is_null())
+    if row is not None and row.group == group:
+        return None
+    return edit_keyword(store, keyword, {"group": group}, reason=f"into the {group} group")
+
+
 def link_text(product: int, keyword: int, source: str) -> str:
     """A coverage link as the change log keeps it."""
     return f"{product}:{keyword}:{source}"

@@ -1093,3 +1093,62 @@ async def test_the_clean_up_deletes_every_safe_candidate_at_once(demo_db):
         await pilot.press("D")  # none left safe: said, no dialog
         await settle(app, pilot)
         assert not isinstance(app.screen, DeleteDialog)
+
+
+async def test_the_tui_reviews_and_bids_with_the_config_it_was_given(demo_db, tmp_path,
+                                                                      monkeypatch):
+    """`kwtrack --config FILE` (the TUI too): the review's lists and the bid limits follow
+    the file, not the defaults."""
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+    from kwtrack.config import load_config
+    from kwtrack.tui.dialogs import BidDialog
+
+    path = tmp_path / "team.toml"
+    path.write_text("[review]\ntop = 3\n\n[bids]\nmax_bid = 4.0\n", encoding="utf-8")
+    opened = []
+    monkeypatch.setattr(KwtrackApp, "run", lambda self: opened.append(self.config))
+    assert CliRunner().invoke(cli, ["--db", str(demo_db), "--config", str(path)]).exit_code == 0
+    assert opened[0].review.top == 3 and opened[0].bids.max_bid == 4.0
+    app = KwtrackApp(store_id=get_store().id, config=load_config(path))
+    async with app.run_test(size=(140, 40)) as pilot:
+        review = await _rows_of(app, pilot, "review")
+        assert [s for s, _ in review.items.values()].count("top_traffic") == 3
+        bids = await _rows_of(app, pilot, "bids")
+        keyword = bids.table.coordinate_to_cell_key((0, 0)).row_key.value
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BidDialog)
+        app.screen.query_one("#price", Input).value = "4.50"
+        app.screen.query_one("#price", Input).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert "outside this word's limits, 0.3–4 CNY" in str(
+            app.screen.query_one("#price-error").render()), keyword
+
+
+async def test_shift_k_puts_a_rising_word_into_the_key_group_and_u_takes_it_out(demo_db):
+    """The daily routine's move of a rising word into the key keyword group, one key from
+    the Review; a second `K` changes nothing; `u` puts the word's old group back."""
+    from kwtrack.history import history
+    from kwtrack.store.models import Keyword
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        review = await _rows_of(app, pilot, "review")
+        row, item = next((r, item) for r, (section, item) in enumerate(review.items.values())
+                         if section == "rising"
+                         and Keyword.get(Keyword.keyword == item.keyword).group != "core")
+        old = Keyword.get(Keyword.keyword == item.keyword).group
+        review.table.move_cursor(row=row)
+        await pilot.press("K")
+        await settle(app, pilot)
+        assert Keyword.get(Keyword.keyword == item.keyword).group == "core"
+        logged = len(history(get_store(), 100))
+        await pilot.press("K")
+        await settle(app, pilot)
+        assert len(history(get_store(), 100)) == logged
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert Keyword.get(Keyword.keyword == item.keyword).group == old

@@ -19,7 +19,7 @@ def tui(state: State) -> None:
     from kwtrack.tui.app import KwtrackApp
 
     store = state.store()
-    KwtrackApp(store_id=store.id).run()
+    KwtrackApp(store_id=store.id, config=state.config()).run()
 
 
 @click.command()
@@ -68,4 +68,4 @@ def demo(state: State, no_tui: bool) -> None:
     if not no_tui:
         from kwtrack.tui.app import KwtrackApp
 
-        KwtrackApp(store_id=store.id).run()
+        KwtrackApp(store_id=store.id, config=state.config()).run()

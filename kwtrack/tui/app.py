@@ -63,9 +63,16 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
     BINDINGS = bindings()
     COMMANDS = App.COMMANDS | {KwtrackCommands}
 
-    def __init__(self, store_id: int, **kwargs):
+    def __init__(self, store_id: int, config=None, **kwargs):
+        """`config`: the review and bid thresholds (`kwtrack.config.Config`; default: the
+        user's file), as `kwtrack --config FILE` gives them."""
         super().__init__(**kwargs)
         self.store_id = store_id
+        if config is None:
+            from kwtrack.config import load_config
+
+            config = load_config()
+        self.config = config
         # The view shown (kept here: the palette asks from a screen of its own).
         self.view_name = "products"
 
@@ -251,7 +258,8 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         week = view.week if isinstance(view, ReviewView) else None
         store = store_by_id(self.store_id)
         try:
-            changing = [p for p in review_proposals(store, week) if p.new_bid is not None]
+            changing = [p for p in review_proposals(store, week, self.config)
+                        if p.new_bid is not None]
         except KwtrackError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -283,6 +291,28 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             return
         self.call_from_thread(self.notify, f"{counted(len(proposals), 'bid')} changed "
                               f"(change {action}; u undoes it)")
+        self.call_from_thread(self.action_refresh)
+
+    def action_key_group(self) -> None:
+        _, key = self._highlighted()
+        if key is not None:
+            self._to_key_group(key)
+
+    @work(thread=True, exit_on_error=False)
+    def _to_key_group(self, keyword: str) -> None:
+        from kwtrack.edits import move_to_group
+
+        group = self.config.review.key_group
+        try:
+            action = move_to_group(store_by_id(self.store_id), keyword, group)
+        except KwtrackError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if action is None:
+            self.call_from_thread(self.notify, f"{keyword}: in the key group {group!r} already")
+            return
+        self.call_from_thread(self.notify, f"{keyword}: into the key group {group!r} (change "
+                              f"{action}; u undoes it)")
         self.call_from_thread(self.action_refresh)
 
     def action_track(self) -> None:

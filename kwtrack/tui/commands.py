@@ -64,6 +64,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("A", "apply_review", "Apply bids", "apply the bid changes the week's review "
             "proposes (raise, cut), asked first; u undoes them together",
             views=("bids", "review")),
+    Command("K", "key_group", "Key group", "put the highlighted word into the key keyword "
+            "group (核心词组: [review] key_group), whose bids come first", footer=False,
+            views=WORDS),
     Command("t", "track", "Track", "track or untrack the highlighted word", views=WORDS),
     Command("I", "import_file", "Import", "import a report or canonical file, picked in a "
             "folder tree (checked first; u undoes it)", footer=False),

@@ -204,7 +204,8 @@ class BidDialog(SaysWorkerErrors, ModalScreen[bool]):
         from kwtrack.bids import set_bid
 
         try:
-            set_bid(store_by_id(self.store_id), self.keyword, price, reason=reason)
+            set_bid(store_by_id(self.store_id), self.keyword, price, reason=reason,
+                    config=self.app.config)
         except KwtrackError as exc:
             self.app.call_from_thread(self.query_one("#price-error", Static).update, str(exc))
             return

@@ -252,7 +252,7 @@ class ReviewView(ReportView):
             if week is not None:
                 self.week = week + dt.timedelta(weeks=self.step)
             self.step = 0
-        review = weekly_review(store, self.week)
+        review = weekly_review(store, self.week, self.app.config)
         self.week = review.week
         # the bid each raise or cut item would get (`b` offers it, `A` applies them all)
         self.proposals = {(p.rule, p.keyword): p
