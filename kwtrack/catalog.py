@@ -15,6 +15,7 @@ from peewee import JOIN, SQL, fn
 
 from kwtrack.cleanup import ROUTES, StoreCoverage, last_stats_day, missing_stats_days
 from kwtrack.errors import KwtrackError
+from kwtrack.filters import split_comparisons, split_search
 from kwtrack.store import bulk
 from kwtrack.store.models import (
     Bid,
@@ -154,22 +155,13 @@ def recent_product_window(store: Store) -> tuple[dt.date, dt.date] | None:
     return last - dt.timedelta(days=RECENT_DAYS - 1), last
 
 
-def split_search(search: str | None, fields: tuple[str, ...]) -> tuple[str | None, dict]:
-    """A search as the operator types it: `field:value` terms (of `fields`) apart from the
-    free text (`group:core walking` → ("walking", {"group": "core"}))."""
-    if not search:
-        return None, {}
-    terms, text = {}, []
-    for word in search.split():
-        name, sep, value = word.partition(":")
-        if sep and name.casefold() in fields and value:
-            terms[name.casefold()] = value
-        else:
-            text.append(word)
-    return " ".join(text) or None, terms
-
-
 PRODUCT_FILTERS = ("status", "category", "showcase", "hot", "route")
+# the numbers a product list filters on (`impr>100`), by the names the lists show
+PRODUCT_NUMBERS = {"impressions": "impressions", "impr": "impressions", "clicks": "clicks",
+                   "inquiries": "inquiries", "inq": "inquiries", "score": "score"}
+KEYWORD_NUMBERS = {"impressions": "impressions", "impr": "impressions", "clicks": "clicks",
+                   "spend": "spend", "bid": "bid", "search_index": "search_index",
+                   "index": "search_index", "competition": "competition"}
 KEYWORD_FILTERS = ("group", "status", "source", "route")
 ROUTE_FILTERS = (*ROUTES, "none")  # `route:` values: covered by this route, or by none
 
@@ -207,12 +199,15 @@ def _product_query(store: Store, search: str | None, include_archived: bool):
     query = Product.select().where(in_store(Product, store))
     if not include_archived:
         query = query.where(Product.archived_at.is_null())
+    search, compared = split_comparisons(search, PRODUCT_NUMBERS)
     search, terms = split_search(search, PRODUCT_FILTERS)
     route = terms.pop("route", None)
     if search:
         text = search.strip()
         query = query.where(holding(Product, {Product.title: text, Product.product_id: text,
                                               Product.category: text}))
+    for name, compare, number in compared:
+        query = query.where(compare(_product_number(store, name), number))
     for name, value in terms.items():
         field = getattr(Product, name)
         if name in ("showcase", "hot"):
@@ -221,6 +216,35 @@ def _product_query(store: Store, search: str | None, include_archived: bool):
             query = query.where(field ** value)
     with _route_filter(store, query, route) as query:
         yield query
+
+
+def _product_number(store: Store, name: str):
+    """A product's number as its list row shows it, in SQL: its score, or a sum over the
+    recent days of stats (0 when no row falls in them; unknown when the store has none)."""
+    if name == "score":
+        return Product.score
+    window = recent_product_window(store)
+    if window is None:
+        return SQL("NULL")
+    metric = getattr(ProductStat, name)
+    return fn.COALESCE(ProductStat.select(fn.SUM(metric)).where(
+        (ProductStat.product == Product.id) & (ProductStat.period_start >= window[0])
+        & (ProductStat.period_end <= window[1])), 0)
+
+
+def _keyword_number(store: Store, name: str):
+    """A keyword's number as its list row shows it, in SQL: its index figures, its P4P bid,
+    or a sum over the recent weeks of stats (unknown when no row falls in them)."""
+    if name in ("search_index", "competition"):
+        return getattr(Keyword, name)
+    if name == "bid":
+        return Bid.select(Bid.bid).where(Bid.keyword == Keyword.id)
+    window = recent_keyword_window(store)
+    if window is None:
+        return SQL("NULL")
+    return KeywordStat.select(fn.SUM(getattr(KeywordStat, name))).where(
+        (KeywordStat.keyword == Keyword.id) & (KeywordStat.period_start >= window[0])
+        & (KeywordStat.period_end <= window[1]))
 
 
 def count_products(store: Store, search: str | None = None, *,
@@ -389,10 +413,13 @@ def recent_keyword_window(store: Store) -> tuple[dt.date, dt.date] | None:
 @contextmanager
 def _keyword_query(store: Store, search: str | None, group: str | None):
     query = Keyword.select().where(in_store(Keyword, store) & Keyword.archived_at.is_null())
+    search, compared = split_comparisons(search, KEYWORD_NUMBERS)
     search, terms = split_search(search, KEYWORD_FILTERS)
     route = terms.pop("route", None)
     for name, value in terms.items():
         query = query.where(getattr(Keyword, name) ** value)
+    for name, compare, number in compared:
+        query = query.where(compare(_keyword_number(store, name), number))
     if search:
         query = query.where(holding(Keyword, {Keyword.norm: normalise_keyword(search),
                                               Keyword.group: search.strip()}))

@@ -16,7 +16,8 @@ def products() -> None:
 
 
 @products.command("list")
-@click.option("-s", "--search", metavar="TEXT", help="Only titles, IDs or categories with TEXT.")
+@click.option("-s", "--search", metavar="TEXT", help="Only titles, IDs or categories with "
+              "TEXT; terms too: status:offline, route:none, impr<50, score>=80.")
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
               help="At most this many rows.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")

@@ -43,9 +43,9 @@ WORDS = ("keywords", "bids", "review")  # the views whose rows are words one can
 COMMANDS: tuple[Command, ...] = (
     *(Command(key, f"show('{view}')", label, f"the {label} view", footer=False)
       for key, view, label in VIEWS),
-    Command("slash", "filter", "Filter", "filter the view as you type: words, or field:value "
+    Command("slash", "filter", "Filter", "filter the view as you type: words, field:value "
             "terms (Products, Keywords: status:offline, group:core, route:none; the other "
-            "views: any column, e.g. status:paused, and numbers: impr>1000, bid<=2.5)"),
+            "views: any column, e.g. status:paused) and numbers (impr>1000, bid<=2.5)"),
     Command("escape", "clear_filter", "Clear filter", "clear the filter", footer=False),
     Command("r", "refresh", "Refresh", "read the current view again from the database "
             "(another process may have imported meanwhile)"),

@@ -9,17 +9,14 @@ notification and the view's status line, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import operator
-import re
 from collections import defaultdict
-from collections.abc import Callable
 
 from textual import work
 from textual.widgets.data_table import RowDoesNotExist
 from textual.worker import get_current_worker
 
-from kwtrack.catalog import split_search
 from kwtrack.errors import KwtrackError
+from kwtrack.filters import split_comparisons, split_search
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.widgets import TableView, cell, cell_text
 from kwtrack.wording import counted, price, step
@@ -40,28 +37,6 @@ def _sort_key(shown) -> tuple:
         return (2, 0, "")
     number = _number(text)
     return (0, number, "") if number is not None else (1, 0, text.casefold())
-
-
-_COMPARE = re.compile(r"([a-z_]+)(>=|<=|>|<|=)(-?[\d,]*\.?\d+)%?")
-_COMPARED = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le,
-             "=": operator.eq}
-
-
-def comparisons(search: str | None, names: tuple[str, ...]
-                ) -> tuple[str | None, list[tuple[int, Callable, float]]]:
-    """A filter's numeric terms (`impr>1000`, `bid<=2.5`, `clicks=0` on a column's name)
-    apart from the rest of it: (the rest, [(column, comparison, number)])."""
-    if not search:
-        return search, []
-    rest, found = [], []
-    for word in search.split():
-        match = _COMPARE.fullmatch(word.casefold())
-        if match and match[1] in names:
-            found.append((names.index(match[1]), _COMPARED[match[2]],
-                          float(match[3].replace(",", ""))))
-        else:
-            rest.append(word)
-    return " ".join(rest) or None, found
 
 
 KEPT_SHOWN = 50  # still-covered keywords a check's details list (all are counted)
@@ -159,7 +134,7 @@ class ReportView(TableView):
         that column, and `column>number` (`<`, `>=`, `<=`, `=`; e.g. `impr>1000`) on that
         column's numbers (an unknown one never passes); in the order the table is sorted by."""
         names = tuple(_column_name(c) for c in self.columns)
-        text, compared = comparisons(self.search, names)
+        text, compared = split_comparisons(self.search, names)
         text, terms = split_search(text, names)
         wanted = [(names.index(name), value.casefold()) for name, value in terms.items()]
         table = self.table
@@ -173,8 +148,8 @@ class ReportView(TableView):
                 continue
             if any(value not in texts[column] for column, value in wanted):
                 continue
-            if any((number := _number(texts[column])) is None or not test(number, limit)
-                   for column, test, limit in compared):
+            if any((number := _number(texts[names.index(name)])) is None
+                   or not test(number, limit) for name, test, limit in compared):
                 continue
             table.add_row(*map(cell_text, cells), key=key)
             shown += 1
