@@ -482,6 +482,10 @@ async def test_track_a_word_and_filter_as_you_type(demo_db):
         await pilot.press(*"slip")  # no Enter: the rows follow the typing
         await settle(app, pilot)
         assert view.search == "slip" and 0 < view.table.total < 1052
+        await pilot.press(*" impr>100")  # a number, as the rows show it
+        await settle(app, pilot)
+        assert view.table.total == catalog.count_keywords(get_store(), "slip impr>100")
+        assert 0 < view.table.total < catalog.count_keywords(get_store(), "slip")
 
 
 async def test_every_table_has_its_columns_once_and_a_move_reads_details_once(demo_db,
