@@ -151,32 +151,26 @@ def test_product_rows_by_id_are_the_rows_the_products_list_shows(demo_db):
     assert any(r.impressions for r in found.values())
 
 
-@pytest.mark.parametrize("search,keep", [
-    ("impr>1000", lambda r: r.impressions is not None and r.impressions > 1000),
-    ("impressions<=10", lambda r: r.impressions is not None and r.impressions <= 10),
-    ("spend<1", lambda r: r.spend is not None and r.spend < 1),  # unknown never passes
-    ("bid>=6 shoes", lambda r: r.bid is not None and r.bid >= 6 and "shoes" in r.keyword),
-    ("index>5000 group:core", lambda r: (r.search_index or 0) > 5000 and r.group == "core"),
-    ("clicks=0", lambda r: r.clicks == 0),
+@pytest.mark.parametrize("kind,search,keep", [
+    ("keywords", "impr>1000", lambda r: r.impressions is not None and r.impressions > 1000),
+    ("keywords", "impressions<=10", lambda r: r.impressions is not None and r.impressions <= 10),
+    ("keywords", "spend<1", lambda r: r.spend is not None and r.spend < 1),  # unknown: never
+    ("keywords", "bid>=6 shoes",
+     lambda r: r.bid is not None and r.bid >= 6 and "shoes" in r.keyword),
+    ("keywords", "index>5000 group:core",
+     lambda r: (r.search_index or 0) > 5000 and r.group == "core"),
+    ("keywords", "clicks=0", lambda r: r.clicks == 0),
+    ("products", "impr<50", lambda r: r.impressions < 50),  # (no stats rows: it shows 0)
+    ("products", "score>=80 impr>2000", lambda r: (r.score or 0) >= 80 and r.impressions > 2000),
+    ("products", "inq.>=2 sneakers",
+     lambda r: r.inquiries >= 2 and "sneakers" in r.title.casefold()),
 ])
-def test_numeric_terms_keep_the_keywords_whose_row_shows_such_a_number(demo_db, search, keep):
+def test_numeric_terms_keep_the_rows_that_show_such_a_number(demo_db, kind, search, keep):
     store = get_store()
-    every = catalog.list_keywords(store)
-    wanted = [r.keyword for r in every if keep(r)]
+    lister, counter = {"keywords": (catalog.list_keywords, catalog.count_keywords),
+                       "products": (catalog.list_products, catalog.count_products)}[kind]
+    every = lister(store)
+    wanted = [r for r in every if keep(r)]
     assert wanted and len(wanted) < len(every)
-    assert [r.keyword for r in catalog.list_keywords(store, search)] == wanted
-    assert catalog.count_keywords(store, search) == len(wanted)
-
-
-@pytest.mark.parametrize("search,keep", [
-    ("impr<50", lambda r: r.impressions < 50),  # (a product without stats rows shows 0)
-    ("score>=80 impr>2000", lambda r: (r.score or 0) >= 80 and r.impressions > 2000),
-    ("inq.>=2 sneakers", lambda r: r.inquiries >= 2 and "sneakers" in r.title.casefold()),
-])
-def test_numeric_terms_keep_the_products_whose_row_shows_such_a_number(demo_db, search, keep):
-    store = get_store()
-    every = catalog.list_products(store)
-    wanted = [r.product_id for r in every if keep(r)]
-    assert wanted and len(wanted) < len(every)
-    assert [r.product_id for r in catalog.list_products(store, search)] == wanted
-    assert catalog.count_products(store, search) == len(wanted)
+    assert lister(store, search) == wanted
+    assert counter(store, search) == len(wanted)

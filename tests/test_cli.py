@@ -196,3 +196,15 @@ def test_tables_align_chinese_text_by_display_width(capsys):
     # the second column starts at the same display column on every line
     starts = [wcswidth(line[:len(line.rstrip("0123456789"))]) for line in lines[1:]]
     assert len(set(starts)) == 1 and lines[1].startswith("运动鞋  ")
+
+
+def test_the_zero_effect_window_defaults_to_the_checks_own():
+    """The CLI spells the window's default (`--help` must not load the database layer for
+    it): it must be the check's."""
+    from kwtrack.cleanup import DEFAULT_DAYS
+    from kwtrack.cli.common import ZERO_EFFECT_DAYS
+
+    assert ZERO_EFFECT_DAYS == DEFAULT_DAYS
+    for path in (("products", "zero-effect"), ("products", "delete"), ("coverage", "check")):
+        assert f"[default: {DEFAULT_DAYS}; x>=1]" in run(*path, "--help").output.replace(
+            "\n", " ").replace("  ", " ")

@@ -258,6 +258,19 @@ def progress_printer():
     return show
 
 
+ZERO_EFFECT_DAYS = 90  # kwtrack.cleanup.DEFAULT_DAYS (importing it would slow `--help` 45 ms)
+
+
+def zero_effect_window(command):
+    """The zero-effect window's options, `--days` and `--as-of`, as every command that finds
+    zero-effect products takes them (`parse_as_of` reads the day)."""
+    command = click.option("--as-of", metavar="DAY", help="The zero-effect window's last day "
+                           "(default: the last day imported product stats cover).")(command)
+    return click.option("--days", type=click.IntRange(min=1), default=ZERO_EFFECT_DAYS,
+                        show_default=True, help="The zero-effect window, in days, ending on "
+                        "--as-of.")(command)
+
+
 def parse_as_of(value: str | None):
     from kwtrack.values import parse_date
 

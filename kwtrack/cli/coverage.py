@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from kwtrack.cli.common import State, echo_json, parse_as_of, pass_state
+from kwtrack.cli.common import State, echo_json, parse_as_of, pass_state, zero_effect_window
 from kwtrack.wording import counted, number
 
 
@@ -19,10 +19,7 @@ def coverage_group() -> None:
 @coverage_group.command("check")
 @click.argument("product_ids", nargs=-1)
 @click.option("--zero-effect", is_flag=True, help="Also check every zero-effect product.")
-@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
-              help="Zero-effect window in days.")
-@click.option("--as-of", metavar="DAY", help="Zero-effect window's last day (default: the last "
-              "day imported product stats cover).")
+@zero_effect_window
 @click.option("--strict", is_flag=True, help="Ignore the title route (keyword, manual, search "
               "links only).")
 @click.option("--threshold", type=click.FloatRange(0, 100), default=None,

@@ -6,7 +6,15 @@ import sys
 
 import click
 
-from kwtrack.cli.common import State, echo_json, echo_table, given, parse_as_of, pass_state
+from kwtrack.cli.common import (
+    State,
+    echo_json,
+    echo_table,
+    given,
+    parse_as_of,
+    pass_state,
+    zero_effect_window,
+)
 from kwtrack.wording import counted
 
 
@@ -49,10 +57,7 @@ def products_list(state: State, search, limit, offset, archived, as_json, sort, 
 
 
 @products.command("zero-effect")
-@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
-              help="The window, in days, ending on --as-of.")
-@click.option("--as-of", metavar="DAY", help="The window's last day (default: the last day "
-              "imported product stats cover).")
+@zero_effect_window
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def products_zero_effect(state: State, days: int, as_of: str | None, as_json: bool) -> None:
@@ -81,10 +86,7 @@ def products_zero_effect(state: State, days: int, as_of: str | None, as_json: bo
 @click.argument("product_ids", nargs=-1)
 @click.option("--zero-effect", is_flag=True, help="Also every zero-effect product (over --days "
               "to --as-of, as `products zero-effect` lists them).")
-@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
-              help="With --zero-effect: the window, in days, ending on --as-of.")
-@click.option("--as-of", metavar="DAY", help="With --zero-effect: the window's last day "
-              "(default: the last day imported product stats cover).")
+@zero_effect_window
 @click.option("--only-safe", is_flag=True, help="Archive only the products whose deletion "
               "orphans nothing, and keep (and list) the others.")
 @click.option("--force", is_flag=True, help="Delete even if keywords would be orphaned.")
