@@ -534,6 +534,26 @@ async def test_keywords_read_after_the_first_views_rows_even_when_there_are_none
         assert app.query_one("#keywords-view").table.total == 1
 
 
+async def test_every_view_of_an_empty_store_says_what_is_missing(store):
+    """A new store's views each say, in their status line, what is not there yet (and what
+    to import), and the keys that act on rows find none and do nothing."""
+    from textual.screen import ModalScreen
+
+    said = {"products": "no products", "keywords": "no keywords",
+            "bids": "no P4P keywords yet: import a P4P report",
+            "review": "no keyword stats imported yet",
+            "cleanup": "no product stats imported yet",
+            "duplicates": "no duplicate listings", "history": "no changes yet"}
+    app = KwtrackApp(store_id=store.id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        for view, words in said.items():
+            shown = await _rows_of(app, pilot, view)
+            assert words in str(shown.query_one(".status").render()), view
+            await pilot.press("d", "D", "A", "b", "m", "K", "e", "l")
+            await settle(app, pilot)
+            assert not isinstance(app.screen, ModalScreen), view
+
+
 def test_settle_acts_at_once_when_keys_are_quiet_and_once_they_pause_when_fast():
     """A single `j` shows the row's details at once; a held key or a typed word waits for
     the keys to pause, and only the last action waiting runs."""

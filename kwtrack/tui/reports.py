@@ -187,7 +187,9 @@ class BidsView(ReportView):
         bids = list_bids(store)
         return ([(b.keyword, [b.keyword, b.group, b.status,
                               *map(price, (b.bid, b.base_price, b.min_bid, b.max_bid))])
-                 for b in bids], counted(len(bids), "P4P keyword"))
+                 for b in bids],
+                counted(len(bids), "P4P keyword") if bids else
+                "no P4P keywords yet: import a P4P report, or b sets a word's bid")
 
     def details(self, store, key):
         from kwtrack.bids import bid_history
@@ -324,6 +326,8 @@ class DuplicatesView(ReportView):
                 row = self.figures[p["product_id"]]
                 rows.append((p["product_id"], [number, p["product_id"], row.impressions,
                                                row.clicks, row.keywords, p["title"][:50]]))
+        if not clusters:
+            return rows, "no duplicate listings among the live products"
         return rows, (f"{counted(len(clusters), 'cluster')} of duplicate listings "
                       f"({counted(len(rows), 'listing')}; figures: the last {RECENT_DAYS} days)")
 
