@@ -437,3 +437,36 @@ def test_the_weekly_roll_up_follows_imports_overwrites_back_fills_and_undo(store
         "keyword,period_start,period_end,impressions\nmonthly,2026-10-23,2026-11-22,900\n")))
     assert this_week("monthly") is None
     assert weekly_review(store, THIS).sections["top_traffic"] == []
+
+
+def test_a_bid_list_shows_what_each_bid_earned_over_the_last_four_weeks(demo_db):
+    """Beside each bid, its P4P clicks, spend, cost per click and inquiries over the store's
+    last 4 weeks of keyword stats, as the stats rows add up; none said: unknown, not 0."""
+    from kwtrack.bids import list_bids
+    from kwtrack.store.database import get_store
+    from kwtrack.store.models import KeywordStat
+    from kwtrack.store.weekly import last_week
+
+    store = get_store()
+    first = last_week(store) - dt.timedelta(weeks=3)
+    end = last_week(store) + dt.timedelta(days=6)
+    sums = {}
+    for kw, clicks, spend, inquiries in (
+            KeywordStat.select(Keyword.keyword, KeywordStat.clicks, KeywordStat.spend,
+                               KeywordStat.inquiries).join(Keyword)
+            .where((KeywordStat.channel == "p4p") & (KeywordStat.period_end >= first)
+                   & (KeywordStat.period_end <= end)).tuples()):
+        total = sums.setdefault(kw, [None, None, None])
+        for i, value in enumerate((clicks, spend, inquiries)):
+            if value is not None:
+                total[i] = (total[i] or 0) + value
+    lines = list_bids(store)
+    assert any(b.clicks for b in lines) and any(b.clicks is None for b in lines)
+    for b in lines:
+        clicks, spend, inquiries = sums.get(b.keyword, (None, None, None))
+        assert (b.clicks, b.inquiries) == (clicks, inquiries), b.keyword
+        assert b.spend == (None if spend is None else round(spend, 2)), b.keyword
+        assert b.cpc == (round(b.spend / b.clicks, 2) if b.clicks else None)
+    shown = CliRunner().invoke(cli, ["--db", str(demo_db), "bids", "list"]).stdout
+    assert shown.splitlines()[0].split() == ["keyword", "group", "status", "bid", "base", "min",
+                                             "max", "clicks", "4w", "spend", "cpc", "inq"]

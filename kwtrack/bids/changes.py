@@ -17,7 +17,17 @@ from kwtrack.config import BidSettings, Config, load_config
 from kwtrack.errors import KwtrackError
 from kwtrack.history import ENTRY, entry_text, log_change, next_action
 from kwtrack.review import Review, find_keyword, weekly_review
-from kwtrack.store.models import Bid, BidChange, Change, Keyword, Store, database, now
+from kwtrack.store import weekly
+from kwtrack.store.models import (
+    Bid,
+    BidChange,
+    Change,
+    Keyword,
+    KeywordWeek,
+    Store,
+    database,
+    now,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,17 @@ class BidLine:
     min_bid: float | None
     max_bid: float | None
     updated_at: dt.datetime
+    # its P4P figures over the store's last RECENT_WEEKS weeks of keyword stats (None: no
+    # stats row said them)
+    clicks: int | None = None
+    spend: float | None = None
+    inquiries: int | None = None
+
+    @property
+    def cpc(self) -> float | None:
+        """Spend per click over those weeks (None without clicks)."""
+        return round(self.spend / self.clicks, 2) if self.spend is not None and self.clicks \
+            else None
 
 
 @dataclass(frozen=True)
@@ -118,12 +139,31 @@ def set_bid(store: Store, keyword: str, price: float, *, reason: str | None = No
     return old, price
 
 
+RECENT_WEEKS = 4  # the weeks of P4P figures a bid list shows beside each bid
+
+
 def list_bids(store: Store) -> list[BidLine]:
-    """Every P4P keyword of the store, by keyword."""
-    query = (Bid.select(Keyword.keyword, Bid.group, Bid.status, Bid.bid, Bid.base_price,
-                        Bid.min_bid, Bid.max_bid, Bid.updated_at)
+    """Every P4P keyword of the store, by keyword, with its P4P clicks, spend and inquiries
+    over the last RECENT_WEEKS weeks the store has keyword stats for (the weekly roll-up)."""
+    query = (Bid.select(Keyword.id, Keyword.keyword, Bid.group, Bid.status, Bid.bid,
+                        Bid.base_price, Bid.min_bid, Bid.max_bid, Bid.updated_at)
              .join(Keyword).where(Keyword.store == store).order_by(Keyword.norm))
-    return [BidLine(*row) for row in query.tuples()]
+    figures: dict[int, tuple] = {}
+    last = weekly.last_week(store)
+    if last is not None:
+        weeks = [last, *weekly.weeks_before(last, RECENT_WEEKS - 1)]
+        figures = {row[0]: row[1:] for row in (
+            KeywordWeek.select(KeywordWeek.keyword, fn.SUM(KeywordWeek.p4p_clicks),
+                               fn.SUM(KeywordWeek.p4p_spend), fn.SUM(KeywordWeek.p4p_inquiries))
+            .where((KeywordWeek.store == store) & KeywordWeek.week.in_(weeks))
+            .group_by(KeywordWeek.keyword).tuples())}
+    lines = []
+    for keyword_id, *row in query.tuples():
+        clicks, spend, inquiries = figures.get(keyword_id, (None, None, None))
+        lines.append(BidLine(*row, clicks=None if clicks is None else int(clicks),
+                             spend=None if spend is None else round(spend, 2),
+                             inquiries=None if inquiries is None else int(inquiries)))
+    return lines
 
 
 def bid_history(store: Store, keyword: str) -> list[BidHistoryLine]:

@@ -42,7 +42,8 @@ def bids_set(state: State, keyword: str, bid: float, reason: str | None,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
 @pass_state
 def bids_list(state: State, as_json: bool) -> None:
-    """List the store's P4P keywords and their bids.
+    """List the store's P4P keywords and their bids, with their P4P clicks, spend, cost per
+    click and inquiries over the last 4 weeks of keyword stats.
 
     \b
     Example:
@@ -54,9 +55,11 @@ def bids_list(state: State, as_json: bool) -> None:
     if as_json:
         echo_json(lines)
         return
-    echo_table(["keyword", "group", "status", "bid", "base", "min", "max"],
+    echo_table(["keyword", "group", "status", "bid", "base", "min", "max", "clicks 4w", "spend",
+                "cpc", "inq"],
                [[b.keyword, b.group, b.status,
-                 *map(price, (b.bid, b.base_price, b.min_bid, b.max_bid))]
+                 *map(price, (b.bid, b.base_price, b.min_bid, b.max_bid)),
+                 b.clicks, price(b.spend), price(b.cpc), b.inquiries]
                 for b in lines], widths={0: 50})
 
 

@@ -177,16 +177,18 @@ def _column_name(label: str) -> str:
 class BidsView(ReportView):
     """The store's P4P bids; the details: a bid's history."""
 
-    columns = ("Keyword", "Group", "Status", "Bid", "Base", "Min", "Max")
-    widths = (34, 10, 7, 6, 6, 6, 6)
+    # what a bid earns beside it (the last 4 weeks of P4P); its limits are in the details
+    columns = ("Keyword", "Bid", "CPC", "Clicks 4w", "Spend", "Inq.", "Status", "Group", "Base")
+    widths = (28, 6, 6, 9, 8, 5, 7, 10, 6)
     noun = "bids"
 
     def rows(self, store):
         from kwtrack.bids import list_bids
 
         bids = list_bids(store)
-        return ([(b.keyword, [b.keyword, b.group, b.status,
-                              *map(price, (b.bid, b.base_price, b.min_bid, b.max_bid))])
+        self.lines = {b.keyword: b for b in bids}
+        return ([(b.keyword, [b.keyword, price(b.bid), price(b.cpc), b.clicks, price(b.spend),
+                              b.inquiries, b.status, b.group, price(b.base_price)])
                  for b in bids],
                 counted(len(bids), "P4P keyword") if bids else
                 "no P4P keywords yet: import a P4P report, or b sets a word's bid")
@@ -194,7 +196,15 @@ class BidsView(ReportView):
     def details(self, store, key):
         from kwtrack.bids import bid_history
 
-        lines = [f"## {key}", "", "### Bid history", ""]
+        b = getattr(self, "lines", {}).get(key)
+        lines = [f"## {key}", ""]
+        if b is not None:
+            limits = ("the config's" if b.min_bid is None and b.max_bid is None else
+                      f"{price(b.min_bid)}–{price(b.max_bid)} (the word's own)")
+            lines += [f"bid {price(b.bid)} · base {price(b.base_price)} · limits {limits}", "",
+                      f"last 4 weeks of P4P: {cell(b.clicks)} clicks, spend {price(b.spend)}, "
+                      f"CPC {price(b.cpc)}, {cell(b.inquiries)} inquiries", ""]
+        lines += ["### Bid history", ""]
         lines += [f"- {h.changed_at:%Y-%m-%d %H:%M}: {step(h.old_bid, h.new_bid, price)} "
                   f"({step(h.old_status, h.new_status)}) — {h.reason or ''}"
                   for h in bid_history(store, key)] or ["*no change on record*"]
