@@ -252,7 +252,7 @@ class ReviewView(ReportView):
                 figures = item.figures
                 rows.append((key, [TITLES[section], item.keyword or item.product_id,
                                    figures.get("impressions"), figures.get("clicks"),
-                                   figures.get("spend"), item.why]))
+                                   price(figures.get("spend")), item.why]))
         return rows, f"review of {week_name(review.week)} ([ and ] move a week)"
 
     def details(self, store, key):
