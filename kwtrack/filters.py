@@ -24,7 +24,7 @@ def split_search(search: str | None, fields: tuple[str, ...]) -> tuple[str | Non
     return " ".join(text) or None, terms
 
 
-_COMPARE = re.compile(r"([a-z_.]+?)\.?(>=|<=|>|<|=)(-?[\d,]*\.?\d+)%?")
+_COMPARE = re.compile(r"([a-z][a-z0-9_.]*?)\.?(>=|<=|>|<|=)(-?[\d,]*\.?\d+)%?")
 COMPARED = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le,
             "=": operator.eq}
 

@@ -1088,6 +1088,9 @@ async def test_a_report_view_filters_on_numbers(demo_db):
                                                   if b.keyword in over and b.group == "hot"}
         assert await shown("bid>5 shoes") == {k for k in over if "shoes" in k}
         assert await shown("bid>999") == set()
+        # a column named with its span (`Clicks 4w`) by its figure alone
+        assert await shown("clicks>10") == {b.keyword for b in bids
+                                            if b.clicks is not None and b.clicks > 10}
         duplicates = await _rows_of(app, pilot, "duplicates")
         view = duplicates
         low = {duplicates.table.coordinate_to_cell_key((r, 0)).row_key.value

@@ -9,6 +9,7 @@ notification and the view's status line, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
 from textual import work
@@ -169,9 +170,13 @@ class ReportView(TableView):
 
 
 def _column_name(label: str) -> str:
-    """A column's name in a `name:value` filter: its label in lower case, without the dot of
-    an abbreviation (`Impr.` → `impr`)."""
-    return label.casefold().rstrip(".").replace(" ", "_")
+    """A column's name in a `name:value` or `name>number` filter: its label in lower case,
+    without the dot of an abbreviation or the span its figures cover (`Impr.` → `impr`,
+    `Clicks 4w` → `clicks`)."""
+    return _SPAN.sub("", label).casefold().rstrip(".").replace(" ", "_")
+
+
+_SPAN = re.compile(r"\s+\d+[dw]$")
 
 
 class BidsView(ReportView):
