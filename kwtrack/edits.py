@@ -179,15 +179,21 @@ def add_keyword(store: Store, values: dict[str, str]) -> int:
     return action
 
 
-def edit_keyword(store: Store, keyword: str, values: dict[str, str], *,
-                 reason: str | None = None) -> int:
-    """Change a keyword's group, status or notes (its words make it the keyword it is: add
-    another instead); returns the action number."""
+def _live_keyword(store: Store, keyword: str) -> Keyword:
+    """The library's keyword (not archived) that `keyword` names, however it is typed."""
     row = Keyword.get_or_none((Keyword.store == store)
                               & (Keyword.norm == normalise_keyword(keyword))
                               & Keyword.archived_at.is_null())
     if row is None:
         raise KwtrackError(f"no keyword {keyword!r} in the library")
+    return row
+
+
+def edit_keyword(store: Store, keyword: str, values: dict[str, str], *,
+                 reason: str | None = None) -> int:
+    """Change a keyword's group, status or notes (its words make it the keyword it is: add
+    another instead); returns the action number."""
+    row = _live_keyword(store, keyword)
     _refuse(keyword_problems({"keyword": row.keyword, **values}))
     changes = {name: parse_text(values[name] or "") for name in ("group", "status", "notes")
                if name in values}
@@ -200,10 +206,7 @@ def edit_keyword(store: Store, keyword: str, values: dict[str, str], *,
 def move_to_group(store: Store, keyword: str, group: str) -> int | None:
     """Put a keyword into `group` (the key keyword group, say) as one change; returns the
     action number, None when it is in that group already."""
-    row = Keyword.get_or_none((Keyword.store == store)
-                              & (Keyword.norm == normalise_keyword(keyword))
-                              & Keyword.archived_at.is_null())
-    if row is not None and row.group == group:
+    if _live_keyword(store, keyword).group == group:
         return None
     return edit_keyword(store, keyword, {"group": group}, reason=f"into the {group} group")
 
@@ -214,11 +217,7 @@ def link_text(product: int, keyword: int, source: str) -> str:
 
 
 def _live_pair(store: Store, keyword: str, product_id: str) -> tuple[Keyword, Product]:
-    row = Keyword.get_or_none((Keyword.store == store)
-                              & (Keyword.norm == normalise_keyword(keyword))
-                              & Keyword.archived_at.is_null())
-    if row is None:
-        raise KwtrackError(f"no keyword {keyword!r} in the library")
+    row = _live_keyword(store, keyword)
     product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id)
                                   & Product.archived_at.is_null())
     if product is None:

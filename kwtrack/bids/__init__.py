@@ -12,6 +12,7 @@ from kwtrack.bids.changes import (
     Proposal,
     apply_proposals,
     bid_history,
+    current_bid,
     list_bids,
     review_proposals,
     set_bid,
@@ -25,5 +26,5 @@ from kwtrack.bids.schedule import (
 )
 
 __all__ = ["MARKET_ZONES", "BidHistoryLine", "BidLine", "MarketCheck", "Proposal",
-           "apply_proposals", "bid_history", "get_plan", "list_bids", "review_proposals",
-           "schedule_check", "set_bid", "set_plan"]
+           "apply_proposals", "bid_history", "current_bid", "get_plan", "list_bids",
+           "review_proposals", "schedule_check", "set_bid", "set_plan"]

@@ -166,6 +166,12 @@ def list_bids(store: Store) -> list[BidLine]:
     return lines
 
 
+def current_bid(store: Store, keyword: str) -> float | None:
+    """A keyword's P4P bid now (None: not in P4P, or no price on record)."""
+    bid = Bid.get_or_none(Bid.keyword == find_keyword(store, keyword))
+    return None if bid is None else bid.bid
+
+
 def bid_history(store: Store, keyword: str) -> list[BidHistoryLine]:
     """A keyword's bid and status changes, newest first."""
     bid = Bid.get_or_none(Bid.keyword == find_keyword(store, keyword))

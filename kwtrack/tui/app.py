@@ -151,8 +151,7 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         if not isinstance(view, ReviewView) or not view.table.row_count:
             self.notify("Items are marked on the Review view (4)", severity="warning")
             return
-        key = view.table.coordinate_to_cell_key((view.table.cursor_row, 0)).row_key.value
-        section, item = view.items[key]
+        section, item = view.items[view.highlighted_key()]
         self._mark(section, item.keyword or item.product_id, view.week, snooze or None)
 
     @work(thread=True, exit_on_error=False)
@@ -182,13 +181,9 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         keyword), if any."""
         name = self.query_one(TabbedContent).active
         view = self._current()
-        table = view.table
-        if not table.row_count:
-            return name, None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-        if isinstance(view, ReviewView):
-            item = view.items[key][1]
-            key = item.keyword
+        key = view.highlighted_key()
+        if key is not None and isinstance(view, ReviewView):  # (an item: its word, if any)
+            key = view.items[key][1].keyword
         return name, key
 
     def _after_change(self, changed: bool | None) -> None:
@@ -232,18 +227,15 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         if key is None:
             return
         view = self._current()
-        proposal = None
-        if isinstance(view, ReviewView):  # (a raise or cut item: its proposed bid, offered)
-            row = view.table.coordinate_to_cell_key((view.table.cursor_row, 0)).row_key.value
-            proposal = view.proposal(row)
+        # (a Review raise or cut item: its proposed bid, offered)
+        proposal = view.proposal(view.highlighted_key()) if isinstance(view, ReviewView) else None
         self._open_bid(key, proposal)
 
     @work(thread=True, exit_on_error=False)
     def _open_bid(self, keyword: str, proposal=None) -> None:
-        from kwtrack.bids import list_bids
+        from kwtrack.bids import current_bid
 
-        bid = next((b.bid for b in list_bids(store_by_id(self.store_id))
-                    if b.keyword == keyword), None)
+        bid = current_bid(store_by_id(self.store_id), keyword)
         self.call_from_thread(self.push_screen, BidDialog(self.store_id, keyword, bid,
                                                           proposal), self._after_change)
 
