@@ -275,14 +275,23 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
 
 
 async def test_every_command_is_in_the_palette_and_the_help(demo_db):
-    """Each view offers its own commands (keys, footer, palette); the help lists them all,
-    each with the views it works on."""
+    """Each view offers its own commands (keys, footer, palette); its help lists them, its
+    own first, and nothing it does not offer."""
     from textual.screen import ModalScreen
 
-    from kwtrack.tui.commands import COMMANDS, KwtrackCommands, help_markdown
+    from kwtrack.tui.commands import COMMANDS, VIEWS, KwtrackCommands, help_sections
 
-    assert all(c.help_line in help_markdown() for c in COMMANDS)
-    assert "| `a` | Products, Keywords: add a product or a keyword (a form) |" in help_markdown()
+    for _, view, label in VIEWS:
+        sections = help_sections(view)
+        listed = [what for _, keys in sections for _, what in keys]
+        views_line = "the views: Products, Keywords, Bids, Review, Clean-up, Duplicates, History"
+        assert listed.count(views_line) == 1
+        assert sorted(w for w in listed if w in {c.help for c in COMMANDS}) == sorted(
+            c.help for c in COMMANDS if offered_on(c, view) and not c.action.startswith("show"))
+        if any(view in c.views for c in COMMANDS):
+            assert sections[0][0] == f"Keys of the {label} view"
+    assert ("Space", "select or unselect the highlighted row; d deletes the selected rows "
+            "together") in help_sections("products")[0][1]
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         assert {b.action for b in app.BINDINGS} == {c.action for c in COMMANDS}
@@ -309,6 +318,22 @@ async def test_every_command_is_in_the_palette_and_the_help(demo_db):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
+        assert app.screen.view == "history"
+
+
+def offered_on(command, view: str) -> bool:
+    return not command.views or view in command.views
+
+
+async def test_a_narrow_footer_starts_with_the_keys_of_the_view_shown(demo_db):
+    """At 80 columns the footer cannot hold every key: the Review's own (m done, z snooze)
+    come before the keys every view has, which the help and the palette list."""
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await settle(app, pilot)
+        keys = [w.key for w in app.query_one(Footer).query("FooterKey")]
+        assert keys[:6] == ["b", "A", "t", "m", "z", "slash"], keys
 
 
 async def test_refresh_shows_what_another_process_wrote(demo_db, tmp_path):

@@ -7,12 +7,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Markdown, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from kwtrack import __version__
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
-from kwtrack.tui.commands import KwtrackCommands, bindings, help_markdown, offered
+from kwtrack.tui.commands import KwtrackCommands, bindings, help_sections, offered
 from kwtrack.tui.dialogs import (
     BidDialog,
     ConfirmDialog,
@@ -35,18 +35,37 @@ from kwtrack.wording import counted, price, step
 
 
 class HelpScreen(ModalScreen[None]):
-    """The keys, on top of whatever is open."""
+    """The keys of the view shown, then those of every view, on top of whatever is open:
+    one line a key (wrapped when long), so that most of it fits an 80×24 terminal."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 80; height: auto; max-height: 90%;
+    HelpScreen > VerticalScroll { width: 100; max-width: 100%; height: auto; max-height: 100%;
                                   border: thick $primary; background: $surface; padding: 0 1; }
     """
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
+    def __init__(self, view: str):
+        super().__init__()
+        self.view = view
+
     def compose(self) -> ComposeResult:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        sections = help_sections(self.view)
+        width = max(len(key) for _, keys in sections for key, _ in keys)  # (keys align)
+        parts = []
+        for heading, keys in sections:
+            table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+            table.add_column(style="bold", no_wrap=True, min_width=width)
+            table.add_column(ratio=1)
+            for key, what in keys:
+                table.add_row(Text(key), Text(what))  # (as written: no markup)
+            parts += [Text(heading, style="bold underline"), table, Text("")]
         with VerticalScroll():
-            yield Markdown(help_markdown())
+            yield Static(Group(*parts[:-1]))
 
 
 class KwtrackApp(SaysWorkerErrors, App[None]):
@@ -144,7 +163,7 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             view.move_week(step)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.view_name))
 
     def action_mark(self, snooze: int) -> None:
         view = self._current()

@@ -20,17 +20,9 @@ class Command:
     key: str  # Textual key name(s), comma-separated
     action: str  # the app action it runs
     label: str  # footer and palette
-    help: str  # the help screen's line
+    help: str  # the help screen's line (on the views it works on, under their heading)
     footer: bool = True
     views: tuple[str, ...] = ()  # the views it works on (none: all of them)
-
-    @property
-    def help_line(self) -> str:
-        """The help screen's line, led by the views it works on."""
-        if not self.views:
-            return self.help
-        names = dict((view, label) for _, view, label in VIEWS)
-        return f"{', '.join(names[v] for v in self.views)}: {self.help}"
 
 
 VIEWS = (("1", "products", "Products"), ("2", "keywords", "Keywords"), ("3", "bids", "Bids"),
@@ -98,8 +90,11 @@ COMMANDS: tuple[Command, ...] = (
 
 
 def bindings() -> list[Binding]:
-    """The app's key bindings, one per command."""
-    return [Binding(c.key, c.action, c.label, show=c.footer, id=c.action) for c in COMMANDS]
+    """The app's key bindings, one per command: a view's own commands first, so that the
+    footer (which lists them in this order, and cuts what a narrow terminal cannot hold)
+    starts with what only this view does."""
+    ordered = sorted(COMMANDS, key=lambda c: not c.views)  # (stable: otherwise as declared)
+    return [Binding(c.key, c.action, c.label, show=c.footer, id=c.action) for c in ordered]
 
 
 # action name (without its arguments) → the views it works on, for the commands that have some
@@ -114,19 +109,25 @@ def offered(action: str, view: str) -> bool:
 
 def _key_name(key: str) -> str:
     names = {"question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]",
-             "slash": "/", "escape": "Esc"}
+             "slash": "/", "escape": "Esc", "space": "Space"}
     return names.get(key, key)
 
 
-def help_markdown() -> str:
-    """The help screen: every command with its key."""
-    lines = ["# kwtrack — keys", "", "| Key | What it does |", "|---|---|"]
-    lines += [f"| `{_key_name(c.key)}` | {c.help_line} |" for c in COMMANDS]
-    lines += ["| `↑` `↓` (`k` `j`) `PgUp` `PgDn` | move; more rows load as you go |",
-              "| `g` / `G` | first / last row |",
-              "| `ctrl+p` | every command, by name |", "",
-              "The pane on the right follows the highlighted row."]
-    return "\n".join(lines)
+MOVING = (("↑ ↓ k j", "a row down or up"), ("PgDn PgUp", "a page; more rows load as you go"),
+          ("g G", "the first or last row"), ("ctrl+p", "every command of this view, by name"))
+
+
+def help_sections(view: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The help screen of a view: (heading, [(key, what it does)]) for the view's own
+    commands, the commands of every view, and moving about."""
+    label = dict((name, label) for _, name, label in VIEWS)[view]
+    first, last = VIEWS[0][0], VIEWS[-1][0]
+    own = [(_key_name(c.key), c.help) for c in COMMANDS if view in c.views]
+    everywhere = [(f"{first}–{last}", "the views: " + ", ".join(v for _, _, v in VIEWS))]
+    everywhere += [(_key_name(c.key), c.help) for c in COMMANDS
+                   if not c.views and not c.action.startswith("show(")]
+    sections = [(f"Keys of the {label} view", own)] if own else []
+    return [*sections, ("Keys of every view", everywhere), ("Moving", list(MOVING))]
 
 
 class KwtrackCommands(Provider):
