@@ -155,7 +155,7 @@ def recent_product_window(store: Store) -> tuple[dt.date, dt.date] | None:
     return last - dt.timedelta(days=RECENT_DAYS - 1), last
 
 
-PRODUCT_FILTERS = ("status", "category", "showcase", "hot", "route")
+PRODUCT_FILTERS = ("status", "category", "showcase", "hot", "route", "archived")
 # the numbers a product list filters on (`impr>100`), by the names the lists show
 PRODUCT_NUMBERS = {"impressions": "impressions", "impr": "impressions", "clicks": "clicks",
                    "inquiries": "inquiries", "inq": "inquiries", "score": "score"}
@@ -194,13 +194,23 @@ def _route_filter(store: Store, query, route: str | None):
         yield query.where(model.id.in_(SQL(f"(SELECT id FROM {table})")))
 
 
+def _yes(value: str) -> bool:
+    """A filter term's yes or no (`showcase:y`, `archived:no`)."""
+    return value.casefold() in ("y", "yes", "1", "true", "是")
+
+
 @contextmanager
 def _product_query(store: Store, search: str | None, include_archived: bool):
+    """The store's products a list shows: live and offline ones (with `include_archived`
+    the archived too; an `archived:y` term lists the archived alone), kept to the search."""
     query = Product.select().where(in_store(Product, store))
-    if not include_archived:
-        query = query.where(Product.archived_at.is_null())
     search, compared = split_comparisons(search, PRODUCT_NUMBERS)
     search, terms = split_search(search, PRODUCT_FILTERS)
+    archived = terms.pop("archived", None)
+    if archived is not None:
+        query = query.where(Product.archived_at.is_null(not _yes(archived)))
+    elif not include_archived:
+        query = query.where(Product.archived_at.is_null())
     route = terms.pop("route", None)
     if search:
         text = search.strip()
@@ -211,7 +221,7 @@ def _product_query(store: Store, search: str | None, include_archived: bool):
     for name, value in terms.items():
         field = getattr(Product, name)
         if name in ("showcase", "hot"):
-            query = query.where(field == (value.casefold() in ("y", "yes", "1", "true")))
+            query = query.where(field == _yes(value))
         else:
             query = query.where(field ** value)
     with _route_filter(store, query, route) as query:

@@ -272,7 +272,17 @@ def test_the_monthly_clean_up_deletes_the_safe_zero_effect_products_and_keeps_th
     assert refused.exit_code == 3 and "--only-safe" in refused.stderr
     done = runner.invoke(cli, [*base, "--only-safe"])
     assert done.exit_code == 0, done.output
-    assert f"archived {len(safe)} products" in done.stdout
+    assert f"archived {len(safe)} products" in done.stderr
+    # stdout: the archived products, to delete in the back end too
+    listed = done.stdout.splitlines()
+    assert listed[0].split() == ["product_id", "title"]
+    assert {line.split()[0] for line in listed[1:]} == safe
+    archived_list = runner.invoke(cli, ["--db", str(demo_db), "products", "list", "--search",
+                                        "archived:y", "--json"])
+    assert {r["product_id"] for r in json.loads(archived_list.stdout)} == safe
+    live_list = runner.invoke(cli, ["--db", str(demo_db), "products", "list", "--search",
+                                    "archived:n", "--json"])
+    assert not safe & {r["product_id"] for r in json.loads(live_list.stdout)}
     assert f"{len(kept)} products kept" in done.stderr
     first = next(c for c in report.candidates if c.orphaned)
     assert f"kept {first.product_id}: deleting it would orphan {first.orphaned[0]}" in done.stderr

@@ -397,6 +397,15 @@ async def test_delete_shows_the_coverage_check_cancel_confirm_and_undo(demo_db):
             await settle(app, pilot)
         assert not isinstance(app.screen, DeleteDialog)
         assert Product.get(Product.product_id == first).archived_at is not None
+        # the deleted product leaves the list; `archived:y` shows it, marked archived
+        shown = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+        assert first not in shown
+        await pilot.press("slash", *"archived:y", "enter")
+        await settle(app, pilot)
+        assert table.row_count == 1
+        assert [str(c).strip() for c in table.get_row_at(0)[:3:2]] == [first, "archived"]
+        await pilot.press("escape")
+        await settle(app, pilot)
         await pilot.press("u")  # undo brings it back
         await settle(app, pilot)
         assert Product.get(Product.product_id == first).archived_at is None

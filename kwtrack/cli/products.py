@@ -25,7 +25,8 @@ def products() -> None:
 
 @products.command("list")
 @click.option("-s", "--search", metavar="TEXT", help="Only titles, IDs or categories with "
-              "TEXT; terms too: status:offline, route:none, impr<50, score>=80.")
+              "TEXT; terms too: status:offline, route:none, impr<50, score>=80, archived:y (the "
+              "deleted).")
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
               help="At most this many rows.")
 @click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")
@@ -97,12 +98,14 @@ def products_delete(state: State, product_ids, zero_effect: bool, days: int, as_
                     only_safe: bool, force: bool, strict: bool, yes: bool) -> None:
     """Archive products after the coverage check; refuses (exit 3) if keywords would be
     orphaned, unless --force (or --only-safe, which keeps those that would orphan some).
-    `kwtrack undo` brings them back.
+    Prints the archived products (to delete in Alibaba.com's back end too); `kwtrack undo`
+    brings them back, and `products list --search archived:y` lists them later.
 
     \b
     Example:
       kwtrack products delete 1600000022533 --yes
       kwtrack products delete --zero-effect --only-safe   # the monthly clean-up
+      kwtrack products delete --zero-effect --only-safe --yes > to-delete.txt
     """
     from kwtrack.cleanup import coverage_check
     from kwtrack.history import archive_products
@@ -150,8 +153,11 @@ def products_delete(state: State, product_ids, zero_effect: bool, days: int, as_
 
     automatic_backup(state.open(), "before-delete")
     action = archive_products(store, ids, reason)
+    # (stdout: what to delete in Alibaba.com's back end too, for a file or a script)
+    echo_table(["product_id", "title"], [[c.product_id, c.title] for c in chosen],
+               widths={1: 90})
     click.echo(f"archived {counted(len(ids), 'product')} (change {action}); "
-               "`kwtrack undo` restores them")
+               "`kwtrack undo` restores them", err=True)
 
 
 SHOWN = 20  # products a delete's question lists (it counts the rest)

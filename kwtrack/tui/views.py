@@ -26,7 +26,7 @@ class ProductsView(BrowseView):
                "Impr. 30d", "Clicks", "Inq.")
     sorts = ("product_id", "title", "status", "showcase", "score", None, "impressions",
              "clicks", "inquiries")
-    widths = (15, 40, 7, 8, 5, 8, 9, 6, 5)
+    widths = (15, 40, 8, 8, 5, 8, 9, 6, 5)
     noun = "products"
     example_filter = "status:offline"
 
@@ -34,7 +34,8 @@ class ProductsView(BrowseView):
         return catalog.count_products(store, search)
 
     def fetch(self, store, search, sort, descending, offset, limit, from_end):
-        return [(r.product_id, [r.product_id, r.title[:40], r.status, _flag(r.showcase),
+        return [(r.product_id, [r.product_id, r.title[:40],
+                                "archived" if r.archived else r.status, _flag(r.showcase),
                                 r.score, r.keywords, r.impressions, r.clicks, r.inquiries])
                 for r in catalog.list_products(store, search, offset=offset, limit=limit,
                                                sort=sort, descending=descending,
