@@ -160,6 +160,15 @@ def test_review_json_and_markdown_from_the_command_line(weekly, db_path):
     assert "| item | bid | clicks | inquiry rate | store median inquiry rate | why |" in text
     shown = runner.invoke(cli, ["--db", str(db_path), "keywords", "show", "riser"]).stdout
     assert "riser  impressions ▂▂▂█" in shown and "2026-W47" in shown
+    # a week no keyword stats reach is unknown, not a week without traffic: refused in one
+    # line, here and where the review's bid changes are applied
+    for command in (["review", "--week", "2026-W49"],
+                    ["bids", "apply-review", "--week", "2026-W49"]):
+        missing = runner.invoke(cli, ["--db", str(db_path), *command])
+        assert missing.exit_code == 1 and missing.stdout == "", command
+        assert missing.stderr == ("kwtrack: error: no keyword stats for the week 2026-W49 (the "
+                                  "latest week with some is 2026-W47): import that week's "
+                                  "keyword report first\n")
 
 
 def test_a_bid_changed_by_an_import_waits_out_the_cooldown(weekly, tmp_path):
@@ -436,7 +445,9 @@ def test_the_weekly_roll_up_follows_imports_overwrites_back_fills_and_undo(store
     import_file(store, "keyword-stats", write_csv(tmp_path / "m.csv", (
         "keyword,period_start,period_end,impressions\nmonthly,2026-10-23,2026-11-22,900\n")))
     assert this_week("monthly") is None
-    assert weekly_review(store, THIS).sections["top_traffic"] == []
+    with pytest.raises(KwtrackError, match="no keyword stats for the week 2026-W47 "
+                       r"\(none are imported yet\)"):
+        weekly_review(store, THIS)
 
 
 def test_a_bid_list_shows_what_each_bid_earned_over_the_last_four_weeks(demo_db):

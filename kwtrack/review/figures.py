@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from kwtrack.store import bulk, weekly
-from kwtrack.store.models import Keyword, KeywordStat, Product, ProductStat, Store
+from kwtrack.store.models import Keyword, KeywordStat, KeywordWeek, Product, ProductStat, Store
 
 
 @dataclass
@@ -98,3 +98,9 @@ def product_weeks(store: Store, first: dt.date, last: dt.date
 def last_week_with_keyword_stats(store: Store) -> dt.date | None:
     """The Monday of the latest week the store has weekly keyword figures for."""
     return weekly.last_week(store)
+
+
+def has_keyword_stats(store: Store, monday: dt.date) -> bool:
+    """Whether some imported keyword stats fall in the week of `monday`."""
+    return (KeywordWeek.select().where((KeywordWeek.store == store)
+                                       & (KeywordWeek.week == monday)).exists())

@@ -19,6 +19,7 @@ from kwtrack.config import Config, load_config
 from kwtrack.errors import KwtrackError
 from kwtrack.review.figures import (
     Week,
+    has_keyword_stats,
     keyword_weeks,
     last_week_with_keyword_stats,
     product_weeks,
@@ -134,6 +135,14 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
         week = last_week_with_keyword_stats(store)
         if week is None:
             raise KwtrackError("no keyword stats imported yet: import a keyword report first")
+    elif not has_keyword_stats(store, week):
+        # (a week without stats is unknown, not a week without traffic: every section would
+        # say "nothing this week")
+        last = last_week_with_keyword_stats(store)
+        latest = (f"the latest week with some is {week_name(last)}" if last
+                  else "none are imported yet")
+        raise KwtrackError(f"no keyword stats for the week {week_name(week)} ({latest}): "
+                           "import that week's keyword report first")
     back = max(3, rules.raise_bid_weeks, rules.cut_weeks)
     earlier = weeks_before(week, back)
     previous = earlier[-1]
