@@ -311,6 +311,9 @@ def undo(store: Store, import_id: int | None = None) -> str | None:
     return _said("undid", lines)
 
 
+NOTHING_TO_REDO = "nothing to redo (an undone import comes back by importing its file again)"
+
+
 def redo(store: Store) -> str | None:
     """Apply again the change undone last (`redo_last`); one line saying what, or None."""
     return _said("redid", redo_last(store))

@@ -129,7 +129,8 @@ def test_cli_add_edit_link_undo_redo(db_path, store):
     assert run("keywords", "unlink", "trail walking shoes", "1699000000001").exit_code == 0
     assert "coverage trail walking shoes ↔ 1699000000001 link (now linked)" in run("undo").output
     assert run("redo").exit_code == 0
-    assert run("redo").output.strip() == "nothing to redo"
+    assert run("redo").output.strip() == ("nothing to redo (an undone import comes back by "
+                                          "importing its file again)")
     listed = run("products", "list", "--archived", "--json")
     assert '"status": "offline"' in listed.output or '"status":"offline"' in listed.output
 

@@ -31,9 +31,10 @@ def redo(state: State) -> None:
     Example:
       kwtrack undo && kwtrack redo
     """
+    from kwtrack.history import NOTHING_TO_REDO
     from kwtrack.history import redo as redo_last
 
-    click.echo(redo_last(state.store()) or "nothing to redo")
+    click.echo(redo_last(state.store()) or NOTHING_TO_REDO)
 
 
 @click.command("history")

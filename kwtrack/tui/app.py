@@ -377,9 +377,9 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
 
     @work(thread=True, exit_on_error=False)
     def action_redo(self) -> None:
-        from kwtrack.history import redo
+        from kwtrack.history import NOTHING_TO_REDO, redo
 
-        self._after_history(redo, "nothing to redo")
+        self._after_history(redo, NOTHING_TO_REDO)
 
     def _after_history(self, step, nothing: str) -> None:
         """Run `undo` or `redo` (in the calling worker) and say what it did."""
