@@ -403,6 +403,8 @@ async def test_delete_shows_the_coverage_check_cancel_confirm_and_undo(demo_db):
             await settle(app, pilot)
         assert not isinstance(app.screen, DeleteDialog)
         assert Product.get(Product.product_id == first).archived_at is not None
+        assert ("archived 1 product: u undoes it; on Products the filter archived:y lists the "
+                "archived") in [n.message for n in app._notifications]
         # the deleted product leaves the list; `archived:y` shows it, marked archived
         shown = [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
         assert first not in shown

@@ -139,6 +139,10 @@ class DeleteDialog(SaysWorkerErrors, ModalScreen[bool]):
             self.app.call_from_thread(self.app.notify, str(exc), severity="error")
             self.app.call_from_thread(self.dismiss, False)
             return
+        # (what to delete in Alibaba.com's back end too: the Products filter lists them)
+        self.app.call_from_thread(
+            self.app.notify, f"archived {counted(len(self.product_ids), 'product')}: u undoes "
+            "it; on Products the filter archived:y lists the archived")
         self.app.call_from_thread(self.dismiss, True)
 
     def action_no(self) -> None:
