@@ -275,6 +275,19 @@ def history(store: Store, limit: int = 50) -> list[ChangeLine]:
                        .order_by(Change.id.desc()).limit(limit)))
 
 
+def timeline(store: Store, limit: int = 50) -> list:
+    """The newest changes (`ChangeLine`) and imported files (`kwtrack.imports.ImportLine`)
+    together, newest first, as many as `limit`: what `undo` takes back next is the first not
+    undone (at the same second, the change: `newest_is_an_import`)."""
+    from kwtrack.imports import list_imports
+
+    events = [*history(store, limit), *list_imports(store, limit)]
+    # (a stable sort: at the same time, changes stay before imports)
+    events.sort(key=lambda e: e.changed_at if isinstance(e, ChangeLine) else e.imported_at,
+                reverse=True)
+    return events[:limit]
+
+
 def newest_is_an_import(store: Store) -> bool:
     """Whether the store's newest change, not undone, is an import (not an edit)."""
     batch = (ImportBatch.select(fn.MAX(ImportBatch.imported_at))

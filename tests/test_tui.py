@@ -11,7 +11,7 @@ from textual.widgets import Footer, Input, Markdown, TabbedContent
 from kwtrack import catalog
 from kwtrack.cleanup import coverage_check, suggestion_text
 from kwtrack.store.database import get_store
-from kwtrack.store.models import Product
+from kwtrack.store.models import ImportBatch, Product
 from kwtrack.tui.app import HelpScreen, KwtrackApp
 from kwtrack.tui.commands import VIEWS
 from kwtrack.tui.widgets import WINDOW, MarkdownPane
@@ -349,9 +349,13 @@ async def test_refresh_shows_what_another_process_wrote(demo_db, tmp_path):
 
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
+        # the demo's imports, newest first (what u would take back next is on top)
         history = await _rows_of(app, pilot, "history")
-        assert history.table.row_count == 0
-        assert "no changes yet" in str(history.query_one(".status").render())
+        imports = [b.file_name for b in ImportBatch.select().order_by(ImportBatch.id.desc())]
+        assert len(imports) == 6 and history.table.row_count == 6
+        assert [str(history.table.get_row_at(i)[2]) for i in range(6)] == [
+            f"import {name}" for name in imports]
+        assert str(history.query_one(".status").render()).startswith("0 changes, 6 imports")
         first = Product.select().first().product_id
         done = CliRunner().invoke(cli, ["--db", str(demo_db), "products", "set-title", first,
                                         "Renamed Walking Shoes Model Z9", "--force",
@@ -359,8 +363,12 @@ async def test_refresh_shows_what_another_process_wrote(demo_db, tmp_path):
         assert done.exit_code == 0, done.output
         await pilot.press("r")
         await settle(app, pilot)
-        assert history.table.row_count == 1
-        assert str(history.query_one(".status").render()).startswith("1 change")
+        assert history.table.row_count == 7
+        assert str(history.table.get_row_at(0)[2]) == f"product {first}"
+        assert str(history.query_one(".status").render()).startswith("1 change, 6 imports")
+        await pilot.press("j")  # an import's details
+        await settle(app, pilot)
+        assert f"## import 6: {imports[0]}" in details_text(history)
 
 
 def test_review_and_cleanup_views_at_80_by_24_snapshot(demo_db, snap_compare):

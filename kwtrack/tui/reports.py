@@ -361,30 +361,53 @@ class DuplicatesView(ReportView):
 
 
 class HistoryView(ReportView):
-    """The change log, newest first."""
+    """The change log and the imported files, newest first: what `u` takes back next is the
+    first row not undone."""
 
     columns = ("Change", "When", "What", "Field", "Old", "New", "Reason")
     example_filter = "field:title"
     widths = (6, 16, 24, 12, 20, 20, 30)
     noun = "changes"
-    SHOWN = 500  # the newest changes listed (`kwtrack history --limit` reads further back)
+    SHOWN = 500  # the newest listed (`kwtrack history` and `imports list` read further back)
 
     def rows(self, store):
-        from kwtrack.history import history
+        from kwtrack.history import ChangeLine, timeline
 
-        lines = history(store, self.SHOWN)
-        self.lines = {str(n): line for n, line in enumerate(lines)}
-        status = ("no changes yet" if not lines
-                  else f"the last {len(lines):,} changes" if len(lines) == self.SHOWN
-                  else counted(len(lines), "change"))
-        return ([(key, [line.action, f"{line.changed_at:%Y-%m-%d %H:%M}",
-                        f"{line.entity} {line.label}", line.field, line.old, line.new,
-                        ("(undone) " if line.undone else "") + (line.reason or "")])
-                 for key, line in self.lines.items()], status)
+        events = timeline(store, self.SHOWN)
+        self.lines = {str(n): event for n, event in enumerate(events)}
+        changes = sum(isinstance(e, ChangeLine) for e in events)
+        status = ("no changes yet" if not events
+                  else f"the last {len(events):,} changes and imports" if len(events) == self.SHOWN
+                  else f"{counted(changes, 'change')}, {counted(len(events) - changes, 'import')}")
+        return [(key, self._cells(event)) for key, event in self.lines.items()], status
+
+    @staticmethod
+    def _cells(event) -> list:
+        from kwtrack.imports import ImportLine
+
+        undone = "(undone) " if event.undone else ""
+        if isinstance(event, ImportLine):
+            period = (f"{event.period_start}..{event.period_end}" if event.period_start
+                      else "")
+            return ["", f"{event.imported_at:%Y-%m-%d %H:%M}", f"import {event.file_name}",
+                    event.kind, None, f"{event.rows_read:,} rows", undone + period]
+        return [event.action, f"{event.changed_at:%Y-%m-%d %H:%M}",
+                f"{event.entity} {event.label}", event.field, event.old, event.new,
+                undone + (event.reason or "")]
 
     def details(self, store, key):
+        from kwtrack.imports import ImportLine
+
         line = self.lines[key]
+        state = "undone" if line.undone else "in force"
+        if isinstance(line, ImportLine):
+            period = (f"{line.period_start} – {line.period_end}" if line.period_start
+                      else "none")
+            return "\n".join([f"## import {line.id}: {line.file_name}", f"- kind: {line.kind}",
+                              f"- period: {period}",
+                              f"- rows: {line.rows_read:,} read, {line.rows_added:,} added, "
+                              f"{line.rows_changed:,} changed",
+                              f"- imported {line.imported_at:%Y-%m-%d %H:%M}", f"- {state}"])
         return "\n".join([f"## change {line.action}", f"- {line.entity} {line.label}",
                           f"- {line.field}: {line.old!r} → {line.new!r}",
-                          f"- reason: {line.reason or '-'}",
-                          f"- {'undone' if line.undone else 'in force'}"])
+                          f"- reason: {line.reason or '-'}", f"- {state}"])
