@@ -79,7 +79,8 @@ def test_import_dry_run_and_reimport_messages(tmp_path):
     assert "dry run" in run("import", "keywords", csv, "--dry-run", db=db).output
     assert json.loads(run("keywords", "list", "--json", db=db).output) == []
     run("import", "keywords", csv, db=db)
-    assert "already imported" in run("import", "keywords", csv, db=db).output
+    again = run("import", "keywords", csv, db=db).output
+    assert "already imported" in again and again.endswith("— --force applies it again\n")
 
 
 def test_errors_are_one_line(tmp_path):

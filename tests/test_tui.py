@@ -810,6 +810,39 @@ async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_d
         assert Product.select().count() == before
 
 
+async def test_a_file_imported_before_is_said_so_and_enter_applies_it_again(demo_db, tmp_path):
+    """The check of a file imported before says so (no CLI flag to name); Enter then applies
+    it again, as `--force` does: its values come back over an edit made since."""
+    from textual.widgets import Static
+
+    from kwtrack.edits import edit_product
+    from kwtrack.imports import import_file
+    from kwtrack.tui import dialogs
+
+    path = tmp_path / "titles.csv"
+    path.write_text("product_id,title\n1699999999999,Kids' Rain Boots Model Z9\n")
+    import_file(get_store(), None, path)
+    edit_product(get_store(), "1699999999999", {"title": "Kids' Rain Boots Model Z9 Blue"})
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("I")
+        await settle(app, pilot)
+        dialog = app.screen
+        await pilot.click("#path")
+        dialog.query_one("#path", Input).value = str(path)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        said = str(dialog.query_one("#said", Static).render())
+        assert "already imported" in said and "--force" not in said, said
+        assert "Enter imports it again" in said
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, dialogs.ImportDialog)
+        title = Product.get(Product.product_id == "1699999999999").title
+        assert title == "Kids' Rain Boots Model Z9"
+
+
 async def _until(pilot, condition, seconds: float = 20.0) -> None:
     """Wait for a worker's result to show (the export of 80,000 rows takes a moment)."""
     for _ in range(int(seconds / 0.1)):

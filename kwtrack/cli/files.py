@@ -59,7 +59,7 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
     if as_json:
         echo_json(result)
     else:
-        click.echo(result.summary())
+        click.echo(result.summary() + (" — --force applies it again" if result.skipped else ""))
 
 
 @click.command("export")

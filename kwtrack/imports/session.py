@@ -194,7 +194,7 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
     if earlier is not None and not force:
         return ImportResult(str(path), kind.name, skipped=(
             f"already imported on {earlier.imported_at:%Y-%m-%d %H:%M} (batch {earlier.id}); "
-            "nothing changed — use --force to apply it again"), dry_run=dry_run)
+            "nothing changed"), dry_run=dry_run)
     ignored = _check_header(path, kind, header, header_row)
     if period is None and (kind.has_period or kind.period_optional):
         # (a file name's one day is a period only for kinds that need one: a P4P report

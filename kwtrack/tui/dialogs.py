@@ -267,6 +267,7 @@ class ImportDialog(SaysWorkerErrors, ModalScreen[bool]):
         self.store_id = store_id
         self.folder = folder or start_folder()
         self.checked: str | None = None  # the path a dry run passed
+        self.again: str | None = None  # ... that had been imported before (Enter forces it)
         self.rows: int | None = None  # ... and the rows it read (the progress bar's total)
 
     def compose(self) -> ComposeResult:
@@ -292,10 +293,10 @@ class ImportDialog(SaysWorkerErrors, ModalScreen[bool]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if text:
-            self._run(text, dry_run=self.checked != text)
+            self._run(text, dry_run=self.checked != text, force=self.again == text)
 
     @work(thread=True, exit_on_error=False, exclusive=True)
-    def _run(self, text: str, dry_run: bool) -> None:
+    def _run(self, text: str, dry_run: bool, force: bool = False) -> None:
         from kwtrack.imports import import_file
 
         say, bar = self.query_one("#said", Static), self.query_one("#progress", ProgressBar)
@@ -303,7 +304,8 @@ class ImportDialog(SaysWorkerErrors, ModalScreen[bool]):
         self.app.call_from_thread(self._start_progress, None if dry_run else self.rows)
         try:
             result = import_file(store_by_id(self.store_id), None, Path(text).expanduser(),
-                                 dry_run=dry_run, progress=lambda rows: self.app.call_from_thread(
+                                 dry_run=dry_run, force=force,
+                                 progress=lambda rows: self.app.call_from_thread(
                                      bar.update, progress=rows))
         except (KwtrackError, OSError) as exc:
             self.app.call_from_thread(say.update, str(exc))
@@ -312,8 +314,11 @@ class ImportDialog(SaysWorkerErrors, ModalScreen[bool]):
             self.app.call_from_thread(bar.remove_class, "running")
         if dry_run:
             self.checked, self.rows = text, result.rows_read
-            self.app.call_from_thread(say.update, result.summary() + "\nEnter imports it; "
-                                      "Esc cancels")
+            # (a file imported before: Enter applies it again, as the CLI's --force does)
+            self.again = text if result.skipped else None
+            then = ("Enter imports it again (its values over any edits since)" if result.skipped
+                    else "Enter imports it")
+            self.app.call_from_thread(say.update, f"{result.summary()}\n{then}; Esc cancels")
             return
         self.app.call_from_thread(self.app.notify, result.summary())
         self.app.call_from_thread(self.dismiss, True)
