@@ -313,9 +313,10 @@ class ImportDialog(SaysWorkerErrors, ModalScreen[bool]):
         finally:
             self.app.call_from_thread(bar.remove_class, "running")
         if dry_run:
-            self.checked, self.rows = text, result.rows_read
-            # (a file imported before: Enter applies it again, as the CLI's --force does)
-            self.again = text if result.skipped else None
+            # (a file imported before was not read: its rows are not known; Enter applies it
+            # again, as the CLI's --force does)
+            self.checked, self.again = text, text if result.skipped else None
+            self.rows = None if result.skipped else result.rows_read
             then = ("Enter imports it again (its values over any edits since)" if result.skipped
                     else "Enter imports it")
             self.app.call_from_thread(say.update, f"{result.summary()}\n{then}; Esc cancels")
