@@ -369,6 +369,13 @@ async def test_refresh_shows_what_another_process_wrote(demo_db, tmp_path):
         await pilot.press("j")  # an import's details
         await settle(app, pilot)
         assert f"## import 6: {imports[0]}" in details_text(history)
+        # a change undone is struck through, whatever columns the screen has room for
+        assert CliRunner().invoke(cli, ["--db", str(demo_db), "undo"]).exit_code == 0
+        await pilot.press("r")
+        await settle(app, pilot)
+        undone, kept = history.table.get_row_at(0), history.table.get_row_at(1)
+        assert str(undone[-1]).startswith("(undone) ") and undone[0].style == "dim strike"
+        assert kept[0].style == ""
 
 
 def test_review_and_cleanup_views_at_80_by_24_snapshot(demo_db, snap_compare):

@@ -105,6 +105,10 @@ class ReportView(TableView):
             column = list(self.table.columns)[self.sorted_by]
             self.table.sort(column, key=_sort_key, reverse=self.descending)
 
+    def row_style(self, key: str) -> str:
+        """How a row is drawn (a Rich style; "": plainly)."""
+        return ""
+
     def rows(self, store) -> tuple[list[tuple[str, list]], str]:
         """(key, cells) for every row, and the status line: the domain call (in a worker)."""
         raise NotImplementedError
@@ -152,7 +156,8 @@ class ReportView(TableView):
             if any((number := _number(texts[names.index(name)])) is None
                    or not test(number, limit) for name, test, limit in compared):
                 continue
-            table.add_row(*map(cell_text, cells), key=key)
+            style = self.row_style(key)
+            table.add_row(*(cell_text(c, style) for c in cells), key=key)
             shown += 1
         self._sort_table()
         if shown:
@@ -380,6 +385,11 @@ class HistoryView(ReportView):
                   else f"the last {len(events):,} changes and imports" if len(events) == self.SHOWN
                   else f"{counted(changes, 'change')}, {counted(len(events) - changes, 'import')}")
         return [(key, self._cells(event)) for key, event in self.lines.items()], status
+
+    def row_style(self, key: str) -> str:
+        """A change or import undone is struck through (its "(undone)" is off the screen's
+        edge at 80 columns)."""
+        return "dim strike" if self.lines[key].undone else ""
 
     @staticmethod
     def _cells(event) -> list:

@@ -80,9 +80,10 @@ class SaysWorkerErrors:
                             severity="error", timeout=10)
 
 
-def cell_text(value) -> Text:
-    """A value as a table cell, taken literally (a title holding `[…]` is not markup)."""
-    return Text(cell(value), no_wrap=True, overflow="ellipsis")
+def cell_text(value, style: str = "") -> Text:
+    """A value as a table cell, taken literally (a title holding `[…]` is not markup), drawn
+    in `style` (Rich's: "dim strike" for a change undone)."""
+    return Text(cell(value), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def cell(value) -> str:
