@@ -139,10 +139,7 @@ def edit_product(store: Store, product_id: str, values: dict[str, str], *,
     """Change a live product's title, category or status (the fields of `values`); returns
     the action number. A hot product's title changes only through `kwtrack products
     set-title --force` (its traffic rides on it)."""
-    product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id)
-                                  & Product.archived_at.is_null())
-    if product is None:
-        raise KwtrackError(f"no live product {product_id!r}")
+    product = _live_product(store, product_id)
     current = {"title": product.title, "category": product.category or "",
                "status": product.status}
     _refuse(product_problems({**current, **values}, adding=False))
@@ -216,13 +213,17 @@ def link_text(product: int, keyword: int, source: str) -> str:
     return f"{product}:{keyword}:{source}"
 
 
-def _live_pair(store: Store, keyword: str, product_id: str) -> tuple[Keyword, Product]:
-    row = _live_keyword(store, keyword)
+def _live_product(store: Store, product_id: str) -> Product:
+    """The store's product (not archived) of that product ID."""
     product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id)
                                   & Product.archived_at.is_null())
     if product is None:
         raise KwtrackError(f"no live product {product_id!r}")
-    return row, product
+    return product
+
+
+def _live_pair(store: Store, keyword: str, product_id: str) -> tuple[Keyword, Product]:
+    return _live_keyword(store, keyword), _live_product(store, product_id)
 
 
 def link(store: Store, keyword: str, product_id: str) -> int:
