@@ -344,8 +344,13 @@ def _said(verb: str, lines: list[ChangeLine]) -> str | None:
         value = value or "-"
         return value if len(value) <= 40 else value[:39] + "…"
 
+    def what(line: ChangeLine) -> str:  # ("bid of walking shoes", not "bid walking shoes bid")
+        if line.field == line.entity:
+            return f"{line.field} of {line.label}"
+        return f"{line.entity} {line.label} {line.field}"
+
     return f"{verb} change {lines[0].action}: " + ", ".join(
-        f"{line.entity} {line.label} {line.field} (now {now(line)})" for line in lines[:5]) + (
+        f"{what(line)} (now {now(line)})" for line in lines[:5]) + (
         f" and {len(lines) - 5} more" if len(lines) > 5 else "")
 
 

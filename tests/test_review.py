@@ -276,7 +276,7 @@ def test_set_bid_logs_history_and_undo_restores(weekly, db_path):
     assert (history[0]["old_bid"], history[0]["new_bid"], history[0]["reason"]) == (
         2.0, 2.5, "more traffic")
     undone = runner.invoke(cli, ["--db", str(db_path), "undo"])
-    assert "bid steady bid (now 2.00)" in undone.stdout  # by its keyword, as money
+    assert "bid of steady (now 2.00)" in undone.stdout  # by its keyword, as money
     assert Bid.get(Bid.keyword == Keyword.get(Keyword.norm == "steady")).bid == 2.0
     with pytest.raises(KwtrackError, match="no keyword 'nothing'"):
         set_bid(weekly, "nothing", 1.0)
@@ -290,6 +290,12 @@ def test_set_bid_logs_history_and_undo_restores(weekly, db_path):
     assert dump() == before
     out = runner.invoke(cli, ["--db", str(db_path), "bids", "set", "steady", "999"])
     assert out.exit_code == 1 and out.stderr.count("\n") == 1 and "limits" in out.stderr
+    # a price not written as a number says how to write it
+    for typed in ("4,50", "¥4.80", "nan", "inf", "0"):
+        out = runner.invoke(cli, ["--db", str(db_path), "bids", "set", "steady", typed])
+        assert out.exit_code == 2 and out.stderr.count("\n") == 1, (typed, out.stderr)
+        assert f"{typed!r} is not a price in CNY: write it like 4.50" in out.stderr
+    assert dump() == before
 
 
 @pytest.mark.parametrize(("day", "hours", "expected"), [

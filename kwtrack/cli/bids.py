@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from kwtrack.cli.common import State, echo_json, echo_table, parse_as_of, pass_state
+from kwtrack.cli.common import Price, State, echo_json, echo_table, parse_as_of, pass_state
 from kwtrack.wording import counted, price, step
 
 
@@ -19,7 +19,7 @@ def bids_group() -> None:
 
 @bids_group.command("set")
 @click.argument("keyword")
-@click.argument("bid", metavar="PRICE", type=click.FloatRange(min=0, min_open=True))
+@click.argument("bid", metavar="PRICE", type=Price())
 @click.option("-r", "--reason", help="Why (kept in the bid history).")
 @click.option("--status", type=click.Choice(["active", "paused"]), default=None,
               help="Also set the status.")
@@ -112,7 +112,7 @@ def bids_apply_review(state: State, week: str | None, dry_run: bool, as_json: bo
     echo_table(["keyword", "rule", "old bid", "new bid", "reason"],
                [[p.keyword, p.rule, price(p.old_bid), price(p.new_bid) if p.new_bid is not None
                  else f"(none: {p.skipped})", p.reason] for p in proposals],
-               widths={0: 40, 4: 60})
+               widths={0: 40})  # (the reason, last, whole: it is why)
     changing = sum(p.new_bid is not None for p in proposals)
     if dry_run:
         click.echo(f"dry run: {counted(changing, 'bid')} would change; nothing was changed",
@@ -135,7 +135,7 @@ def plan_group() -> None:
 
 
 @plan_group.command("set")
-@click.option("--budget", type=click.FloatRange(min=0, min_open=True), metavar="CNY",
+@click.option("--budget", type=Price(), metavar="CNY",
               help="The daily budget.")
 @click.option("--hours", metavar="HH:MM-HH:MM", help="Promotion hours, China time (may pass "
               "midnight: 20:00-02:00).")

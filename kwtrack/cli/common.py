@@ -17,6 +17,24 @@ from kwtrack.errors import KwtrackError
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class Price(click.ParamType):
+    """An amount of CNY above 0, as typed: `4,50` or `¥4.80` is refused with how to write it
+    (the domain code then refuses a third decimal or a price outside the limits)."""
+
+    name = "price"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        try:
+            price = float(value)
+        except ValueError:
+            price = None
+        if price is None or not 0 < price < float("inf"):
+            self.fail(f"{value!r} is not a price in CNY: write it like 4.50", param, ctx)
+        return price
+
+
 class State:
     """What every command needs: where the database is and which store is meant."""
 
