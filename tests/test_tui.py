@@ -749,6 +749,10 @@ async def test_details_pane_starts_hidden_when_narrow_and_i_toggles_it(demo_db):
             await pilot.pause()
             assert app.query_one("#keywords-view VerticalScroll.details").display is (
                 not shown_at_start)
+            # Enter on a row shows them where they were hidden, and leaves them shown
+            await pilot.press("i", "enter")
+            await pilot.pause()
+            assert app.query_one("#keywords-view VerticalScroll.details").display is True
 
 
 async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_db, tmp_path,

@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from kwtrack import __version__
 from kwtrack.errors import KwtrackError
@@ -115,6 +115,10 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
 
     def action_toggle_details(self) -> None:
         self.toggle_class("-no-details")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row shows its details where the pane was hidden (as `i` does)."""
+        self.remove_class("-no-details")
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.view_name = event.pane.id

@@ -113,8 +113,10 @@ def _key_name(key: str) -> str:
     return names.get(key, key)
 
 
-MOVING = (("↑ ↓ k j", "a row down or up"), ("PgDn PgUp", "a page; more rows load as you go"),
-          ("g G", "the first or last row"), ("ctrl+p", "every command of this view, by name"))
+MOVING = (("↑ ↓ k j", "a row up or down"), ("PgDn PgUp", "a page; more rows load as you go"),
+          ("g G", "the first or last row"),
+          ("Enter", "the highlighted row's details, where the pane is hidden"),
+          ("ctrl+p", "every command of this view, by name"))
 
 
 def help_sections(view: str) -> list[tuple[str, list[tuple[str, str]]]]:
