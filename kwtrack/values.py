@@ -92,6 +92,19 @@ def parse_float(text: str) -> float | None:
     return value
 
 
+def parse_price(text: str) -> float:
+    """A price typed by hand (a bid, a budget): a number of CNY above 0, as typed; `4,50`
+    or `¥4.80` is refused with how to write it rather than guessed at. (Limits and the
+    two decimals are the domain's to check.)"""
+    try:
+        price = float(text.strip())
+    except ValueError:
+        price = None
+    if price is None or not 0 < price < math.inf:
+        raise ValueError(f"{text.strip()!r} is not a price in CNY: write it like 4.50")
+    return price
+
+
 def parse_int(text: str) -> int | None:
     """A whole number (a count), written with or without thousands separators."""
     if not text:

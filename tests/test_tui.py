@@ -505,9 +505,10 @@ async def test_set_a_bid_with_a_validation_error_then_a_fix(demo_db):
         await settle(app, pilot)
         assert isinstance(app.screen, BidDialog)
         price = app.screen.query_one("#price", Input)
-        price.value = "abc"
+        price.value = "4,50"  # said how to write it, as on the command line
         await pilot.pause()
-        assert "'abc' is not a number" in str(app.screen.query_one("#price-error").render())
+        assert "'4,50' is not a price in CNY: write it like 4.50" in str(
+            app.screen.query_one("#price-error").render())
         price.value = "333"  # a slip for 3.33: over the limits, refused on Enter
         price.focus()
         await pilot.press("enter")

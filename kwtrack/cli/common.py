@@ -18,21 +18,19 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 class Price(click.ParamType):
-    """An amount of CNY above 0, as typed: `4,50` or `¥4.80` is refused with how to write it
-    (the domain code then refuses a third decimal or a price outside the limits)."""
+    """A price typed on the command line (`kwtrack.values.parse_price`)."""
 
     name = "price"
 
     def convert(self, value, param, ctx):
+        from kwtrack.values import parse_price
+
         if isinstance(value, float):
             return value
         try:
-            price = float(value)
-        except ValueError:
-            price = None
-        if price is None or not 0 < price < float("inf"):
-            self.fail(f"{value!r} is not a price in CNY: write it like 4.50", param, ctx)
-        return price
+            return parse_price(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class State:

@@ -23,6 +23,7 @@ from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
 from kwtrack.tui.reports import near_duplicate_lines, verdicts_markdown
 from kwtrack.tui.widgets import SaysWorkerErrors
+from kwtrack.values import parse_price
 from kwtrack.wording import counted, price
 
 
@@ -182,14 +183,10 @@ class BidDialog(SaysWorkerErrors, ModalScreen[bool]):
             yield Label("Enter saves, Esc cancels")
 
     def _price(self) -> float | None:
-        text = self.query_one("#price", Input).value.strip()
         try:
-            price = float(text)
-        except ValueError:
-            self.query_one("#price-error", Static).update(f"{text!r} is not a number")
-            return None
-        if price <= 0:
-            self.query_one("#price-error", Static).update("a bid is above 0")
+            price = parse_price(self.query_one("#price", Input).value)
+        except ValueError as exc:
+            self.query_one("#price-error", Static).update(str(exc))
             return None
         self.query_one("#price-error", Static).update("")
         return price
