@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from kwtrack.cli.common import State, echo_json, echo_table, given, pass_state
-from kwtrack.wording import counted
+from kwtrack.wording import counted, price
 
 
 @click.group()
@@ -102,7 +102,7 @@ def keywords_show(state: State, word: str, as_json: bool) -> None:
     echo_table(["week", "organic impr", "organic clicks", "p4p impr", "p4p clicks", "spend",
                 "inquiries", "index"],
                [[week_name(w.week), w.organic_impressions, w.organic_clicks,
-                 w.p4p_impressions, w.p4p_clicks, w.p4p_spend, w.inquiries, w.search_index]
+                 w.p4p_impressions, w.p4p_clicks, price(w.p4p_spend), w.inquiries, w.search_index]
                 for w in weeks])
 
 
