@@ -15,7 +15,7 @@ from peewee import JOIN, SQL, fn
 
 from kwtrack.cleanup import ROUTES, StoreCoverage, last_stats_day, missing_stats_days
 from kwtrack.errors import KwtrackError
-from kwtrack.filters import split_comparisons, split_search
+from kwtrack.filters import split_comparisons, split_search, unread_term
 from kwtrack.store import bulk
 from kwtrack.store.models import (
     Bid,
@@ -194,6 +194,12 @@ def _route_filter(store: Store, query, route: str | None):
         yield query.where(model.id.in_(SQL(f"(SELECT id FROM {table})")))
 
 
+def _refuse(problem: str | None) -> None:
+    """A search's mistyped term (`filters.unread_term`) as the error the lists say."""
+    if problem is not None:
+        raise KwtrackError(problem)
+
+
 def _yes(value: str) -> bool:
     """A filter term's yes or no (`showcase:y`, `archived:no`)."""
     return value.casefold() in ("y", "yes", "1", "true", "是")
@@ -206,6 +212,7 @@ def _product_query(store: Store, search: str | None, include_archived: bool):
     query = Product.select().where(in_store(Product, store))
     search, compared = split_comparisons(search, PRODUCT_NUMBERS)
     search, terms = split_search(search, PRODUCT_FILTERS)
+    _refuse(unread_term(search, PRODUCT_FILTERS, PRODUCT_NUMBERS))
     archived = terms.pop("archived", None)
     if archived is not None:
         query = query.where(Product.archived_at.is_null(not _yes(archived)))
@@ -425,6 +432,7 @@ def _keyword_query(store: Store, search: str | None, group: str | None):
     query = Keyword.select().where(in_store(Keyword, store) & Keyword.archived_at.is_null())
     search, compared = split_comparisons(search, KEYWORD_NUMBERS)
     search, terms = split_search(search, KEYWORD_FILTERS)
+    _refuse(unread_term(search, KEYWORD_FILTERS, KEYWORD_NUMBERS))
     route = terms.pop("route", None)
     for name, value in terms.items():
         query = query.where(getattr(Keyword, name) ** value)

@@ -46,3 +46,24 @@ def split_comparisons(search: str | None, names: dict[str, str] | tuple[str, ...
         else:
             rest.append(word)
     return " ".join(rest) or None, found
+
+
+_LOOKS_LIKE_A_TERM = re.compile(r"([a-z_]+)(:|>=|<=|>|<|=)", re.IGNORECASE)
+
+
+def unread_term(rest: str | None, fields: tuple[str, ...], numbers) -> str | None:
+    """What is wrong with a word left over from a search that was meant as a term but is
+    none (`stauts:online`, `impr>abc`, `group:` with its value after a space), or None:
+    read as words, it would quietly list nothing, so the lists refuse it."""
+    for word in (rest or "").split():
+        match = _LOOKS_LIKE_A_TERM.match(word)
+        if match is None:
+            continue
+        name, sign = match[1].casefold(), match[2]
+        if sign == ":" and name in fields:
+            return f"{word!r}: write the value right after the colon ({name}:…)"
+        if sign != ":" and name in numbers:
+            return f"{word!r}: compare with a number ({name}{sign}100)"
+        return (f"{word!r} is not a filter term: the terms are {', '.join(fields)} "
+                f"(field:value) and {', '.join(numbers)} (e.g. {next(iter(numbers))}>100)")
+    return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -86,6 +87,16 @@ def test_route_filters_keep_what_the_coverage_details_show(demo_db):
         assert shown == expected, route
     with pytest.raises(KwtrackError, match="route: is one of keyword, manual, search, title"):
         catalog.count_products(store, "route:everywhere")
+    # a term mistyped is refused, never read as words that quietly match nothing
+    for search, said in [("stauts:online", "'stauts:online' is not a filter term: the terms "
+                          "are status, category, showcase, hot, route, archived"),
+                         ("status: online", "'status:': write the value right after the colon"),
+                         ("impr>lots", "'impr>lots': compare with a number (impr>100)")]:
+        with pytest.raises(KwtrackError, match=re.escape(said)):
+            catalog.list_products(store, search)
+    with pytest.raises(KwtrackError, match="'grup:core' is not a filter term"):
+        catalog.count_keywords(store, "grup:core walking")
+    assert catalog.count_keywords(store, "group:core walking") > 0
 
     from click.testing import CliRunner
 
@@ -95,6 +106,10 @@ def test_route_filters_keep_what_the_coverage_details_show(demo_db):
                                       "route:none", "--limit", "5000", "--json"])
     assert listed.exit_code == 0, listed.output
     assert {k["keyword"] for k in json.loads(listed.stdout)} == nothing
+    typo = CliRunner().invoke(cli, ["--db", str(demo_db), "products", "list", "--search",
+                                    "impr>lots"])
+    assert typo.exit_code == 1 and typo.stdout == "" and typo.stderr == (
+        "kwtrack: error: 'impr>lots': compare with a number (impr>100)\n")
 
 
 def test_a_products_keywords_found_by_their_first_words_are_those_the_library_gives(

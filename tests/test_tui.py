@@ -183,6 +183,14 @@ async def test_filter_narrows_and_escape_clears(demo_db):
         await pilot.press("slash", *"1600000022533", "enter")  # one product: singular
         await settle(app, pilot)
         assert "1 of 1 product (rows 1–1 loaded)" in str(view.query_one(".status").render())
+        # a term mistyped is said as it is typed (not read as words matching nothing)
+        await pilot.press("escape", "slash", *"stauts:online")
+        await settle(app, pilot)
+        assert "'stauts:online' is not a filter term" in str(view.query_one(".status").render())
+        assert not app.query("Toast")  # (the status says it while the filter is typed)
+        await pilot.press("backspace", *"n", "ctrl+a", "ctrl+k", *"status:online", "enter")
+        await settle(app, pilot)
+        assert 0 < table.total < 311
 
 
 async def test_keywords_tab_shows_covering_products_and_stats(demo_db):

@@ -42,7 +42,7 @@ def keywords_list(state: State, search, group, limit, offset, as_json, sort, des
         return
     echo_table(["keyword", "group", "index", "products", "impr", "clicks", "spend", "bid"],
                [[r.keyword, r.group, r.search_index, r.products, r.impressions, r.clicks,
-                 r.spend, r.bid] for r in rows], widths={0: 50})
+                 price(r.spend), price(r.bid)] for r in rows], widths={0: 50})
 
 
 @keywords.command("track")

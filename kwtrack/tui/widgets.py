@@ -475,7 +475,8 @@ class BrowseView(TableView):
 
     def _failed(self, text: str) -> None:
         self.reading = False
-        self.notify(text, severity="error")
+        if not self.query_one(Input).has_focus:  # (while a filter is typed, the status says it)
+            self.notify(text, severity="error")
         self.set_status(text)
 
     def show_position(self) -> None:
