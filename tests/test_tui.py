@@ -740,6 +740,31 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
         assert sections == {"Rising words"}
 
 
+async def test_arrows_bring_the_columns_past_the_edge_a_column_at_a_time(demo_db):
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one("#products-view").table
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        # the scrolls that put each column after the product ID, which stays in view
+        stops = [sum(widths[1:i]) for i in range(1, len(widths))]
+        assert table.fixed_columns == 1 and table.max_scroll_x > 0  # (the numbers are past)
+        seen = []
+        for _ in range(len(stops) + 2):
+            await pilot.press("right")
+            await pilot.pause()
+            seen.append(round(table.scroll_x))
+        # each step puts a column after the ID, until all but the last padding is in view
+        assert seen[0] == stops[1] and all(x in stops or x == table.max_scroll_x for x in seen)
+        assert table.max_scroll_x - seen[-1] <= 2 * table.cell_padding
+        await pilot.press("left")
+        await pilot.pause()
+        assert round(table.scroll_x) < seen[-1]
+        await pilot.press(*["left"] * len(stops))
+        await pilot.pause()
+        assert table.scroll_x == 0 and table.cursor_row == 0
+
+
 async def test_details_pane_starts_hidden_when_narrow_and_i_toggles_it(demo_db):
     for size, shown_at_start in (((80, 24), False), ((140, 40), True)):
         app = KwtrackApp(store_id=get_store().id)

@@ -115,6 +115,7 @@ def _key_name(key: str) -> str:
 
 MOVING = (("↑ ↓ k j", "a row up or down"), ("PgDn PgUp", "a page; more rows load as you go"),
           ("g G", "the first or last row"),
+          ("← →", "the columns past the screen's edge, a column at a time"),
           ("Enter", "the highlighted row's details, where the pane is hidden"),
           ("ctrl+p", "every command of this view, by name"))
 

@@ -234,7 +234,8 @@ class TableView(SaysWorkerErrors, Vertical):
 
 class Table(DataTable):
     """A view's table: rows as the cursor, striped, `j` / `k` moving it as the arrows do and
-    `g` / `G` to the first and last rows (what keyboard people reach for first)."""
+    `g` / `G` to the first and last rows (what keyboard people reach for first); its first
+    column stays in view when ← → scroll the others."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -244,13 +245,39 @@ class Table(DataTable):
     ]
 
     def __init__(self, **kwargs):
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        super().__init__(cursor_type="row", zebra_stripes=True, fixed_columns=1, **kwargs)
 
     def action_first(self) -> None:
         self.move_cursor(row=0)
 
     def action_last(self) -> None:
         self.move_cursor(row=self.row_count - 1)
+
+    # ← → bring the columns past the screen's edge into view a whole column at a time
+    # (DataTable's own step, with a row cursor, is one character); the first column, the
+    # row's name, stays where it is.
+    def action_cursor_right(self) -> None:
+        self._scroll_to_column(+1)
+
+    def action_cursor_left(self) -> None:
+        self._scroll_to_column(-1)
+
+    def _scroll_to_column(self, step: int) -> None:
+        widths = [column.get_render_width(self) for column in self.ordered_columns]
+        fixed = sum(widths[:self.fixed_columns])
+        # the scroll that puts each column just after the fixed ones
+        stops = [sum(widths[:i]) - fixed for i in range(self.fixed_columns, len(widths))]
+        here = round(self.scroll_x)
+        if step > 0:
+            target = next((x for x in stops if x > here), None)
+            if target is None or target > self.max_scroll_x:
+                # the rest is in view but for the last column's padding, or else the last
+                # columns come in at the cost of cutting the one after the first
+                hidden = self.max_scroll_x - here
+                target = self.max_scroll_x if hidden > 2 * self.cell_padding else here
+        else:
+            target = max((x for x in stops if x < here), default=0)
+        self.scroll_to(x=target, animate=False)
 
 
 class WindowTable(Table):
