@@ -763,6 +763,13 @@ async def test_arrows_bring_the_columns_past_the_edge_a_column_at_a_time(demo_db
         await pilot.press(*["left"] * len(stops))
         await pilot.pause()
         assert table.scroll_x == 0 and table.cursor_row == 0
+        # the Review keeps its section and item in view, its figures scrolling
+        review = await _rows_of(app, pilot, "review")
+        await pilot.press("right")
+        await pilot.pause()
+        header = review.table.render_line(0).text
+        assert review.table.scroll_x > 0 and "Section" in header and "Item" in header
+        assert "Impr." not in header
 
 
 async def test_details_pane_starts_hidden_when_narrow_and_i_toggles_it(demo_db):

@@ -225,6 +225,7 @@ class ReviewView(ReportView):
     """This week's review, section by section; `[` and `]` move a week."""
 
     columns = ("Section", "Item", "Impr.", "Clicks", "Spend", "Why")
+    fixed = 2
     example_filter = "section:rising"
     widths = (16, 30, 8, 7, 8, 50)
     noun = "review items"
@@ -328,6 +329,7 @@ class DuplicatesView(ReportView):
     and covers, so the operator keeps the one that earns and deletes (`d`) the other."""
 
     columns = ("Cluster", "Product ID", "Impr.", "Clicks", "Keywords", "Title")
+    fixed = 2
     example_filter = "title:slippers"
     widths = (7, 15, 7, 6, 8, 50)
     noun = "duplicate listings"
@@ -370,6 +372,7 @@ class HistoryView(ReportView):
     first row not undone."""
 
     columns = ("Change", "When", "What", "Field", "Old", "New", "Reason")
+    fixed = 3
     example_filter = "field:title"
     widths = (6, 16, 24, 12, 20, 20, 30)
     noun = "changes"

@@ -136,6 +136,7 @@ class TableView(SaysWorkerErrors, Vertical):
     # every cell of a window was most of the time it took to show) and its layout does not
     # shift as rows arrive.
     widths: Sequence[int] = ()
+    fixed = 1  # the first columns, naming a row, kept in view when ← → scroll the others
     noun = "rows"
 
     def __init__(self, store_id: int, **kwargs):
@@ -164,6 +165,7 @@ class TableView(SaysWorkerErrors, Vertical):
     def on_mount(self) -> None:
         for label, width in zip(self.columns, self.widths, strict=True):
             self.table.add_column(label, width=width)
+        self.table.fixed_columns = self.fixed
 
     def set_status(self, text: str) -> None:
         self.query_one(".status", Static).update(text)
@@ -234,8 +236,8 @@ class TableView(SaysWorkerErrors, Vertical):
 
 class Table(DataTable):
     """A view's table: rows as the cursor, striped, `j` / `k` moving it as the arrows do and
-    `g` / `G` to the first and last rows (what keyboard people reach for first); its first
-    column stays in view when ← → scroll the others."""
+    `g` / `G` to the first and last rows (what keyboard people reach for first); its fixed
+    columns (those naming a row) stay in view when ← → scroll the others."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
@@ -245,7 +247,7 @@ class Table(DataTable):
     ]
 
     def __init__(self, **kwargs):
-        super().__init__(cursor_type="row", zebra_stripes=True, fixed_columns=1, **kwargs)
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
 
     def action_first(self) -> None:
         self.move_cursor(row=0)
@@ -254,8 +256,7 @@ class Table(DataTable):
         self.move_cursor(row=self.row_count - 1)
 
     # ← → bring the columns past the screen's edge into view a whole column at a time
-    # (DataTable's own step, with a row cursor, is one character); the first column, the
-    # row's name, stays where it is.
+    # (DataTable's own step, with a row cursor, is one character).
     def action_cursor_right(self) -> None:
         self._scroll_to_column(+1)
 
