@@ -49,6 +49,21 @@ KEYWORD_FORM = (
 )
 
 
+def completions(store: Store, field: str) -> list[str]:
+    """What a link form's field offers to complete as it is typed: the library's live
+    keywords, most searched first (`walk` offers `walking shoes` before `walking stick`),
+    or the live products' IDs."""
+    if field == "keyword":
+        query = (Keyword.select(Keyword.keyword)
+                 .where((Keyword.store == store) & Keyword.archived_at.is_null())
+                 .order_by(Keyword.search_index.desc(nulls="LAST"), Keyword.keyword))
+    else:
+        query = (Product.select(Product.product_id)
+                 .where((Product.store == store) & Product.archived_at.is_null())
+                 .order_by(Product.product_id))
+    return [row[0] for row in query.tuples()]
+
+
 def _text(values: dict[str, str], name: str, problems: dict[str, str]) -> str | None:
     try:
         return parse_text(values.get(name) or "")

@@ -976,10 +976,18 @@ async def test_add_a_product_with_field_errors_then_edit_link_and_undo(demo_db):
         await pilot.press(*"no such words", "enter")
         await settle(app, pilot)
         assert "no keyword 'no such words'" in str(app.screen.query_one("#error-form").render())
-        app.screen.query_one("#field-keyword", Input).value = "running shoes"
+        # the field offers the store's keywords as they are typed, the most searched first
+        most_searched = (Keyword.select().where(Keyword.keyword.startswith("runn"))
+                         .order_by(Keyword.search_index.desc()).first())
+        field = app.screen.query_one("#field-keyword", Input)
+        field.value = ""
+        await pilot.press(*"RUNN")
+        await _until(pilot, lambda: field._suggestion == most_searched.keyword)
+        await pilot.press("right")
+        assert field.value == most_searched.keyword != "RUNN"
         await pilot.press("enter")
         await settle(app, pilot)
-        running = Keyword.get(Keyword.keyword == "running shoes")
+        running = most_searched
         link = Coverage.get((Coverage.product == added.id) & (Coverage.keyword == running))
         assert link.source == "manual"
 

@@ -459,8 +459,8 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         self.push_screen(LinkDialog(
             self.store_id, f"Link {key} with a {field.label.lower()}", field, fixed,
             lambda store, v: edits.link(store, v["keyword"], v["product_id"]),
-            lambda store, v: edits.unlink(store, v["keyword"], v["product_id"])),
-            self._after_change)
+            lambda store, v: edits.unlink(store, v["keyword"], v["product_id"]),
+            lambda store: edits.completions(store, field.name)), self._after_change)
 
     def action_select(self) -> None:
         view = self._current()

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Markdown, Static
 
 from kwtrack.errors import KwtrackError
@@ -111,16 +112,29 @@ def _say(line: Static, text: str) -> None:
 
 
 class LinkDialog(FormDialog):
-    """Link a keyword and a product (Enter), or remove their links (ctrl+x)."""
+    """Link a keyword and a product (Enter), or remove their links (ctrl+x); the field
+    offers to complete what is typed from the store's keywords or products (→ takes it)."""
 
     DEFAULT_CSS = FORM_CSS.format(name="LinkDialog")
     BINDINGS = [Binding("ctrl+x", "unlink", "Unlink")]
-    hint = "Enter: link · ctrl+x: unlink (the change log keeps the link) · Esc: cancel"
+    hint = ("→: take the word offered · Enter: link · ctrl+x: unlink (the change log keeps "
+            "the link) · Esc: cancel")
 
     def __init__(self, store_id: int, heading: str, field, fixed: dict[str, str],
-                 link: Callable, unlink: Callable):
+                 link: Callable, unlink: Callable, completions: Callable | None = None):
         super().__init__(store_id, heading, (field,), fixed, _needs(field.name), link)
-        self.unlink = unlink
+        self.unlink, self.completions = unlink, completions
+
+    def on_mount(self) -> None:
+        if self.completions is not None:
+            self._read_completions()
+
+    @work(thread=True, exit_on_error=False)
+    def _read_completions(self) -> None:
+        offered = self.completions(store_by_id(self.store_id))
+        field = self.query_one(f"#field-{self.fields[0].name}", Input)
+        self.app.call_from_thread(setattr, field, "suggester",
+                                  SuggestFromList(offered, case_sensitive=False))
 
     def action_unlink(self) -> None:
         if not self._show_problems({f.name for f in self.fields}):
