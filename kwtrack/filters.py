@@ -51,7 +51,8 @@ def split_comparisons(search: str | None, names: dict[str, str] | tuple[str, ...
 _LOOKS_LIKE_A_TERM = re.compile(r"([a-z_]+)(:|>=|<=|>|<|=)", re.IGNORECASE)
 
 
-def unread_term(rest: str | None, fields: tuple[str, ...], numbers) -> str | None:
+def unread_term(rest: str | None, fields: tuple[str, ...], numbers: dict[str, str]
+                ) -> str | None:
     """What is wrong with a word left over from a search that was meant as a term but is
     none (`stauts:online`, `impr>abc`, `group:` with its value after a space), or None:
     read as words, it would quietly list nothing, so the lists refuse it."""
