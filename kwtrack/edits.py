@@ -174,21 +174,28 @@ def edit_product(store: Store, product_id: str, values: dict[str, str], *,
 def add_keyword(store: Store, values: dict[str, str]) -> int:
     """Add a keyword to the library (or bring back an archived one); returns the action
     number."""
+    with database.obj.atomic():
+        stamp, action = now(), next_action(store)
+        _add_keyword(store, action, values, stamp)
+    return action
+
+
+def _add_keyword(store: Store, action: int, values: dict[str, str], stamp) -> Keyword:
+    """Add the keyword of `values` (or bring back an archived one) as part of change
+    `action`: logged as its `archived_at` going from a time to none, so undo archives it."""
     _refuse(keyword_problems(values))
     keyword = clean_display(parse_text(values["keyword"]))
     norm = normalise_keyword(keyword)
     fields = {name: parse_text(values.get(name) or "") for name in ("group", "status", "notes")}
-    with database.obj.atomic():
-        stamp, action = now(), next_action(store)
-        row = Keyword.get_or_none((Keyword.store == store) & (Keyword.norm == norm))
-        if row is not None and row.archived_at is None:
-            raise KwtrackError(f"{row.keyword!r} is already in the library")
-        if row is None:
-            row = Keyword.create(store=store, keyword=keyword, norm=norm, source="manual",
-                                 archived_at=stamp, created_at=stamp, **fields)
-        _write_fields(store, action, row, "keyword", {**fields, "archived_at": None},
-                      "added by hand", stamp)
-    return action
+    row = Keyword.get_or_none((Keyword.store == store) & (Keyword.norm == norm))
+    if row is not None and row.archived_at is None:
+        raise KwtrackError(f"{row.keyword!r} is already in the library")
+    if row is None:
+        row = Keyword.create(store=store, keyword=keyword, norm=norm, source="manual",
+                             archived_at=stamp, created_at=stamp, **fields)
+    _write_fields(store, action, row, "keyword", {**fields, "archived_at": None},
+                  "added by hand", stamp)
+    return row
 
 
 def _live_keyword(store: Store, keyword: str) -> Keyword:
@@ -241,13 +248,21 @@ def _live_pair(store: Store, keyword: str, product_id: str) -> tuple[Keyword, Pr
     return _live_keyword(store, keyword), _live_product(store, product_id)
 
 
-def link(store: Store, keyword: str, product_id: str) -> int:
-    """Link a keyword to a product by hand (a `manual` link); returns the action number."""
-    row, product = _live_pair(store, keyword, product_id)
-    if Coverage.get_or_none((Coverage.product == product) & (Coverage.keyword == row)):
-        raise KwtrackError(f"{row.keyword!r} is already linked to {product_id}")
+def link(store: Store, keyword: str, product_id: str, *, add: bool = False) -> int:
+    """Link a keyword to a product by hand (a `manual` link); returns the action number.
+    `add`: a keyword the library lacks is added to it in the same change (undo takes both
+    back), as an operator linking a new word means."""
+    product = _live_product(store, product_id)
     with database.obj.atomic():
         stamp, action = now(), next_action(store)
+        try:
+            row = _live_keyword(store, keyword)
+        except KwtrackError:
+            if not add:
+                raise
+            row = _add_keyword(store, action, {"keyword": keyword}, stamp)
+        if Coverage.get_or_none((Coverage.product == product) & (Coverage.keyword == row)):
+            raise KwtrackError(f"{row.keyword!r} is already linked to {product_id}")
         found = Coverage.create(product=product, keyword=row, source="manual", created_at=stamp)
         log_change(store, action, "coverage", found.id, "link", None,
                    link_text(product.id, row.id, "manual"), "linked by hand", stamp)

@@ -146,9 +146,12 @@ def _replay(store: Store, action: int, *, redo: bool) -> list[ChangeLine]:
                    .order_by(order))
     with database.obj.atomic():
         stamp = now()
+        # (to the microsecond: `redo_last` takes the action undone last, and an undo, an
+        # edit and another undo can come within one second, from a script)
+        undone = None if redo else dt.datetime.now()
         for change in changes:
             _apply(change, change.new if redo else change.old, stamp, "redo" if redo else "undo")
-            change.undone_at = None if redo else stamp
+            change.undone_at = undone
             change.save()
     return _lines(changes)
 

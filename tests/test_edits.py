@@ -99,6 +99,28 @@ def test_link_unlink_undo_and_redo_keep_the_link_as_it_was(store):
     assert "redid change" in redo(store) and Coverage.select().count() == 0
 
 
+def test_linking_a_new_word_adds_it_in_the_same_change(store):
+    edits.add_product(store, SHOE)
+    with pytest.raises(KwtrackError, match="no keyword 'Memory Foam Sneakers' in the library"):
+        edits.link(store, "Memory Foam Sneakers", SHOE["product_id"])
+    assert not Keyword.select().exists() and not Coverage.select().exists()
+    action = edits.link(store, "Memory Foam Sneakers", SHOE["product_id"], add=True)
+    word = Keyword.get()
+    assert (word.keyword, word.source, word.archived_at) == ("Memory Foam Sneakers", "manual",
+                                                             None)
+    assert Coverage.get().keyword_id == word.id
+    logged = Change.select().where(Change.action == action)  # one change: undo takes both
+    assert sorted(c.entity for c in logged) == ["coverage", "keyword"]
+    undo(store)
+    assert Keyword.get().archived_at is not None and not Coverage.select().exists()
+    redo(store)
+    assert Keyword.get().archived_at is None and Coverage.get().keyword_id == word.id
+    # a product that is not there adds nothing
+    with pytest.raises(KwtrackError, match="no live product '1699000000009'"):
+        edits.link(store, "brand new words", "1699000000009", add=True)
+    assert Keyword.select().count() == 1
+
+
 def test_redo_stops_at_a_new_edit(store):
     edits.add_keyword(store, {"keyword": "trail shoes"})
     edits.edit_keyword(store, "trail shoes", {"group": "core"})
@@ -119,13 +141,19 @@ def test_cli_add_edit_link_undo_redo(db_path, store):
     assert run("keywords", "add", "trail walking shoes", "--group", "rising").exit_code == 0
     done = run("keywords", "link", "trail walking shoes", "1699000000001")
     assert done.exit_code == 0 and "linked 'trail walking shoes'" in done.output
+    new = run("keywords", "link", "trail runner", "1699000000001")
+    assert new.exit_code == 1 and "no keyword 'trail runner' in the library" in new.output
+    new = run("keywords", "link", "trail runner", "1699000000001", "--add")
+    assert new.exit_code == 0 and Keyword.get(Keyword.norm == "trail runner").source == "manual"
+    assert "keyword trail runner archived_at" in run("undo").output
+    assert Keyword.get(Keyword.norm == "trail runner").archived_at is not None
     bad = run("products", "add", "abc", "--title", "")
     assert bad.exit_code == 1 and "product_id: 'abc' is not a product ID" in bad.output
     assert "Traceback" not in bad.output
     assert run("products", "edit", "1699000000001").exit_code == 2  # nothing to change
     assert run("products", "edit", "1699000000001", "--status", "offline").exit_code == 0
-    assert "undid change 4: product 1699000000001 status (now online)" in run("undo").output
-    assert "redid change 4: product 1699000000001 status (now offline)" in run("redo").output
+    assert "undid change 5: product 1699000000001 status (now online)" in run("undo").output
+    assert "redid change 5: product 1699000000001 status (now offline)" in run("redo").output
     assert run("keywords", "unlink", "trail walking shoes", "1699000000001").exit_code == 0
     assert "coverage trail walking shoes ↔ 1699000000001 link (now linked)" in run("undo").output
     assert run("redo").exit_code == 0

@@ -976,6 +976,17 @@ async def test_add_a_product_with_field_errors_then_edit_link_and_undo(demo_db):
         await pilot.press(*"no such words", "enter")
         await settle(app, pilot)
         assert "no keyword 'no such words'" in str(app.screen.query_one("#error-form").render())
+        assert "ctrl+n: a new word" in str(app.screen.query_one(".hint").render())
+        await pilot.press("ctrl+n")  # a new word: added to the library and linked, one change
+        await settle(app, pilot)
+        new = Keyword.get(Keyword.keyword == "no such words")
+        assert Coverage.get((Coverage.product == added.id) & (Coverage.keyword == new))
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert Keyword.get_by_id(new.id).archived_at is not None
+        assert not Coverage.select().where(Coverage.keyword == new).exists()
+        await pilot.press("l")
+        await pilot.pause()
         # the field offers the store's keywords as they are typed, the most searched first
         most_searched = (Keyword.select().where(Keyword.keyword.startswith("runn"))
                          .order_by(Keyword.search_index.desc()).first())

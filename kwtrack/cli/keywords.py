@@ -153,17 +153,20 @@ def keywords_edit(state: State, keyword: str, group, status, notes, reason) -> N
 @keywords.command("link")
 @click.argument("keyword")
 @click.argument("product_id")
+@click.option("--add", is_flag=True, help="Add KEYWORD to the library first if it is not there "
+              "(one change: `kwtrack undo` takes both back).")
 @pass_state
-def keywords_link(state: State, keyword: str, product_id: str) -> None:
+def keywords_link(state: State, keyword: str, product_id: str, add: bool) -> None:
     """Link KEYWORD to a product by hand (a manual link: the product covers it).
 
     \b
     Example:
       kwtrack keywords link "walking shoes" 1600000022533
+      kwtrack keywords link "memory foam sneakers" 1600000022533 --add
     """
     from kwtrack.edits import link
 
-    action = link(state.store(), keyword, product_id)
+    action = link(state.store(), keyword, product_id, add=add)
     click.echo(f"linked {keyword!r} to {product_id} (change {action})")
 
 

@@ -460,7 +460,9 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             self.store_id, f"Link {key} with a {field.label.lower()}", field, fixed,
             lambda store, v: edits.link(store, v["keyword"], v["product_id"]),
             lambda store, v: edits.unlink(store, v["keyword"], v["product_id"]),
-            lambda store: edits.completions(store, field.name)), self._after_change)
+            lambda store: edits.completions(store, field.name),
+            (lambda store, v: edits.link(store, v["keyword"], v["product_id"], add=True))
+            if field.name == "keyword" else None), self._after_change)
 
     def action_select(self) -> None:
         view = self._current()

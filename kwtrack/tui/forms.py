@@ -113,17 +113,22 @@ def _say(line: Static, text: str) -> None:
 
 class LinkDialog(FormDialog):
     """Link a keyword and a product (Enter), or remove their links (ctrl+x); the field
-    offers to complete what is typed from the store's keywords or products (→ takes it)."""
+    offers to complete what is typed from the store's keywords or products (→ takes it).
+    With `add` (the field is a keyword), ctrl+n adds a word the library lacks and links it,
+    as one change."""
 
     DEFAULT_CSS = FORM_CSS.format(name="LinkDialog")
-    BINDINGS = [Binding("ctrl+x", "unlink", "Unlink")]
-    hint = ("→: take the word offered · Enter: link · ctrl+x: unlink (the change log keeps "
-            "the link) · Esc: cancel")
+    BINDINGS = [Binding("ctrl+x", "unlink", "Unlink"), Binding("ctrl+n", "add", "Add and link")]
 
     def __init__(self, store_id: int, heading: str, field, fixed: dict[str, str],
-                 link: Callable, unlink: Callable, completions: Callable | None = None):
+                 link: Callable, unlink: Callable, completions: Callable | None = None,
+                 add: Callable | None = None):
         super().__init__(store_id, heading, (field,), fixed, _needs(field.name), link)
-        self.unlink, self.completions = unlink, completions
+        self.unlink, self.completions, self.add = unlink, completions, add
+        self.hint = " · ".join([
+            "→: take the word offered", "Enter: link",
+            *(["ctrl+n: a new word: add it to the library and link it"] if add else []),
+            "ctrl+x: unlink (the change log keeps the link)", "Esc: cancel"])
 
     def on_mount(self) -> None:
         if self.completions is not None:
@@ -137,8 +142,17 @@ class LinkDialog(FormDialog):
                                   SuggestFromList(offered, case_sensitive=False))
 
     def action_unlink(self) -> None:
+        self._save_with(self.unlink)
+
+    def action_add(self) -> None:
+        if self.add is None:
+            self.app.bell()  # (a product cannot be made from its ID alone)
+        else:
+            self._save_with(self.add)
+
+    def _save_with(self, save: Callable) -> None:
         if not self._show_problems({f.name for f in self.fields}):
-            self._save({**self.values, **self._values()}, self.unlink)
+            self._save({**self.values, **self._values()}, save)
 
 
 def _needs(name: str) -> Callable[[dict], dict]:
