@@ -83,6 +83,21 @@ def test_import_dry_run_and_reimport_messages(tmp_path):
     assert "already imported" in again and again.endswith("— --force applies it again\n")
 
 
+def test_an_import_makes_a_store_the_database_lacks_and_says_so_a_dry_run_none(tmp_path):
+    db = tmp_path / "agency.db"
+    run("init", db=db)
+    csv = write_csv(tmp_path / "k.csv", "keyword,group\nshoes,core\n")
+    dry = run("--store", "client-a", "import", csv, "--dry-run", db=db, ok=False)
+    assert dry.exit_code == 1 and dry.stderr.startswith(
+        "kwtrack: error: no store named 'client-a' in this database (stores: default)")
+    assert run("stores", "list", db=db).output == "default\t0 products\n"  # (none made)
+    made = run("--store", "client-a", "import", csv, db=db)
+    assert made.stderr.startswith("made the store 'client-a' for this import")
+    again = run("--store", "client-a", "import", "keywords", csv, "--force", db=db)
+    assert "made the store" not in again.stderr
+    assert run("stores", "list", db=db).output == "client-a\t0 products\ndefault\t0 products\n"
+
+
 def test_errors_are_one_line(tmp_path):
     run("init", db=tmp_path / "x.db")
     result = run("--store", "nope", "products", "list", db=tmp_path / "x.db", ok=False)

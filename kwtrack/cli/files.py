@@ -15,6 +15,7 @@ from kwtrack.cli.common import (
     pass_state,
     progress_printer,
 )
+from kwtrack.errors import KwtrackError
 from kwtrack.wording import counted
 
 
@@ -52,14 +53,29 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
         raise click.BadParameter(f"{kind!r} is not one of {', '.join(KINDS)}", param_hint="KIND")
     file = Path(kind_or_file[-1])
     progress = progress_printer()
-    result = import_file(state.store(create=True), kind, file, dry_run=dry_run, force=force,
-                         period=parse_period(period, date), progress=progress)
+    result = import_file(_store_to_import_into(state, dry_run), kind, file, dry_run=dry_run,
+                         force=force, period=parse_period(period, date), progress=progress)
     if progress:
         click.echo("\r\033[K", nl=False, err=True)
     if as_json:
         echo_json(result)
     else:
         click.echo(result.summary() + (" — --force applies it again" if result.skipped else ""))
+
+
+def _store_to_import_into(state: State, dry_run: bool):
+    """The selected store; an import makes a store the database lacks (a new client's first
+    report), and says so, so that a mistyped --store is seen at once. A dry run makes none
+    (it writes nothing): it is refused, naming the stores there are."""
+    try:
+        return state.store()
+    except KwtrackError:
+        if dry_run:
+            raise
+    store = state.store(create=True)
+    click.echo(f"made the store {store.name!r} for this import (`kwtrack stores list` lists "
+               "the stores)", err=True)
+    return store
 
 
 @click.command("export")
