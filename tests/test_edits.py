@@ -138,7 +138,8 @@ def test_cli_add_edit_link_undo_redo(db_path, store):
 
     assert run("products", "add", "1699000000001", "--title", "Trail Walking Shoes Z901"
                ).exit_code == 0
-    assert run("keywords", "add", "trail walking shoes", "--group", "rising").exit_code == 0
+    added = run("keywords", "add", " trail  walking shoes ", "--group", "rising")
+    assert added.exit_code == 0 and added.output.startswith("added 'trail walking shoes'")
     done = run("keywords", "link", "trail walking shoes", "1699000000001")
     assert done.exit_code == 0 and "linked 'trail walking shoes'" in done.output
     new = run("keywords", "link", "trail runner", "1699000000001")

@@ -121,10 +121,11 @@ def keywords_add(state: State, keyword: str, group, status, notes) -> None:
       kwtrack keywords add "slip on walking shoes" --group rising
     """
     from kwtrack.edits import add_keyword
+    from kwtrack.words import clean_display
 
     action = add_keyword(state.store(), {"keyword": keyword, "group": group or "",
                                          "status": status or "", "notes": notes or ""})
-    click.echo(f"added {keyword!r} (change {action})")
+    click.echo(f"added {clean_display(keyword)!r} (change {action})")  # (as the library has it)
 
 
 @keywords.command("edit")
