@@ -91,6 +91,10 @@ def test_an_import_makes_a_store_the_database_lacks_and_says_so_a_dry_run_none(t
     assert dry.exit_code == 1 and dry.stderr.startswith(
         "kwtrack: error: no store named 'client-a' in this database (stores: default)")
     assert run("stores", "list", db=db).output == "default\t0 products\n"  # (none made)
+    # a file that fails makes no store: the store is made in the import's transaction
+    bad = write_csv(tmp_path / "bad.csv", "keyword,group\n,core\n")
+    assert run("--store", "client-a", "import", "keywords", bad, db=db, ok=False).exit_code == 1
+    assert run("stores", "list", db=db).output == "default\t0 products\n"
     made = run("--store", "client-a", "import", csv, db=db)
     assert made.stderr.startswith("made the store 'client-a' for this import")
     again = run("--store", "client-a", "import", "keywords", csv, "--force", db=db)

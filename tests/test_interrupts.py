@@ -14,6 +14,8 @@ from click.testing import CliRunner
 
 import kwtrack.imports as imports
 from kwtrack.cli import cli
+from kwtrack.store.database import get_store
+from kwtrack.store.models import Store
 
 from .conftest import ON_POSTGRES
 from .test_import import dump
@@ -58,10 +60,17 @@ def test_an_interrupt_after_the_commit_says_so_and_exits_0(db_path, tmp_path, mo
 
     path = _stats(tmp_path / "small.csv", 10)
     monkeypatch.setattr(imports, "import_file", committed_then_interrupted)
+    get_store(create=True)
     result = CliRunner().invoke(cli, ["--db", str(db_path), "import", str(path)])
     assert result.exit_code == 0
     assert result.stderr.strip() == ("kwtrack: interrupted after the changes were committed "
                                      "(`kwtrack history` lists them)")
+    # into a store the import makes: one transaction with it, so nothing went in
+    result = CliRunner().invoke(cli, ["--db", str(db_path), "--store", "new", "import",
+                                      str(path)])
+    assert result.exit_code == 130
+    assert result.stderr.strip() == "kwtrack: interrupted: nothing was written"
+    assert [s.name for s in Store.select()] == ["default"]
 
 
 def test_an_interrupt_before_anything_is_written_exits_130(db_path, tmp_path, monkeypatch):
@@ -69,6 +78,7 @@ def test_an_interrupt_before_anything_is_written_exits_130(db_path, tmp_path, mo
         raise KeyboardInterrupt
 
     monkeypatch.setattr(imports, "import_file", interrupted)
+    get_store(create=True)
     result = CliRunner().invoke(cli, ["--db", str(db_path), "import",
                                       str(_stats(tmp_path / "s.csv", 10))])
     assert result.exit_code == 130

@@ -42,6 +42,7 @@ class State:
         self.config_file = config
         self._db = None
         self._marks = None  # what the store's logs held when the command began
+        self.made_store = False  # the command made its store (`use_new`)
 
     @property
     def target(self) -> str:
@@ -69,6 +70,14 @@ class State:
         if self._marks is None:
             self._marks = (store, write_marks(store))
         return store
+
+    def use_new(self, store) -> None:
+        """Work on `store`, being made (`kwtrack.store.database.new_store`): an interrupt
+        compares its logs with the none it had."""
+        from kwtrack.history import write_marks
+
+        self._marks = (store, write_marks(store))
+        self.made_store = True
 
     def config(self):
         """The review and bid thresholds in force (`--config`, else the user's file)."""

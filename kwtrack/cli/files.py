@@ -53,29 +53,35 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
         raise click.BadParameter(f"{kind!r} is not one of {', '.join(KINDS)}", param_hint="KIND")
     file = Path(kind_or_file[-1])
     progress = progress_printer()
-    result = import_file(_store_to_import_into(state, dry_run), kind, file, dry_run=dry_run,
-                         force=force, period=parse_period(period, date), progress=progress)
+    period = parse_period(period, date)
+    state.open()  # (no database is an error of its own, before the store is looked for)
+    try:
+        store = state.store()
+    except KwtrackError:
+        if dry_run:
+            raise  # (a dry run writes nothing, a store included)
+        store = None
+    if store is not None:
+        result = import_file(store, kind, file, dry_run=dry_run, force=force, period=period,
+                             progress=progress)
+    else:
+        # A new client's first report makes its store, in the import's transaction (a bad
+        # file leaves no empty store), and says so, so that a mistyped --store shows at once.
+        from kwtrack.store.database import new_store
+
+        with new_store(state.store_name) as store:
+            state.use_new(store)
+            result = import_file(store, kind, file, force=force, period=period,
+                                 progress=progress)
     if progress:
         click.echo("\r\033[K", nl=False, err=True)
+    if state.made_store:
+        click.echo(f"made the store {store.name!r} for this import (`kwtrack stores list` "
+                   "lists the stores)", err=True)
     if as_json:
         echo_json(result)
     else:
         click.echo(result.summary() + (" — --force applies it again" if result.skipped else ""))
-
-
-def _store_to_import_into(state: State, dry_run: bool):
-    """The selected store; an import makes a store the database lacks (a new client's first
-    report), and says so, so that a mistyped --store is seen at once. A dry run makes none
-    (it writes nothing): it is refused, naming the stores there are."""
-    try:
-        return state.store()
-    except KwtrackError:
-        if dry_run:
-            raise
-    store = state.store(create=True)
-    click.echo(f"made the store {store.name!r} for this import (`kwtrack stores list` lists "
-               "the stores)", err=True)
-    return store
 
 
 @click.command("export")

@@ -8,6 +8,8 @@ says what to run. Schema changes live in numbered files in `migrations/`, run by
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,6 +175,15 @@ def get_store(name: str | None = None, *, create: bool = False) -> Store:
     known = ", ".join(s.name for s in Store.select().order_by(Store.name)) or "none"
     raise KwtrackError(f"no store named {name!r} in this database (stores: {known}); pick "
                        "one with --store NAME, or make it with `kwtrack --store NAME init`")
+
+
+@contextmanager
+def new_store(name: str | None) -> Iterator[Store]:
+    """The store `name` (the default store when None), made for the work done in this block
+    and in one transaction with it: work that fails (a bad file) or is interrupted leaves no
+    empty store behind."""
+    with database.obj.atomic():
+        yield get_store(name, create=True)
 
 
 def store_by_id(store_id: int) -> Store:
