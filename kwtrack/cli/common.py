@@ -42,7 +42,6 @@ class State:
         self.config_file = config
         self._db = None
         self._marks = None  # what the store's logs held when the command began
-        self.made_store = False  # the command made its store (`use_new`)
 
     @property
     def target(self) -> str:
@@ -77,7 +76,6 @@ class State:
         from kwtrack.history import write_marks
 
         self._marks = (store, write_marks(store))
-        self.made_store = True
 
     def config(self):
         """The review and bid thresholds in force (`--config`, else the user's file)."""

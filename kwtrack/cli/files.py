@@ -61,7 +61,8 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
         if dry_run:
             raise  # (a dry run writes nothing, a store included)
         store = None
-    if store is not None:
+    made = store is None
+    if not made:
         result = import_file(store, kind, file, dry_run=dry_run, force=force, period=period,
                              progress=progress)
     else:
@@ -75,7 +76,7 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
                                  progress=progress)
     if progress:
         click.echo("\r\033[K", nl=False, err=True)
-    if state.made_store:
+    if made:
         click.echo(f"made the store {store.name!r} for this import (`kwtrack stores list` "
                    "lists the stores)", err=True)
     if as_json:
