@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, utils
 from kwtrack.store import bulk
 from kwtrack.store.models import Product, Store
 from kwtrack.words import marked_numbers, model_codes, singular
+from kwtrack.wordsets import TitleWords
 
 DEFAULT_THRESHOLD = 90.0
 SAME_CODE_MIN = 60.0
@@ -174,7 +175,6 @@ class TitleIndex:
         # (tuples: most codes name one title, and a tuple of strings is one object fewer
         # for the garbage collector to walk once it has seen it, where a list stays one)
         self.by_code: dict[str, tuple[str, ...]] = {}
-        self.codeless_having: dict[str, set[str]] = defaultdict(set)
         self.codes: dict[str, frozenset[str]] = {}
         self._words: dict[str, frozenset[str]] = {}
         self._two_dropped: dict[str, tuple[int, ...]] = {}
@@ -188,9 +188,10 @@ class TitleIndex:
                                                          marked.get(product_id, _NONE))
             for code in codes:
                 self.by_code[code] = (*self.by_code.get(code, ()), product_id)
-            if not codes:
-                for word in words:
-                    self.codeless_having[word].add(product_id)
+
+        # The code-less titles by their words, for the title-within-title rule.
+        self._codeless = [i for i, codes in self.codes.items() if not codes]
+        self._codeless_words = TitleWords([tuple(self._words[i]) for i in self._codeless])
 
     def codes_of(self, title: str) -> frozenset[str]:
         """A title's model codes, the index's marked numbers included."""
@@ -212,9 +213,12 @@ class TitleIndex:
                 if not (codes and self.codes[other]):
                     met.add(other)
         if not codes and len(words) >= SUBSET_MIN_WORDS:
-            sets = sorted((self.codeless_having.get(w, set()) for w in words), key=len)
-            met.update(sets[0].intersection(*sets[1:]))
+            met.update(self._codeless_holding(words))
         return met
+
+    def _codeless_holding(self, words: frozenset[str]) -> list[str]:
+        """The filed code-less titles holding all of `words`."""
+        return list(map(self._codeless.__getitem__, self._codeless_words.holding(words)))
 
     def filed(self, key: int) -> tuple[str, ...]:
         """The titles in one file (most files asked about are empty)."""
@@ -268,8 +272,7 @@ class TitleIndex:
         for a, words in self._words.items():
             if self.codes[a] or len(words) < SUBSET_MIN_WORDS:
                 continue
-            sets = sorted((self.codeless_having[w] for w in words), key=len)
-            for b in sets[0].intersection(*sets[1:]):
+            for b in self._codeless_holding(words):
                 if b != a and fresh(a, b):
                     yield a, b
 

@@ -182,7 +182,7 @@ def test_a_check_inside_a_transaction_sees_its_uncommitted_changes(store, tmp_pa
 def test_lowest_bits_and_the_bit_set_route_agree_with_sets():
     import random
 
-    from kwtrack.cleanup.routes import TitleWords, lowest_bits
+    from kwtrack.wordsets import TitleWords, lowest_bits
 
     assert lowest_bits(0, 10) == [] and lowest_bits(0b1010_0000_0001, 2) == [0, 9]
     rng = random.Random(5)
@@ -191,6 +191,7 @@ def test_lowest_bits_and_the_bit_set_route_agree_with_sets():
     index = TitleWords(titles)
     for words in [("walk",), ("walk", "shoe"), ("walk", "shoe", "red", "mesh"), ("code7",),
                   ("walk", "nothing"), ("code7", "walk")]:
-        held = sorted(index.holding(words))
+        held = [t for t, title in enumerate(titles) if set(words) <= set(title)]
+        assert sorted(index.holding(words)) == held
         assert index.count_and_first([words], 10) == (len(held), held[:10])
     assert len(index.having["walk"]) > TitleWords.AS_BITS  # the bit route was taken

@@ -196,3 +196,26 @@ def test_cli_dupes_text_shows_what_each_listing_earns(demo_db):
                             *first["title"].split()]
     listings = sum(len(c["products"]) for c in clusters)
     assert f"{len(clusters)} clusters, {listings} listings" in result.stderr
+
+
+def test_title_within_title_is_found_however_common_the_words():
+    """Among hundreds of code-less titles sharing words (each word's titles ANDed as bits,
+    not intersected as sets), every title holding all of another's four words or more is
+    met: as brute force over every pair finds it, asked of the index or of the whole."""
+    from kwtrack.duplicates import TitleIndex, title_words
+    from kwtrack.wordsets import TitleWords
+
+    rng = random.Random(11)
+    vocabulary = [*FEATURES[:6], "Gift", "Box", "Shoes", "Chair"]
+    titles = {f"T{i}": " ".join(rng.sample(vocabulary, rng.randint(4, 8))) for i in range(600)}
+    words = {i: title_words(t) for i, t in titles.items()}
+    truth = {(a, b) for a in titles for b in titles
+             if a != b and len(words[a]) >= 4 and words[a] <= words[b]}
+    assert len(truth) > 1000 and min(
+        sum(w in ws for ws in words.values()) for w in words["T0"]) > TitleWords.AS_BITS
+    index = TitleIndex(titles)
+    pairs = {frozenset(p) for p in index.pairs()}
+    assert all(frozenset(p) in pairs for p in truth)
+    for a in rng.sample(sorted(titles), 40):
+        met = index.met_by(titles[a])
+        assert {b for x, b in truth if x == a} <= met

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 from peewee import SQL
 
-from kwtrack.cleanup.routes import ROUTE_PLACE, ROUTES, CoveredBy, TitleWords
+from kwtrack.cleanup.routes import ROUTE_PLACE, ROUTES, CoveredBy
 from kwtrack.cleanup.titles import TITLE_LIMIT, draft_title
 from kwtrack.cleanup.zero_effect import DEFAULT_DAYS, ZeroEffect, zero_effect_products
 from kwtrack.duplicates import TitleIndex
@@ -30,6 +30,7 @@ from kwtrack.errors import KwtrackError
 from kwtrack.store import bulk
 from kwtrack.store.models import Coverage, Keyword, Product, Store, database
 from kwtrack.words import compound_vocabulary, keyword_words_of, readings, words_of
+from kwtrack.wordsets import TitleWords
 
 TITLE_SHOWN = 10  # live products listed per keyword for the title route; all are counted
 

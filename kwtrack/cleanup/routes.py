@@ -10,10 +10,7 @@ panes all count coverage through here, so they never disagree.
 
 from __future__ import annotations
 
-import functools
 import heapq
-import operator
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -22,6 +19,7 @@ from peewee import SQL, PostgresqlDatabase, Select, fn
 from kwtrack.store import bulk
 from kwtrack.store.models import Coverage, Keyword, Product, Store, database
 from kwtrack.words import compound_vocabulary, keyword_words_of, readings, words_of
+from kwtrack.wordsets import TitleWords
 
 ROUTES = ("keyword", "manual", "search", "title")  # in the order a product's routes list
 ROUTE_PLACE = {route: place for place, route in enumerate(ROUTES)}
@@ -34,94 +32,6 @@ class CoveredBy:
     product_id: str
     title: str
     via: str  # one of ROUTES
-
-
-class TitleWords:
-    """Which of some titles hold every word of a keyword.
-
-    Each word's titles are a set, and a keyword's titles the intersection of its words' sets,
-    walked from the smallest. When even the smallest is large (a generic keyword such as
-    `walking shoes` in a store of thousands of shoes), the words' titles are ANDed as bit
-    sets instead (a Python int, bit t for title t): one pass in C over a few kilobytes rather
-    than thousands of set look-ups."""
-
-    AS_BITS = 256  # titles from which a word's set is ANDed as bits
-
-    def __init__(self, titles: list[tuple[str, ...]]):
-        self.size = len(titles)
-        self.having: dict[str, set[int]] = defaultdict(set)
-        for position, words in enumerate(titles):
-            for word in words:
-                self.having[word].add(position)
-        # The words a keyword may hold and still be found in these titles: their words and
-        # the parts of their hyphenated compounds (`readings` may read `non slip` as one).
-        self.reachable = set(self.having)
-        self.reachable.update(part for word in self.having if "-" in word
-                              for part in word.split("-"))
-        self._bits: dict[str, int] = {}
-
-    def may_hold(self, words: tuple[str, ...]) -> bool:
-        """Whether some reading of a keyword's match words may be in these titles (one set
-        operation in C: most keywords of a big library hold a word none of them holds, and
-        their readings need not be worked out)."""
-        return self.reachable.issuperset(words)
-
-    def holding(self, words: tuple[str, ...]) -> set[int] | frozenset[int]:
-        """The positions of the titles holding all of `words`."""
-        sets = self._sets(words)
-        return sets[0].intersection(*sets[1:]) if sets else frozenset()
-
-    def count_and_first(self, readings: tuple[tuple[str, ...], ...], limit: int
-                        ) -> tuple[int, list[int]]:
-        """How many titles hold all the words of one of a keyword's `readings`
-        (`kwtrack.words.readings`), and the lowest `limit` positions of them."""
-        if len(readings) > 1:  # (rare: a keyword that may be read as a compound)
-            held = set().union(*map(self.holding, readings))
-            return len(held), heapq.nsmallest(limit, held)
-        sets = self._sets(readings[0])
-        if not sets:
-            return 0, []
-        if len(sets[0]) < self.AS_BITS:
-            held = sets[0].intersection(*sets[1:])
-            return len(held), heapq.nsmallest(limit, held)
-        bits = functools.reduce(operator.and_, map(self._bits_of, readings[0]))
-        return bits.bit_count(), lowest_bits(bits, limit)
-
-    def _sets(self, words: tuple[str, ...]) -> list[set[int]]:
-        """The words' sets of titles, smallest first; empty when some word is in none."""
-        sets = []
-        for word in words:
-            found = self.having.get(word)
-            if not found:
-                return []
-            sets.append(found)
-        sets.sort(key=len)
-        return sets
-
-    def _bits_of(self, word: str) -> int:
-        found = self._bits.get(word)
-        if found is None:
-            flags = bytearray(self.size // 8 + 1)
-            for position in self.having[word]:
-                flags[position >> 3] |= 1 << (position & 7)
-            found = self._bits[word] = int.from_bytes(flags, "little")
-        return found
-
-
-_NONZERO_BYTE = re.compile(rb"[^\x00]")
-
-
-def lowest_bits(bits: int, limit: int) -> list[int]:
-    """The positions of the lowest `limit` set bits of a non-negative int (its bytes are
-    scanned in C for the first non-zero ones)."""
-    found: list[int] = []
-    raw = bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    for match in _NONZERO_BYTE.finditer(raw):
-        byte, at = match.group()[0], match.start() * 8
-        found += [at + bit for bit in range(8) if byte >> bit & 1]
-        if len(found) >= limit:
-            break
-    return found[:limit]
 
 
 STARTS_PER_KEYWORD = 3  # (measured: 200,000 keywords read in 0.3 s, 14,000 ranges in 0.06 s)
