@@ -433,3 +433,42 @@ def test_a_migration_killed_midway_is_rolled_back_and_the_next_start_finishes(tm
     assert all(m.applied for m in migration_status(db)) and not model_diff(db)
     assert sorted(p.product_id for p in Product.select()) == ["1001", "1002", "1003"]
     db.close()
+
+
+def test_upgrade_writes_the_weekly_roll_up_again_unknown_where_a_row_is(tmp_path,
+                                                                       monkeypatch):
+    """A week 0012 added up from the known rows alone (the advisor's `曝光量 --` beside a
+    P4P 0: a week of 0) is unknown after 0013; the weeks after it average the known."""
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for name in sorted(paths.migrations_dir().glob("00*.py"))[:12]:  # 0001-0012
+        shutil.copy(name, folder)
+    monkeypatch.setattr("kwtrack.store.database.migrations_dir", lambda: folder)
+    path = tmp_path / "old.db"
+    db = open_database(str(path))
+    store_id = get_store(create=True).id
+    db.execute_sql("INSERT INTO keyword (store_id, keyword, norm, created_at, updated_at) "
+                   "VALUES (?, 'sneakers', 'sneakers', '', '')", (store_id,))
+    db.execute_sql("INSERT INTO keyword_stat (keyword_id, period_start, period_end, channel, "
+                   "impressions, clicks, spend) VALUES "
+                   "(1, '2026-11-01', '2026-11-01', 'organic', 900, 30, NULL), "
+                   "(1, '2026-11-08', '2026-11-08', 'organic', NULL, NULL, NULL), "
+                   "(1, '2026-11-08', '2026-11-08', 'p4p', 0, 0, 0.0)")
+    # the roll-up of those rows as kwtrack wrote it before 0013
+    db.execute_sql("INSERT INTO keyword_week (store_id, week, keyword_id, impressions, clicks, "
+                   "p4p_clicks, p4p_spend, previous_impressions) VALUES "
+                   "(?, '2026-10-26', 1, 900, 30, NULL, NULL, NULL), "
+                   "(?, '2026-11-02', 1, 0, 0, 0, 0.0, 900.0)", (store_id, store_id))
+    db.close()
+    weeks = "SELECT week, impressions, clicks, p4p_clicks, previous_impressions " \
+        "FROM keyword_week ORDER BY week"
+    shutil.copy(paths.migrations_dir() / "0013_unknown_weekly_totals.py", folder)
+    db = open_database(str(path))
+    assert [row[1:] for row in db.execute_sql(weeks).fetchall()] == [
+        (900, 30, None, None), (None, None, 0, 900.0)]
+    from kwtrack.store import weekly
+
+    rows = db.execute_sql(weeks).fetchall()
+    weekly.refresh(get_store(), [dt.date(2026, 10, 26), dt.date(2026, 11, 2)])
+    assert db.execute_sql(weeks).fetchall() == rows  # what kwtrack itself writes
+    db.close()

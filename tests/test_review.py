@@ -104,6 +104,39 @@ def test_a_word_missing_from_a_weeks_report_is_unknown_not_down_100_percent(week
     assert "gap" not in section(earlier, "top_traffic")
 
 
+def test_a_total_the_report_left_unknown_is_unknown_not_zero(store, tmp_path):
+    """The keyword advisor's `曝光量 --` beside P4P figures of 0: the word's exposure that
+    week is unknown, so a key-group word is not "gone quiet" (−100%) on it; its P4P part
+    stays as the report says it. The same for daily rows of one channel, one day unknown."""
+    from kwtrack.store.models import KeywordWeek
+
+    import_file(store, "keywords", write_csv(tmp_path / "k.csv",
+                                             "keyword,group\nsneakers,core\nboots,core\n"))
+    for monday, total in zip(WEEKS, ["900", "900", "900", "--"], strict=True):
+        sunday = dt.date.fromisoformat(monday) + dt.timedelta(days=6)
+        path = tmp_path / f"getKeywords-{sunday}.csv"
+        path.write_text("词,曝光量,点击量,外贸直通车曝光,外贸直通车点击\n"
+                        f"sneakers,{total},{total.replace('900', '30')},0,0\n", "utf-8")
+        import_file(store, "keyword-report", path)
+    days = "".join(f"boots,2026-11-{d},organic,{'' if d == 18 else 100},5,0,\n"
+                   for d in range(16, 23))
+    import_file(store, "keyword-stats", write_csv(
+        tmp_path / "daily.csv", "keyword,date,channel,impressions,clicks,inquiries,spend\n"
+        "boots,2026-11-09,organic,700,35,0,\n" + days))
+    week = {w.keyword: w for w in KeywordWeek.select().where(KeywordWeek.week == THIS)}
+    sneakers, boots = (Keyword.get(Keyword.keyword == w).id for w in ("sneakers", "boots"))
+    assert (week[sneakers].impressions, week[sneakers].clicks) == (None, None)
+    assert (week[boots].impressions, week[boots].clicks) == (None, 35)
+    review = weekly_review(store, THIS)
+    assert not any("gone quiet" in i.why for i in review.sections["key_group"])
+    figures = {i.keyword: i.figures for s in review.sections.values() for i in s}
+    for word in ("sneakers", "boots"):
+        if word in figures:
+            assert figures[word]["impressions"] is None
+            assert figures[word]["impressions_change"] is None
+    assert figures.get("sneakers", {}).get("p4p_impressions", 0) == 0
+
+
 def test_thresholds_come_from_the_config_file(weekly, tmp_path):
     config = tmp_path / "kwtrack.toml"
     config.write_text("[review]\nrising_min_base = 1\nrising_min_growth = 2.0\n")
@@ -395,8 +428,8 @@ def test_showcase_and_product_strength(weekly, tmp_path):
             for w, n in zip(WEEKS, (100, 100, 100, 300), strict=True)))))
     # the keyword's search index rose in the week
     import_file(weekly, "keyword-stats", write_csv(tmp_path / "idx.csv", (
-        "keyword,week,channel,search_index\nriser,2026-11-09,p4p,100\n"
-        "riser,2026-11-16,p4p,180\n")))
+        "keyword,week,channel,search_index\nriser,2026-11-09,organic,100\n"
+        "riser,2026-11-16,organic,180\n")))
     review = weekly_review(weekly)
     assert section(review, "showcase") == ["UP"]
     strength = {i.product_id: i.why for i in review.sections["product_strength"]}

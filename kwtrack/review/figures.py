@@ -1,7 +1,10 @@
 """A store's weekly figures, read in one pass: per keyword and per product, week by week.
 
 A figure is known only where a stats row says it: a word missing from a week's report is
-unknown that week (None), never zero, so it is never "down 100%".
+unknown that week (None), never zero, so it is never "down 100%". A week's impressions,
+clicks and spend are unknown when one of its rows leaves them unknown (the keyword advisor's
+`曝光量 --`, a day of a daily file left blank): a part is not the whole. Its inquiries are
+the sum of those known (`INQUIRIES_KNOWN_PART`).
 """
 
 from __future__ import annotations
@@ -26,18 +29,45 @@ class Week:
     spend: float | None = None
     search_index: float | None = None
 
+    rows: int = 0
+
     def add(self, impressions, clicks, inquiries, spend, search_index) -> None:
         """Add a stats row's figures (a week of daily rows adds up)."""
-        self.impressions = _plus(self.impressions, impressions)
-        self.clicks = _plus(self.clicks, clicks)
+        if self.rows == 0:
+            self.impressions, self.clicks, self.spend = impressions, clicks, spend
+        else:
+            self.impressions = _whole(self.impressions, impressions)
+            self.clicks = _whole(self.clicks, clicks)
+            self.spend = _whole(self.spend, spend)
+        self.rows += 1
         self.inquiries = _plus(self.inquiries, inquiries)
-        self.spend = _plus(self.spend, spend)
         if search_index is not None:
             self.search_index = max(self.search_index or 0, search_index)
 
 
+# The keyword advisor's export has no inquiries: a word's inquiries are those its other rows
+# (a P4P report, the operator's own file) give, and a word with some known "brought
+# inquiries" however many its advisor rows leave out.
+INQUIRIES_KNOWN_PART = "inquiries"
+
+
 def _plus(a, b):
+    """The sum of the known of two figures (None: neither known)."""
     return b if a is None else a if b is None else a + b
+
+
+def _whole(a, b):
+    """The sum of two parts of a figure, unknown when either is."""
+    return None if a is None or b is None else a + b
+
+
+def total(parts: list[Week], name: str):
+    """A week's figure over its channels (`parts`: those with rows), as `add` adds rows."""
+    values = [getattr(w, name) for w in parts]
+    if name == INQUIRIES_KNOWN_PART:
+        known = [v for v in values if v is not None]
+        return sum(known) if known else None
+    return None if not values or None in values else sum(values)
 
 
 def _date(value) -> dt.date:
@@ -90,8 +120,9 @@ def product_weeks(store: Store, first: dt.date, last: dt.date
     found: dict[int, dict[dt.date, int | None]] = defaultdict(dict)
     for product, period_start, period_end, impressions in rows:
         week = weekly.week_of(_date(period_start), _date(period_end))
-        if week is not None:
-            found[product][week] = _plus(found[product].get(week), impressions)
+        if week is not None:  # (a week of daily rows, one unknown, is unknown)
+            weeks = found[product]
+            weeks[week] = _whole(weeks[week], impressions) if week in weeks else impressions
     return found
 
 

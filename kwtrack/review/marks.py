@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from kwtrack.errors import KwtrackError
 from kwtrack.history import ENTRY, entry_text, log_change, next_action
-from kwtrack.review.figures import keyword_weeks
+from kwtrack.review.figures import keyword_weeks, total
 from kwtrack.review.weeks import monday_of
 from kwtrack.store.models import (
     Keyword,
@@ -111,11 +111,10 @@ def keyword_history(store: Store, text: str) -> tuple[Keyword, list[KeywordWeek]
     history = []
     for monday in sorted(weeks):
         organic, p4p = weeks[monday].get("organic"), weeks[monday].get("p4p")
-        inquiries = [w.inquiries for w in (organic, p4p) if w and w.inquiries is not None]
         history.append(KeywordWeek(
             monday, organic and organic.impressions, organic and organic.clicks,
             p4p and p4p.impressions, p4p and p4p.clicks, p4p and p4p.spend,
-            sum(inquiries) if inquiries else None,
+            total([w for w in (organic, p4p) if w], "inquiries"),
             max((w.search_index for w in (organic, p4p) if w and w.search_index is not None),
                 default=None)))
     return keyword, history

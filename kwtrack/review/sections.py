@@ -23,6 +23,7 @@ from kwtrack.review.figures import (
     keyword_weeks,
     last_week_with_keyword_stats,
     product_weeks,
+    total,
 )
 from kwtrack.review.narrow import narrow
 from kwtrack.review.weeks import week_name
@@ -75,11 +76,6 @@ def _change(now, before) -> float | None:
     return None if now is None or not before else round((now - before) / before, 4)
 
 
-def _total(channels: dict[str, Week], name: str):
-    values = [getattr(w, name) for w in channels.values() if getattr(w, name) is not None]
-    return sum(values) if values else None
-
-
 class _Keyword:
     """One keyword's figures over the weeks the review looks at."""
 
@@ -90,8 +86,8 @@ class _Keyword:
         return self.weeks.get(week, {}).get(name) or Week()
 
     def total(self, week: dt.date, name: str):
-        """A figure of the week, organic and P4P added (None: unknown in both)."""
-        return _total(self.weeks.get(week, {}), name)
+        """A figure of the week, organic and P4P added (`figures.total`)."""
+        return total(list(self.weeks.get(week, {}).values()), name)
 
     def search_index(self, week: dt.date) -> float | None:
         """The word's search index that week (the same figure whichever channel says it)."""

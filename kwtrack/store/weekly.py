@@ -70,10 +70,11 @@ def refresh(store: Store, mondays: Iterable[dt.date]) -> None:
         db.execute_sql(
             f"INSERT INTO {table} (store_id, week, keyword_id, impressions, clicks, inquiries, "
             "p4p_clicks, p4p_inquiries, p4p_spend, previous_impressions) "
-            f"SELECT {p}, {p}, s.keyword_id, SUM(s.impressions), SUM(s.clicks), "
-            "SUM(s.inquiries), SUM(CASE WHEN s.channel = 'p4p' THEN s.clicks END), "
+            f"SELECT {p}, {p}, s.keyword_id, {_known_sum('s.impressions')}, "
+            f"{_known_sum('s.clicks')}, SUM(s.inquiries), "
+            f"{_known_sum('s.clicks', 'p4p')}, "
             "SUM(CASE WHEN s.channel = 'p4p' THEN s.inquiries END), "
-            "SUM(CASE WHEN s.channel = 'p4p' THEN s.spend END), "
+            f"{_known_sum('s.spend', 'p4p')}, "
             f"{average.format('s.keyword_id')} FROM keyword_stat s "
             f"WHERE +s.keyword_id IN (SELECT id FROM {Keyword._meta.table_name} "
             f"WHERE store_id = {p}) AND s.period_start BETWEEN {p} AND {p} "
@@ -87,6 +88,17 @@ def refresh(store: Store, mondays: Iterable[dt.date]) -> None:
             f"UPDATE {table} SET previous_impressions = "
             f"{average.format(f'{table}.keyword_id')} WHERE store_id = {p} AND week = {p}",
             [store.id, *_previous(monday), store.id, monday.isoformat()])
+
+
+def _known_sum(figure: str, channel: str | None = None) -> str:
+    """SQL for a week's sum of a stats figure (of one channel's rows, or of all): NULL when
+    some row of them leaves the figure unknown. The keyword advisor's `曝光量 --` beside a
+    P4P figure of 0 is a week whose exposure nobody knows, not a week of 0. (Inquiries are
+    the sum of the known: `kwtrack.review.figures` says why.)"""
+    if channel is not None:
+        figure = f"CASE WHEN s.channel = '{channel}' THEN {figure} END"
+    rows = "*" if channel is None else f"CASE WHEN s.channel = '{channel}' THEN 1 END"
+    return f"CASE WHEN COUNT({rows}) = COUNT({figure}) THEN SUM({figure}) END"
 
 
 def _previous(monday: dt.date) -> list[str]:
