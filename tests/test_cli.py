@@ -228,3 +228,24 @@ def test_the_zero_effect_window_defaults_to_the_checks_own():
     for path in (("products", "zero-effect"), ("products", "delete"), ("coverage", "check")):
         assert f"[default: {DEFAULT_DAYS}; x>=1]" in run(*path, "--help").output.replace(
             "\n", " ").replace("  ", " ")
+
+
+def test_a_list_with_no_rows_says_why_beside_its_header(store, db_path):
+    """A header alone reads as a fault: the list says on stderr why it is empty (stdout keeps
+    the header for scripts)."""
+    cases = [(("products", "list"), "no products in store 'default' yet"),
+             (("keywords", "list"), "no keywords in store 'default' yet"),
+             (("bids", "list"), "no P4P bids in store 'default' yet"),
+             (("imports", "list"), "no files imported in store 'default' yet"),
+             (("history",), "no changes logged in store 'default' yet (edits, deletes, bids; "
+                            "the imported files: kwtrack imports list)")]
+    for args, line in cases:
+        result = run(*args, db=db_path)
+        assert result.stderr == line + "\n" and len(result.stdout.splitlines()) == 1
+    run("keywords", "add", "walking shoes", db=db_path)
+    assert run("keywords", "list", "-s", "boots", db=db_path).stderr == (
+        "no keywords match 'boots' in store 'default'\n")
+    assert run("keywords", "list", "--offset", "1", db=db_path).stderr == (
+        "no keywords past the first 1\n")
+    listed = run("keywords", "list", db=db_path)
+    assert listed.stderr == "" and "walking shoes" in listed.stdout

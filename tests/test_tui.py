@@ -606,7 +606,8 @@ async def test_every_view_of_an_empty_store_says_what_is_missing(store):
     to import), and the keys that act on rows find none and do nothing."""
     from textual.screen import ModalScreen
 
-    said = {"products": "no products", "keywords": "no keywords",
+    said = {"products": "no products yet: I imports a report or your own file, a adds one",
+            "keywords": "no keywords yet: I imports a report or your own file, a adds one",
             "bids": "no P4P keywords yet: import a P4P report",
             "review": "no keyword stats imported yet",
             "cleanup": "no product stats imported yet",

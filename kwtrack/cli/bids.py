@@ -8,7 +8,15 @@ import sys
 
 import click
 
-from kwtrack.cli.common import Price, State, echo_json, echo_table, parse_as_of, pass_state
+from kwtrack.cli.common import (
+    Price,
+    State,
+    echo_json,
+    echo_table,
+    none_listed,
+    parse_as_of,
+    pass_state,
+)
 from kwtrack.wording import counted, price, step
 
 
@@ -51,7 +59,8 @@ def bids_list(state: State, as_json: bool) -> None:
     """
     from kwtrack.bids import list_bids
 
-    lines = list_bids(state.store())
+    store = state.store()
+    lines = list_bids(store)
     if as_json:
         echo_json(lines)
         return
@@ -60,7 +69,7 @@ def bids_list(state: State, as_json: bool) -> None:
                [[b.keyword, b.group, b.status,
                  *map(price, (b.bid, b.base_price, b.min_bid, b.max_bid)),
                  b.clicks, price(b.spend), price(b.cpc), b.inquiries]
-                for b in lines], widths={0: 50})
+                for b in lines], widths={0: 50}, empty=none_listed("P4P bids", store.name))
 
 
 @bids_group.command("history")
@@ -82,7 +91,8 @@ def bids_history(state: State, keyword: str, as_json: bool) -> None:
         return
     echo_table(["when", "bid", "status", "reason"],
                [[f"{h.changed_at:%Y-%m-%d %H:%M}", step(h.old_bid, h.new_bid, price),
-                 step(h.old_status, h.new_status), h.reason] for h in lines])
+                 step(h.old_status, h.new_status), h.reason] for h in lines],
+               empty=f"no bid changes of {keyword!r} logged yet")
 
 
 @bids_group.command("apply-review")

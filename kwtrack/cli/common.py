@@ -226,9 +226,11 @@ def _fit(text: str, cap: int) -> str:
     return "".join(out) + "…"
 
 
-def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | None = None) -> None:
+def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | None = None,
+               *, empty: str | None = None) -> None:
     """Print rows as aligned columns, by display width (CJK text takes two columns a
-    character); `widths` caps some columns (long titles are cut)."""
+    character); `widths` caps some columns (long titles are cut). With no rows, `empty`
+    says why on stderr (a header alone reads as a fault; a script still gets the header)."""
     texts = [[_cell(v) for v in row] for row in rows]
     for i, cap in (widths or {}).items():
         for row in texts:
@@ -241,6 +243,18 @@ def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | No
     click.echo(line(headers).rstrip())
     for row in texts:
         click.echo(line(row).rstrip())
+    if not rows and empty:
+        click.echo(empty, err=True)
+
+
+def none_listed(what: str, store_name: str, search: str | None = None, offset: int = 0) -> str:
+    """The line a list with no rows prints: `no products match 'x' in store 'demo'`."""
+    where = f" in store '{store_name}'"
+    if offset:
+        return f"no {what}{' match ' + repr(search) if search else ''} past the first {offset}"
+    if search:
+        return f"no {what} match {search!r}{where}"
+    return f"no {what}{where} yet"
 
 
 def report_imports(results) -> None:

@@ -11,6 +11,7 @@ from kwtrack.cli.common import (
     State,
     echo_json,
     echo_table,
+    none_listed,
     parse_period,
     pass_state,
     progress_printer,
@@ -149,7 +150,8 @@ def imports_list(state: State, limit: int, as_json: bool) -> None:
     """
     from kwtrack.imports import list_imports
 
-    lines = list_imports(state.store(), limit)
+    store = state.store()
+    lines = list_imports(store, limit)
     if as_json:
         echo_json(lines)
         return
@@ -158,7 +160,8 @@ def imports_list(state: State, limit: int, as_json: bool) -> None:
                  f"{line.period_start}..{line.period_end}" if line.period_start else None,
                  line.rows_read, line.rows_added, line.rows_changed,
                  f"{line.imported_at:%Y-%m-%d %H:%M}", "undone" if line.undone else ""]
-                for line in lines], widths={1: 40})
+                for line in lines], widths={1: 40},
+               empty=none_listed("files imported", store.name))
 
 
 @imports_group.command("undo")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kwtrack.cli.common import State, echo_json, echo_table, pass_state
+from kwtrack.cli.common import State, echo_json, echo_table, none_listed, pass_state
 
 
 @click.command()
@@ -50,11 +50,14 @@ def history_cmd(state: State, limit: int, as_json: bool) -> None:
     """
     from kwtrack.history import history
 
-    lines = history(state.store(), limit)
+    store = state.store()
+    lines = history(store, limit)
     if as_json:
         echo_json(lines)
         return
     echo_table(["change", "when", "what", "field", "old", "new", "reason", ""],
                [[line.action, line.changed_at, f"{line.entity} {line.label}", line.field,
                  line.old, line.new, line.reason, "undone" if line.undone else ""]
-                for line in lines])
+                for line in lines],
+               empty=f"{none_listed('changes logged', store.name)} (edits, deletes, bids; "
+                     "the imported files: kwtrack imports list)")

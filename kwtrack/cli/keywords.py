@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from kwtrack.cli.common import State, echo_json, echo_table, given, pass_state
+from kwtrack.cli.common import State, echo_json, echo_table, given, none_listed, pass_state
 from kwtrack.wording import counted, price
 
 
@@ -35,14 +35,18 @@ def keywords_list(state: State, search, group, limit, offset, as_json, sort, des
     """
     from kwtrack.catalog import list_keywords
 
-    rows = list_keywords(state.store(), search, group=group, offset=offset, limit=limit,
+    store = state.store()
+    rows = list_keywords(store, search, group=group, offset=offset, limit=limit,
                          sort=sort, descending=desc)
     if as_json:
         echo_json(rows)
         return
     echo_table(["keyword", "group", "index", "products", "impr", "clicks", "spend", "bid"],
                [[r.keyword, r.group, r.search_index, r.products, r.impressions, r.clicks,
-                 price(r.spend), price(r.bid)] for r in rows], widths={0: 50})
+                 price(r.spend), price(r.bid)] for r in rows], widths={0: 50},
+               empty=none_listed("keywords", store.name,
+                                 " ".join(filter(None, (search, group and f"group:{group}"))),
+                                 offset))
 
 
 @keywords.command("track")

@@ -11,6 +11,7 @@ from kwtrack.cli.common import (
     echo_json,
     echo_table,
     given,
+    none_listed,
     parse_as_of,
     pass_state,
     zero_effect_window,
@@ -46,7 +47,8 @@ def products_list(state: State, search, limit, offset, archived, as_json, sort, 
     """
     from kwtrack.catalog import list_products
 
-    rows = list_products(state.store(), search, offset=offset, limit=limit,
+    store = state.store()
+    rows = list_products(store, search, offset=offset, limit=limit,
                          include_archived=archived, sort=sort, descending=desc)
     if as_json:
         echo_json(rows)
@@ -54,7 +56,7 @@ def products_list(state: State, search, limit, offset, archived, as_json, sort, 
     echo_table(["product_id", "title", "status", "kw", "impr", "clicks", "inq"],
                [[r.product_id, r.title, r.status + (" (archived)" if r.archived else ""),
                  r.keywords, r.impressions, r.clicks, r.inquiries] for r in rows],
-               widths={1: 70})
+               widths={1: 70}, empty=none_listed("products", store.name, search, offset))
 
 
 @products.command("zero-effect")

@@ -362,6 +362,7 @@ class BrowseView(TableView):
     """
 
     sorts: Sequence[str | None] = ()  # per column: the list's sort name, or None
+    first_steps = "I imports a report or your own file, a adds one"  # (to an empty store)
     # The view shown at start reads at once; the others once its first rows are on screen
     # (`FirstWindow`), or when shown: the first rows the operator sees do not share the
     # interpreter with a hidden view's read.
@@ -511,6 +512,8 @@ class BrowseView(TableView):
         table = self.table
         if not table.total:
             shown = f"no {self.noun}"
+            if not self.search:
+                shown += f" yet: {self.first_steps}"
         else:
             total = (f"{table.total:,}+ {self.noun} (counting…)" if self.counting
                      else f"{table.total:,} {self.noun}" if table.total > 1
