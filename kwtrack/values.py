@@ -68,6 +68,28 @@ def text_up_to(limit: int):
     return parse
 
 
+# A long number as a spreadsheet shows it once it has read a product ID as a number and
+# saved it back: `1.60000E+12`. The digits it rounded away are gone.
+_SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")
+
+
+def product_id_up_to(limit: int):
+    """A parser of product IDs (text, as `text_up_to(limit)`) that refuses one a spreadsheet
+    rounded to scientific notation: taken as it stands, it would be a new product that
+    does not exist, and the real one's figures would be lost."""
+    text = text_up_to(limit)
+
+    def parse(cell: str) -> str | None:
+        value = text(cell)
+        if value is not None and _SCIENTIFIC.fullmatch(value):
+            raise ValueError(f"{value!r} is a product ID a spreadsheet rounded (its last "
+                             "digits are lost): export the report again, or keep the "
+                             "column as text when saving")
+        return value
+
+    return parse
+
+
 def parse_float(text: str) -> float | None:
     """A number that may carry thousands separators, a currency sign or a percent sign.
 

@@ -63,6 +63,7 @@ HOSTILE = {
     "header-only.csv": b"product_id,title\n",
     "shifted.csv": b"product_id,date,impressions\nP1,2026-11-01,1,234\n",
     "empty.csv": b"",
+    "rounded-id.csv": b"product_id,title\nP1,Walking Shoes A1\n1.60000E+12,Sandals\n",
 }
 
 

@@ -31,6 +31,7 @@ from kwtrack.values import (
     parse_float,
     parse_int,
     parse_text,
+    product_id_up_to,
     split_keywords,
     text_up_to,
 )
@@ -341,6 +342,7 @@ def apply_keyword_stats(run: Run, chunk: Chunk) -> None:
                  chunk_keyword_ids(run, chunk), channels)
 
 
+parse_product_id = product_id_up_to(Product.product_id.max_length)
 STATUS = choice("online", "offline", aliases={"on": "online", "off": "offline",
                                                "上架": "online", "下架": "offline"})
 # (the back end's words for a keyword's promotion: on, paused, never started)
@@ -358,7 +360,7 @@ KINDS = (
     Kind(
         "products",
         (
-            Column("product_id", text_up_to(Product.product_id.max_length), True),
+            Column("product_id", parse_product_id, True),
             Column("title", parse_text, True),
             Column("category", parse_text),
             Column("status", STATUS),
@@ -400,7 +402,7 @@ KINDS = (
     Kind(
         "coverage",
         (
-            Column("product_id", text_up_to(Product.product_id.max_length), True),
+            Column("product_id", parse_product_id, True),
             Column("keyword", parse_text, True),
             Column("source", choice("manual", "search"), default="manual"),
         ),
@@ -411,7 +413,7 @@ KINDS = (
     Kind(
         "product-stats",
         (
-            Column("product_id", text_up_to(Product.product_id.max_length), True),
+            Column("product_id", parse_product_id, True),
             *PERIOD_COLUMNS,
             *(Column(m, parse_int) for m in PRODUCT_METRICS),
         ),

@@ -26,11 +26,12 @@ from kwtrack.imports.canonical import (
     apply_product_stats,
     apply_products,
     apply_stats,
+    parse_product_id,
 )
 from kwtrack.imports.chunks import Chunk
 from kwtrack.imports.run import Run, chunk_keyword_ids
 from kwtrack.imports.spec import Column, Kind
-from kwtrack.store.models import Bid, KeywordStat, Product, ProductStat, SearchTermShare
+from kwtrack.store.models import Bid, KeywordStat, ProductStat, SearchTermShare
 from kwtrack.values import parse_bool, parse_float, parse_int, parse_text, text_up_to
 
 PRODUCT_REPORT_STATS = PRODUCT_METRICS
@@ -101,7 +102,7 @@ def _apply_search_terms(run: Run, chunk: Chunk) -> None:
 PRODUCT_REPORT = Kind(
     "product-report",
     (
-        Column("product_id", text_up_to(Product.product_id.max_length), True),
+        Column("product_id", parse_product_id, True),
         Column("title", parse_text),
         Column("showcase", parse_bool),
         Column("p4p", parse_bool),
