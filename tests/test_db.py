@@ -17,7 +17,13 @@ from playhouse.schema_diff import diff_models
 
 from kwtrack import paths
 from kwtrack.errors import KwtrackError
-from kwtrack.store.database import connect_database, get_store, migration_status, open_database
+from kwtrack.store.database import (
+    connect_database,
+    get_store,
+    migration_status,
+    open_database,
+    shown,
+)
 from kwtrack.store.models import ALL_MODELS, Product, Store, database
 from kwtrack.store.search import SEARCH_TABLES
 
@@ -472,3 +478,49 @@ def test_upgrade_writes_the_weekly_roll_up_again_unknown_where_a_row_is(tmp_path
     weekly.refresh(get_store(), [dt.date(2026, 10, 26), dt.date(2026, 11, 2)])
     assert db.execute_sql(weeks).fetchall() == rows  # what kwtrack itself writes
     db.close()
+
+
+def test_a_database_url_is_shown_with_its_password_masked():
+    assert shown("postgresql://kw:s3cret@db.example:5432/shop?sslmode=require") == (
+        "postgresql://kw:***@db.example:5432/shop?sslmode=require")
+    assert shown("postgresql://kw@db/shop") == "postgresql://kw@db/shop"
+    assert shown("postgresql://:p%40ss@db/shop") == "postgresql://:***@db/shop"
+    assert shown("/home/me/kwtrack.db") == "/home/me/kwtrack.db"
+
+
+def test_a_server_that_refuses_is_one_line_naming_what_to_do_and_no_password(postgres_url):
+    """A database the server lacks says how to make it; a user without rights on kwtrack's
+    tables says whose URL to use; neither prints the URL's password nor a traceback."""
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+
+    base, options = postgres_url.split("?", 1)
+    server, _ = base.rsplit("/", 1)
+    runner = CliRunner()
+    missing = f"nodb_{uuid.uuid4().hex[:8]}"
+    result = runner.invoke(cli, ["--db", f"{server}/{missing}", "products", "list"])
+    assert result.exit_code == 1 and result.stderr == (
+        f"kwtrack: error: cannot open database {shown(server)}/{missing}: the server has no "
+        f"database '{missing}': make it first (createdb {missing}, or CREATE DATABASE "
+        f"{missing}; in psql); kwtrack then makes its tables\n")
+    open_database(postgres_url).close()  # (kwtrack's tables, made by the server's admin)
+    role = f"reader_{uuid.uuid4().hex[:8]}"
+    admin = connect_database(postgres_url)
+    admin.execute_sql(f"CREATE ROLE {role} LOGIN PASSWORD 'not-to-be-shown'")
+    schema = options.rsplit("%3D", 1)[1]
+    admin.execute_sql(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+    netloc = server.split("://", 1)[1].rsplit("@", 1)[-1]
+    url = f"postgresql://{role}:not-to-be-shown@{netloc}/{base.rsplit('/', 1)[1]}?{options}"
+    try:
+        for args in (["products", "list"], ["db", "status"]):
+            result = runner.invoke(cli, ["--db", url, *args])
+            assert result.exit_code == 1, result.output
+            lines = result.stderr.splitlines()
+            assert len(lines) == 1 and "permission denied for table schema_migration: use " \
+                "the URL of a user with rights on kwtrack's tables" in lines[0], result.stderr
+            assert "not-to-be-shown" not in result.output + result.stderr
+    finally:
+        admin.execute_sql(f"DROP OWNED BY {role}")
+        admin.execute_sql(f"DROP ROLE {role}")
+        admin.close()

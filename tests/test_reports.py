@@ -383,7 +383,8 @@ def test_zero_effect_from_two_consecutive_weekly_data_manager_reports(store, tmp
 def test_a_product_id_a_spreadsheet_rounded_is_refused_naming_it(store, tmp_path):
     """Excel shows a 13-digit ID as `1.60000E+12` and saves it so: taken as it stands it
     would be a product that does not exist."""
-    path = write_xlsx(tmp_path / "Products-2026-11-29.xlsx", "产品数据,时间周期2026-11-23~2026-11-29",
+    path = write_xlsx(tmp_path / "Products-2026-11-29.xlsx",
+                      "产品数据,时间周期2026-11-23~2026-11-29",
                       ["产品ID", "产品名称", "全店曝光次数"],
                       [[1600000022533, "Walking Shoes A1", 120], ["1.60000E+12", "Sandals", 10]])
     with pytest.raises(ImportFailed) as err:

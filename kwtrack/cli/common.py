@@ -49,6 +49,13 @@ class State:
 
         return self.db_target or default_database()
 
+    @property
+    def shown_target(self) -> str:
+        """The database as messages name it (a URL's password masked)."""
+        from kwtrack.store.database import shown
+
+        return shown(self.target)
+
     def open(self, *, upgrade_schema: bool = True, create: bool = False):
         """Open the database (once) and return it; only `create` (init, demo) makes a new
         one: any other command on a missing database is an error naming it."""
@@ -174,7 +181,13 @@ class KwtrackGroup(click.Group):
         except Exception as exc:
             if os.environ.get("KWTRACK_DEBUG"):
                 raise
-            raise UserError(f"internal error: {type(exc).__name__}: {exc} "
+            from kwtrack.store.database import refusal
+
+            said = refusal(exc)
+            if said is not None:
+                raise UserError(said) from exc
+            said = " ".join(str(exc).split())  # (one line, whatever the error wrote)
+            raise UserError(f"internal error: {type(exc).__name__}: {said} "
                             "(set KWTRACK_DEBUG=1 for the details)") from exc
 
 

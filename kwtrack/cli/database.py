@@ -27,7 +27,7 @@ def db_status(state: State) -> None:
     from kwtrack.store.database import migration_status
 
     db = state.open(upgrade_schema=False)
-    click.echo(f"database: {state.target}")
+    click.echo(f"database: {state.shown_target}")
     for m in migration_status(db):
         click.echo(f"  [{'x' if m.applied else ' '}] {m.name}{'' if m.applied else '  (pending)'}")
 
@@ -83,9 +83,9 @@ def db_restore(state: State, file: Path, yes: bool) -> None:
     if not yes:
         if not sys.stdin.isatty():
             raise click.UsageError("not a terminal: add --yes to restore without asking")
-        click.confirm(f"Replace {state.target} with {file}?", abort=True)
+        click.confirm(f"Replace {state.shown_target} with {file}?", abort=True)
     kept = restore(db, file)
-    click.echo(f"restored {file} into {state.target}; the database it replaced is kept in "
+    click.echo(f"restored {file} into {state.shown_target}; the database it replaced is kept in "
                f"{kept}")
 
 

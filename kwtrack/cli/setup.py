@@ -39,7 +39,7 @@ def init(state: State, demo: bool) -> None:
         from kwtrack.demo import load_demo
 
         report_imports(load_demo(store))
-    click.echo(f"database ready: {state.target} (store {store.name!r})")
+    click.echo(f"database ready: {state.shown_target} (store {store.name!r})")
 
 
 @click.command()
@@ -63,7 +63,7 @@ def demo(state: State, no_tui: bool) -> None:
     store, results, refreshed = refresh_demo(state.store_name or DEMO_STORE)
     report_imports(results)
     click.echo(f"demo store {store.name!r} {'loaded afresh' if refreshed else 'created'} in "
-               f"{state.target} (other stores untouched); see it with "
+               f"{state.shown_target} (other stores untouched); see it with "
                f"`kwtrack --store {store.name} …`", err=True)
     if not no_tui:
         from kwtrack.tui.app import KwtrackApp

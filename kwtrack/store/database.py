@@ -8,12 +8,14 @@ says what to run. Schema changes live in numbered files in `migrations/`, run by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from peewee import Database, PostgresqlDatabase, SqliteDatabase
+from peewee import Database, DatabaseError, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrations import Runner
 
 from kwtrack.errors import KwtrackError
@@ -54,6 +56,42 @@ class MigrationState:
 def is_url(target: str) -> bool:
     """True when the target is a database URL rather than a file path."""
     return "://" in target
+
+
+def shown(target: str) -> str:
+    """A database as messages name it: a URL's password masked (a team's URL is typed
+    into shells and CI logs; what kwtrack prints must not repeat its password)."""
+    if not is_url(target):
+        return target
+    parts = urlsplit(target)
+    if parts.password is None:
+        return target
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return parts._replace(netloc=user + parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
+_MISSING_DATABASE = re.compile(r'database "([^"]+)" does not exist')
+
+
+def _driver_says(exc: Exception) -> str:
+    """A driver's error in one line (PostgreSQL's span lines and pad with spaces)."""
+    text = " ".join(str(exc).split())
+    missing = _MISSING_DATABASE.search(text)
+    if missing:
+        name = missing.group(1)
+        return (f"the server has no database {name!r}: make it first (createdb {name}, or "
+                f"CREATE DATABASE {name}; in psql); kwtrack then makes its tables")
+    if "permission denied" in text:
+        return (f"{text}: use the URL of a user with rights on kwtrack's tables (the user "
+                "that made them with `kwtrack init` or `kwtrack db upgrade`)")
+    return text
+
+
+def refusal(exc: Exception) -> str | None:
+    """What the database server said, in one line, when `exc` is its refusal (a user without
+    rights on kwtrack's tables, a server gone away); None for any other error."""
+    return f"the database refused: {_driver_says(exc)}" if isinstance(exc, DatabaseError) \
+        else None
 
 
 def connect_database(target: str, *, create: bool = True) -> Database:
@@ -97,10 +135,11 @@ def connect_database(target: str, *, create: bool = True) -> Database:
         tables = db.get_tables()
     except Exception as exc:  # driver errors vary by backend ("file is not a database", …)
         db.close()
-        raise KwtrackError(f"cannot open database {target}: {exc}") from exc
+        raise KwtrackError(f"cannot open database {shown(target)}: {_driver_says(exc)}") \
+            from exc
     if tables and "schema_migration" not in tables and "store" not in tables:
         db.close()
-        raise KwtrackError(f"{target} is not a kwtrack database (it holds other tables: "
+        raise KwtrackError(f"{shown(target)} is not a kwtrack database (it holds other tables: "
                            f"{', '.join(tables[:5])}{' …' if len(tables) > 5 else ''})")
     return db
 
@@ -143,7 +182,12 @@ def open_database(target: str, *, upgrade_schema: bool = True, create: bool = Tr
     database.initialize(db)
     if not upgrade_schema:
         return db
-    pending = pending_migrations(db)
+    try:
+        pending = pending_migrations(db)
+    except DatabaseError as exc:  # (a PostgreSQL user without rights on kwtrack's tables)
+        db.close()
+        raise KwtrackError(f"cannot use database {shown(target)}: {_driver_says(exc)}") \
+            from exc
     if pending:
         if not _has_user_tables(db):
             upgrade(db)
