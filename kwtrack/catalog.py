@@ -442,7 +442,7 @@ def _keyword_query(store: Store, search: str | None, group: str | None):
         query = query.where(holding(Keyword, {Keyword.norm: normalise_keyword(search),
                                               Keyword.group: search.strip()}))
     if group:
-        query = query.where(Keyword.group == group)
+        query = query.where(fn.LOWER(Keyword.group) == fn.LOWER(" ".join(group.split())))
     with _route_filter(store, query, route) as query:
         yield query
 

@@ -20,7 +20,13 @@ from kwtrack.errors import KwtrackError
 from kwtrack.history import log_change, next_action
 from kwtrack.store.models import Coverage, Keyword, Product, Store, database, now
 from kwtrack.values import choice, parse_text
-from kwtrack.words import clean_display, keyword_words_of, normalise_keyword
+from kwtrack.words import (
+    clean_display,
+    group_key,
+    keyword_words_of,
+    normalise_keyword,
+    spelled_group,
+)
 
 PRODUCT_STATUS = choice("online", "offline", aliases={"上架": "online", "下架": "offline"})
 GROUP_LIMIT = 100  # characters (the column's size)
@@ -187,6 +193,7 @@ def _add_keyword(store: Store, action: int, values: dict[str, str], stamp) -> Ke
     keyword = clean_display(parse_text(values["keyword"]))
     norm = normalise_keyword(keyword)
     fields = {name: parse_text(values.get(name) or "") for name in ("group", "status", "notes")}
+    fields["group"] = spelled_group(fields["group"], Keyword.group_spellings(store))
     row = Keyword.get_or_none((Keyword.store == store) & (Keyword.norm == norm))
     if row is not None and row.archived_at is None:
         raise KwtrackError(f"{row.keyword!r} is already in the library")
@@ -216,6 +223,8 @@ def edit_keyword(store: Store, keyword: str, values: dict[str, str], *,
     _refuse(keyword_problems({"keyword": row.keyword, **values}))
     changes = {name: parse_text(values[name] or "") for name in ("group", "status", "notes")
                if name in values}
+    if "group" in changes:
+        changes["group"] = spelled_group(changes["group"], Keyword.group_spellings(store))
     with database.obj.atomic():
         action = next_action(store)
         _write_fields(store, action, row, "keyword", changes, reason or "edited by hand", now())
@@ -225,7 +234,7 @@ def edit_keyword(store: Store, keyword: str, values: dict[str, str], *,
 def move_to_group(store: Store, keyword: str, group: str) -> int | None:
     """Put a keyword into `group` (the key keyword group, say) as one change; returns the
     action number, None when it is in that group already."""
-    if _live_keyword(store, keyword).group == group:
+    if group_key(_live_keyword(store, keyword).group or "") == group_key(group):
         return None
     return edit_keyword(store, keyword, {"group": group}, reason=f"into the {group} group")
 

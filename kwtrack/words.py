@@ -37,6 +37,20 @@ def clean_display(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
+def group_key(name: str) -> str:
+    """What makes two keyword group names one group: `Core `, `core` and `CORE` are the
+    same group to an operator (and to the review's key group)."""
+    return " ".join(name.split()).casefold()
+
+
+def spelled_group(name: str | None, spellings: dict[str, str]) -> str | None:
+    """A group name as the store spells that group (`spellings`: `group_key` → spelling,
+    `Keyword.group_spellings`); a new group as typed, its spaces tidied."""
+    if name is None:
+        return None
+    return spellings.get(group_key(name), " ".join(name.split()))
+
+
 @lru_cache(maxsize=1 << 18)
 def singular(word: str) -> str:
     """Fold a simple English plural to its singular: chairs→chair, boxes→box, bodies→body."""

@@ -177,3 +177,51 @@ def test_product_weeks_are_unknown_where_no_stats_period_reaches(demo_db):
     assert any(w.impressions for w in weeks)
     edits.add_product(store, SHOE)  # no rows of its own: zero in the weeks reports cover
     assert product_weeks(store, SHOE["product_id"])[-1].impressions == 0
+
+
+def test_a_group_typed_another_way_is_the_same_group(store, db_path, tmp_path):
+    """`Core `, `CORE` and `core` are one group: written as the store spells it (by hand and
+    by import), and the review's key group (`core`) holds a word spelled `Core` all the
+    same — it was silently left out of it."""
+    from kwtrack.imports import import_file
+
+    edits.add_keyword(store, {"keyword": "sneakers", "group": "core"})
+    edits.add_keyword(store, {"keyword": "boots", "group": " Core  "})
+    edits.add_keyword(store, {"keyword": "sandals", "group": "Long   Tail"})
+    edits.add_keyword(store, {"keyword": "mules", "group": "long tail"})
+    edits.edit_keyword(store, "sandals", {"group": "CORE"})
+    groups = {k.keyword: k.group for k in Keyword.select()}
+    assert groups == {"sneakers": "core", "boots": "core", "sandals": "core",
+                      "mules": "Long Tail"}
+    assert edits.move_to_group(store, "boots", "CORE") is None  # in it already
+    path = tmp_path / "k.csv"
+    path.write_text("keyword,group\nsneakers,CORE\nclogs,Rising\nslides,rising \n")
+    result = import_file(store, "keywords", path)
+    assert (result.added, result.changed, result.unchanged) == (2, 0, 1)
+    assert {k.keyword: k.group for k in Keyword.select()}["slides"] == "Rising"
+    listed = CliRunner().invoke(cli, ["--db", str(db_path), "keywords", "list", "-g", "CORE"])
+    assert [line.split()[0] for line in listed.stdout.splitlines()[1:]] == [
+        "boots", "sandals", "sneakers"]
+    # a word an older kwtrack stored as `Core` is in the review's key group `core`
+    Keyword.update(group="Core").where(Keyword.keyword == "boots").execute()
+    import datetime as dt
+
+    monday = dt.date(2026, 11, 16)
+    import_file(store, "keyword-stats", _write(tmp_path / "ks.csv", (
+        "keyword,week,impressions\nboots,2026-11-02,500\nboots,2026-11-09,500\n"
+        "boots,2026-11-16,3\n")))
+    from kwtrack.config import load_config
+    from kwtrack.review import weekly_review
+    from kwtrack.review.narrow import narrow
+
+    weeks = [monday - dt.timedelta(weeks=n) for n in (3, 2, 1, 0)]
+    boots = Keyword.get(Keyword.keyword == "boots").id
+    assert narrow(store, weeks, load_config(None).review, spare=0).quiet == [boots]
+
+    moves = {i.keyword: i.why for i in weekly_review(store, monday).sections["key_group"]}
+    assert "gone quiet" in moves["boots"]
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path

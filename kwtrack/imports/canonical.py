@@ -154,6 +154,8 @@ def apply_keywords(run: Run, chunk: Chunk) -> None:
     for _, rec in records:
         norm, display = record_keyword(rec)
         old = existing.get(norm)
+        if rec.get("group") is not None:
+            rec["group"] = run.spell_group(rec["group"])
         plan = merge(old, rec, KEYWORD_FIELDS)
         if old is None:
             plans.append((None, {"keyword": display, "norm": norm,

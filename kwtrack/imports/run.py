@@ -22,6 +22,7 @@ from kwtrack.store.models import (
     database,
     now,
 )
+from kwtrack.words import group_key, spelled_group
 
 
 class Run:
@@ -45,6 +46,7 @@ class Run:
         self.notes: dict[str, int] = {}  # extra counts a report layout wants to tell
         self.written = self.stats_rows = 0  # for stats kinds: rows inserted or updated
         self._keyword_ids: dict[str, int] | None = None
+        self._group_spellings: dict[str, str] | None = None
         self._product_ids: dict[str, int] | None = None
         self._fresh_periods: dict[tuple, bool] = {}
         self.upserted: dict[type, SeenKeys] = {}  # keys of rows upserted so far, by table
@@ -113,6 +115,16 @@ class Run:
             self.period_start = period.start
         if self.period_end is None or period.end > self.period_end:
             self.period_end = period.end
+
+    def spell_group(self, name: str | None) -> str | None:
+        """A keyword group as the store spells it (`kwtrack.words.spelled_group`); a new
+        group is spelled as its first row in the file has it."""
+        if self._group_spellings is None:
+            self._group_spellings = Keyword.group_spellings(self.store)
+        spelled = spelled_group(name, self._group_spellings)
+        if spelled is not None:
+            self._group_spellings.setdefault(group_key(spelled), spelled)
+        return spelled
 
     @property
     def keyword_ids(self) -> dict[str, int]:

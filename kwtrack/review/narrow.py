@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from kwtrack.config import ReviewSettings
 from kwtrack.store.models import Store, database
+from kwtrack.words import group_key
 
 TABLE = "kwtrack_review_weeks"
 
@@ -104,10 +105,12 @@ def narrow(store: Store, mondays: list[dt.date], rules: ReviewSettings, spare: i
     rising = list(dict.fromkeys([
         *(r[0] for r in by_growth[:limit]),
         *[r[0] for r in by_traffic if r[6]][:limit],  # no active bid
-        *[r[0] for r in by_traffic if r[5] != rules.key_group][:limit]]))
+        *[r[0] for r in by_traffic if group_key(r[5] or "") != group_key(rules.key_group)]
+        [:limit]]))
     asking = _ids(f"SELECT r.keyword_id {rows} AND r.inquiries > 0 AND {no_bid} "
                   f"{by_impressions}", here)
-    quiet = _ids(f"SELECT r.keyword_id {rows} AND kw.\"group\" = {p} AND r.impressions < {p} "
+    quiet = _ids(f"SELECT r.keyword_id {rows} AND LOWER(kw.\"group\") = LOWER({p}) "
+                 f"AND r.impressions < {p} "
                  f"ORDER BY r.impressions LIMIT {limit}",
                  [*here, rules.key_group, rules.quiet_impressions])
     # (the weeks the bid rules look at)

@@ -13,7 +13,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from kwtrack.config import Config, load_config
 from kwtrack.errors import KwtrackError
@@ -30,6 +30,7 @@ from kwtrack.review.weeks import week_name
 from kwtrack.store import bulk
 from kwtrack.store.models import Bid, Coverage, Keyword, Product, ReviewMark, ScoreHistory, Store
 from kwtrack.store.weekly import weeks_before
+from kwtrack.words import group_key
 
 SECTIONS = ("top_traffic", "top_spend", "new", "rising", "p4p_candidates", "raise_bid", "cut",
             "key_group", "showcase", "product_strength", "tracked")
@@ -147,7 +148,8 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
     info = {k: (g, t) for k, g, t in bulk.raw_rows(
         Keyword.select(Keyword.id, Keyword.group, Keyword.tracked_at)
         .where((Keyword.store == store) & Keyword.archived_at.is_null()
-               & ((Keyword.group == rules.key_group) | Keyword.tracked_at.is_null(False))))}
+               & ((fn.LOWER(Keyword.group) == fn.LOWER(rules.key_group))
+                  | Keyword.tracked_at.is_null(False))))}
     # only the words some section may hold are read in full
     wanted = narrowed.all() | {k for k, (_, tracked) in info.items() if tracked is not None}
     figures = {k: _Keyword(w) for k, w in keyword_weeks(store, earlier[0], week,
@@ -286,7 +288,8 @@ def _cut(figures, active, week, rules, item) -> list[tuple]:
 
 def _key_group(figures, info, ranked, rising, week, previous, rules, item) -> list[tuple]:
     """Hot or rising words to move into the key group, and key-group words gone quiet."""
-    in_group = {k for k, (g, _) in info.items() if g == rules.key_group}
+    in_group = {k for k, (g, _) in info.items()
+                if group_key(g or "") == group_key(rules.key_group)}
     found = []
     hot = set(ranked[: rules.hot_top])
     for n, k in enumerate(ranked):

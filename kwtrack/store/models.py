@@ -23,9 +23,10 @@ from peewee import (
     IntegerField,
     Model,
     TextField,
+    fn,
 )
 
-from kwtrack.words import keyword_words_of, words_of
+from kwtrack.words import group_key, keyword_words_of, words_of
 
 database = DatabaseProxy()
 
@@ -166,6 +167,19 @@ class Keyword(BaseModel):
         indexes = ((("store", "norm"), True), (("store", "words"), False))
 
     DERIVED = {"keyword": lambda keyword: {"words": keyword_words_of(keyword)}}
+
+    @classmethod
+    def group_spellings(cls, store: Store) -> dict[str, str]:
+        """The store's keyword groups by `group_key`: the spelling most of its keywords
+        have (then the first), which a group typed or imported another way is written as,
+        so that one group never lists as two."""
+        counts = (cls.select(cls.group, fn.COUNT(cls.id).alias("n"))
+                  .where((cls.store == store) & cls.group.is_null(False))
+                  .group_by(cls.group).order_by(fn.COUNT(cls.id).desc(), cls.group))
+        spellings: dict[str, str] = {}
+        for group, _ in counts.tuples():
+            spellings.setdefault(group_key(group), group)
+        return spellings
 
 
 class Coverage(BaseModel):
