@@ -49,16 +49,18 @@ PRODUCT_FORM = (
 )
 KEYWORD_FORM = (
     FormField("keyword", "Keyword", "as buyers type it"),
-    FormField("group", "Group", "optional: core, rising, …"),
+    FormField("group", "Group", "optional: core, rising, … (→ takes the group offered)"),
     FormField("status", "Status", "optional"),
     FormField("notes", "Notes", "optional"),
 )
 
 
 def completions(store: Store, field: str) -> list[str]:
-    """What a link form's field offers to complete as it is typed: the library's live
-    keywords, most searched first (`walk` offers `walking shoes` before `walking stick`),
-    or the live products' IDs."""
+    """What a form's field offers to complete as it is typed: the library's live keywords,
+    most searched first (`walk` offers `walking shoes` before `walking stick`), the store's
+    keyword groups, most used first, or the live products' IDs."""
+    if field == "group":
+        return list(Keyword.group_spellings(store).values())
     if field == "keyword":
         query = (Keyword.select(Keyword.keyword)
                  .where((Keyword.store == store) & Keyword.archived_at.is_null())

@@ -1338,3 +1338,30 @@ async def test_shift_k_puts_a_rising_word_into_the_key_group_and_u_takes_it_out(
         await pilot.press("u")
         await settle(app, pilot)
         assert Keyword.get(Keyword.keyword == item.keyword).group == old
+
+
+async def test_a_keywords_group_is_offered_from_the_stores_groups_and_kept_as_spelled(demo_db):
+    """The keyword form offers the store's groups as the group is typed (`CO` → `core`, →
+    takes it); a group typed in other letters is saved as the store spells it."""
+    from kwtrack.store.models import Keyword
+    from kwtrack.tui.forms import FormDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2")
+        await settle(app, pilot)
+        view = app.query_one("#keywords-view")
+        word = view.table.coordinate_to_cell_key((0, 0)).row_key.value
+        await pilot.press("e")
+        await _until(pilot, lambda: isinstance(app.screen, FormDialog))
+        field = app.screen.query_one("#field-group", Input)
+        field.focus()
+        field.value = ""
+        await pilot.press(*"CO")
+        await _until(pilot, lambda: field._suggestion == "core")
+        await pilot.press("right")
+        assert field.value == "core"
+        field.value = " CORE "
+        await pilot.press("ctrl+s")
+        await _until(pilot, lambda: not isinstance(app.screen, FormDialog))
+        assert Keyword.get(Keyword.keyword == word).group == "core"

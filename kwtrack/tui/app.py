@@ -410,7 +410,7 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         else:
             self.push_screen(FormDialog(
                 self.store_id, "Add a keyword", edits.KEYWORD_FORM, {}, edits.keyword_problems,
-                edits.add_keyword), self._after_change)
+                edits.add_keyword, _GROUPS_OFFERED), self._after_change)
 
     def action_edit(self) -> None:
         name, key = self._highlighted()
@@ -443,7 +443,8 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
                               {"keyword": k.keyword, "group": k.group or "",
                                "status": found.status or "", "notes": found.notes or ""},
                               edits.keyword_problems,
-                              lambda store, values: edits.edit_keyword(store, key, values))
+                              lambda store, values: edits.edit_keyword(store, key, values),
+                              _GROUPS_OFFERED)
         self.call_from_thread(self.push_screen, form, self._after_change)
 
     def action_link(self) -> None:
@@ -478,6 +479,15 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
     def action_schedule_check(self) -> None:
         self.push_screen(ResultDialog(self.store_id, "P4P promotion hours against the target "
                                       "markets' office hours", _schedule_report))
+
+
+def _groups(store) -> list[str]:
+    from kwtrack import edits
+
+    return edits.completions(store, "group")
+
+
+_GROUPS_OFFERED = {"group": _groups}  # (a keyword form's group, completed as it is typed)
 
 
 def _title_report(store, title: str) -> str:

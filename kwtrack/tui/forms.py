@@ -36,17 +36,21 @@ FORM_CSS = """
 class FormDialog(SaysWorkerErrors, ModalScreen[bool]):
     """A form of `fields` (kwtrack.edits.FormField): each field checked as it is typed by
     `problems` (values → {field: what is wrong}); Enter moves to the next field and saves on
-    the last (ctrl+s saves from any); `save(store, values)` runs in a worker."""
+    the last (ctrl+s saves from any); `save(store, values)` runs in a worker. The fields
+    `offered` names complete what is typed from `offered[name](store)` (read in a worker;
+    → takes it)."""
 
     DEFAULT_CSS = FORM_CSS.format(name="FormDialog")
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
     hint = "Enter: next field, saves on the last · ctrl+s: save · Esc: cancel"
 
     def __init__(self, store_id: int, heading: str, fields, values: dict[str, str],
-                 problems: Callable[[dict], dict], save: Callable):
+                 problems: Callable[[dict], dict], save: Callable,
+                 offered: dict[str, Callable] | None = None):
         super().__init__()
         self.store_id, self.heading, self.fields = store_id, heading, fields
         self.values, self.problems, self.save = dict(values), problems, save
+        self.offered = offered or {}
         self.touched: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -58,6 +62,18 @@ class FormDialog(SaysWorkerErrors, ModalScreen[bool]):
                 yield Static("", classes="error", id=f"error-{field.name}", markup=False)
             yield Static("", classes="error", id="error-form", markup=False)
             yield Static(self.hint, classes="hint")
+
+    def on_mount(self) -> None:
+        if self.offered:
+            self._read_offered()
+
+    @work(thread=True, exit_on_error=False)
+    def _read_offered(self) -> None:
+        store = store_by_id(self.store_id)
+        for name, read in self.offered.items():
+            field = self.query_one(f"#field-{name}", Input)
+            self.app.call_from_thread(setattr, field, "suggester",
+                                      SuggestFromList(read(store), case_sensitive=False))
 
     def _values(self) -> dict[str, str]:
         return {f.name: self.query_one(f"#field-{f.name}", Input).value for f in self.fields}
@@ -123,23 +139,13 @@ class LinkDialog(FormDialog):
     def __init__(self, store_id: int, heading: str, field, fixed: dict[str, str],
                  link: Callable, unlink: Callable, completions: Callable | None = None,
                  add: Callable | None = None):
-        super().__init__(store_id, heading, (field,), fixed, _needs(field.name), link)
-        self.unlink, self.completions, self.add = unlink, completions, add
+        super().__init__(store_id, heading, (field,), fixed, _needs(field.name), link,
+                         {field.name: completions} if completions is not None else None)
+        self.unlink, self.add = unlink, add
         self.hint = " · ".join([
             "→: take the word offered", "Enter: link",
             *(["ctrl+n: a new word: add it to the library and link it"] if add else []),
             "ctrl+x: unlink (the change log keeps the link)", "Esc: cancel"])
-
-    def on_mount(self) -> None:
-        if self.completions is not None:
-            self._read_completions()
-
-    @work(thread=True, exit_on_error=False)
-    def _read_completions(self) -> None:
-        offered = self.completions(store_by_id(self.store_id))
-        field = self.query_one(f"#field-{self.fields[0].name}", Input)
-        self.app.call_from_thread(setattr, field, "suggester",
-                                  SuggestFromList(offered, case_sensitive=False))
 
     def action_unlink(self) -> None:
         self._save_with(self.unlink)
