@@ -393,3 +393,22 @@ def test_a_product_id_a_spreadsheet_rounded_is_refused_naming_it(store, tmp_path
         "Products-2026-11-29.xlsx:8:产品ID: '1.60000E+12' is a product ID a spreadsheet "
         "rounded (its last digits are lost)")
     assert Product.select().count() == 0
+
+
+def test_the_same_bytes_named_for_another_week_are_another_import(store, tmp_path):
+    """A small store's weekly reports can be byte for byte the same; named for different
+    weeks (the period then comes from the name) they are different imports — the second was
+    taken for the first "already imported" and its week left without figures."""
+    text = "词,曝光量,点击量,外贸直通车曝光,外贸直通车点击\nshoes,100,5,0,0\n"
+    first = tmp_path / "getKeywords-2026-11-15.csv"
+    second = tmp_path / "getKeywords-2026-11-22.csv"
+    for path in (first, second):
+        path.write_text(text, encoding="utf-8")
+    assert import_file(store, None, first).added == 2
+    assert import_file(store, None, second).added == 2
+    assert import_file(store, None, second).skipped.startswith("already imported")
+    again = import_file(store, None, second, period=Period(dt.date(2026, 11, 23),
+                                                             dt.date(2026, 11, 29)))
+    assert again.skipped is None and again.added == 2
+    assert sorted({s.period_end for s in KeywordStat.select()}) == [
+        dt.date(2026, 11, 15), dt.date(2026, 11, 22), dt.date(2026, 11, 29)]

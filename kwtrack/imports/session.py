@@ -96,11 +96,16 @@ def count_keywords(store: Store) -> int:
     return Keyword.select().where(Keyword.store == store).count()
 
 
-def _file_sha256(path: Path) -> str:
+def _file_sha256(path: Path, period: Period | None) -> str:
+    """What tells an import from another of the same kind: the file's bytes, and the period
+    its figures are for when that comes from outside them (`--period`, the file's name): a
+    small store's two weekly reports may be the same bytes, named for different weeks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
+    if period is not None:
+        digest.update(f"\0{period.start}..{period.end}".encode())
     return digest.hexdigest()
 
 
@@ -172,7 +177,6 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
         raise KwtrackError(f"unknown import kind {kind_name!r} (kinds: {', '.join(KINDS)})")
     path = Path(path)
     table = open_table(path)
-    sha = _file_sha256(path)
     found = find_header(table.rows, kind_name)
     if found is None and kind_name is not None:
         # No row names the kind's required columns: report on the first row as the header.
@@ -186,6 +190,15 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
         raise _unknown_layout(path)
     kind_name, header_row, header, preamble = found
     kind = KINDS[kind_name]
+    outside = period  # (the caller's --period or --date)
+    if period is None and (kind.has_period or kind.period_optional):
+        # (a file name's one day is a period only for kinds that need one: a P4P report
+        # exported on the 22nd may hold the week, and its figures are then left out, saying so)
+        period = period_from_text(" ".join(" ".join(r) for r in preamble))
+        if period is None:
+            period = outside = (period_from_file_name(path) if kind.has_period
+                                else period_from_text(path.stem))
+    sha = _file_sha256(path, outside)
     earlier = (ImportBatch.select().where((ImportBatch.store == store)
                                           & (ImportBatch.sha256 == sha)
                                           & (ImportBatch.kind == kind.name)
@@ -196,12 +209,6 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
             f"already imported on {earlier.imported_at:%Y-%m-%d %H:%M} (batch {earlier.id}); "
             "nothing changed"), dry_run=dry_run)
     ignored = _check_header(path, kind, header, header_row)
-    if period is None and (kind.has_period or kind.period_optional):
-        # (a file name's one day is a period only for kinds that need one: a P4P report
-        # exported on the 22nd may hold the week, and its figures are then left out, saying so)
-        period = (period_from_text(" ".join(" ".join(r) for r in preamble))
-                  or (period_from_file_name(path) if kind.has_period
-                      else period_from_text(path.stem)))
 
     db = database.obj
     result = None
