@@ -406,8 +406,8 @@ def product_weeks(store: Store, product_id: str, weeks: int = 12) -> list[Produc
             .tuples()):
         start = _as_date(start)
         week = sums.setdefault(start - dt.timedelta(days=start.weekday()), [0, 0, 0])
-        for i, value in enumerate((impressions, clicks, inquiries)):
-            week[i] += value or 0
+        for i, value in enumerate((impressions, clicks, inquiries)):  # (a `-` row: unknown)
+            week[i] = None if value is None or week[i] is None else week[i] + value
     # A week no imported stats period touches is unknown, not a week of no effect.
     missing = set(missing_stats_days(store, first, last))
     out = []

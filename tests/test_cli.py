@@ -249,3 +249,29 @@ def test_a_list_with_no_rows_says_why_beside_its_header(store, db_path):
         "no keywords past the first 1\n")
     listed = run("keywords", "list", db=db_path)
     assert listed.stderr == "" and "walking shoes" in listed.stdout
+
+
+def test_products_show_a_products_keywords_and_weeks_unknown_where_a_row_is(demo_db,
+                                                                            tmp_path):
+    """`products show`: the keywords it covers with their routes and its weeks; a week one of
+    whose report rows says `-` is unknown there, not 0 (it was added up as 0)."""
+    from kwtrack.catalog import product_details
+    from kwtrack.store.database import get_store
+
+    pid = json.loads(run("products", "list", "--limit", "1", "--json", db=demo_db).stdout)[0][
+        "product_id"]
+    shown = run("products", "show", f" {pid} ", db=demo_db).stdout
+    details = product_details(get_store(), pid)
+    assert shown.startswith(f"{pid}  {details.product.title}\n")
+    assert all(f"{k}" in shown for k, _ in details.keywords)
+    run("products", "add", "1699000000009", "--title", "Trail Shoes Z9", db=demo_db)
+    run("import", "product-stats", write_csv(tmp_path / "s.csv", (
+        "product_id,date,impressions,clicks\n1699000000009,2026-11-16,5,1\n"
+        "1699000000009,2026-11-17,-,1\n1699000000009,2026-11-10,7,-\n")), db=demo_db)
+    weeks = json.loads(run("products", "show", "1699000000009", "--json", db=demo_db).stdout)[
+        "weeks"]
+    assert [(w["monday"], w["impressions"], w["clicks"]) for w in weeks[-2:]] == [
+        ("2026-11-09", 7, None), ("2026-11-16", None, 2)]
+    missing = run("products", "show", "999", db=demo_db, ok=False)
+    assert missing.exit_code == 1 and missing.stderr == (
+        "kwtrack: error: no product '999' in store 'default'\n")

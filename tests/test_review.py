@@ -135,6 +135,11 @@ def test_a_total_the_report_left_unknown_is_unknown_not_zero(store, tmp_path):
             assert figures[word]["impressions"] is None
             assert figures[word]["impressions_change"] is None
     assert figures.get("sneakers", {}).get("p4p_impressions", 0) == 0
+    from kwtrack.review import keyword_history
+
+    _, history = keyword_history(store, "sneakers")  # (what `keywords show` lists)
+    assert [(w.impressions, w.organic_impressions, w.p4p_impressions) for w in history] == [
+        (900, 900, 0), (900, 900, 0), (900, 900, 0), (None, None, 0)]
 
 
 def test_thresholds_come_from_the_config_file(weekly, tmp_path):

@@ -99,9 +99,7 @@ def keywords_show(state: State, word: str, as_json: bool) -> None:
     if as_json:
         echo_json({"keyword": keyword.keyword, "weeks": weeks})
         return
-    totals = [None if w.organic_impressions is None and w.p4p_impressions is None else
-              (w.organic_impressions or 0) + (w.p4p_impressions or 0) for w in weeks]
-    click.echo(f"{keyword.keyword}  impressions {sparkline(totals)}"
+    click.echo(f"{keyword.keyword}  impressions {sparkline([w.impressions for w in weeks])}"
                + ("  (tracked)" if keyword.tracked_at else ""))
     echo_table(["week", "organic impr", "organic clicks", "p4p impr", "p4p clicks", "spend",
                 "inquiries", "index"],

@@ -16,6 +16,7 @@ from kwtrack.cli.common import (
     pass_state,
     zero_effect_window,
 )
+from kwtrack.errors import KwtrackError
 from kwtrack.wording import counted
 
 
@@ -57,6 +58,56 @@ def products_list(state: State, search, limit, offset, archived, as_json, sort, 
                [[r.product_id, r.title, r.status + (" (archived)" if r.archived else ""),
                  r.keywords, r.impressions, r.clicks, r.inquiries] for r in rows],
                widths={1: 70}, empty=none_listed("products", store.name, search, offset))
+
+
+@products.command("show")
+@click.argument("product_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_state
+def products_show(state: State, product_id: str, as_json: bool) -> None:
+    """A product: its numbers over the last 30 days of data, the keywords it covers and by
+    which route (keyword field, manual, search term, title), and its last 12 weeks.
+
+    \b
+    Example:
+      kwtrack products show 1600000022533
+    """
+    from kwtrack.catalog import product_details, product_weeks
+    from kwtrack.charts import sparkline
+
+    store = state.store()
+    product_id = product_id.strip()
+    found = product_details(store, product_id)
+    if found is None:
+        raise KwtrackError(f"no product {product_id!r} in store {store.name!r}")
+    weeks = product_weeks(store, product_id)
+    if as_json:
+        echo_json({"product": found.product, "window": found.window,
+                   "keywords": [{"keyword": k, "via": via} for k, via in found.keywords],
+                   "weeks": weeks})
+        return
+    p = found.product
+    flags = [p.status + (" (archived)" if p.archived else ""), p.category,
+             "showcase" if p.showcase else None, "hot product" if p.hot else None,
+             None if p.score is None else f"score {p.score:g}"]
+    click.echo(f"{p.product_id}  {p.title}")
+    click.echo("  " + " · ".join(f for f in flags if f))
+    window = f"{found.window[0]} – {found.window[1]}" if found.window else "no stats imported"
+    click.echo(f"  last 30 days of data ({window}): impressions {_shown(p.impressions)}, "
+               f"clicks {_shown(p.clicks)}, inquiries {_shown(p.inquiries)}")
+    click.echo(f"  covers {counted(len(found.keywords), 'keyword')}"
+               + (f"; impressions by week {sparkline([w.impressions for w in weeks])}"
+                  if weeks else ""))
+    echo_table(["keyword", "via"], [[k, via] for k, via in found.keywords],
+               empty="no keyword: no link, and its title holds no keyword of the library")
+    if weeks:
+        click.echo()
+        echo_table(["week of", "impressions", "clicks", "inquiries"],
+                   [[w.monday, w.impressions, w.clicks, w.inquiries] for w in weeks])
+
+
+def _shown(value) -> str:
+    return "unknown" if value is None else f"{value:,}"
 
 
 @products.command("zero-effect")

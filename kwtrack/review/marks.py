@@ -89,6 +89,7 @@ class KeywordWeek:
     """A keyword's figures in one week, organic and P4P apart (None: unknown)."""
 
     week: dt.date  # the Monday
+    impressions: int | None  # both channels (`kwtrack.review.figures.total`)
     organic_impressions: int | None
     organic_clicks: int | None
     p4p_impressions: int | None
@@ -112,7 +113,8 @@ def keyword_history(store: Store, text: str) -> tuple[Keyword, list[KeywordWeek]
     for monday in sorted(weeks):
         organic, p4p = weeks[monday].get("organic"), weeks[monday].get("p4p")
         history.append(KeywordWeek(
-            monday, organic and organic.impressions, organic and organic.clicks,
+            monday, total([w for w in (organic, p4p) if w], "impressions"),
+            organic and organic.impressions, organic and organic.clicks,
             p4p and p4p.impressions, p4p and p4p.clicks, p4p and p4p.spend,
             total([w for w in (organic, p4p) if w], "inquiries"),
             max((w.search_index for w in (organic, p4p) if w and w.search_index is not None),
