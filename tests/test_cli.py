@@ -275,3 +275,28 @@ def test_products_show_a_products_keywords_and_weeks_unknown_where_a_row_is(demo
     missing = run("products", "show", "999", db=demo_db, ok=False)
     assert missing.exit_code == 1 and missing.stderr == (
         "kwtrack: error: no product '999' in store 'default'\n")
+
+
+def test_several_files_go_in_together_or_not_at_all(store, db_path, tmp_path):
+    """A week's files in one command: each its own import (undone on its own); a bad one
+    leaves none written; a dry run judges each after the ones before it."""
+    products = write_csv(tmp_path / "p.csv", "product_id,title\nP1,Walking Shoes A1\n")
+    stats = write_csv(tmp_path / "s.csv", "product_id,date,impressions\nP1,2026-11-16,5\n")
+    bad = write_csv(tmp_path / "bad.csv", "product_id,date,impressions\nP9,2026-11-16,5\n")
+    dry = run("import", products, stats, "--dry-run", db=db_path)
+    assert dry.stdout.count("(dry run: nothing written)") == 2  # P1 known to the stats' run
+    failed = run("import", products, bad, db=db_path, ok=False)
+    assert failed.exit_code == 1 and failed.stderr.splitlines() == [
+        "kwtrack: error: bad.csv:2:product_id: unknown product 'P9' (import it with "
+        "`kwtrack import products` first)",
+        "kwtrack: error: none of the 2 files was written: they go in together or not at all"]
+    assert json.loads(run("imports", "list", "--json", db=db_path).stdout) == []
+    done = json.loads(run("import", products, stats, "--json", db=db_path).stdout)
+    assert [(r["kind"], r["added"]) for r in done] == [("products", 1), ("product-stats", 1)]
+    assert len(json.loads(run("imports", "list", "--json", db=db_path).stdout)) == 2
+    run("undo", db=db_path)  # the stats go, the product stays
+    assert json.loads(run("products", "list", "--json", db=db_path).stdout)[0][
+        "product_id"] == "P1"
+    missing = run("import", tmp_path / "nothere.csv", products, db=db_path, ok=False)
+    assert missing.stderr.startswith("kwtrack: error: ") and "nothere.csv: no such file" in (
+        missing.stderr)

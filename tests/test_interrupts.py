@@ -52,14 +52,14 @@ def test_ctrl_c_during_an_import_writes_nothing_and_exits_130(store, db_path, tm
 
 
 def test_an_interrupt_after_the_commit_says_so_and_exits_0(db_path, tmp_path, monkeypatch):
-    real = imports.import_file
+    real = imports.import_files
 
     def committed_then_interrupted(*args, **kwargs):
         real(*args, **kwargs)
         raise KeyboardInterrupt
 
     path = _stats(tmp_path / "small.csv", 10)
-    monkeypatch.setattr(imports, "import_file", committed_then_interrupted)
+    monkeypatch.setattr(imports, "import_files", committed_then_interrupted)
     get_store(create=True)
     result = CliRunner().invoke(cli, ["--db", str(db_path), "import", str(path)])
     assert result.exit_code == 0
@@ -77,7 +77,7 @@ def test_an_interrupt_before_anything_is_written_exits_130(db_path, tmp_path, mo
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(imports, "import_file", interrupted)
+    monkeypatch.setattr(imports, "import_files", interrupted)
     get_store(create=True)
     result = CliRunner().invoke(cli, ["--db", str(db_path), "import",
                                       str(_stats(tmp_path / "s.csv", 10))])

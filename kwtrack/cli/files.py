@@ -21,38 +21,41 @@ from kwtrack.wording import counted
 
 
 @click.command("import")
-@click.argument("kind_or_file", metavar="[KIND] FILE", nargs=-1, required=True)
+@click.argument("kind_or_file", metavar="[KIND] FILE...", nargs=-1, required=True)
 @click.option("--period", metavar="START..END", help="Stats period for rows that carry none.")
 @click.option("--date", "date", metavar="DAY", help="One-day stats period for rows without one.")
-@click.option("--dry-run", is_flag=True, help="Check the file and say what would change.")
+@click.option("--dry-run", is_flag=True, help="Check the files and say what would change.")
 @click.option("--force", is_flag=True, help="Apply a file even if it was imported before.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_state
 def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: bool,
             force: bool, as_json: bool) -> None:
-    """Import a CSV, TSV, XLSX or XLS file into the store, all or nothing.
+    """Import CSV, TSV, XLSX or XLS files into the store, all or nothing.
 
     KIND is detected from the headers when left out. Kinds: products, keywords, coverage,
     product-stats, keyword-stats, p4p (or bids, as `kwtrack export` names it): the canonical
     files, and Alibaba.com's reports: product-report (data manager Products-….xls),
     keyword-report (keyword advisor getKeywords-….xls), p4p-report, search-terms (full-site
     promotion). A bad file writes nothing: each problem is printed as file:row:column:
-    message.
+    message. Several files go in together, in the order given (each is an import of its
+    own in `kwtrack imports list`), or, if one is bad, none of them.
 
     \b
     Example:
       kwtrack import products products.csv
-      kwtrack import Products-2026-09-19.xls
+      kwtrack import Products-2026-09-19.xls getKeywords-2026-09-19.xls
       kwtrack import keyword-stats week-47.csv --period 2026-11-16..2026-11-22 --dry-run
     """
-    from kwtrack.imports import ALIASES, KINDS, import_file
+    from kwtrack.imports import ALIASES, KINDS, import_files
 
-    if len(kind_or_file) > 2:
-        raise click.UsageError("give at most a KIND and one FILE")
-    kind = kind_or_file[0].lower() if len(kind_or_file) == 2 else None
+    # (the first of several is a KIND unless it is a file, or names one that is missing)
+    first = Path(kind_or_file[0])
+    named = len(kind_or_file) > 1 and not first.is_file() and not first.suffix \
+        and first.name == kind_or_file[0]
+    kind = kind_or_file[0].lower() if named else None
     if kind is not None and kind not in KINDS and kind not in ALIASES:
         raise click.BadParameter(f"{kind!r} is not one of {', '.join(KINDS)}", param_hint="KIND")
-    file = Path(kind_or_file[-1])
+    files = [Path(f) for f in kind_or_file[1 if named else 0:]]
     progress = progress_printer()
     period = parse_period(period, date)
     state.open()  # (no database is an error of its own, before the store is looked for)
@@ -64,8 +67,8 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
         store = None
     made = store is None
     if not made:
-        result = import_file(store, kind, file, dry_run=dry_run, force=force, period=period,
-                             progress=progress)
+        results = import_files(store, kind, files, dry_run=dry_run, force=force, period=period,
+                               progress=progress)
     else:
         # A new client's first report makes its store, in the import's transaction (a bad
         # file leaves no empty store), and says so, so that a mistyped --store shows at once.
@@ -73,16 +76,17 @@ def import_(state: State, kind_or_file: tuple[str, ...], period, date, dry_run: 
 
         with new_store(state.store_name) as store:
             state.use_new(store)
-            result = import_file(store, kind, file, force=force, period=period,
-                                 progress=progress)
+            results = import_files(store, kind, files, force=force, period=period,
+                                   progress=progress)
     if progress:
         click.echo("\r\033[K", nl=False, err=True)
     if made:
         click.echo(f"made the store {store.name!r} for this import (`kwtrack stores list` "
                    "lists the stores)", err=True)
     if as_json:
-        echo_json(result)
-    else:
+        echo_json(results[0] if len(results) == 1 else results)
+        return
+    for result in results:
         click.echo(result.summary() + (" — --force applies it again" if result.skipped else ""))
 
 

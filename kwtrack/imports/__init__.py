@@ -9,10 +9,17 @@
 
 from kwtrack.imports.canonical import KEYWORD_METRICS, PRODUCT_FIELDS, PRODUCT_METRICS
 from kwtrack.imports.registry import ALIASES, KEYWORD_STATS_KINDS, KINDS
-from kwtrack.imports.session import ImportLine, ImportResult, import_file, list_imports
+from kwtrack.imports.session import (
+    ImportLine,
+    ImportResult,
+    import_file,
+    import_files,
+    list_imports,
+)
 from kwtrack.imports.spec import Period
 from kwtrack.imports.undo import newest_import, undo_import
 
 __all__ = ["ALIASES", "KEYWORD_METRICS", "KEYWORD_STATS_KINDS", "KINDS", "PRODUCT_FIELDS",
-           "PRODUCT_METRICS", "ImportLine", "ImportResult", "Period", "import_file", "list_imports",
+           "PRODUCT_METRICS", "ImportLine", "ImportResult", "Period", "import_file", "import_files",
+           "list_imports",
            "newest_import", "undo_import"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
 
@@ -269,6 +269,31 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
     except _Rollback:
         pass
     return result
+
+
+def import_files(store: Store, kind_name: str | None, paths: list[Path], *,
+                 dry_run: bool = False, force: bool = False, period: Period | None = None,
+                 progress: Callable[[int], None] | None = None) -> list[ImportResult]:
+    """Import several files (a week's product and keyword reports) as `import_file` does
+    each, all or nothing together: each is an import of its own in the log (undone on its
+    own), and a bad one leaves none of them written. A dry run applies them in turn, the
+    later seeing what the earlier would write, and then writes nothing."""
+    results: list[ImportResult] = []
+    try:
+        with database.obj.atomic():
+            for path in paths:
+                results.append(import_file(store, kind_name, path, force=force, period=period,
+                                           progress=progress))
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        results = [replace(r, dry_run=True) for r in results]
+    except KwtrackError as exc:
+        if len(paths) > 1:  # (the file at fault names itself; say what became of the rest)
+            exc.args = (f"{exc}\nnone of the {len(paths)} files was written: they go in "
+                        "together or not at all",)
+        raise
+    return results
 
 
 def _unknown_layout(path: Path) -> ImportFailed:
