@@ -533,15 +533,20 @@ async def test_set_a_bid_with_a_validation_error_then_a_fix(demo_db):
         assert (latest.new_bid, latest.reason) == (3.33, "steady clicks")
 
 
+async def _first_keyword(app, pilot) -> str:
+    """Show Keywords and name the word on its first row."""
+    await pilot.press("2")
+    await settle(app, pilot)
+    return app.query_one("#keywords-view").table.coordinate_to_cell_key((0, 0)).row_key.value
+
+
 async def test_track_a_word_and_filter_as_you_type(demo_db):
     from kwtrack.store.models import Keyword
 
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
-        await pilot.press("2")
-        await settle(app, pilot)
+        keyword = await _first_keyword(app, pilot)
         view = app.query_one("#keywords-view")
-        keyword = view.table.coordinate_to_cell_key((0, 0)).row_key.value
         await pilot.press("t")
         await settle(app, pilot)
         assert Keyword.get(Keyword.keyword == keyword).tracked_at is not None
@@ -1348,10 +1353,7 @@ async def test_a_keywords_group_is_offered_from_the_stores_groups_and_kept_as_sp
 
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("2")
-        await settle(app, pilot)
-        view = app.query_one("#keywords-view")
-        word = view.table.coordinate_to_cell_key((0, 0)).row_key.value
+        word = await _first_keyword(app, pilot)
         await pilot.press("e")
         await _until(pilot, lambda: isinstance(app.screen, FormDialog))
         field = app.screen.query_one("#field-group", Input)
