@@ -488,6 +488,19 @@ def test_a_database_url_is_shown_with_its_password_masked():
     assert shown("/home/me/kwtrack.db") == "/home/me/kwtrack.db"
 
 
+def test_only_the_servers_refusals_are_said_as_such():
+    from peewee import IntegrityError, OperationalError, ProgrammingError
+
+    from kwtrack.store.database import refusal
+
+    assert refusal(OperationalError("server closed the connection\n  unexpectedly")) == (
+        "the database refused: server closed the connection unexpectedly")
+    assert refusal(ProgrammingError("permission denied for table product")).startswith(
+        "the database refused: permission denied for table product: use the URL of a user")
+    assert refusal(IntegrityError("UNIQUE constraint failed")) is None  # (kwtrack's fault)
+    assert refusal(ProgrammingError("syntax error")) is None and refusal(ValueError()) is None
+
+
 def test_a_server_that_refuses_is_one_line_naming_what_to_do_and_no_password(postgres_url):
     """A database the server lacks says how to make it; a user without rights on kwtrack's
     tables says whose URL to use; neither prints the URL's password nor a traceback."""

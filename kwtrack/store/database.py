@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from peewee import Database, DatabaseError, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    Database,
+    DatabaseError,
+    OperationalError,
+    PostgresqlDatabase,
+    ProgrammingError,
+    SqliteDatabase,
+)
 from playhouse.migrations import Runner
 
 from kwtrack.errors import KwtrackError
@@ -88,10 +95,12 @@ def _driver_says(exc: Exception) -> str:
 
 
 def refusal(exc: Exception) -> str | None:
-    """What the database server said, in one line, when `exc` is its refusal (a user without
-    rights on kwtrack's tables, a server gone away); None for any other error."""
-    return f"the database refused: {_driver_says(exc)}" if isinstance(exc, DatabaseError) \
-        else None
+    """What the database server said, in one line, when `exc` is its refusal (a server gone
+    away, a user without rights on kwtrack's tables); None for any other error (a broken
+    constraint is kwtrack's own fault, said as such)."""
+    refused = isinstance(exc, OperationalError) or (
+        isinstance(exc, ProgrammingError) and "permission denied" in str(exc))
+    return f"the database refused: {_driver_says(exc)}" if refused else None
 
 
 def connect_database(target: str, *, create: bool = True) -> Database:
