@@ -17,7 +17,7 @@ from kwtrack.cli.common import (
     zero_effect_window,
 )
 from kwtrack.errors import KwtrackError
-from kwtrack.wording import counted
+from kwtrack.wording import counted, number
 
 
 @click.group()
@@ -93,8 +93,8 @@ def products_show(state: State, product_id: str, as_json: bool) -> None:
     click.echo(f"{p.product_id}  {p.title}")
     click.echo("  " + " · ".join(f for f in flags if f))
     window = f"{found.window[0]} – {found.window[1]}" if found.window else "no stats imported"
-    click.echo(f"  last 30 days of data ({window}): impressions {_shown(p.impressions)}, "
-               f"clicks {_shown(p.clicks)}, inquiries {_shown(p.inquiries)}")
+    click.echo(f"  last 30 days of data ({window}): impressions {number(p.impressions)}, "
+               f"clicks {number(p.clicks)}, inquiries {number(p.inquiries)}")
     click.echo(f"  covers {counted(len(found.keywords), 'keyword')}"
                + (f"; impressions by week {sparkline([w.impressions for w in weeks])}"
                   if weeks else ""))
@@ -104,10 +104,6 @@ def products_show(state: State, product_id: str, as_json: bool) -> None:
         click.echo()
         echo_table(["week of", "impressions", "clicks", "inquiries"],
                    [[w.monday, w.impressions, w.clicks, w.inquiries] for w in weeks])
-
-
-def _shown(value) -> str:
-    return "unknown" if value is None else f"{value:,}"
 
 
 @products.command("zero-effect")
