@@ -256,6 +256,10 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
         review = await _rows_of(app, pilot, "review")
         assert review.table.row_count > 20 and "review of 2026-W47" in str(
             review.query_one(".status").render())
+        # a figure the section does not weigh is blank; `-` would say it is unknown
+        spend = {section: str(review.table.get_row(key)[4])
+                 for key, (section, _) in review.items.items()}
+        assert spend["top_traffic"] == "" and re.fullmatch(r"[\d,]+\.\d\d", spend["top_spend"])
         # past the last week with keyword stats: no rows, and the status line says why (an
         # empty review would read as a week without traffic); back, and it is there again
         await pilot.press("right_square_bracket")

@@ -260,10 +260,13 @@ class ReviewView(ReportView):
             for n, item in enumerate(items):
                 key = f"{section}:{n}"
                 self.items[key] = (section, item)
+                # A figure the section does not weigh is blank: `-` would say it is unknown
+                # (a top-traffic word's spend is known, and shown in its details).
                 figures = item.figures
                 rows.append((key, [TITLES[section], item.keyword or item.product_id,
-                                   figures.get("impressions"), figures.get("clicks"),
-                                   price(figures.get("spend")), item.why]))
+                                   figures.get("impressions", ""), figures.get("clicks", ""),
+                                   price(figures["spend"]) if "spend" in figures else "",
+                                   item.why]))
         return rows, f"review of {week_name(review.week)} ([ and ] move a week)"
 
     def details(self, store, key):
