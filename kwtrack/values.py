@@ -71,16 +71,22 @@ def text_up_to(limit: int):
 # A long number as a spreadsheet shows it once it has read a product ID as a number and
 # saved it back: `1.60000E+12`. The digits it rounded away are gone.
 _SCIENTIFIC = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")
+# ... and as a script or a spreadsheet writes it once it has read it as a number, every digit
+# kept: `1600000022533.0`.
+_WHOLE_NUMBER = re.compile(r"(\d+)\.0+")
 
 
 def product_id_up_to(limit: int):
-    """A parser of product IDs (text, as `text_up_to(limit)`) that refuses one a spreadsheet
-    rounded to scientific notation: taken as it stands, it would be a new product that
-    does not exist, and the real one's figures would be lost."""
+    """A parser of product IDs (text, as `text_up_to(limit)`) that reads `1600000022533.0`
+    as the ID it is and refuses one a spreadsheet rounded to scientific notation: taken as
+    they stand, either would be a new product that does not exist, and the real one's
+    figures would be lost."""
     text = text_up_to(limit)
 
     def parse(cell: str) -> str | None:
         value = text(cell)
+        if value is not None and (whole := _WHOLE_NUMBER.fullmatch(value)):
+            return whole.group(1)
         if value is not None and _SCIENTIFIC.fullmatch(value):
             raise ValueError(f"{value!r} is a product ID a spreadsheet rounded (its last "
                              "digits are lost): export the report again, or keep the "

@@ -395,6 +395,20 @@ def test_a_product_id_a_spreadsheet_rounded_is_refused_naming_it(store, tmp_path
     assert Product.select().count() == 0
 
 
+def test_a_product_id_written_as_a_whole_number_is_that_product(store, tmp_path):
+    """A script or spreadsheet that read the IDs as numbers writes `1600000022533.0`: the
+    product it names, every digit there, not a new one beside it."""
+    (tmp_path / "products.csv").write_text(
+        "product_id,title\n1600000022533,Walking Shoes A1\n1600000079194,Sandals B2\n")
+    import_file(store, None, tmp_path / "products.csv")
+    (tmp_path / "again.csv").write_text(
+        "product_id,title\n1600000022533.0,Walking Shoes A1 Black\n1600000079194.00,Sandals B2\n")
+    result = import_file(store, None, tmp_path / "again.csv")
+    assert (result.added, result.changed, result.unchanged) == (0, 1, 1)
+    assert sorted(Product.select(Product.product_id, Product.title).tuples()) == [
+        ("1600000022533", "Walking Shoes A1 Black"), ("1600000079194", "Sandals B2")]
+
+
 def test_the_same_bytes_named_for_another_week_are_another_import(store, tmp_path):
     """A small store's weekly reports can be byte for byte the same; named for different
     weeks (the period then comes from the name) they are different imports — the second was
