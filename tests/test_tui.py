@@ -826,9 +826,9 @@ async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_d
         await settle(app, pilot)
         dialog = app.screen
         assert isinstance(dialog, dialogs.ImportDialog)
-        await pilot.click("#path")
-        dialog.query_one("#path", Input).value = str(bad)
-        await pilot.press("enter")
+        # typed as the dialog opens (the folder tree has the focus): it goes into the path
+        assert isinstance(app.focused, DirectoryTree)
+        await pilot.press(*str(bad), "enter")
         await settle(app, pilot)
         said = str(dialog.query_one("#said", Static).render())
         assert "sideways" in said and "bad.csv" in said and Product.select().count() == before
@@ -1148,8 +1148,12 @@ def test_every_view_and_dialog_snapshot(demo_db, snap_compare, tmp_path, monkeyp
     from kwtrack.tui import dialogs
 
     _pin_times()
-    monkeypatch.setattr(dialogs, "start_folder", lambda: tmp_path)  # (the import's picker)
-    (tmp_path / "products.csv").write_text("product_id,title\n")
+    # The import's picker, in a folder of one name (tmp_path's name grows with the runs
+    # before it: the picture must not depend on which tests ran first).
+    picker = tmp_path / "Downloads"
+    picker.mkdir()
+    monkeypatch.setattr(dialogs, "start_folder", lambda: picker)
+    (picker / "products.csv").write_text("product_id,title\n")
     app = KwtrackApp(store_id=get_store().id)
 
     async def open_it(pilot):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -272,7 +272,9 @@ class ImportDialog(SaysWorkerErrors, ModalScreen[bool]):
             yield Label("Pick a file (CSV, TSV, XLSX, XLS; the kind is found from its headers) "
                         "or type its path")
             yield ReportFiles(self.folder, id="files")
-            yield Input(placeholder="~/Downloads/Products-2026-11-22.xls", id="path")
+            # (not selected on focus: typing in the tree moves here and goes on typing)
+            yield Input(placeholder="~/Downloads/Products-2026-11-22.xls", id="path",
+                        select_on_focus=False)
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("Enter checks the file first (nothing is written); Enter again "
                          "imports it; Esc cancels", classes="said", id="said", markup=False)
@@ -282,6 +284,16 @@ class ImportDialog(SaysWorkerErrors, ModalScreen[bool]):
         self.query_one("#path", Input).value = str(event.path)
         self.query_one("#path", Input).focus()
         self._run(str(event.path), dry_run=True)
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while the folder tree has the focus types the path (the label offers both;
+        the tree takes no letters, and its Enter would only fold the folder)."""
+        path = self.query_one("#path", Input)
+        if (event.is_printable and event.character not in (None, " ")
+                and isinstance(self.focused, DirectoryTree)):
+            event.stop()
+            path.focus()
+            path.insert_text_at_cursor(event.character)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.value.strip() != self.checked:
