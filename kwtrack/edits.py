@@ -72,6 +72,25 @@ def completions(store: Store, field: str) -> list[str]:
     return [row[0] for row in query.tuples()]
 
 
+def carriers(store: Store, keyword: str, limit: int = 5) -> list[tuple[str, str]]:
+    """The live products that could carry a keyword, best first, as (product ID, title): for
+    linking by hand a word that no product covers. A title scores by the keyword's words it
+    holds (rapidfuzz's token_set_ratio on processed text: every word there scores 100, and
+    the rest of a long title costs nothing); products linked to it already are left out."""
+    from rapidfuzz import fuzz, process, utils
+
+    row = _live_keyword(store, keyword)
+    titles = dict(Product.select(Product.product_id, Product.title)
+                  .where((Product.store == store) & Product.archived_at.is_null()
+                         & (Product.status == "online")
+                         & Product.id.not_in(Coverage.select(Coverage.product)
+                                             .where(Coverage.keyword == row)))
+                  .order_by(Product.product_id).tuples())
+    found = process.extract(row.keyword, titles, scorer=fuzz.token_set_ratio,
+                            processor=utils.default_process, limit=limit, score_cutoff=1)
+    return [(product_id, title) for title, _, product_id in found]
+
+
 def _text(values: dict[str, str], name: str, problems: dict[str, str]) -> str | None:
     try:
         return parse_text(values.get(name) or "")

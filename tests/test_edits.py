@@ -99,6 +99,28 @@ def test_link_unlink_undo_and_redo_keep_the_link_as_it_was(store):
     assert "redid change" in redo(store) and Coverage.select().count() == 0
 
 
+def test_the_products_that_could_carry_a_word_are_the_live_titles_holding_most_of_it(store):
+    """Linking a word by hand picks from the titles holding most of its words; a product
+    linked to it already, offline or archived is not offered."""
+    titles = {"1699000000001": "Leather Casual Boots for Men Model B1",
+              "1699000000002": "Casual Sneakers for Men Model S2",
+              "1699000000003": "Casual Sneakers Black Model S3",
+              "1699000000004": "Casual Sneakers White Model S4",
+              "1699000000005": "Casual Sneakers Red Model S5",
+              "1699000000006": "Garden Hose Model G6"}
+    for product_id, title in titles.items():
+        edits.add_product(store, {"product_id": product_id, "title": title, "status": "online"})
+    edits.add_keyword(store, {"keyword": "Casual Sneakers"})
+    assert [p for p, _ in edits.carriers(store, "casual sneakers")] == [
+        "1699000000002", "1699000000003", "1699000000004", "1699000000005", "1699000000001"]
+    edits.edit_product(store, "1699000000003", {"status": "offline"})
+    edits.link(store, "casual sneakers", "1699000000004")
+    Product.update(archived_at=Product.created_at).where(
+        Product.product_id == "1699000000005").execute()
+    assert edits.carriers(store, "casual sneakers", limit=2) == [
+        ("1699000000002", titles["1699000000002"]), ("1699000000001", titles["1699000000001"])]
+
+
 def test_linking_a_new_word_adds_it_in_the_same_change(store):
     edits.add_product(store, SHOE)
     with pytest.raises(KwtrackError, match="no keyword 'Memory Foam Sneakers' in the library"):

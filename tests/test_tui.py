@@ -1023,6 +1023,38 @@ async def test_add_a_product_with_field_errors_then_edit_link_and_undo(demo_db):
         assert Product.get_by_id(added.id).category == "Hiking Shoes"
 
 
+async def test_a_word_no_product_covers_is_linked_by_picking_a_title_offered(demo_db):
+    """`l` on a word no product covers lists the live products whose titles could carry it
+    (nobody remembers a 13-digit ID): Tab and Enter link the first, as a manual link."""
+    from textual.widgets import OptionList
+
+    from kwtrack import edits
+    from kwtrack.store.models import Coverage, Keyword
+    from kwtrack.tui.forms import LinkDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await _rows_of(app, pilot, "keywords")
+        await pilot.press("slash", *"route:none", "enter")
+        await settle(app, pilot)
+        view.table.focus()
+        word = view.highlighted_key()
+        offered = edits.carriers(get_store(), word)
+        assert len(offered) == 5
+        await pilot.press("l")
+        dialog = app.screen
+        assert isinstance(dialog, LinkDialog)
+        options = dialog.query_one("#carriers", OptionList)
+        await _until(pilot, lambda: options.option_count == 5)
+        assert [options.get_option_at_index(i).id for i in range(5)] == [p for p, _ in offered]
+        await pilot.press("tab", "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, LinkDialog)
+        keyword = Keyword.get(Keyword.keyword == word)
+        links = Coverage.select().where(Coverage.keyword == keyword)
+        assert [(c.product.product_id, c.source) for c in links] == [(offered[0][0], "manual")]
+
+
 async def test_space_selects_products_and_d_checks_and_archives_them_together(demo_db):
     from kwtrack.history import history
     from kwtrack.tui.dialogs import DeleteDialog

@@ -463,7 +463,9 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             lambda store, v: edits.unlink(store, v["keyword"], v["product_id"]),
             lambda store: edits.completions(store, field.name),
             (lambda store, v: edits.link(store, v["keyword"], v["product_id"], add=True))
-            if field.name == "keyword" else None), self._after_change)
+            if field.name == "keyword" else None,
+            (lambda store: edits.carriers(store, key)) if field.name == "product_id" else None),
+            self._after_change)
 
     def action_select(self) -> None:
         view = self._current()

@@ -16,7 +16,8 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, Markdown, Static
+from textual.widgets import Input, Label, Markdown, OptionList, Static
+from textual.widgets.option_list import Option
 
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
@@ -60,8 +61,13 @@ class FormDialog(SaysWorkerErrors, ModalScreen[bool]):
                 yield Label(f"{field.label} [dim]— {field.hint}[/]" if field.hint else field.label)
                 yield Input(value=self.values.get(field.name, ""), id=f"field-{field.name}")
                 yield Static("", classes="error", id=f"error-{field.name}", markup=False)
+            yield from self.below_fields()
             yield Static("", classes="error", id="error-form", markup=False)
             yield Static(self.hint, classes="hint")
+
+    def below_fields(self) -> ComposeResult:
+        """What a form shows under its fields (a kind of form adds to it)."""
+        yield from ()
 
     def on_mount(self) -> None:
         if self.offered:
@@ -131,21 +137,57 @@ class LinkDialog(FormDialog):
     """Link a keyword and a product (Enter), or remove their links (ctrl+x); the field
     offers to complete what is typed from the store's keywords or products (→ takes it).
     With `add` (the field is a keyword), ctrl+n adds a word the library lacks and links it,
-    as one change."""
+    as one change. With `carriers` (the field is a product: `store → [(product ID, title)]`,
+    kwtrack.edits.carriers), the products whose titles could carry the word are listed to
+    pick from: nobody remembers a 13-digit ID."""
 
-    DEFAULT_CSS = FORM_CSS.format(name="LinkDialog")
+    DEFAULT_CSS = FORM_CSS.format(name="LinkDialog") + """
+    LinkDialog OptionList { height: auto; max-height: 6; border: none; padding: 0;
+                            text-wrap: nowrap; text-overflow: ellipsis; }
+    LinkDialog OptionList:focus { border: none; background-tint: $primary 10%; }
+    """
     BINDINGS = [Binding("ctrl+x", "unlink", "Unlink"), Binding("ctrl+n", "add", "Add and link")]
 
     def __init__(self, store_id: int, heading: str, field, fixed: dict[str, str],
                  link: Callable, unlink: Callable, completions: Callable | None = None,
-                 add: Callable | None = None):
+                 add: Callable | None = None, carriers: Callable | None = None):
         super().__init__(store_id, heading, (field,), fixed, _needs(field.name), link,
                          {field.name: completions} if completions is not None else None)
-        self.unlink, self.add = unlink, add
+        self.unlink, self.add, self.carriers = unlink, add, carriers
         self.hint = " · ".join([
             "→: take the word offered", "Enter: link",
+            *(["Tab: the products listed (Enter links one)"] if carriers else []),
             *(["ctrl+n: a new word: add it to the library and link it"] if add else []),
             "ctrl+x: unlink (the change log keeps the link)", "Esc: cancel"])
+
+    def below_fields(self) -> ComposeResult:
+        if self.carriers is not None:
+            yield Label("Titles holding most of its words: [dim]looking…[/]", id="carriers-said")
+            yield OptionList(id="carriers")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.carriers is not None:
+            self._read_carriers()
+
+    @work(thread=True, exit_on_error=False)
+    def _read_carriers(self) -> None:
+        found = self.carriers(store_by_id(self.store_id))
+        self.app.call_from_thread(self._show_carriers, found)
+
+    def _show_carriers(self, found: list[tuple[str, str]]) -> None:
+        self.query_one("#carriers-said", Label).update(
+            "Titles holding most of its words:" if found else
+            "Titles holding most of its words: [dim]none (no live product left to link)[/]")
+        self.query_one("#carriers", OptionList).add_options(
+            [Option(f"{product_id}  {title}", id=product_id) for product_id, title in found])
+        if found:
+            self.query_one("#carriers", OptionList).highlighted = 0  # (Tab, Enter: the best)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.query_one(f"#field-{self.fields[0].name}", Input).value = event.option.id
+        self._save_with(self.save)
 
     def action_unlink(self) -> None:
         self._save_with(self.unlink)
