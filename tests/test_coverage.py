@@ -92,7 +92,7 @@ def test_suggestions_for_orphans(shop):
     assert "add keyword to product" in actions  # B: same category
     assert "publish new product" in actions or "change main image" in actions
     assert proposed_title("Folding Camping Chair", ["beach chairs"]) == \
-        "Folding Camping Chair Beach"
+        "Folding Camping Beach Chair"
     assert proposed_title("x" * 120, ["long keyword here"]) is None
 
 
@@ -384,10 +384,10 @@ def test_one_replacement_title_carries_all_the_orphans_that_fit(store, tmp_path)
     titles = {k: [s["title"] for s in v[k].suggestions if s["action"] == "publish new product"]
               for k in ("hose reel", "expandable hose")}
     assert titles["hose reel"] == titles["expandable hose"] == [
-        "Garden Hose Reel Model G100 Expandable"]
+        "Garden Expandable Hose Reel Model G100"]
     long_word = next(k for k in v if k.startswith("x"))
     assert [s["action"] for s in v[long_word].suggestions][-1] == "change main image"
-    assert proposed_title("Tent", ["beach tent", "camping tents", "beach"]) == "Tent Beach Camping"
+    assert proposed_title("Tent", ["beach tent", "camping tents", "beach"]) == "Beach Camping Tent"
 
 
 def test_links_of_offline_and_archived_products_after_the_live_ones_count_for_nothing(
@@ -408,9 +408,9 @@ def test_links_of_offline_and_archived_products_after_the_live_ones_count_for_no
 def test_a_proposed_title_adds_a_hyphenated_word_whole_and_only_once():
     # `Non-Slip` is one word, a compound: added whole, and `slip` alone is not in it (the
     # title route would not find `slip resistant mat` in the title without it)
-    assert proposed_title("Yoga Mat", ["non-slip yoga mats"]) == "Yoga Mat Non-Slip"
+    assert proposed_title("Yoga Mat", ["non-slip yoga mats"]) == "Non-Slip Yoga Mat"
     assert proposed_title("Non-Slip Yoga Mat", ["slip resistant mat"]) == \
-        "Non-Slip Yoga Mat Slip Resistant"
+        "Non-Slip Yoga Slip Resistant Mat"
 
 
 def test_words_inside_a_compound_or_a_number_range_do_not_count(store, tmp_path):
@@ -438,8 +438,8 @@ def test_products_deleted_together_are_not_each_others_near_duplicates(store, tm
     assert not verdicts(alone)["trail boots"].orphaned  # P2's title holds it
     together = coverage_check(store, ["P1", "P2"])
     assert [c.near_duplicates for c in together.candidates] == [(), ()]
-    # P1's replacement title is P2's title in all but case: no live title is like it
-    assert {"action": "publish new product", "title": "Lightweight Waterproof Hiking Boots Trail",
+    # P1's replacement title is P2's words in another order: no live title is like it
+    assert {"action": "publish new product", "title": "Lightweight Waterproof Hiking Trail Boots",
             "replaces": "P1"} in verdicts(together)["trail boots"].suggestions
 
 
@@ -493,14 +493,30 @@ def test_replacement_titles_are_title_case_say_each_word_once_and_suit_the_produ
 
     title, carried = draft_title("Men's Walking Shoes Model A1", [
         "breathable walking shoes", "women walking shoes", "mesh shoes", "shoes breathable"])
-    assert title == "Men's Walking Shoes Model A1 Breathable Mesh"
+    assert title == "Men's Breathable Walking Mesh Shoes Model A1"
     assert carried == {"breathable walking shoes", "mesh shoes", "shoes breathable"}
     # a keyword for someone else is never added; a kids' title takes boys' and girls' words
     assert draft_title("Kids Sneakers K1", ["boys sneakers", "men sneakers"]) == (
-        "Kids Sneakers K1 Boys", {"boys sneakers"})
+        "Kids Boys Sneakers K1", {"boys sneakers"})
     # nothing fits, or nothing is missing: no title
     assert draft_title("x" * 120, ["long keyword here"]) == (None, set())
     assert draft_title("Mesh Shoes", ["mesh shoes"]) == (None, set())
+
+
+def test_a_replacement_title_reads_each_keyword_as_typed_not_after_the_model_code():
+    """The missing words go before the keyword's next word in the title, else after the one
+    before them, else before the title's tail (`for …`, `Model …`), never after the code."""
+    from kwtrack.cleanup import draft_title
+
+    title = "Custom Logo Men's Running Shoes for Daily Wear Model K735"
+    assert draft_title(title, ["leather jogging shoes", "winter jogging shoes"])[0] == (
+        "Custom Logo Men's Running Leather Winter Jogging Shoes for Daily Wear Model K735")
+    assert draft_title(title, ["running shoes breathable"])[0] == (
+        "Custom Logo Men's Running Shoes Breathable for Daily Wear Model K735")
+    assert draft_title(title, ["trail hiking"])[0] == (
+        "Custom Logo Men's Running Shoes Trail Hiking for Daily Wear Model K735")
+    assert draft_title("Garden Hose Reel G100", ["kitchen knife"])[0] == (
+        "Garden Hose Reel G100 Kitchen Knife")
 
 
 def test_titles_check_reports_length_coverage_and_duplicates(shop, db_path):

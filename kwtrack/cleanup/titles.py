@@ -3,10 +3,12 @@ check of a draft title before a new product goes live.
 
 When deleting a product would leave keywords with no live product covering them, the
 operator can publish a new product whose title carries them. The title keeps the old one and
-adds, keyword by keyword, the words it lacks, in title case, each word once, as long as the
-result fits the title limit and no added word contradicts who the product is for (a men's
-shoe does not take `women`). Whether a draft nearly duplicates a live title is the caller's
-question to `kwtrack.duplicates` (the same rules as `kwtrack dupes`).
+adds, keyword by keyword, the words it lacks where the keyword's phrase then reads as typed
+(`… Leather Jogging Shoes for Daily Wear Model K735`, not after the model code), in title
+case, each word once, as long as the result fits the title limit and no added word
+contradicts who the product is for (a men's shoe does not take `women`). Whether a draft
+nearly duplicates a live title is the caller's question to `kwtrack.duplicates` (the same
+rules as `kwtrack dupes`).
 """
 
 from __future__ import annotations
@@ -60,30 +62,73 @@ def _title_case(word: str) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in word.split("-"))
 
 
+@lru_cache(maxsize=1 << 16)
+def _token_words(token: str) -> frozenset[str]:
+    """The match words of one space-separated word of a title (`Non-Slip` → non-slip)."""
+    return frozenset(match_words(token))
+
+
+# Words that start a title's tail (what it is for, what comes with it, its model), where a
+# keyword with none of its words in the title goes in.
+_TAIL = {"for", "with", "model"}
+
+
 def draft_title(title: str, keywords: list[str], limit: int = TITLE_LIMIT,
                 words: str | None = None) -> tuple[str | None, set[str]]:
     """The title with the keywords' missing words added (title case, each once), as many
     keywords as fit in `limit` characters and suit who the product is for, and which keywords
     it carries; (None, empty) when none fits or none is missing. `words`: the title's match
-    words, when known (kwtrack.words.words_of)."""
+    words, when known (kwtrack.words.words_of).
+
+    A keyword's missing words go where they make its phrase read as typed: before the title
+    word that is the keyword's next word (`leather` before `Shoes` for `leather jogging
+    shoes`), else after the word before them, else before the title's tail (`for …`,
+    `with …`, `Model …`), else at the end."""
     have = set((words if words is not None else " ".join(match_words(title))).split())
     for_whom = audiences(w.lower() for w in title.split()) | audiences(have)
-    new, carried = title, set()
+    tokens = title.split()
+    length, carried = len(" ".join(tokens)), set()
     for keyword in keywords:
         if contradicts(for_whom, audiences(w.lower() for w in keyword.split())):
             continue
         extra, folded_extra = [], []
+        before: frozenset[str] | None = None  # the keyword's present word before the missing
+        after: frozenset[str] | None = None  # ... and after them
         for word, forms in _typed_words(keyword):  # added whole when it brings a new word
             missing = [f for f in forms if f not in have and f not in folded_extra]
             if missing:
                 extra.append(_title_case(word))
                 folded_extra += missing
-        candidate = f"{new} {' '.join(extra)}" if extra else new
-        if len(candidate) <= limit:
-            new = candidate
+            elif not extra:
+                before = frozenset(forms)
+            elif after is None:
+                after = frozenset(forms)
+        added = len(" ".join(extra)) + 1 if extra else 0
+        if length + added > limit:
+            continue
+        if extra:
+            at = _place(tokens, before, after)
+            tokens[at:at] = extra
+            length += added
             have.update(folded_extra)
-            carried.add(keyword)
-    return (new, carried) if new != title else (None, set())
+        carried.add(keyword)
+    new = " ".join(tokens)
+    return (new, carried) if new != " ".join(title.split()) else (None, set())
+
+
+def _place(tokens: list[str], before: frozenset[str] | None,
+           after: frozenset[str] | None) -> int:
+    """Where a keyword's missing words go in the title's words (see `draft_title`)."""
+    if after is not None:
+        for i, token in enumerate(tokens):
+            if _token_words(token) & after:
+                return i
+    if before is not None:
+        for i, token in enumerate(tokens):
+            if _token_words(token) & before:
+                return i + 1
+    return next((i for i, token in enumerate(tokens) if i and token.lower() in _TAIL),
+                len(tokens))
 
 
 def proposed_title(title: str, keywords: list[str], limit: int = TITLE_LIMIT) -> str | None:
