@@ -165,7 +165,7 @@ def test_done_hides_an_item_for_good_and_snooze_for_some_weeks(weekly):
     assert "asker" in section(weekly_review(weekly), "p4p_candidates")  # a week is over
     mark_item(weekly, "asker", "p4p_candidates", week=w46, snooze_weeks=2)
     assert "asker" not in section(weekly_review(weekly), "p4p_candidates")
-    with pytest.raises(KwtrackError, match="no review section"):
+    with pytest.raises(KwtrackError, match="no review section 'nope' .sections: top_traffic"):
         mark_item(weekly, "riser", "nope", week=THIS)
     # each mark is a change: the log names it, undo takes it back, redo marks it again
     from kwtrack.history import history, redo_last
@@ -178,6 +178,8 @@ def test_done_hides_an_item_for_good_and_snooze_for_some_weeks(weekly):
     assert "riser" in section(weekly_review(weekly), "rising")
     redo_last(weekly)
     assert section(weekly_review(weekly), "rising") == []
+    # a section as the review prints its title is that section
+    assert mark_item(weekly, "asker", "Put into P4P", week=THIS).section == "p4p_candidates"
 
 
 def test_tracked_words_and_undo(weekly):

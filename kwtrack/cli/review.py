@@ -55,7 +55,8 @@ def review(ctx: click.Context, week: str | None, fmt: str | None) -> None:
 @review.command("done")
 @click.argument("item")
 @click.option("-s", "--section", required=True, metavar="SECTION",
-              help="The section it is listed in (rising, raise_bid, showcase, …).")
+              help="The section it is listed in, by key or title (rising, raise_bid, "
+                   "'Put into P4P', …).")
 @click.option("--snooze", metavar="N", type=click.IntRange(min=1), default=None,
               help="Hide it for N weeks only (default: done for good).")
 @click.option("-w", "--week", metavar="W", help="The week it was handled in (default: the "

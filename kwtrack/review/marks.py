@@ -4,6 +4,7 @@ word's week-by-week history."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from kwtrack.errors import KwtrackError
@@ -33,14 +34,26 @@ def find_keyword(store: Store, text: str) -> Keyword:
     return keyword
 
 
+def section_named(text: str) -> str:
+    """A review section by its key (`top_traffic`) or by its title as the review prints it
+    (`Top traffic`, `top-traffic`), or a KwtrackError naming them."""
+    from kwtrack.review.report import TITLES
+
+    def folded(name: str) -> str:
+        return re.sub(r"[\s_-]+", "_", name.strip().casefold())
+
+    wanted = folded(text)
+    for key, title in TITLES.items():
+        if wanted in (key, folded(title)):
+            return key
+    raise KwtrackError(f"no review section {text!r} (sections: {', '.join(TITLES)})")
+
+
 def mark_item(store: Store, name: str, section: str, *, week: dt.date,
               snooze_weeks: int | None = None) -> ReviewMark:
     """Mark a review item (a keyword, or a product ID in the product sections) done for good,
     or snoozed for `snooze_weeks` weeks from `week`: the reviews after show what is new."""
-    from kwtrack.review.sections import SECTIONS
-
-    if section not in SECTIONS:
-        raise KwtrackError(f"no review section {section!r} (sections: {', '.join(SECTIONS)})")
+    section = section_named(section)
     if snooze_weeks is not None and snooze_weeks < 1:
         raise KwtrackError("--snooze takes a number of weeks, at least 1")
     monday = monday_of(week)
