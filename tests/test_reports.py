@@ -97,6 +97,40 @@ def test_product_export_as_xlsx_and_gbk_csv(store, tmp_path):
     assert result.period_start == dt.date(2026, 11, 1) and result.added == 2
 
 
+def test_an_xls_that_is_an_html_table_or_tab_separated_text_is_read_as_what_it_is(store,
+                                                                                tmp_path):
+    """Back ends save HTML tables and tab-separated text under an .xls name and call it an
+    Excel export: the same report, read as what the file holds (GBK here)."""
+    def cells(row, tag="td"):
+        return "".join(f"<{tag}>{c}</{tag}>" for c in row)
+
+    html = tmp_path / "Products-2026-09-19.xls"
+    html.write_bytes((
+        "<html><head><meta charset='gbk'><style>td { mso-number-format: '@'; }</style></head>"
+        "<body><table><tr><td colspan=3>产品数据, 时间周期 2026-09-13~2026-09-19</td></tr>"
+        + "<tr></tr>" * 4 + f"<tr>{cells(PRODUCT_HEADER, 'th')}</tr>\n"
+        + "".join(f"<tr>{cells(row)}</tr>\n" for row in product_rows())
+        + "</table></body></html>").replace("Men's", "Men&#39;s&nbsp;").encode("gbk"))
+    result = import_file(store, None, html)
+    assert result.kind == "product-report" and result.added == 2
+    assert (result.period_start, result.period_end) == (dt.date(2026, 9, 13), dt.date(2026, 9, 19))
+    p = Product.get(Product.product_id == "1600123456789")
+    assert p.title == "Men's Casual Walking Shoes Model A502"
+    assert ProductStat.get(ProductStat.product == p).impressions == 1500
+
+    tabbed = tmp_path / "Products-2026-09-26.xls"
+    tabbed.write_bytes("\n".join("\t".join(row) for row in (
+        ["产品数据, 时间周期 2026-09-20~2026-09-26"], [], [], [], [], PRODUCT_HEADER,
+        *product_rows())).encode("gbk"))
+    result = import_file(store, None, tabbed)
+    assert result.period_start == dt.date(2026, 9, 20) and result.added == 2  # the week's stats
+
+    pdf = tmp_path / "Products-2026-10-03.xls"
+    pdf.write_bytes(b"%PDF-1.4\n" + bytes(range(128, 256)) * 8)
+    with pytest.raises(KwtrackError, match=r"^Products-2026-10-03.xls: not a spreadsheet"):
+        import_file(store, None, pdf)
+
+
 def test_keyword_advisor_export_splits_organic_and_p4p(store, tmp_path):
     header = ["词", "曝光量", "点击量", "点击率", "外贸直通车曝光", "外贸直通车点击",
               "外贸直通车推广时长", "Top10平均曝光", "Top10平均点击", "关键词指数", "卖家规模指数"]

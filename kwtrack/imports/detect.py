@@ -9,9 +9,7 @@ import re
 from pathlib import Path
 
 from kwtrack.imports.registry import KINDS
-from kwtrack.imports.spec import Kind, Period, header_key
-
-HEADER_SCAN_ROWS = 30
+from kwtrack.imports.spec import HEADER_SCAN_ROWS, Kind, Period, header_key
 
 
 def _match(kind: Kind, cells: list[str]) -> int:

@@ -2,7 +2,9 @@
 
 `open_table` streams a file's rows without loading the whole file. CSV encodings (UTF-8, UTF-8
 with BOM, GB18030/GBK) are detected, not asked for; spreadsheets are read by python-calamine,
-which reads both .xlsx and legacy BIFF8 .xls files quickly and without Excel.
+which reads both .xlsx and legacy BIFF8 .xls files quickly and without Excel. An `.xls` that
+is really an HTML table or tab-separated text (what many back ends export as "Excel") is read
+as what it is.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import csv
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
+from itertools import islice
 from pathlib import Path
 
 from kwtrack.errors import KwtrackError
+from kwtrack.imports.spec import HEADER_SCAN_ROWS
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 _SNIFF_BYTES = 1 << 20
@@ -69,10 +74,12 @@ def _check_gb18030(path: Path) -> str:
 
 
 def _csv_dialect(path: Path, encoding: str) -> str:
-    """The delimiter: tab when the first line has more tabs than commas, else comma."""
+    """The delimiter: tab when the first lines hold more tabs than commas, else comma (the
+    lines the header is looked for in: a report's one-cell title line above it says
+    nothing, and may hold a comma: `产品数据, 时间周期 …`)."""
     with path.open(encoding=encoding, newline="") as fh:
-        first = fh.readline()
-    return "\t" if first.count("\t") > first.count(",") else ","
+        head = "".join(islice(fh, HEADER_SCAN_ROWS))
+    return "\t" if head.count("\t") > head.count(",") else ","
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
@@ -210,14 +217,107 @@ def _json_cell(value: object) -> object:
     return value
 
 
+class _HtmlRows(HTMLParser):
+    """The rows of the tables in an HTML file, fed to it piece by piece: each `<tr>` a row,
+    each `<td>` or `<th>` a cell's text (runs of spaces and line breaks as one space);
+    `done` holds the rows finished so far."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.done: list[list[str]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag == "tr":
+            self._end_row()
+            self._row = []
+        elif tag in ("td", "th"):
+            self._end_cell()
+            self._cell = [] if self._row is not None else None
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th"):
+            self._end_cell()
+        elif tag in ("tr", "table"):
+            self._end_row()
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._end_row()  # (a last row left open)
+
+    def _end_cell(self) -> None:
+        if self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+        self._cell = None
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self._row is not None:
+            self.done.append(self._row)
+        self._row = None
+
+
+def _html_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """An HTML table saved under an .xls name (what many back ends call an Excel export):
+    its rows, row 1 the first `<tr>`, read a piece at a time."""
+    rows, number = _HtmlRows(), 0
+    with path.open(encoding=encoding, errors="replace") as fh:
+        while True:
+            piece = fh.read(_SNIFF_BYTES)
+            if piece:
+                rows.feed(piece)
+            else:
+                rows.close()
+            for row in rows.done:
+                number += 1
+                yield number, row
+            rows.done.clear()
+            if not piece:
+                return
+
+
+# How a spreadsheet file begins: a legacy .xls (an OLE compound file), or a zip (.xlsx, .ods).
+_SPREADSHEET_MAGIC = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04")
+
+
+def _content_of(path: Path) -> str:
+    """What a file named as a spreadsheet holds: `spreadsheet`, `html` (a table saved as
+    .xls) or `text` (a CSV or tab-separated export given an .xls name)."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(_SPREADSHEET_MAGIC):
+        return "spreadsheet"
+    if head.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"<"):
+        return "html"
+    return "text"
+
+
 def open_table(path: str | Path) -> Table:
-    """Open a CSV, TSV, JSON or spreadsheet file for reading its rows."""
+    """Open a CSV, TSV, JSON or spreadsheet file for reading its rows. A file named as a
+    spreadsheet is read as what it holds: back ends save HTML tables and tab-separated text
+    as `.xls` too."""
     path = Path(path)
     if not path.is_file():
         raise KwtrackError(f"{path}: no such file")
     if path.suffix.lower() == ".json":
         return Table(path, "utf-8", _json_rows(path))
-    if path.suffix.lower() in SPREADSHEET_SUFFIXES:
+    content = _content_of(path) if path.suffix.lower() in SPREADSHEET_SUFFIXES else "text"
+    if content == "spreadsheet":
         return Table(path, None, _spreadsheet_rows(path))
-    encoding = detect_encoding(path)
+    try:
+        encoding = detect_encoding(path)
+    except KwtrackError:
+        if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
+            raise
+        raise KwtrackError(f"{path.name}: not a spreadsheet (neither an Excel nor an "
+                           "OpenDocument file) nor readable text") from None
+    if content == "html":
+        return Table(path, encoding, _html_rows(path, encoding))
     return Table(path, encoding, _csv_rows(path, encoding))

@@ -11,6 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+# The rows a report's header is looked for in (reports put a title and period above it).
+HEADER_SCAN_ROWS = 30
+
 
 @dataclass(frozen=True)
 class Column:
