@@ -277,6 +277,37 @@ def test_products_show_a_products_keywords_and_weeks_unknown_where_a_row_is(demo
         "kwtrack: error: no product '999' in store 'default'\n")
 
 
+def test_keywords_show_says_who_covers_the_word_or_which_titles_could(demo_db):
+    """`keywords show`: the live products covering a word, by route, as the TUI's details
+    pane says; for a word none covers, the titles that could carry it, to link one."""
+    from kwtrack import edits
+    from kwtrack.catalog import keyword_details
+    from kwtrack.store.database import get_store
+
+    rows = json.loads(run("keywords", "list", "--search", "route:none", "--json",
+                          db=demo_db).stdout)
+    orphan = rows[0]["keyword"]
+    could = edits.carriers(get_store(), orphan, limit=3)
+    shown = run("keywords", "show", orphan, db=demo_db).stdout.splitlines()
+    assert shown[1] == ("covered by no live product; titles that could carry it "
+                        "(`kwtrack keywords link WORD ID`):")
+    assert [line.split()[0] for line in shown[2:5]] == [p for p, _ in could]
+    data = json.loads(run("keywords", "show", orphan, "--json", db=demo_db).stdout)
+    assert (data["products"], data["covered_by"]) == (0, [])
+    assert [c["product_id"] for c in data["could_carry"]] == [p for p, _ in could]
+
+    run("keywords", "link", orphan, could[0][0], db=demo_db)
+    shown = run("keywords", "show", orphan, db=demo_db).stdout.splitlines()
+    assert shown[1] == f"covered by 1 live product: {could[0][0]} (manual)"
+    busy = max((r for r in json.loads(run("keywords", "list", "--json", "--limit", "2000",
+                                          db=demo_db).stdout)), key=lambda r: r["products"])
+    details = keyword_details(get_store(), busy["keyword"])
+    first = details.products[0]
+    line = run("keywords", "show", busy["keyword"], db=demo_db).stdout.splitlines()[1]
+    assert line.startswith(f"covered by {busy['products']} live products: {first.product_id} (")
+    assert line.endswith(f" +{busy['products'] - 4} more")
+
+
 def test_several_files_go_in_together_or_not_at_all(store, db_path, tmp_path):
     """A week's files in one command: each its own import (undone on its own); a bad one
     leaves none written; a dry run judges each after the ones before it."""

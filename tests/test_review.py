@@ -202,7 +202,9 @@ def test_review_json_and_markdown_from_the_command_line(weekly, db_path):
     shown = runner.invoke(cli, ["--db", str(db_path), "keywords", "show", "riser"]).stdout
     assert "riser  impressions ▂▂▂█" in shown and "2026-W47" in shown
     shown = runner.invoke(cli, ["--db", str(db_path), "keywords", "show", "lowrate"]).stdout
-    spend = [re.split(r"\s{2,}", line)[5] for line in shown.splitlines()[2:]]
+    lines = shown.splitlines()
+    table = lines[next(i for i, line in enumerate(lines) if line.startswith("week ")) + 1:]
+    spend = [re.split(r"\s{2,}", line)[5] for line in table]
     assert "40.00" in spend and all(re.fullmatch(r"-|\d+\.\d\d", s) for s in spend), spend
     # a week no keyword stats reach is unknown, not a week without traffic: refused in one
     # line, here and where the review's bid changes are applied

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textwrap import shorten
+
 import click
 
 from kwtrack.cli.common import State, echo_json, echo_table, given, none_listed, pass_state
@@ -86,21 +88,45 @@ def keywords_untrack(state: State, words) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
 @pass_state
 def keywords_show(state: State, word: str, as_json: bool) -> None:
-    """A keyword's weekly history, organic and P4P, as a table with a sparkline.
+    """A keyword's weekly history, organic and P4P, as a table with a sparkline, and the
+    live products covering it (when none does: the titles that could carry it).
 
     \b
     Example:
       kwtrack keywords show "walking shoes"
     """
+    from kwtrack.catalog import keyword_details
     from kwtrack.charts import sparkline
+    from kwtrack.edits import carriers
     from kwtrack.review import keyword_history, week_name
 
-    keyword, weeks = keyword_history(state.store(), word)
+    store = state.store()
+    keyword, weeks = keyword_history(store, word)
+    details = keyword_details(store, keyword.keyword)
+    routes: dict[str, list[str]] = {}  # product ID → its routes (title matches: the first 50)
+    for p in details.products:
+        routes.setdefault(p.product_id, []).append(p.source)
+    could = [] if routes else carriers(store, keyword.keyword, limit=3)
     if as_json:
-        echo_json({"keyword": keyword.keyword, "weeks": weeks})
+        echo_json({"keyword": keyword.keyword, "products": details.keyword.products,
+                   "covered_by": [{"product_id": p.product_id, "title": p.title,
+                                   "via": p.source} for p in details.products],
+                   "could_carry": [{"product_id": i, "title": t} for i, t in could],
+                   "weeks": weeks})
         return
     click.echo(f"{keyword.keyword}  impressions {sparkline([w.impressions for w in weeks])}"
                + ("  (tracked)" if keyword.tracked_at else ""))
+    if routes:
+        listed = ", ".join(f"{i} ({', '.join(vias)})" for i, vias in list(routes.items())[:4])
+        others = details.keyword.products - min(4, len(routes))
+        click.echo(f"covered by {counted(details.keyword.products, 'live product')}: "
+                   f"{listed}{f' +{others} more' if others > 0 else ''}")
+    else:
+        click.echo("covered by no live product"
+                   + ("; titles that could carry it (`kwtrack keywords link WORD ID`):"
+                      if could else ""))
+        for product_id, title in could:
+            click.echo(f"  {product_id}  {shorten(title, 80, placeholder=' …')}")
     echo_table(["week", "organic impr", "organic clicks", "p4p impr", "p4p clicks", "spend",
                 "inquiries", "index"],
                [[week_name(w.week), w.organic_impressions, w.organic_clicks,
