@@ -125,6 +125,11 @@ def test_an_xls_that_is_an_html_table_or_tab_separated_text_is_read_as_what_it_i
     result = import_file(store, None, tabbed)
     assert result.period_start == dt.date(2026, 9, 20) and result.added == 2  # the week's stats
 
+    page = tmp_path / "Products-2026-10-10.xls"  # a login page saved instead of the report
+    page.write_text("<html><body><p>Please sign in</p></body></html>")
+    with pytest.raises(KwtrackError, match=r"^Products-2026-10-10.xls: an HTML page with no "):
+        import_file(store, None, page)
+
     pdf = tmp_path / "Products-2026-10-03.xls"
     pdf.write_bytes(b"%PDF-1.4\n" + bytes(range(128, 256)) * 8)
     with pytest.raises(KwtrackError, match=r"^Products-2026-10-03.xls: not a spreadsheet"):

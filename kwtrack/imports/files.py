@@ -280,6 +280,9 @@ def _html_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
                 yield number, row
             rows.done.clear()
             if not piece:
+                if not number:
+                    raise KwtrackError(f"{path.name}: an HTML page with no table in it (not "
+                                       "a report export?)")
                 return
 
 

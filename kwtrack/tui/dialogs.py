@@ -288,10 +288,10 @@ class ImportDialog(SaysWorkerErrors, ModalScreen[bool]):
     def on_key(self, event: events.Key) -> None:
         """Typing while the folder tree has the focus types the path (the label offers both;
         the tree takes no letters, and its Enter would only fold the folder)."""
-        path = self.query_one("#path", Input)
         if (event.is_printable and event.character not in (None, " ")
                 and isinstance(self.focused, DirectoryTree)):
             event.stop()
+            path = self.query_one("#path", Input)
             path.focus()
             path.insert_text_at_cursor(event.character)
 
