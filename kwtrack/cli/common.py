@@ -260,6 +260,13 @@ def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | No
         click.echo(empty, err=True)
 
 
+def coverers_text(listed: list[tuple[str, list[str] | tuple[str, ...]]], others: int) -> str:
+    """Products covering a keyword as a line reads them: `1600… (keyword, title), 1600…
+    (title) +3 more` (`others`: how many the list leaves out)."""
+    text = ", ".join(f"{product_id} ({', '.join(routes)})" for product_id, routes in listed)
+    return f"{text} +{others} more" if others > 0 else text
+
+
 def none_listed(what: str, store_name: str, search: str | None = None, offset: int = 0) -> str:
     """The line a list with no rows prints: `no products match 'x' in store 'demo'`."""
     where = f" in store '{store_name}'"

@@ -7,7 +7,14 @@ import sys
 
 import click
 
-from kwtrack.cli.common import State, echo_json, parse_as_of, pass_state, zero_effect_window
+from kwtrack.cli.common import (
+    State,
+    coverers_text,
+    echo_json,
+    parse_as_of,
+    pass_state,
+    zero_effect_window,
+)
 from kwtrack.wording import counted, number
 
 
@@ -73,10 +80,7 @@ def print_coverage(report) -> None:
             lines.append(f"ORPHANED  {k.keyword}  (from {', '.join(k.from_)})")
             lines += [f"    → {suggestion_text(s)}" for s in k.suggestions]
         else:
-            listed, others = k.coverers(4)
-            vias = ", ".join(f"{product_id} ({', '.join(routes)})" for product_id, routes in listed)
-            more = f" +{others} more" if others else ""
-            lines.append(f"covered   {k.keyword}  by {vias}{more}")
+            lines.append(f"covered   {k.keyword}  by {coverers_text(*k.coverers(4))}")
     if lines:
         click.echo("\n".join(lines))
     click.echo(f"{len(report.candidates)} candidates ({len(report.safe)} safe to delete), "

@@ -6,7 +6,15 @@ from textwrap import shorten
 
 import click
 
-from kwtrack.cli.common import State, echo_json, echo_table, given, none_listed, pass_state
+from kwtrack.cli.common import (
+    State,
+    coverers_text,
+    echo_json,
+    echo_table,
+    given,
+    none_listed,
+    pass_state,
+)
 from kwtrack.wording import counted, price
 
 
@@ -117,10 +125,9 @@ def keywords_show(state: State, word: str, as_json: bool) -> None:
     click.echo(f"{keyword.keyword}  impressions {sparkline([w.impressions for w in weeks])}"
                + ("  (tracked)" if keyword.tracked_at else ""))
     if routes:
-        listed = ", ".join(f"{i} ({', '.join(vias)})" for i, vias in list(routes.items())[:4])
         others = details.keyword.products - min(4, len(routes))
         click.echo(f"covered by {counted(details.keyword.products, 'live product')}: "
-                   f"{listed}{f' +{others} more' if others > 0 else ''}")
+                   + coverers_text(list(routes.items())[:4], others))
     else:
         click.echo("covered by no live product"
                    + ("; titles that could carry it (`kwtrack keywords link WORD ID`):"
