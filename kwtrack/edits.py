@@ -26,7 +26,9 @@ from kwtrack.words import (
     keyword_words_of,
     normalise_keyword,
     spelled_group,
+    words_of,
 )
+from kwtrack.wordsets import TitleWords
 
 PRODUCT_STATUS = choice("online", "offline", aliases={"上架": "online", "下架": "offline"})
 GROUP_LIMIT = 100  # characters (the column's size)
@@ -74,21 +76,22 @@ def completions(store: Store, field: str) -> list[str]:
 
 def carriers(store: Store, keyword: str, limit: int = 5) -> list[tuple[str, str]]:
     """The live products that could carry a keyword, best first, as (product ID, title): for
-    linking by hand a word that no product covers. A title scores by the keyword's words it
-    holds (rapidfuzz's token_set_ratio on processed text: every word there scores 100, and
-    the rest of a long title costs nothing); products linked to it already are left out."""
-    from rapidfuzz import fuzz, process, utils
-
+    linking by hand a word that no product covers. The titles holding most of the keyword's
+    match words come first (`TitleWords.most_of`: all of them, then all but one, …; plurals
+    folded, as coverage reads them), by product ID among equals; products linked to it
+    already are left out."""
     row = _live_keyword(store, keyword)
-    titles = dict(Product.select(Product.product_id, Product.title)
-                  .where((Product.store == store) & Product.archived_at.is_null()
-                         & (Product.status == "online")
-                         & Product.id.not_in(Coverage.select(Coverage.product)
-                                             .where(Coverage.keyword == row)))
-                  .order_by(Product.product_id).tuples())
-    found = process.extract(row.keyword, titles, scorer=fuzz.token_set_ratio,
-                            processor=utils.default_process, limit=limit, score_cutoff=1)
-    return [(product_id, title) for title, _, product_id in found]
+    live = list(Product.select(Product.product_id, Product.title, Product.title_words)
+                .where((Product.store == store) & Product.archived_at.is_null()
+                       & (Product.status == "online")
+                       & Product.id.not_in(Coverage.select(Coverage.product)
+                                           .where(Coverage.keyword == row)))
+                .order_by(Product.product_id).tuples())
+    titles = [(product_id, title) for product_id, title, _ in live]
+    words = TitleWords([tuple((w if w is not None else words_of(t)).split())
+                        for _, t, w in live])
+    wanted = tuple((row.words or keyword_words_of(row.keyword) or "").split())
+    return [titles[position] for position, _ in words.most_of(wanted, limit)]
 
 
 def _text(values: dict[str, str], name: str, problems: dict[str, str]) -> str | None:

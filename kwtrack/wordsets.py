@@ -10,6 +10,7 @@ import heapq
 import operator
 import re
 from collections import defaultdict
+from itertools import combinations
 
 
 class TitleWords:
@@ -67,6 +68,25 @@ class TitleWords:
             return len(held), heapq.nsmallest(limit, held)
         bits = self._and(readings[0])
         return bits.bit_count(), lowest_bits(bits, limit)
+
+    def most_of(self, words: tuple[str, ...], limit: int, among: set[int] | None = None
+                ) -> list[tuple[int, int]]:
+        """Up to `limit` titles (of `among`, when given) holding the most of `words`, at
+        least one: (position, how many of the words it holds), those holding them all first,
+        then all but one, and so on, by position within each: who could carry a keyword
+        (adding it to the product's keywords) that no title holds whole."""
+        words = tuple(dict.fromkeys(words))
+        found: list[tuple[int, int]] = []
+        seen: set[int] = set()
+        for size in range(len(words), 0, -1):
+            level = set().union(*map(self.holding, combinations(words, size))) - seen
+            if among is not None:
+                level &= among
+            found += [(position, size) for position in sorted(level)[:limit - len(found)]]
+            if len(found) >= limit:
+                break
+            seen |= level
+        return found
 
     def _sets(self, words: tuple[str, ...] | frozenset[str]) -> list[set[int]]:
         """The words' sets of titles, smallest first; empty when some word is in none."""

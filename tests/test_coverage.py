@@ -96,6 +96,43 @@ def test_suggestions_for_orphans(shop):
     assert proposed_title("x" * 120, ["long keyword here"]) is None
 
 
+def test_an_orphan_is_offered_to_the_title_of_its_category_holding_most_of_its_words(
+        store, tmp_path):
+    """Without a near-duplicate, the product to add an orphan to is the live product of the
+    candidate's category whose title holds most of the orphan's words, not merely the first
+    of the category; one holding none of them is not offered."""
+    import_file(store, "products", write_csv(tmp_path / "p.csv", """
+        product_id,title,category,status,keywords,published
+        K1,Leather Office Shoes L100,Shoes,online,waterproof hiking boots|garden hose,2025-01-01
+        K2,Canvas Sneakers Model L200,Shoes,online,,2025-01-01
+        K3,Hiking Socks Model L300,Shoes,online,,2025-01-01
+        K4,Waterproof Rain Boots Model L400,Shoes,online,,2025-01-01
+        K5,Waterproof Hiking Jacket Model L500,Outerwear,online,,2025-01-01
+    """))
+    v = verdicts(coverage_check(store, ["K1"]))
+    assert v["waterproof hiking boots"].orphaned and v["garden hose"].orphaned
+    carried = [s for s in v["waterproof hiking boots"].suggestions
+               if s["action"] == "add keyword to product"]
+    assert [(s["product_id"], s["why"]) for s in carried] == [
+        ("K4", "same category (Shoes); its title has 2 of the keyword's 3 words")]
+    assert "add keyword to product" not in [s["action"] for s in v["garden hose"].suggestions]
+
+
+def test_a_replacement_title_writes_a_word_as_the_stores_titles_do(store, tmp_path):
+    """`oem` typed in lower case goes into a replacement title as `OEM`, as the store's live
+    titles write it; a word no title holds is title-cased."""
+    import_file(store, "products", write_csv(tmp_path / "p.csv", """
+        product_id,title,category,status,keywords,published
+        S1,Leather Hiking Boots Model H100,B,online,oem hiking boots|ankle hiking boots,2025-01-01
+        S2,OEM Canvas Sneakers Model H200,S,online,,2025-01-01
+    """))
+    publish = [s for k in coverage_check(store, ["S1"]).keywords for s in k.suggestions
+               if s["action"] == "publish new product"]
+    assert {s["title"] for s in publish} == {"Leather Ankle OEM Hiking Boots Model H100"}
+    assert proposed_title("Leather Hiking Boots Model H100", ["oem hiking boots"]) == \
+        "Leather Oem Hiking Boots Model H100"
+
+
 def _stats(store, tmp_path, text):
     import_file(store, "product-stats", write_csv(tmp_path / "s.csv", text))
 

@@ -195,3 +195,24 @@ def test_lowest_bits_and_the_bit_set_route_agree_with_sets():
         assert sorted(index.holding(words)) == held
         assert index.count_and_first([words], 10) == (len(held), held[:10])
     assert len(index.having["walk"]) > TitleWords.AS_BITS  # the bit route was taken
+
+
+def test_the_titles_holding_most_of_some_words_agree_with_counting_them():
+    """`most_of` (who could carry a keyword) lists the titles holding most of its words,
+    at least one, by position among equals, and only those of `among` when asked."""
+    import random
+
+    from kwtrack.wordsets import TitleWords
+
+    rng = random.Random(7)
+    vocabulary = ("walk", "shoe", "red", "mesh", "kid", "boot")
+    titles = [tuple(w for w in vocabulary if rng.random() < 0.4) for _ in range(2000)]
+    index = TitleWords(titles)
+    for words in [("walk", "shoe", "red"), ("boot",), ("walk", "nothing"), ("nothing",),
+                  ("mesh", "kid", "boot", "red", "walk"), ("red", "red")]:
+        for limit, among in [(5, None), (400, None), (3, set(range(0, 2000, 7)))]:
+            wanted = set(words)
+            counted = [(-len(wanted & set(title)), t) for t, title in enumerate(titles)
+                       if wanted & set(title) and (among is None or t in among)]
+            expected = [(t, -n) for n, t in sorted(counted)[:limit]]
+            assert index.most_of(words, limit, among) == expected, (words, limit)

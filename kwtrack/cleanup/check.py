@@ -16,7 +16,8 @@ once) and Python sets and dicts: no query per keyword.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import heapq
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -29,7 +30,13 @@ from kwtrack.duplicates import TitleIndex
 from kwtrack.errors import KwtrackError
 from kwtrack.store import bulk
 from kwtrack.store.models import Coverage, Keyword, Product, Store, database
-from kwtrack.words import compound_vocabulary, keyword_words_of, readings, words_of
+from kwtrack.words import (
+    compound_vocabulary,
+    keyword_words_of,
+    match_words,
+    readings,
+    words_of,
+)
 from kwtrack.wordsets import TitleWords
 
 TITLE_SHOWN = 10  # live products listed per keyword for the title route; all are counted
@@ -152,14 +159,15 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
     candidates, live = _split(products, product_ids, zero)
     if not candidates:
         return CoverageReport(as_of, days, strict, [], [])
-    rows = _covered_keywords(store, candidates, live, strict)
+    live_titles = TitleWords([p.words for p in live])
+    rows = _covered_keywords(store, candidates, live, live_titles, strict)
 
     orphans: dict[str, list[str]] = defaultdict(list)
     for keyword, from_, routes, _ in rows:
         if not routes:
             for i in from_:
                 orphans[candidates[i].product_id].append(keyword)
-    advice = _Advice(candidates, live, orphans, threshold, title_limit)
+    advice = _Advice(candidates, live, live_titles, orphans, threshold, title_limit)
     # One CoveredBy per (live product, route), however many keywords list it.
     places = {place for _, _, routes, _ in rows for place in routes}
     shown = {(i, r): CoveredBy(live[i].product_id, live[i].title, ROUTES[r]) for i, r in places}
@@ -177,7 +185,8 @@ def coverage_check(store: Store, product_ids: list[str], *, zero_effect: bool = 
 
 
 def _covered_keywords(store: Store, candidates: list[_Listing], live: list[_Listing],
-                      strict: bool) -> list[tuple[str, tuple[int, ...], tuple, int]]:
+                      live_titles: TitleWords, strict: bool
+                      ) -> list[tuple[str, tuple[int, ...], tuple, int]]:
     """The keyword groups the candidates cover, alphabetically: (keyword, the candidates
     covering it by place, the live products covering it as (place, route place) pairs, and
     how many live titles hold it). Its sets and maps are gone when it returns: the rows
@@ -197,7 +206,6 @@ def _covered_keywords(store: Store, candidates: list[_Listing], live: list[_List
                 .where(Coverage.product.in_(SQL(f"(SELECT id FROM {doomed_table})")))):
             if keyword in group_of:
                 sources[group_of[keyword]].add(candidate_at[product])
-        live_titles = None
         group_readings: dict[int, tuple[tuple[str, ...], ...]] = {}
 
         def readings_of(group: int) -> tuple[tuple[str, ...], ...]:
@@ -210,7 +218,6 @@ def _covered_keywords(store: Store, candidates: list[_Listing], live: list[_List
 
         if not strict:
             doomed = TitleWords([p.words for p in candidates])
-            live_titles = TitleWords([p.words for p in live])
             # Hyphenated compounds the titles hold: `slip on shoe` may be read `slip-on shoe`.
             compounds = compound_vocabulary((*doomed.having, *live_titles.having))
             vocabulary = set(doomed.having)
@@ -238,7 +245,7 @@ def _covered_keywords(store: Store, candidates: list[_Listing], live: list[_List
     for group in sorted(sources, key=library.display.__getitem__):
         routes = live_links.get(group, set())
         matches = 0
-        if live_titles is not None and live_titles.may_hold(library.words[group]):
+        if not strict and live_titles.may_hold(library.words[group]):
             matches, first = live_titles.count_and_first(readings_of(group), TITLE_SHOWN)
             if first:
                 routes = routes | {(i, title_route) for i in first}
@@ -304,35 +311,55 @@ class _Library:
 class _Advice:
     """What to do about an orphaned keyword: who could carry it, or a replacement title.
 
-    Worked out once per candidate: its near-duplicate live titles, a live product of the same
-    category, and one replacement title that carries as many of its orphans as fit and is not
-    itself a near-duplicate of a live title."""
+    Worked out once per candidate: its near-duplicate live titles, and one replacement title
+    that carries as many of its orphans as fit and is not itself a near-duplicate of a live
+    title; once per orphan and category: the live title of that category holding most of
+    the orphan's words."""
 
     def __init__(self, candidates: list[_Listing], live: list[_Listing],
-                 orphans: dict[str, list[str]], threshold: float | None, title_limit: int):
+                 live_titles: TitleWords, orphans: dict[str, list[str]],
+                 threshold: float | None, title_limit: int):
         index = TitleIndex({p.product_id: p.title for p in live})
         self.near = {p.product_id: tuple(d.to_dict() for d in index.near_duplicates(
             p.title, threshold=threshold)) for p in candidates}
         self._named = {p.product_id: p for p in candidates}
-        self._by_category: dict[str, _Listing] = {}
-        for p in live:
+        self._live, self._live_titles = live, live_titles
+        self._in_category: dict[str, set[int]] = defaultdict(set)  # category → live places
+        for i, p in enumerate(live):
             if p.category:
-                self._by_category.setdefault(p.category, p)
+                self._in_category[p.category].add(i)
         self._drafts: dict[str, tuple[str, set[str]]] = {}
+        spellings = self._spellings({k for keywords in orphans.values() for k in keywords})
         for product_id, keywords in orphans.items():
             p = self._named[product_id]
             title, carried = draft_title(p.title, sorted(keywords), title_limit,
-                                         " ".join(p.words))
+                                         " ".join(p.words), spellings)
             if title and not index.near_duplicates(title, threshold=threshold):
                 self._drafts[product_id] = (title, carried)
-        self._carriers: dict[str, list[dict]] = {}
+        self._by_category: dict[tuple[str, str], list[dict]] = {}  # (keyword, category)
+
+    def _spellings(self, keywords: set[str]) -> dict[str, str]:
+        """How the live titles write the keywords' words (`OEM`, `EVA`, `PU`), by the word
+        lower-cased: the commonest way among the first 20 titles holding it (a replacement
+        title writes a word as the store does; one no title holds is title-cased)."""
+        found = {}
+        for typed in {word.lower() for keyword in keywords for word in keyword.split()}:
+            forms = match_words(typed)
+            places = self._live_titles.having.get(forms[0]) if len(forms) == 1 else None
+            if places:
+                ways = Counter(token for place in heapq.nsmallest(20, places)
+                               for token in self._live[place].title.split()
+                               if token.lower() == typed)
+                if ways:
+                    found[typed] = ways.most_common(1)[0][0]
+        return found
 
     def suggestions(self, keyword: str, from_: tuple[str, ...]) -> tuple[dict, ...]:
         """For each candidate that covered the orphan: who could carry it, then either the
         replacement title that carries it or "change the main image instead"."""
         out = []
         for product_id in from_:
-            out += self._carriers_of(product_id)
+            out += self._carriers_of(keyword, product_id)
             title, carried = self._drafts.get(product_id, (None, set()))
             if keyword in carried:
                 out.append({"action": "publish new product", "title": title,
@@ -342,16 +369,27 @@ class _Advice:
                             "why": "keep the listing and refresh it instead of deleting"})
         return tuple(out)
 
-    def _carriers_of(self, product_id: str) -> list[dict]:
-        found = self._carriers.get(product_id)
+    def _carriers_of(self, keyword: str, product_id: str) -> list[dict]:
+        """Who could carry an orphan of a candidate: its two nearest near-duplicates, else the
+        live title of its category holding most of the orphan's words (none holding any of
+        them: no one; a product that shares no word with a keyword cannot carry it)."""
+        source, dupes = self._named[product_id], self.near[product_id]
+        if dupes:
+            return [{"action": "add keyword to product", "product_id": d["product_id"],
+                     "title": d["title"], "why": f"near-duplicate title ({d['score']})"}
+                    for d in dupes[:2]]
+        among = self._in_category.get(source.category or "")
+        if not among:
+            return []
+        found = self._by_category.get((keyword, source.category))
         if found is None:
-            source, dupes = self._named[product_id], self.near[product_id]
-            found = [{"action": "add keyword to product", "product_id": d["product_id"],
-                      "title": d["title"], "why": f"near-duplicate title ({d['score']})"}
-                     for d in dupes[:2]]
-            if not dupes and source.category in self._by_category:
-                p = self._by_category[source.category]
+            words = tuple(dict.fromkeys((keyword_words_of(keyword) or "").split()))
+            found = []
+            for place, held in self._live_titles.most_of(words, 1, among):
+                p = self._live[place]
                 found.append({"action": "add keyword to product", "product_id": p.product_id,
-                              "title": p.title, "why": f"same category ({source.category})"})
-            self._carriers[product_id] = found
+                              "title": p.title,
+                              "why": f"same category ({source.category}); its title has "
+                                     f"{held} of the keyword's {len(words)} words"})
+            self._by_category[(keyword, source.category)] = found
         return found

@@ -13,6 +13,7 @@ rules as `kwtrack dupes`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -74,11 +75,13 @@ _TAIL = {"for", "with", "model"}
 
 
 def draft_title(title: str, keywords: list[str], limit: int = TITLE_LIMIT,
-                words: str | None = None) -> tuple[str | None, set[str]]:
+                words: str | None = None, spellings: Mapping[str, str] | None = None
+                ) -> tuple[str | None, set[str]]:
     """The title with the keywords' missing words added (title case, each once), as many
     keywords as fit in `limit` characters and suit who the product is for, and which keywords
     it carries; (None, empty) when none fits or none is missing. `words`: the title's match
-    words, when known (kwtrack.words.words_of).
+    words, when known (kwtrack.words.words_of); `spellings`: how the store's titles write
+    some words, by the word lower-cased (`oem` → `OEM`), else an added word is title-cased.
 
     A keyword's missing words go where they make its phrase read as typed: before the title
     word that is the keyword's next word (`leather` before `Shoes` for `leather jogging
@@ -97,7 +100,7 @@ def draft_title(title: str, keywords: list[str], limit: int = TITLE_LIMIT,
         for word, forms in _typed_words(keyword):  # added whole when it brings a new word
             missing = [f for f in forms if f not in have and f not in folded_extra]
             if missing:
-                extra.append(_title_case(word))
+                extra.append((spellings or {}).get(word.lower()) or _title_case(word))
                 folded_extra += missing
             elif not extra:
                 before = frozenset(forms)
