@@ -294,12 +294,32 @@ def link(store: Store, keyword: str, product_id: str, *, add: bool = False) -> i
             if not add:
                 raise
             row = _add_keyword(store, action, {"keyword": keyword}, stamp)
-        if Coverage.get_or_none((Coverage.product == product) & (Coverage.keyword == row)):
+        if not _link(store, action, stamp, row, product, "linked by hand"):
             raise KwtrackError(f"{row.keyword!r} is already linked to {product_id}")
-        found = Coverage.create(product=product, keyword=row, source="manual", created_at=stamp)
-        log_change(store, action, "coverage", found.id, "link", None,
-                   link_text(product.id, row.id, "manual"), "linked by hand", stamp)
     return action
+
+
+def link_all(store: Store, pairs: list[tuple[str, str]], reason: str) -> int | None:
+    """Link each (keyword, product ID) by hand as one change, which undo takes back whole:
+    the orphans a coverage check hands to the live products that could carry them. A pair
+    linked already is left as it is; returns the action number, None when every pair was.
+    A keyword or product that is not live refuses the lot."""
+    with database.obj.atomic():
+        stamp, action = now(), next_action(store)
+        linked = [_link(store, action, stamp, *_live_pair(store, keyword, product_id), reason)
+                  for keyword, product_id in pairs]
+    return action if any(linked) else None
+
+
+def _link(store: Store, action: int, stamp, row: Keyword, product: Product, reason: str
+          ) -> bool:
+    """A manual link written and logged under `action`; False when the two are linked."""
+    if Coverage.get_or_none((Coverage.product == product) & (Coverage.keyword == row)):
+        return False
+    found = Coverage.create(product=product, keyword=row, source="manual", created_at=stamp)
+    log_change(store, action, "coverage", found.id, "link", None,
+               link_text(product.id, row.id, "manual"), reason, stamp)
+    return True
 
 
 def unlink(store: Store, keyword: str, product_id: str) -> int:

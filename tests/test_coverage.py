@@ -96,26 +96,72 @@ def test_suggestions_for_orphans(shop):
     assert proposed_title("x" * 120, ["long keyword here"]) is None
 
 
+def _boots_shop(store, tmp_path):
+    """K1 covers three keywords only it covers; the live Shoes titles hold two of
+    `waterproof hiking boots`' three words (K4), one of `waterproof work gloves`' (K4) and
+    none of `garden hose`'s."""
+    import_file(store, "products", write_csv(tmp_path / "p.csv", """
+        product_id,title,category,status,published
+        K1,Leather Office Shoes Model L100,Shoes,online,2025-01-01
+        K2,Canvas Sneakers Model L200,Shoes,online,2025-01-01
+        K3,Hiking Socks Model L300,Shoes,online,2025-01-01
+        K4,Waterproof Rain Boots Model L400,Shoes,online,2025-01-01
+        K5,Waterproof Hiking Jacket Model L500,Outerwear,online,2025-01-01
+    """))
+    import_file(store, "coverage", write_csv(tmp_path / "c.csv", """
+        product_id,keyword,source
+        K1,waterproof hiking boots,search
+        K1,garden hose,search
+        K1,waterproof work gloves,search
+    """))
+
+
 def test_an_orphan_is_offered_to_the_title_of_its_category_holding_most_of_its_words(
         store, tmp_path):
     """Without a near-duplicate, the product to add an orphan to is the live product of the
     candidate's category whose title holds most of the orphan's words, not merely the first
-    of the category; one holding none of them is not offered."""
-    import_file(store, "products", write_csv(tmp_path / "p.csv", """
-        product_id,title,category,status,keywords,published
-        K1,Leather Office Shoes L100,Shoes,online,waterproof hiking boots|garden hose,2025-01-01
-        K2,Canvas Sneakers Model L200,Shoes,online,,2025-01-01
-        K3,Hiking Socks Model L300,Shoes,online,,2025-01-01
-        K4,Waterproof Rain Boots Model L400,Shoes,online,,2025-01-01
-        K5,Waterproof Hiking Jacket Model L500,Outerwear,online,,2025-01-01
-    """))
-    v = verdicts(coverage_check(store, ["K1"]))
-    assert v["waterproof hiking boots"].orphaned and v["garden hose"].orphaned
-    carried = [s for s in v["waterproof hiking boots"].suggestions
-               if s["action"] == "add keyword to product"]
-    assert [(s["product_id"], s["why"]) for s in carried] == [
-        ("K4", "same category (Shoes); its title has 2 of the keyword's 3 words")]
-    assert "add keyword to product" not in [s["action"] for s in v["garden hose"].suggestions]
+    of the category; one holding fewer than half of them is not offered."""
+    _boots_shop(store, tmp_path)
+    report = coverage_check(store, ["K1"])
+    v = verdicts(report)
+    assert all(v[k].orphaned for k in ("waterproof hiking boots", "garden hose",
+                                       "waterproof work gloves"))
+    carried = {k: [(s["product_id"], s["why"]) for s in v[k].suggestions
+                   if s["action"] == "add keyword to product"] for k in v}
+    assert carried == {
+        "waterproof hiking boots": [
+            ("K4", "same category (Shoes); its title has 2 of the keyword's 3 words")],
+        "garden hose": [], "waterproof work gloves": []}
+    # what `coverage link-carriers` links: the orphans with a carrier
+    assert [(h.keyword, h.product_id) for h in report.handovers()] == [
+        ("waterproof hiking boots", "K4")]
+    assert report.handovers({"K2"}) == []
+
+
+def test_cli_links_the_orphans_to_their_carriers_as_one_change(store, db_path, tmp_path):
+    """`coverage link-carriers` asks first (refused without a terminal or --yes), links each
+    orphan to its carrier, prints what to add on Alibaba.com, and `undo` takes it back."""
+    _boots_shop(store, tmp_path)
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, ["--db", str(db_path), *args])
+
+    refused = run("coverage", "link-carriers", "K1")
+    assert refused.exit_code == 2 and "add --yes" in refused.stderr
+    linked = run("coverage", "link-carriers", "K1", "--yes")
+    assert linked.exit_code == 0, linked.output
+    assert linked.stdout.splitlines()[1].split()[:4] == ["waterproof", "hiking", "boots", "K4"]
+    assert "linked 1 keyword (change" in linked.stderr
+    assert "2 orphans no live product could carry" in linked.stderr
+    after = verdicts(coverage_check(store, ["K1"]))
+    assert [c.via for c in after["waterproof hiking boots"].covered_by] == ["manual"]
+    assert after["garden hose"].orphaned
+    again = run("coverage", "link-carriers", "K1", "--yes")
+    assert again.exit_code == 0 and again.stdout == ""
+    assert "no orphaned keyword has a live product to carry it" in again.stderr
+    assert run("undo").exit_code == 0
+    assert verdicts(coverage_check(store, ["K1"]))["waterproof hiking boots"].orphaned
 
 
 def test_a_replacement_title_writes_a_word_as_the_stores_titles_do(store, tmp_path):

@@ -99,6 +99,25 @@ def test_link_unlink_undo_and_redo_keep_the_link_as_it_was(store):
     assert "redid change" in redo(store) and Coverage.select().count() == 0
 
 
+def test_links_made_together_are_one_change_and_a_bad_pair_refuses_them_all(store):
+    edits.add_product(store, SHOE)
+    for word in ("trail shoes", "hiking shoes", "mesh shoes"):
+        edits.add_keyword(store, {"keyword": word})
+    edits.link(store, "mesh shoes", SHOE["product_id"])
+    with pytest.raises(KwtrackError, match="no keyword 'nope'"):
+        edits.link_all(store, [("trail shoes", SHOE["product_id"]),
+                               ("nope", SHOE["product_id"])], "carriers")
+    assert Coverage.select().count() == 1  # (nothing of the refused lot)
+    pairs = [(w, SHOE["product_id"]) for w in ("trail shoes", "hiking shoes", "mesh shoes")]
+    action = edits.link_all(store, pairs, "carriers")
+    assert Coverage.select().count() == 3  # the linked pair is left as it was
+    logged = list(Change.select().where(Change.action == action))
+    assert len(logged) == 2 and {c.reason for c in logged} == {"carriers"}
+    assert edits.link_all(store, pairs, "carriers") is None
+    undo(store)
+    assert [c.keyword.keyword for c in Coverage.select()] == ["mesh shoes"]
+
+
 def test_the_products_that_could_carry_a_word_are_the_live_titles_holding_most_of_it(store):
     """Linking a word by hand picks from the titles holding most of its words; a product
     linked to it already, offline or archived is not offered."""

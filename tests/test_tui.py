@@ -11,7 +11,7 @@ from textual.widgets import Footer, Input, Markdown, TabbedContent
 from kwtrack import catalog
 from kwtrack.cleanup import coverage_check, suggestion_text
 from kwtrack.store.database import get_store
-from kwtrack.store.models import ImportBatch, Product
+from kwtrack.store.models import Coverage, ImportBatch, Product
 from kwtrack.tui.app import HelpScreen, KwtrackApp
 from kwtrack.tui.commands import VIEWS
 from kwtrack.tui.widgets import WINDOW, MarkdownPane
@@ -1324,6 +1324,43 @@ async def test_the_clean_up_deletes_every_safe_candidate_at_once(demo_db):
         await pilot.press("D")  # none left safe: said, no dialog
         await settle(app, pilot)
         assert not isinstance(app.screen, DeleteDialog)
+
+
+async def test_the_clean_up_links_a_candidates_orphans_to_their_carriers_then_it_is_safe(
+        demo_db):
+    """`L` on a candidate whose orphans all have a carrier: asked first, linked on `y` as
+    one change, and the candidate reads safe; `u` takes the links back. On one with no
+    carrier for any orphan it says so and asks nothing."""
+    from kwtrack.tui.dialogs import ConfirmDialog
+
+    report = coverage_check(get_store(), [], zero_effect=True)
+    carried = {h.keyword for h in report.handovers()}
+    candidate = next(c for c in report.candidates
+                     if c.orphaned and set(c.orphaned) <= carried)
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        cleanup = await _rows_of(app, pilot, "cleanup")
+        keys = [cleanup.table.coordinate_to_cell_key((r, 0)).row_key.value
+                for r in range(cleanup.table.row_count)]
+        cleanup.table.move_cursor(row=keys.index(candidate.product_id))
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert not cleanup.report[candidate.product_id].orphaned
+        linked = {(c.keyword.keyword, c.product.product_id) for c in Coverage.select().where(
+            Coverage.source == "manual")}
+        assert {(h.keyword, h.product_id)
+                for h in report.handovers({candidate.product_id})} <= linked
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert cleanup.report[candidate.product_id].orphaned == candidate.orphaned
+        safe = next(c for c in report.candidates if not c.orphaned)
+        cleanup.table.move_cursor(row=keys.index(safe.product_id))
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
 
 
 async def test_the_tui_reviews_and_bids_with_the_config_it_was_given(demo_db, tmp_path,

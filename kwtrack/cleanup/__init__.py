@@ -12,6 +12,7 @@ from kwtrack.cleanup.check import (
     TITLE_SHOWN,
     Candidate,
     CoverageReport,
+    Handover,
     KeywordVerdict,
     coverage_check,
     suggestion_text,
@@ -36,7 +37,8 @@ from kwtrack.cleanup.zero_effect import (
 )
 
 __all__ = ["DEFAULT_DAYS", "ROUTES", "TITLE_LIMIT", "TITLE_SHOWN", "Candidate", "CoverageReport",
-           "CoveredBy", "KeywordVerdict", "ProductBrief", "StoreCoverage", "ZeroEffect",
+           "CoveredBy", "Handover", "KeywordVerdict", "ProductBrief", "StoreCoverage",
+           "ZeroEffect",
            "coverage_check", "day_ranges", "draft_title", "last_stats_day", "live_products",
            "missing_stats_days", "proposed_title", "suggestion_text", "zero_effect_products",
            "TitleCheck", "check_title"]

@@ -86,6 +86,20 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Handover:
+    """An orphaned keyword and the live product the check suggests adding it to."""
+
+    keyword: str
+    product_id: str
+    title: str
+    why: str
+
+    def __str__(self) -> str:
+        """The handover in a line, as `coverage link-carriers` and the TUI ask it."""
+        return f"{self.keyword} → {self.product_id} — {self.why}"
+
+
+@dataclass(frozen=True)
 class CoverageReport:
     """The whole check: candidates, keywords (alphabetically) and a summary."""
 
@@ -103,6 +117,23 @@ class CoverageReport:
     def safe(self) -> list[Candidate]:
         """The candidates whose deletion orphans nothing (on their own or together)."""
         return [c for c in self.candidates if not c.orphaned]
+
+    def handovers(self, product_ids: set[str] | None = None) -> list[Handover]:
+        """Each orphaned keyword (of the candidates `product_ids`, when given) with the first
+        live product the check suggests adding it to: linking those lets the candidates go
+        without orphaning it (`kwtrack coverage link-carriers`, the TUI's Clean-up `L`).
+        An orphan no live product could carry is left out: it wants a new product or a
+        new main image."""
+        found = []
+        for k in self.orphaned:
+            if product_ids is not None and product_ids.isdisjoint(k.from_):
+                continue
+            carrier = next((s for s in k.suggestions
+                            if s["action"] == "add keyword to product"), None)
+            if carrier is not None:
+                found.append(Handover(k.keyword, carrier["product_id"], carrier["title"],
+                                      carrier["why"]))
+        return found
 
     def to_dict(self) -> dict:
         """The JSON shape of `kwtrack coverage check --json`."""
@@ -371,8 +402,9 @@ class _Advice:
 
     def _carriers_of(self, keyword: str, product_id: str) -> list[dict]:
         """Who could carry an orphan of a candidate: its two nearest near-duplicates, else the
-        live title of its category holding most of the orphan's words (none holding any of
-        them: no one; a product that shares no word with a keyword cannot carry it)."""
+        live title of its category holding most of the orphan's words, when it holds at
+        least half of them (a running shoe sharing `men` with `china men high top sneakers`
+        is no carrier: `coverage link-carriers` would link it)."""
         source, dupes = self._named[product_id], self.near[product_id]
         if dupes:
             return [{"action": "add keyword to product", "product_id": d["product_id"],
@@ -386,6 +418,8 @@ class _Advice:
             words = tuple(dict.fromkeys((keyword_words_of(keyword) or "").split()))
             found = []
             for place, held in self._live_titles.most_of(words, 1, among):
+                if held * 2 < len(words):
+                    break
                 p = self._live[place]
                 found.append({"action": "add keyword to product", "product_id": p.product_id,
                               "title": p.title,

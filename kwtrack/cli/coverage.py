@@ -11,6 +11,7 @@ from kwtrack.cli.common import (
     State,
     coverers_text,
     echo_json,
+    echo_table,
     parse_as_of,
     pass_state,
     zero_effect_window,
@@ -61,6 +62,63 @@ def coverage_check_cmd(state: State, product_ids, zero_effect, days, as_of, stri
         print_coverage(report)
     if report.orphaned:
         sys.exit(3)
+
+
+@coverage_group.command("link-carriers")
+@click.argument("product_ids", nargs=-1)
+@click.option("--zero-effect", is_flag=True, help="Also every zero-effect product.")
+@zero_effect_window
+@click.option("--strict", is_flag=True, help="Check coverage without the title route.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_state
+def link_carriers(state: State, product_ids, zero_effect, days, as_of, strict, yes) -> None:
+    """Link each keyword that deleting PRODUCT_IDS together would orphan to the live product
+    the coverage check suggests to carry it, as one change (`kwtrack undo` takes it back),
+    so that they can be deleted without orphaning it. Add the keywords to those products on
+    Alibaba.com too: the list is printed (keyword, product ID, title).
+
+    An orphan no live product could carry is not linked: `kwtrack coverage check` says what
+    to publish instead.
+
+    \b
+    Example:
+      kwtrack coverage link-carriers --zero-effect
+      kwtrack products delete --zero-effect --only-safe     # then more are safe
+    """
+    from kwtrack.cleanup import coverage_check
+    from kwtrack.edits import link_all
+
+    if not product_ids and not zero_effect:
+        raise click.UsageError("name PRODUCT_IDS or use --zero-effect")
+    store = state.store()
+    report = coverage_check(store, list(dict.fromkeys(product_ids)), zero_effect=zero_effect,
+                            days=days, as_of=parse_as_of(as_of), strict=strict)
+    handovers = report.handovers()
+    left = len(report.orphaned) - len(handovers)
+    if not handovers:
+        click.echo("no orphaned keyword has a live product to carry it"
+                   if report.orphaned else "nothing would be orphaned", err=True)
+        return
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError("not a terminal: add --yes to link without asking")
+        named = "\n".join(f"  {h}" for h in handovers[:SHOWN])
+        more = f"\n  … and {len(handovers) - SHOWN:,} more" if len(handovers) > SHOWN else ""
+        click.confirm(f"Link {counted(len(handovers), 'orphaned keyword')}, each to the live "
+                      f"product suggested to carry it:\n{named}{more}\n(`kwtrack undo` "
+                      "unlinks them)", abort=True)
+    action = link_all(store, [(h.keyword, h.product_id) for h in handovers],
+                      "linked to carry an orphan of the coverage check")
+    # (stdout: what to add to the products' keywords in Alibaba.com's back end too)
+    echo_table(["keyword", "product_id", "title"],
+               [[h.keyword, h.product_id, h.title] for h in handovers], widths={2: 90})
+    click.echo(f"linked {counted(len(handovers), 'keyword')} (change {action}); `kwtrack "
+               "undo` unlinks them"
+               + (f"; {counted(left, 'orphan')} no live product could carry: see `kwtrack "
+                  "coverage check`" if left else ""), err=True)
+
+
+SHOWN = 20  # links the question lists (it counts the rest)
 
 
 def print_coverage(report) -> None:

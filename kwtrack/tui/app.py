@@ -78,7 +78,7 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
     .-no-details VerticalScroll.details { display: none; }
     """
     NARROW = 100  # columns below which the details pane starts hidden
-    LISTED = 15  # proposed bid changes a question lists (it counts the rest)
+    LISTED = 15  # rows a question lists (bid changes, links; it counts the rest)
     BINDINGS = bindings()
     COMMANDS = App.COMMANDS | {KwtrackCommands}
 
@@ -266,7 +266,7 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
     def action_apply_review(self) -> None:
         """The week's proposed bid changes (the Review's week, else the latest), asked
         first, applied as one change."""
-        from kwtrack.bids import review_proposals
+        from kwtrack.bids import apply_proposals, review_proposals
         from kwtrack.review import TITLES
 
         view = self._current()
@@ -288,24 +288,53 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         question = "\n".join([f"Apply the review's {counted(len(changing), 'bid change')}?",
                               "", *lines, "", "They are one change: u undoes them together."])
 
+        self.call_from_thread(
+            self._ask_then_write, question, "apply them",
+            lambda store: apply_proposals(store, changing),
+            f"{counted(len(changing), 'bid')} changed")
+
+    def action_link_carriers(self) -> None:
+        """The highlighted candidate's orphans, each linked to the live product the check
+        suggests to carry it (`CoverageReport.handovers`), asked first, as one change."""
+        from kwtrack.edits import link_all
+
+        view, (_, key) = self._current(), self._highlighted()
+        if key is None or not isinstance(view, CleanupView):
+            return
+        handovers = view.check.handovers({key})
+        if not handovers:
+            self.notify(f"{key}: no orphan has a live product to carry it" if
+                        view.report[key].orphaned else f"{key} orphans nothing")
+            return
+        lines = [f"  {h}" for h in handovers[:self.LISTED]]
+        if len(handovers) > self.LISTED:
+            lines.append(f"  … and {len(handovers) - self.LISTED:,} more")
+        question = "\n".join([
+            f"Link {counted(len(handovers), 'orphaned keyword')} of {key}, each to the live "
+            "product suggested to carry it?", "", *lines, "",
+            "Add them to those products' keywords on Alibaba.com too. One change: u undoes it."])
+        self._ask_then_write(question, "link them", lambda store: link_all(
+            store, [(h.keyword, h.product_id) for h in handovers],
+            "linked to carry an orphan of the coverage check"),
+            f"{counted(len(handovers), 'keyword')} linked")
+
+    def _ask_then_write(self, question: str, verb: str, write, done: str) -> None:
+        """Ask `question`; on yes, run `write(store)` (→ its action number) in a worker and
+        say `done` with the change's number, then read the view again."""
         def answered(yes: bool | None) -> None:
             if yes:
-                self._apply_proposals(changing)
+                self._write(write, done)
 
-        self.call_from_thread(self.push_screen, ConfirmDialog(question, "apply them"),
-                              answered)
+        self.push_screen(ConfirmDialog(question, verb), answered)
 
     @work(thread=True, exit_on_error=False)
-    def _apply_proposals(self, proposals) -> None:
-        from kwtrack.bids import apply_proposals
-
+    def _write(self, write, done: str) -> None:
         try:
-            action = apply_proposals(store_by_id(self.store_id), proposals)
+            action = write(store_by_id(self.store_id))
         except KwtrackError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.call_from_thread(self.notify, f"{counted(len(proposals), 'bid')} changed "
-                              f"(change {action}; u undoes it)")
+        self.call_from_thread(self.notify, f"{done} (change {action}; u undoes it)")
         self.call_from_thread(self.action_refresh)
 
     def action_key_group(self) -> None:

@@ -52,6 +52,9 @@ COMMANDS: tuple[Command, ...] = (
             views=("products", "cleanup", "duplicates")),
     Command("D", "delete_safe", "Delete safe", "delete every candidate that is safe to "
             "delete, together, after the coverage check of them", views=("cleanup",)),
+    Command("L", "link_carriers", "Link carriers", "link the highlighted candidate's "
+            "orphaned keywords to the live products the check suggests to carry them, asked "
+            "first (then it can go: D); u undoes it", views=("cleanup",)),
     Command("b", "bid", "Bid", "set the highlighted word's P4P bid", views=WORDS),
     Command("A", "apply_review", "Apply bids", "apply the bid changes the week's review "
             "proposes (raise, cut), asked first; u undoes them together",

@@ -305,7 +305,7 @@ class CleanupView(ReportView):
     def rows(self, store):
         from kwtrack.cleanup import coverage_check
 
-        report = coverage_check(store, [], zero_effect=True)
+        self.check = report = coverage_check(store, [], zero_effect=True)
         self.report = {c.product_id: c for c in report.candidates}
         self.keywords = defaultdict(list)  # candidate → the verdicts of the keywords it covers
         for verdict in report.keywords:
