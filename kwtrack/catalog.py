@@ -11,7 +11,7 @@ import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from peewee import JOIN, SQL, fn
+from peewee import JOIN, SQL, Case, fn
 
 from kwtrack.cleanup import ROUTES, StoreCoverage, last_stats_day, missing_stats_days
 from kwtrack.errors import KwtrackError
@@ -30,6 +30,7 @@ from kwtrack.store.models import (
     now,
 )
 from kwtrack.store.search import holding, in_store
+from kwtrack.store.totals import whole_sum
 from kwtrack.words import normalise_keyword
 
 RECENT_DAYS = 30
@@ -237,16 +238,16 @@ def _product_query(store: Store, search: str | None, include_archived: bool):
 
 def _product_number(store: Store, name: str):
     """A product's number as its list row shows it, in SQL: its score, or a sum over the
-    recent days of stats (0 when no row falls in them; unknown when the store has none)."""
+    recent days of stats (0 when no row falls in them; unknown when the store has none, or
+    when a row leaves it unknown: `kwtrack.store.totals`)."""
     if name == "score":
         return Product.score
     window = recent_product_window(store)
     if window is None:
         return SQL("NULL")
-    metric = getattr(ProductStat, name)
-    return fn.COALESCE(ProductStat.select(fn.SUM(metric)).where(
+    return ProductStat.select(whole_sum(getattr(ProductStat, name), empty=0)).where(
         (ProductStat.product == Product.id) & (ProductStat.period_start >= window[0])
-        & (ProductStat.period_end <= window[1])), 0)
+        & (ProductStat.period_end <= window[1]))
 
 
 def _keyword_number(store: Store, name: str):
@@ -259,9 +260,16 @@ def _keyword_number(store: Store, name: str):
     window = recent_keyword_window(store)
     if window is None:
         return SQL("NULL")
-    return KeywordStat.select(fn.SUM(getattr(KeywordStat, name))).where(
+    return KeywordStat.select(_keyword_total(name)).where(
         (KeywordStat.keyword == Keyword.id) & (KeywordStat.period_start >= window[0])
         & (KeywordStat.period_end <= window[1]))
+
+
+def _keyword_total(name: str):
+    """A keyword's figure over its recent stats rows, in SQL (`kwtrack.store.totals`):
+    spend over its P4P rows (organic rows have none), the others over all of them."""
+    rows = KeywordStat.channel == "p4p" if name == "spend" else None
+    return whole_sum(getattr(KeywordStat, name), rows=rows)
 
 
 def count_products(store: Store, search: str | None = None, *,
@@ -292,13 +300,13 @@ def list_products(store: Store, search: str | None = None, *, offset: int = 0,
             window = recent_product_window(store)
             if window:
                 # as the rows show it: a product without stats in the window has 0
-                sums = (ProductStat.select(ProductStat.product,
-                                           fn.SUM(getattr(ProductStat, sort)).alias("total"))
+                sums = (ProductStat.select(ProductStat.product, whole_sum(
+                            getattr(ProductStat, sort)).alias("total"))
                         .where((ProductStat.period_start >= window[0])
                                & (ProductStat.period_end <= window[1]))
                         .group_by(ProductStat.product).alias("sums"))
                 query = query.join(sums, JOIN.LEFT_OUTER, on=(sums.c.product_id == Product.id))
-                order = fn.COALESCE(sums.c.total, 0)
+                order = Case(None, [(sums.c.product_id.is_null(), 0)], sums.c.total)
         elif sort in PRODUCT_SORTS:
             order = getattr(Product, sort)
         elif sort is not None:
@@ -335,8 +343,8 @@ def _product_rows(store: Store, products: list[Product],
     window = recent_product_window(store)
     for part in bulk.chunked(ids) if window else ():
         totals.update((row[0], row[1:]) for row in (
-            ProductStat.select(ProductStat.product, fn.SUM(ProductStat.impressions),
-                               fn.SUM(ProductStat.clicks), fn.SUM(ProductStat.inquiries))
+            ProductStat.select(ProductStat.product, whole_sum(ProductStat.impressions),
+                               whole_sum(ProductStat.clicks), whole_sum(ProductStat.inquiries))
             .where(ProductStat.product.in_(list(part))
                    & (ProductStat.period_start >= window[0])
                    & (ProductStat.period_end <= window[1]))
@@ -478,7 +486,7 @@ def list_keywords(store: Store, search: str | None = None, *, group: str | None 
             else:
                 # unknown stays unknown: a word without stats in the window sorts last
                 sums = (KeywordStat.select(KeywordStat.keyword,
-                                           fn.SUM(getattr(KeywordStat, sort)).alias("total"))
+                                           _keyword_total(sort).alias("total"))
                         .where((KeywordStat.period_start >= window[0])
                                & (KeywordStat.period_end <= window[1])))
                 if search or group:  # sum the listed words only, not the whole library's
@@ -511,8 +519,8 @@ def _keyword_rows(store: Store, keywords: list[Keyword],
     totals: dict[int, tuple] = {}
     if window:
         totals = {row[0]: row[1:] for row in (
-            KeywordStat.select(KeywordStat.keyword, fn.SUM(KeywordStat.impressions),
-                               fn.SUM(KeywordStat.clicks), fn.SUM(KeywordStat.spend))
+            KeywordStat.select(KeywordStat.keyword, _keyword_total("impressions"),
+                               _keyword_total("clicks"), _keyword_total("spend"))
             .where(KeywordStat.keyword.in_(ids) & (KeywordStat.period_start >= window[0])
                    & (KeywordStat.period_end <= window[1]))
             .group_by(KeywordStat.keyword).tuples())}

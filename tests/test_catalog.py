@@ -189,3 +189,47 @@ def test_numeric_terms_keep_the_rows_that_show_such_a_number(demo_db, kind, sear
     assert wanted and len(wanted) < len(every)
     assert lister(store, search) == wanted
     assert counter(store, search) == len(wanted)
+
+
+def test_a_total_a_row_leaves_unknown_is_unknown_not_the_sum_of_the_others(store, tmp_path):
+    """A product's week saying `-` for clicks makes its clicks over the recent days unknown,
+    not the other week's alone: a filter never keeps it, a sort puts it last; a product
+    with no row had none (0). Likewise a keyword's figures, its spend over its P4P rows
+    only (organic rows have none)."""
+    from kwtrack.imports import import_file
+
+    from .conftest import write_csv
+
+    import_file(store, "products", write_csv(tmp_path / "p.csv", """
+        product_id,title,status
+        P1,Leather Boots Model B1,online
+        P2,Canvas Shoes Model C2,online
+        P3,Rain Boots Model R3,online
+    """))
+    import_file(store, "product-stats", write_csv(tmp_path / "ps.csv", """
+        product_id,period_start,period_end,impressions,clicks,inquiries
+        P1,2026-11-09,2026-11-15,100,5,1
+        P1,2026-11-16,2026-11-22,80,,0
+        P2,2026-11-09,2026-11-15,50,2,0
+        P2,2026-11-16,2026-11-22,40,1,0
+    """))
+    rows = {r.product_id: r for r in catalog.list_products(store)}
+    assert [(rows[p].impressions, rows[p].clicks) for p in ("P1", "P2", "P3")] == [
+        (180, None), (90, 3), (0, 0)]
+    assert [r.product_id for r in catalog.list_products(store, "clicks>=0")] == ["P2", "P3"]
+    assert [r.product_id for r in catalog.list_products(
+        store, sort="clicks", descending=True)] == ["P2", "P3", "P1"]
+    import_file(store, "keyword-stats", write_csv(tmp_path / "ks.csv", """
+        keyword,period_start,period_end,channel,impressions,clicks,spend
+        shoes,2026-11-09,2026-11-15,organic,500,20,
+        shoes,2026-11-09,2026-11-15,p4p,100,10,12.5
+        shoes,2026-11-16,2026-11-22,organic,400,,
+        shoes,2026-11-16,2026-11-22,p4p,90,9,11
+        boots,2026-11-16,2026-11-22,organic,30,3,
+        boots,2026-11-16,2026-11-22,p4p,10,1,
+    """))
+    words = {r.keyword: r for r in catalog.list_keywords(store)}
+    assert [(words[k].impressions, words[k].clicks, words[k].spend)
+            for k in ("shoes", "boots")] == [(1090, None, 23.5), (40, 4, None)]
+    assert [r.keyword for r in catalog.list_keywords(store, "clicks>0")] == ["boots"]
+    assert [r.keyword for r in catalog.list_keywords(store, "spend>0")] == ["shoes"]
