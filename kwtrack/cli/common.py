@@ -328,6 +328,24 @@ def zero_effect_window(command):
                         "--as-of.")(command)
 
 
+SHOWN = 20  # rows a question lists (it counts the rest)
+
+
+def ask_first(verb: str, question: str, rows: list[str] = (), undone: str | None = None
+              ) -> None:
+    """Ask before a change (`--yes` skips it): `question`, the first SHOWN of `rows` (the rest
+    counted) and what undoes it; exits when the answer is no, and refuses without a terminal,
+    where nobody could answer: a script says --yes."""
+    if not sys.stdin.isatty():
+        raise click.UsageError(f"not a terminal: add --yes to {verb} without asking")
+    lines = [question, *(f"  {row}" for row in rows[:SHOWN])]
+    if len(rows) > SHOWN:
+        lines.append(f"  … and {len(rows) - SHOWN:,} more")
+    if undone:
+        lines.append(f"({undone})")
+    click.confirm("\n".join(lines), abort=True)
+
+
 def parse_as_of(value: str | None):
     from kwtrack.values import parse_date
 

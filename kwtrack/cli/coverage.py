@@ -9,6 +9,7 @@ import click
 
 from kwtrack.cli.common import (
     State,
+    ask_first,
     coverers_text,
     echo_json,
     echo_table,
@@ -100,13 +101,9 @@ def link_carriers(state: State, product_ids, zero_effect, days, as_of, strict, y
                    if report.orphaned else "nothing would be orphaned", err=True)
         return
     if not yes:
-        if not sys.stdin.isatty():
-            raise click.UsageError("not a terminal: add --yes to link without asking")
-        named = "\n".join(f"  {h}" for h in handovers[:SHOWN])
-        more = f"\n  … and {len(handovers) - SHOWN:,} more" if len(handovers) > SHOWN else ""
-        click.confirm(f"Link {counted(len(handovers), 'orphaned keyword')}, each to the live "
-                      f"product suggested to carry it:\n{named}{more}\n(`kwtrack undo` "
-                      "unlinks them)", abort=True)
+        ask_first("link", f"Link {counted(len(handovers), 'orphaned keyword')}, each to the "
+                  "live product suggested to carry it:", [str(h) for h in handovers],
+                  "`kwtrack undo` unlinks them")
     action = link_all(store, [(h.keyword, h.product_id) for h in handovers],
                       "linked to carry an orphan of the coverage check")
     # (stdout: what to add to the products' keywords in Alibaba.com's back end too)
@@ -116,9 +113,6 @@ def link_carriers(state: State, product_ids, zero_effect, days, as_of, strict, y
                "undo` unlinks them"
                + (f"; {counted(left, 'orphan')} no live product could carry: see `kwtrack "
                   "coverage check`" if left else ""), err=True)
-
-
-SHOWN = 20  # links the question lists (it counts the rest)
 
 
 def print_coverage(report) -> None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from kwtrack.cli.common import State, pass_state
+from kwtrack.cli.common import State, ask_first, pass_state
 
 
 @click.group("db")
@@ -81,9 +80,7 @@ def db_restore(state: State, file: Path, yes: bool) -> None:
 
     db = state.open()
     if not yes:
-        if not sys.stdin.isatty():
-            raise click.UsageError("not a terminal: add --yes to restore without asking")
-        click.confirm(f"Replace {state.shown_target} with {file}?", abort=True)
+        ask_first("restore", f"Replace {state.shown_target} with {file}?")
     kept = restore(db, file)
     click.echo(f"restored {file} into {state.shown_target}; the database it replaced is kept in "
                f"{kept}")

@@ -8,6 +8,7 @@ import click
 
 from kwtrack.cli.common import (
     State,
+    ask_first,
     echo_json,
     echo_table,
     given,
@@ -190,12 +191,8 @@ def products_delete(state: State, product_ids, zero_effect: bool, days: int, as_
         return
     ids = [c.product_id for c in chosen]
     if not yes:
-        if not sys.stdin.isatty():
-            raise click.UsageError("not a terminal: add --yes to delete without asking")
-        named = "\n".join(f"  {c.product_id}  {c.title}" for c in chosen[:SHOWN])
-        more = f"\n  … and {len(chosen) - SHOWN:,} more" if len(chosen) > SHOWN else ""
-        click.confirm(f"Archive {counted(len(ids), 'product')}:\n{named}{more}\n"
-                      "(`kwtrack undo` restores them)", abort=True)
+        ask_first("delete", f"Archive {counted(len(ids), 'product')}:",
+                  [f"{c.product_id}  {c.title}" for c in chosen], "`kwtrack undo` restores them")
     orphaned = 0 if only_safe else len(report.orphaned)
     reason = "deleted" + (f", orphaning {counted(orphaned, 'keyword')}" if orphaned else "")
     from kwtrack.store.backup import automatic_backup
@@ -207,9 +204,6 @@ def products_delete(state: State, product_ids, zero_effect: bool, days: int, as_
                widths={1: 90})
     click.echo(f"archived {counted(len(ids), 'product')} (change {action}); "
                "`kwtrack undo` restores them", err=True)
-
-
-SHOWN = 20  # products a delete's question lists (it counts the rest)
 
 
 @products.command("set-title")
