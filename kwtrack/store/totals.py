@@ -1,4 +1,4 @@
-"""Totals over stats rows, as the lists show them (products, keywords, bids).
+"""Totals over stats rows, as the lists show them (products, keywords).
 
 A total is unknown when one of the rows it adds leaves the figure unknown (a report's `-`):
 the sum of the others would be a lower bound read as a total. The weekly roll-up keeps the
