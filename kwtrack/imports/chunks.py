@@ -363,8 +363,11 @@ def read_chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[st
             repeats = {p: first for p, first in repeats.items() if first != p}
         merged: tuple[list[str], int] = ([], 0)
         if repeats and kind.merge:
-            chunk = _merged(chunk, repeats, kind.merge)
+            chunk, kept = _merged(chunk, repeats, kind.merge)
             merged = (chunk.merged, chunk.merged_rows)
+            # (a row without a period is never merged away: its problem moves with it)
+            at = {old: new for new, old in enumerate(kept)}
+            problems = [(at[p], *rest) for p, *rest in problems]
             keys = row_keys(chunk, kind.key)
             repeats = {}
         problems += [(p, after, None, f"duplicate of row {chunk.numbers[first]}"
@@ -399,10 +402,11 @@ def describe_key(chunk: Chunk, position: int, names: tuple[str, ...]) -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def _merged(chunk: Chunk, repeats: dict[int, int], rules: dict[str, str]) -> Chunk:
+def _merged(chunk: Chunk, repeats: dict[int, int], rules: dict[str, str]
+            ) -> tuple[Chunk, list[int]]:
     """The chunk with each repeated row merged into the first row of its key (counts added,
-    index figures the larger, unknown where every row is unknown); `merged` names the
-    keywords (display forms) merged, once each."""
+    index figures the larger, unknown where every row is unknown), and the positions it
+    keeps; its `merged` names the keywords (display forms) merged, once each."""
     columns = {name: list(values) for name, values in chunk.columns.items()}
     for position, first in sorted(repeats.items()):
         for name, rule in rules.items():
@@ -422,7 +426,7 @@ def _merged(chunk: Chunk, repeats: dict[int, int], rules: dict[str, str]) -> Chu
     merged.merged = list(dict.fromkeys(words[repeats[p]] for p in sorted(repeats))) if words \
         else []
     merged.merged_rows = len(repeats)
-    return merged
+    return merged, keep
 
 
 def _past_the_header(cells: list[list[str]], width: int) -> list[tuple]:
