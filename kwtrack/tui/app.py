@@ -281,15 +281,11 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         if not changing:
             self.call_from_thread(self.notify, "the review proposes no bid change this week")
             return
-        lines = [f"  {p.keyword}: {step(p.old_bid, p.new_bid, price)} ({TITLES[p.rule]})"
-                 for p in changing[:self.LISTED]]
-        if len(changing) > self.LISTED:
-            lines.append(f"  … and {len(changing) - self.LISTED:,} more")
-        question = "\n".join([f"Apply the review's {counted(len(changing), 'bid change')}?",
-                              "", *lines, "", "They are one change: u undoes them together."])
-
         self.call_from_thread(
-            self._ask_then_write, question, "apply them",
+            self._ask_then_write,
+            f"Apply the review's {counted(len(changing), 'bid change')}?",
+            [f"{p.keyword}: {step(p.old_bid, p.new_bid, price)} ({TITLES[p.rule]})"
+             for p in changing], "They are one change: u undoes them together.", "apply them",
             lambda store: apply_proposals(store, changing),
             f"{counted(len(changing), 'bid')} changed")
 
@@ -306,21 +302,25 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             self.notify(f"{key}: no orphan has a live product to carry it" if
                         view.report[key].orphaned else f"{key} orphans nothing")
             return
-        lines = [f"  {h}" for h in handovers[:self.LISTED]]
-        if len(handovers) > self.LISTED:
-            lines.append(f"  … and {len(handovers) - self.LISTED:,} more")
-        question = "\n".join([
+        self._ask_then_write(
             f"Link {counted(len(handovers), 'orphaned keyword')} of {key}, each to the live "
-            "product suggested to carry it?", "", *lines, "",
-            "Add them to those products' keywords on Alibaba.com too. One change: u undoes it."])
-        self._ask_then_write(question, "link them", lambda store: link_all(
-            store, [(h.keyword, h.product_id) for h in handovers],
-            "linked to carry an orphan of the coverage check"),
+            "product suggested to carry it?", [str(h) for h in handovers],
+            "Add them to those products' keywords on Alibaba.com too. One change: u undoes it.",
+            "link them", lambda store: link_all(
+                store, [(h.keyword, h.product_id) for h in handovers],
+                "linked to carry an orphan of the coverage check"),
             f"{counted(len(handovers), 'keyword')} linked")
 
-    def _ask_then_write(self, question: str, verb: str, write, done: str) -> None:
-        """Ask `question`; on yes, run `write(store)` (→ its action number) in a worker and
-        say `done` with the change's number, then read the view again."""
+    def _ask_then_write(self, head: str, rows: list[str], tail: str, verb: str, write,
+                        done: str) -> None:
+        """Ask `head`, listing the first LISTED `rows` (the rest counted), then `tail`; on
+        yes, run `write(store)` (→ its action number) in a worker and say `done` with the
+        change's number, then read the view again."""
+        listed = [f"  {row}" for row in rows[:self.LISTED]]
+        if len(rows) > self.LISTED:
+            listed.append(f"  … and {len(rows) - self.LISTED:,} more")
+        question = "\n".join([head, "", *listed, "", tail])
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self._write(write, done)
