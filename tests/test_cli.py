@@ -206,6 +206,16 @@ def test_usage_errors_are_one_line_with_a_hint_to_help():
     assert result.stderr.startswith("kwtrack: error: Invalid value for KIND")
 
 
+def test_a_command_group_alone_shows_its_help_not_an_error_line():
+    """`kwtrack bids` alone is someone asking what `bids` does: its help, as click gives it
+    (exit 2, a command is missing), not the whole help squeezed into `kwtrack: error: …`."""
+    for group in (["bids"], ["p4p"], ["p4p", "plan"]):
+        result = CliRunner().invoke(cli, group, prog_name="kwtrack")
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"Usage: kwtrack {' '.join(group)} [OPTIONS] COMMAND")
+        assert "kwtrack: error" not in result.stderr and "Commands:" in result.stderr
+
+
 def test_tables_align_chinese_text_by_display_width(capsys):
     from kwtrack.cli.common import echo_table
 

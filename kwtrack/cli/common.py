@@ -133,6 +133,12 @@ class KwtrackGroup(click.Group):
                 return result
             # (click hands back an Exit's status as the result; commands return nothing)
             sys.exit(result if isinstance(result, int) else 0)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # (a group typed alone: its help, as click shows it, is the answer, not an error)
+            exc.show()
+            if not standalone:
+                raise
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             # (the command as the user typed it, whatever name the program was run by)
             path = exc.ctx.command_path.split()[1:] if exc.ctx is not None else []
