@@ -10,7 +10,14 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from kwtrack.bids import apply_proposals, bid_history, review_proposals, schedule_check, set_bid
+from kwtrack.bids import (
+    apply_proposals,
+    bid_history,
+    review_proposals,
+    schedule_check,
+    set_bid,
+    set_plan,
+)
 from kwtrack.cli import cli
 from kwtrack.config import load_config
 from kwtrack.errors import KwtrackError
@@ -374,6 +381,38 @@ def test_schedule_check_from_the_command_line_and_the_stored_plan(store, db_path
     bad = runner.invoke(cli, base + ["schedule-check", "--market", "XX/Nowhere", "--hours",
                                      "20:00-08:00"])
     assert bad.exit_code == 1 and "unknown market" in bad.stderr
+
+
+def test_the_review_checks_the_plans_promotion_hours_against_its_markets(weekly, db_path):
+    """The weekly review says whether the P4P plan's hours cover its markets' office hours,
+    and which China-time hours would cover what they miss (after the bids: both are P4P's)."""
+    winter = dt.date(2026, 1, 14)
+    unset = weekly_review(weekly, THIS, today=winter)
+    assert unset.hours.markets == [] and "no P4P plan" in unset.hours.missing
+    assert "## Promotion hours\n\n*no P4P plan" in markdown(unset)
+    set_plan(weekly, hours="08:00-23:00", markets=["US", "DE"])
+    review = weekly_review(weekly, THIS, today=winter)
+    us, de = review.hours.markets
+    # New York's 10:00–18:00 in January is 23:00–07:00 in China; Berlin's 16–18, 23–01
+    assert (us.uncovered, us.uncovered_china) == ([("10:00", "18:00")], [("23:00", "07:00")])
+    assert (de.uncovered, de.uncovered_china) == ([("16:00", "18:00")], [("23:00", "01:00")])
+    text = markdown(review)
+    assert text.index("## Cut or pause") < text.index("## Promotion hours") \
+        < text.index("## Key group")
+    assert ("- US (America/New_York), Wed 2026-01-14: office hours 09:00–18:00 uncovered "
+            "10:00–18:00 (add 23:00–07:00 China time)") in text
+    assert review.to_dict()["promotion_hours"]["markets"][1] == {
+        "market": "DE", "zone": "Europe/Berlin", "date": "2026-01-14", "covered": False,
+        "uncovered": ["16:00-18:00"], "uncovered_china": ["23:00-01:00"]}
+    header, rows = csv_rows(review)
+    hours = [row for row in rows if row[1] == "promotion_hours"]
+    assert [row[-1].split(" ")[0] for row in hours] == ["US", "DE"]
+    assert all(len(row) == len(header) for row in hours)
+    # from the command line, on whatever day the test runs: all day covers every market
+    set_plan(weekly, hours="00:00-24:00")
+    text = CliRunner().invoke(cli, ["--db", str(db_path), "review", "--markdown"]).stdout
+    assert re.search(r"- DE \(Europe/Berlin\), \w{3} [-\d]{10}: office hours 09:00–18:00 "
+                     r"covered\n", text), text
 
 
 def test_the_plan_is_shown_and_each_change_of_it_undone(store, db_path):

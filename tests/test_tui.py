@@ -750,6 +750,29 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
         assert sections == {"Rising words"}
 
 
+async def test_the_review_view_shows_whether_the_promotion_hours_cover_the_markets(demo_db):
+    """The plan's hours are part of the weekly review: a row per market after the cuts, its
+    details the China-time hours to add; they are the plan's, so `m` does not mark them."""
+    from kwtrack.bids import set_plan
+    from kwtrack.store.models import ReviewMark
+
+    set_plan(get_store(), hours="00:00-24:00", markets=["US", "AU"])
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        review = await _rows_of(app, pilot, "review")
+        await pilot.press("slash", *"section:promotion", "enter")
+        await settle(app, pilot)
+        rows = [[str(c) for c in review.table.get_row_at(r)]
+                for r in range(review.table.row_count)]
+        assert [row[:2] for row in rows] == [["Promotion hours", "US covered"],
+                                             ["Promotion hours", "AU covered"]]
+        assert "Promotion hours 00:00-24:00 (China time)" in details_text(review)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert not ReviewMark.select().exists()
+        assert "`kwtrack p4p plan set` changes them" in [n.message for n in app._notifications][-1]
+
+
 async def test_arrows_bring_the_columns_past_the_edge_a_column_at_a_time(demo_db):
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -1101,7 +1124,7 @@ async def test_title_and_schedule_checks_from_the_palette_keys(demo_db):
         await pilot.press("escape")
         await pilot.press("H")  # the demo has no P4P plan yet: the check says how to set one
         await settle(app, pilot)
-        assert "No P4P plan" in app.screen.query_one("#result", Markdown).source
+        assert "no P4P plan" in app.screen.query_one("#result", Markdown).source
         await pilot.press("escape")
         from kwtrack.bids import set_plan
 
@@ -1109,8 +1132,10 @@ async def test_title_and_schedule_checks_from_the_palette_keys(demo_db):
         await pilot.press("H")
         await settle(app, pilot)
         shown = app.screen.query_one("#result", Markdown).source
-        assert "Promotion hours **08:00-12:00**" in shown
-        assert "- US (America/New_York)" in shown and "**uncovered**" in shown
+        assert "**Promotion hours 08:00-12:00 (China time)" in shown
+        # (08:00–12:00 in China is a New York night, summer or winter)
+        assert re.search(r"- US \(America/New_York\), .*: office hours 09:00–18:00 uncovered "
+                         r"09:00–18:00 \(add ", shown), shown
 
 
 async def test_titles_with_brackets_show_as_written(demo_db):

@@ -2,8 +2,8 @@
 
 - `changes`: set a bid, list bids, a word's bid history, the changes the weekly review
   proposes and applying them (each a change `kwtrack undo` reverses);
-- `schedule`: the plan (budget, promotion hours, markets) and the check that the hours cover
-  each market's office hours in its own time zone.
+- `schedule`: the plan (budget, promotion hours, markets); the check that the hours cover
+  each market's office hours in its own time zone is `kwtrack.markets` (the review uses it).
 """
 
 from kwtrack.bids.changes import (
@@ -17,13 +17,8 @@ from kwtrack.bids.changes import (
     review_proposals,
     set_bid,
 )
-from kwtrack.bids.schedule import (
-    MARKET_ZONES,
-    MarketCheck,
-    get_plan,
-    schedule_check,
-    set_plan,
-)
+from kwtrack.bids.schedule import get_plan, set_plan
+from kwtrack.markets import MARKET_ZONES, MarketCheck, schedule_check
 
 __all__ = ["MARKET_ZONES", "BidHistoryLine", "BidLine", "MarketCheck", "Proposal",
            "apply_proposals", "bid_history", "current_bid", "get_plan", "list_bids",

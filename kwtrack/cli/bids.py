@@ -219,9 +219,6 @@ def schedule_check_cmd(state: State, hours: str | None, markets, date: str | Non
                    "markets": [c.to_dict() for c in checks]})
     else:
         for c in checks:
-            state_text = "covered" if c.covered else "uncovered " + ", ".join(
-                f"{a}–{b}" for a, b in c.uncovered)
-            click.echo(f"{c.market} ({c.zone}), {c.date:%a %Y-%m-%d}: office hours 09:00–18:00 "
-                       f"{state_text}")
+            click.echo(c.text())
     if not all(c.covered for c in checks):
         sys.exit(3)

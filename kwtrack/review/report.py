@@ -76,7 +76,18 @@ def markdown(review: Review) -> str:
             lines.append("| " + " | ".join([label, *(figure_text(c, item.figures.get(c))
                                                      for c in columns), item.why]) + " |")
         lines.append("")
+        if name == "cut":  # (the plan's hours come with the bids: both are P4P's)
+            lines += hours_markdown(review)
     return "\n".join(lines)
+
+
+def hours_markdown(review: Review) -> list[str]:
+    """The promotion hours' part of the review: each market, covered or not."""
+    if review.hours is None:
+        return []
+    first, *markets = review.hours.lines()
+    return ["## Promotion hours", "", (f"*{first}*" if not markets else first + ":"), "",
+            *(f"- {line}" for line in markets), *([""] if markets else [])]
 
 
 def csv_rows(review: Review) -> tuple[list[str], list[list]]:
@@ -87,4 +98,8 @@ def csv_rows(review: Review) -> tuple[list[str], list[list]]:
     rows = [[week_name(review.week), section, i.keyword, i.product_id, i.title,
              *(i.figures.get(n) for n in names), i.why]
             for section, items in review.sections.items() for i in items]
+    # (a market's check is a row too: the spreadsheet is the meeting's whole list)
+    rows += [[week_name(review.week), "promotion_hours", None, None, None,
+              *(None for _ in names), m.text()]
+             for m in (review.hours.markets if review.hours else [])]
     return header, rows

@@ -174,6 +174,10 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         if not isinstance(view, ReviewView) or not view.table.row_count:
             self.notify("Items are marked on the Review view (4)", severity="warning")
             return
+        if view.highlighted_key() not in view.items:
+            self.notify("The promotion hours are the P4P plan's: `kwtrack p4p plan set` "
+                        "changes them", severity="warning")
+            return
         section, item = view.items[view.highlighted_key()]
         self._mark(section, item.keyword or item.product_id, view.week, snooze or None)
 
@@ -206,7 +210,7 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         view = self._current()
         key = view.highlighted_key()
         if key is not None and isinstance(view, ReviewView):  # (an item: its word, if any)
-            key = view.items[key][1].keyword
+            key = view.items[key][1].keyword if key in view.items else None
         return name, key
 
     def _after_change(self, changed: bool | None) -> None:
@@ -537,22 +541,14 @@ def _title_report(store, title: str) -> str:
 
 
 def _schedule_report(store) -> str:
-    """The P4P plan's promotion hours checked against its markets (kwtrack.bids)."""
+    """The P4P plan's promotion hours checked against its markets (kwtrack.review's part)."""
     import datetime as dt
 
-    from kwtrack.bids import get_plan, schedule_check
+    from kwtrack.review import promotion_hours
 
-    plan = get_plan(store)
-    if plan is None or not plan.hours or not plan.markets:
-        return ("*No P4P plan with promotion hours and markets yet: set one with `kwtrack "
-                "p4p plan set --hours 15:00-06:00 --market US --market DE`.*")
-    lines = [f"Promotion hours **{plan.hours}** (China time)", ""]
-    for c in schedule_check(plan.hours, plan.markets.split(), dt.date.today()):
-        state = "covered" if c.covered else "**uncovered** " + ", ".join(
-            f"{a}–{b}" for a, b in c.uncovered)
-        lines.append(f"- {c.market} ({c.zone}), {c.date:%a %Y-%m-%d}: office hours "
-                     f"09:00–18:00 {state}")
-    return "\n".join(lines)
+    first, *markets = promotion_hours(store, dt.date.today()).lines()
+    return "\n".join([f"*{first}*" if not markets else f"**{first}**", "",
+                      *(f"- {line}" for line in markets)])
 
 
 REPORTS = (("bids", "3 Bids", BidsView), ("review", "4 Review", ReviewView),
