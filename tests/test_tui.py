@@ -1138,6 +1138,43 @@ async def test_title_and_schedule_checks_from_the_palette_keys(demo_db):
                          r"09:00–18:00 \(add ", shown), shown
 
 
+async def test_the_p4p_plan_is_set_from_a_form_checked_as_typed_and_undone(demo_db):
+    """P opens the plan's form: each field checked as typed, blank fields left as they are,
+    the schedule check of the new hours at once; u takes the plan back."""
+    from kwtrack.bids import get_plan, set_plan
+    from kwtrack.tui.forms import FormDialog, ResultDialog
+
+    set_plan(get_store(), budget=300)
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("P")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        assert form.query_one("#field-budget", Input).value == "300"
+        await pilot.press("tab", *"8:00-25:00")
+        await pilot.pause()
+        assert "not a range of hours" in str(form.query_one("#error-hours").render())
+        form.query_one("#field-hours", Input).value = "15:00-06:00"
+        await pilot.press("tab", *"US Mars/Olympus")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form and "unknown market 'Mars/Olympus'" in str(
+            form.query_one("#error-markets").render())
+        form.query_one("#field-markets", Input).value = "US DE"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ResultDialog)  # the check of what was just set
+        assert "Promotion hours 15:00-06:00" in app.screen.query_one("#result", Markdown).source
+        plan = get_plan(get_store())
+        assert (plan.budget, plan.hours, plan.markets) == (300, "15:00-06:00", "US DE")
+        await pilot.press("escape", "u")
+        await settle(app, pilot)
+        plan = get_plan(get_store())
+        assert (plan.budget, plan.hours, plan.markets) == (300, None, None)
+
+
 async def test_titles_with_brackets_show_as_written(demo_db):
     """A title is data, not markup: `[/b]` would break Rich's markup parser."""
     from kwtrack import edits

@@ -17,9 +17,17 @@ from kwtrack.bids.changes import (
     review_proposals,
     set_bid,
 )
-from kwtrack.bids.schedule import get_plan, set_plan
+from kwtrack.bids.schedule import (
+    PLAN_FORM,
+    get_plan,
+    plan_problems,
+    plan_values,
+    set_plan,
+    set_plan_from_form,
+)
 from kwtrack.markets import MARKET_ZONES, MarketCheck, schedule_check
 
-__all__ = ["MARKET_ZONES", "BidHistoryLine", "BidLine", "MarketCheck", "Proposal",
-           "apply_proposals", "bid_history", "current_bid", "get_plan", "list_bids",
-           "review_proposals", "schedule_check", "set_bid", "set_plan"]
+__all__ = ["MARKET_ZONES", "PLAN_FORM", "BidHistoryLine", "BidLine", "MarketCheck",
+           "Proposal", "apply_proposals", "bid_history", "current_bid", "get_plan", "list_bids",
+           "plan_problems", "plan_values", "review_proposals", "schedule_check", "set_bid",
+           "set_plan", "set_plan_from_form"]

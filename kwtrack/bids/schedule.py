@@ -3,10 +3,16 @@ undoable. The check of the hours against the markets is `kwtrack.markets`."""
 
 from __future__ import annotations
 
+from kwtrack.edits import FormField
 from kwtrack.errors import KwtrackError
 from kwtrack.history import log_change, next_action
 from kwtrack.markets import market_zone, parse_hours
 from kwtrack.store.models import P4PPlan, Store, database, now
+from kwtrack.values import parse_price
+
+PLAN_FORM = (FormField("budget", "Daily budget", "CNY a day"),
+             FormField("hours", "Promotion hours", "China time, HH:MM-HH:MM; may pass midnight"),
+             FormField("markets", "Target markets", "country codes or zones: US DE Asia/Dubai"))
 
 
 def get_plan(store: Store) -> P4PPlan | None:
@@ -42,3 +48,35 @@ def set_plan(store: Store, *, budget: float | None = None, hours: str | None = N
             log_change(store, action, "p4p", plan.id, field, old[field], value, "plan set",
                        stamp)
     return plan
+
+
+def plan_problems(values: dict[str, str]) -> dict[str, str]:
+    """What is wrong with a plan as typed in a form ({field: why}); a blank field is left as
+    it was."""
+    found = {}
+    checks = {"budget": parse_price, "hours": parse_hours,
+              "markets": lambda text: [market_zone(m) for m in text.split()]}
+    for name, check in checks.items():
+        text = (values.get(name) or "").strip()
+        if text:
+            try:
+                check(text)
+            except (ValueError, KwtrackError) as exc:
+                found[name] = str(exc)
+    return found
+
+
+def set_plan_from_form(store: Store, values: dict[str, str]) -> P4PPlan:
+    """`set_plan` with a form's text: what is blank stays as it was."""
+    budget, hours, markets = ((values.get(f.name) or "").strip() for f in PLAN_FORM)
+    return set_plan(store, budget=parse_price(budget) if budget else None,
+                    hours=hours or None, markets=markets.split() or None)
+
+
+def plan_values(store: Store) -> dict[str, str]:
+    """The stored plan as a form's text (blank where it is not set)."""
+    plan = get_plan(store)
+    if plan is None:
+        return {}
+    return {"budget": f"{plan.budget:g}" if plan.budget is not None else "",
+            "hours": plan.hours or "", "markets": plan.markets or ""}

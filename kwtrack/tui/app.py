@@ -515,6 +515,23 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         self.push_screen(ResultDialog(self.store_id, "P4P promotion hours against the target "
                                       "markets' office hours", _schedule_report))
 
+    def action_p4p_plan(self) -> None:
+        self._open_plan()
+
+    @work(thread=True, exit_on_error=False)
+    def _open_plan(self) -> None:
+        from kwtrack import bids
+
+        form = FormDialog(self.store_id, "The P4P plan (blank: left as it is)", bids.PLAN_FORM,
+                          bids.plan_values(store_by_id(self.store_id)), bids.plan_problems,
+                          bids.set_plan_from_form)
+        self.call_from_thread(self.push_screen, form, self._after_plan)
+
+    def _after_plan(self, changed: bool | None) -> None:
+        if changed:  # (what the new hours cover, at once)
+            self.action_refresh()
+            self.action_schedule_check()
+
 
 def _groups(store) -> list[str]:
     from kwtrack import edits

@@ -75,6 +75,9 @@ COMMANDS: tuple[Command, ...] = (
             "keywords it would cover, the live products it would duplicate", footer=False),
     Command("H", "schedule_check", "Schedule check", "check that the P4P promotion hours "
             "cover the target markets' office hours", footer=False),
+    Command("P", "p4p_plan", "P4P plan", "set the P4P plan: daily budget, promotion hours "
+            "(China time), target markets; the schedule check follows (u undoes it)",
+            footer=False),
     Command("m", "mark(0)", "Done", "mark the highlighted item done", views=("review",)),
     Command("z", "mark(1)", "Snooze", "snooze the highlighted item for a week",
             views=("review",)),
