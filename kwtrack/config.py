@@ -43,6 +43,8 @@ class ReviewSettings:
     showcase_min_growth: float = 0.30  # product impressions up this much on the weeks before
     strength_low: float = 70.0  # products scoring in [low, high) are near a strong score
     strength_high: float = 80.0
+    budget_spent_high: float = 0.90  # a week spending this share of 7 days' P4P budget ran out
+    budget_spent_low: float = 0.50  # ... and this little left most of it unspent
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from kwtrack.review import (
     parse_week,
     set_tracked,
     week_name,
+    week_spend,
     weekly_review,
 )
 from kwtrack.store.models import Bid, Keyword
@@ -383,36 +384,61 @@ def test_schedule_check_from_the_command_line_and_the_stored_plan(store, db_path
     assert bad.exit_code == 1 and "unknown market" in bad.stderr
 
 
-def test_the_review_checks_the_plans_promotion_hours_against_its_markets(weekly, db_path):
+def test_the_review_checks_the_p4p_plans_hours_against_its_markets(weekly, db_path):
     """The weekly review says whether the P4P plan's hours cover its markets' office hours,
     and which China-time hours would cover what they miss (after the bids: both are P4P's)."""
     winter = dt.date(2026, 1, 14)
     unset = weekly_review(weekly, THIS, today=winter)
-    assert unset.hours.markets == [] and "no P4P plan" in unset.hours.missing
-    assert "## Promotion hours\n\n*no P4P plan" in markdown(unset)
+    assert unset.plan.markets == [] and "no promotion hours" in unset.plan.hours_said
+    assert "## P4P plan\n\n**Budget.** no daily budget in the plan" in markdown(unset)
     set_plan(weekly, hours="08:00-23:00", markets=["US", "DE"])
     review = weekly_review(weekly, THIS, today=winter)
-    us, de = review.hours.markets
+    us, de = review.plan.markets
     # New York's 10:00–18:00 in January is 23:00–07:00 in China; Berlin's 16–18, 23–01
     assert (us.uncovered, us.uncovered_china) == ([("10:00", "18:00")], [("23:00", "07:00")])
     assert (de.uncovered, de.uncovered_china) == ([("16:00", "18:00")], [("23:00", "01:00")])
     text = markdown(review)
-    assert text.index("## Cut or pause") < text.index("## Promotion hours") \
-        < text.index("## Key group")
+    assert text.index("## Cut or pause") < text.index("## P4P plan") < text.index("## Key group")
     assert ("- US (America/New_York), Wed 2026-01-14: office hours 09:00–18:00 uncovered "
             "10:00–18:00 (add 23:00–07:00 China time)") in text
-    assert review.to_dict()["promotion_hours"]["markets"][1] == {
+    assert review.to_dict()["p4p_plan"]["markets"][1] == {
         "market": "DE", "zone": "Europe/Berlin", "date": "2026-01-14", "covered": False,
         "uncovered": ["16:00-18:00"], "uncovered_china": ["23:00-01:00"]}
     header, rows = csv_rows(review)
-    hours = [row for row in rows if row[1] == "promotion_hours"]
-    assert [row[-1].split(" ")[0] for row in hours] == ["US", "DE"]
-    assert all(len(row) == len(header) for row in hours)
+    plan = [row for row in rows if row[1] == "p4p_plan"]
+    assert [row[-1].split(" ")[0] for row in plan] == ["no", "US", "DE"]
+    assert all(len(row) == len(header) for row in plan)
     # from the command line, on whatever day the test runs: all day covers every market
     set_plan(weekly, hours="00:00-24:00")
     text = CliRunner().invoke(cli, ["--db", str(db_path), "review", "--markdown"]).stdout
     assert re.search(r"- DE \(Europe/Berlin\), \w{3} [-\d]{10}: office hours 09:00–18:00 "
                      r"covered\n", text), text
+
+
+def test_the_review_weighs_the_p4p_budget_against_the_weeks_spend(weekly, tmp_path):
+    """Seven days of the daily budget against the week's P4P spend: a budget spent to the end
+    stops the ads before the promotion hours end; an unknown spend is said, never 0."""
+    # the week's P4P rows spent 60 + 40 + 3 = 103 CNY
+    set_plan(weekly, budget=15)  # 105 a week: 98% spent
+    plan = weekly_review(weekly, THIS).plan
+    assert (plan.spend, plan.budget_used) == (103.0, 0.981)
+    assert plan.budget_said == (
+        "15.00 CNY a day: 2026-W47 spent 103.00 CNY, 98% of seven days of it — it runs out "
+        "most days, so the ads stop before the promotion hours end: raise it, or cut the bids "
+        "of the words that bring no inquiry")
+    set_plan(weekly, budget=100)
+    assert weekly_review(weekly, THIS).plan.budget_said.endswith(
+        "15% of seven days of it — most of it went unspent: room for the key words' bids, "
+        "or new words")
+    # one more P4P row of the week, without its spend: the week's spend is unknown, not 103
+    import_file(weekly, "keyword-stats", write_csv(tmp_path / "gap.csv", (
+        "keyword,week,channel,impressions,clicks,inquiries,spend\n"
+        f"newcomer,{WEEKS[-1]},p4p,900,50,0,\n")))
+    plan = weekly_review(weekly, THIS).plan
+    assert (plan.spend, plan.budget_used) == (None, None)
+    assert "the P4P spend of 2026-W47 is unknown" in plan.budget_said
+    # a week no P4P row reaches: nothing to weigh the budget against
+    assert week_spend(weekly, THIS + dt.timedelta(weeks=1)) == (None, 0)
 
 
 def test_the_plan_is_shown_and_each_change_of_it_undone(store, db_path):

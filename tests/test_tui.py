@@ -750,27 +750,34 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
         assert sections == {"Rising words"}
 
 
-async def test_the_review_view_shows_whether_the_promotion_hours_cover_the_markets(demo_db):
-    """The plan's hours are part of the weekly review: a row per market after the cuts, its
-    details the China-time hours to add; they are the plan's, so `m` does not mark them."""
+async def test_the_review_view_shows_the_p4p_plans_budget_and_hours(demo_db):
+    """The P4P plan is part of the weekly review: its budget against the week's spend, then a
+    row per market after the cuts, its details the China-time hours to add; they say how the
+    plan runs, so `m` does not mark them."""
     from kwtrack.bids import set_plan
     from kwtrack.store.models import ReviewMark
 
-    set_plan(get_store(), hours="00:00-24:00", markets=["US", "AU"])
+    set_plan(get_store(), budget=200, hours="00:00-24:00", markets=["US", "AU"])
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         review = await _rows_of(app, pilot, "review")
-        await pilot.press("slash", *"section:promotion", "enter")
+        await pilot.press("slash", *"section:p4p plan", "enter")
         await settle(app, pilot)
         rows = [[str(c) for c in review.table.get_row_at(r)]
                 for r in range(review.table.row_count)]
-        assert [row[:2] for row in rows] == [["Promotion hours", "US covered"],
-                                             ["Promotion hours", "AU covered"]]
-        assert "Promotion hours 00:00-24:00 (China time)" in details_text(review)
+        # (the demo's last week spent 1,365.73 CNY on P4P: 98% of 7 × 200)
+        assert [row[:2] for row in rows] == [["P4P plan", "budget 98% spent"],
+                                             ["P4P plan", "US covered"],
+                                             ["P4P plan", "AU covered"]]
+        assert "runs out most days" in rows[0][5]
+        await pilot.press("down")
+        await settle(app, pilot)
+        shown = details_text(review)
+        assert "**Promotion hours.** 00:00-24:00 (China time)" in shown, shown
         await pilot.press("m")
         await settle(app, pilot)
         assert not ReviewMark.select().exists()
-        assert "`kwtrack p4p plan set` changes them" in [n.message for n in app._notifications][-1]
+        assert "P changes the plan" in [n.message for n in app._notifications][-1]
 
 
 async def test_arrows_bring_the_columns_past_the_edge_a_column_at_a_time(demo_db):
@@ -1124,7 +1131,7 @@ async def test_title_and_schedule_checks_from_the_palette_keys(demo_db):
         await pilot.press("escape")
         await pilot.press("H")  # the demo has no P4P plan yet: the check says how to set one
         await settle(app, pilot)
-        assert "no P4P plan" in app.screen.query_one("#result", Markdown).source
+        assert "no daily budget in the plan" in app.screen.query_one("#result", Markdown).source
         await pilot.press("escape")
         from kwtrack.bids import set_plan
 
@@ -1132,7 +1139,7 @@ async def test_title_and_schedule_checks_from_the_palette_keys(demo_db):
         await pilot.press("H")
         await settle(app, pilot)
         shown = app.screen.query_one("#result", Markdown).source
-        assert "**Promotion hours 08:00-12:00 (China time)" in shown
+        assert "**Promotion hours.** 08:00-12:00 (China time)" in shown
         # (08:00–12:00 in China is a New York night, summer or winter)
         assert re.search(r"- US \(America/New_York\), .*: office hours 09:00–18:00 uncovered "
                          r"09:00–18:00 \(add ", shown), shown
@@ -1166,7 +1173,8 @@ async def test_the_p4p_plan_is_set_from_a_form_checked_as_typed_and_undone(demo_
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, ResultDialog)  # the check of what was just set
-        assert "Promotion hours 15:00-06:00" in app.screen.query_one("#result", Markdown).source
+        shown = app.screen.query_one("#result", Markdown).source
+        assert "**Promotion hours.** 15:00-06:00" in shown
         plan = get_plan(get_store())
         assert (plan.budget, plan.hours, plan.markets) == (300, "15:00-06:00", "US DE")
         await pilot.press("escape", "u")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textwrap import shorten
 
+from kwtrack.review.plan import PlanCheck
 from kwtrack.review.sections import Review
 from kwtrack.review.weeks import week_name
 
@@ -76,18 +77,16 @@ def markdown(review: Review) -> str:
             lines.append("| " + " | ".join([label, *(figure_text(c, item.figures.get(c))
                                                      for c in columns), item.why]) + " |")
         lines.append("")
-        if name == "cut":  # (the plan's hours come with the bids: both are P4P's)
-            lines += hours_markdown(review)
+        if name == "cut" and review.plan is not None:  # (the plan comes with the bids)
+            lines += ["## P4P plan", "", *plan_markdown(review.plan), ""]
     return "\n".join(lines)
 
 
-def hours_markdown(review: Review) -> list[str]:
-    """The promotion hours' part of the review: each market, covered or not."""
-    if review.hours is None:
-        return []
-    first, *markets = review.hours.lines()
-    return ["## Promotion hours", "", (f"*{first}*" if not markets else first + ":"), "",
-            *(f"- {line}" for line in markets), *([""] if markets else [])]
+def plan_markdown(plan: PlanCheck) -> list[str]:
+    """The P4P plan's part of the review: its budget, then its hours, market by market."""
+    return [f"**Budget.** {plan.budget_said}", "",
+            f"**Promotion hours.** {plan.hours_said}",
+            *([""] if plan.markets else []), *(f"- {m.text()}" for m in plan.markets)]
 
 
 def csv_rows(review: Review) -> tuple[list[str], list[list]]:
@@ -98,8 +97,10 @@ def csv_rows(review: Review) -> tuple[list[str], list[list]]:
     rows = [[week_name(review.week), section, i.keyword, i.product_id, i.title,
              *(i.figures.get(n) for n in names), i.why]
             for section, items in review.sections.items() for i in items]
-    # (a market's check is a row too: the spreadsheet is the meeting's whole list)
-    rows += [[week_name(review.week), "promotion_hours", None, None, None,
-              *(None for _ in names), m.text()]
-             for m in (review.hours.markets if review.hours else [])]
+    # (the plan's budget and each market are rows too: the spreadsheet is the whole list)
+    plan = review.plan
+    rows += [[week_name(review.week), "p4p_plan", None, None, None, *(None for _ in names),
+              said] for said in ([plan.budget_said,
+                                  *([m.text() for m in plan.markets] or [plan.hours_said])]
+                                 if plan else [])]
     return header, rows

@@ -25,8 +25,8 @@ from kwtrack.review.figures import (
     product_weeks,
     total,
 )
-from kwtrack.review.hours import PromotionHours, promotion_hours
 from kwtrack.review.narrow import narrow
+from kwtrack.review.plan import PlanCheck, plan_check
 from kwtrack.review.weeks import week_name
 from kwtrack.store import bulk
 from kwtrack.store.models import Bid, Coverage, Keyword, Product, ReviewMark, ScoreHistory, Store
@@ -61,14 +61,14 @@ class Review:
     week: dt.date  # the Monday
     config: Config
     sections: dict[str, list[ReviewItem]] = field(default_factory=dict)
-    hours: PromotionHours | None = None  # the P4P plan's hours against its markets
+    plan: PlanCheck | None = None  # the P4P plan's budget and hours
 
     def to_dict(self) -> dict:
         return {"week": week_name(self.week), "week_start": self.week.isoformat(),
                 "config": {"review": self.config.review.__dict__,
                            "bids": self.config.bids.__dict__},
                 **{name: [i.to_dict() for i in items] for name, items in self.sections.items()},
-                "promotion_hours": self.hours.to_dict() if self.hours else None}
+                "p4p_plan": self.plan.to_dict() if self.plan else None}
 
 
 def _ratio(a, b) -> float | None:
@@ -129,7 +129,8 @@ class _Keyword:
 def weekly_review(store: Store, week: dt.date | None = None, config: Config | None = None,
                   today: dt.date | None = None) -> Review:
     """The review of `week` (a Monday; default: the latest week with keyword stats), with
-    the P4P plan's promotion hours checked for `today` (default: the date today)."""
+    the P4P plan's budget against the week's spend and its hours checked for `today`
+    (default: the date today)."""
     config = config or load_config()
     rules = config.review
     if week is None:
@@ -240,7 +241,7 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
         lambda k: item(k, figures[k].traffic(week, previous) if k in figures else
                        {"impressions": None}, "tracked"))
     return Review(week, config, {name: sections[name] for name in SECTIONS},
-                  promotion_hours(store, today or dt.date.today()))
+                  plan_check(store, week, today or dt.date.today(), rules))
 
 
 def _raise_bid(figures, active, median, week, rules, item) -> list[tuple]:

@@ -175,8 +175,8 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             self.notify("Items are marked on the Review view (4)", severity="warning")
             return
         if view.highlighted_key() not in view.items:
-            self.notify("The promotion hours are the P4P plan's: `kwtrack p4p plan set` "
-                        "changes them", severity="warning")
+            self.notify("The P4P plan's rows say how it runs: P changes the plan",
+                        severity="warning")
             return
         section, item = view.items[view.highlighted_key()]
         self._mark(section, item.keyword or item.product_id, view.week, snooze or None)
@@ -512,8 +512,11 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
                                       ask="Draft title (Enter checks)"))
 
     def action_schedule_check(self) -> None:
-        self.push_screen(ResultDialog(self.store_id, "P4P promotion hours against the target "
-                                      "markets' office hours", _schedule_report))
+        rules = self.config.review
+        self.push_screen(ResultDialog(self.store_id, "The P4P plan: its budget against the "
+                                      "latest week's spend, its promotion hours against the "
+                                      "target markets' office hours",
+                                      lambda store: _plan_report(store, rules)))
 
     def action_p4p_plan(self) -> None:
         self._open_plan()
@@ -557,15 +560,15 @@ def _title_report(store, title: str) -> str:
     return "\n".join(lines)
 
 
-def _schedule_report(store) -> str:
-    """The P4P plan's promotion hours checked against its markets (kwtrack.review's part)."""
+def _plan_report(store, rules) -> str:
+    """The P4P plan checked: its budget against the latest week's spend, its promotion hours
+    against its markets (kwtrack.review's part of the weekly review)."""
     import datetime as dt
 
-    from kwtrack.review import promotion_hours
+    from kwtrack.review import last_week_with_keyword_stats, plan_check, plan_markdown
 
-    first, *markets = promotion_hours(store, dt.date.today()).lines()
-    return "\n".join([f"*{first}*" if not markets else f"**{first}**", "",
-                      *(f"- {line}" for line in markets)])
+    check = plan_check(store, last_week_with_keyword_stats(store), dt.date.today(), rules)
+    return "\n".join(plan_markdown(check))
 
 
 REPORTS = (("bids", "3 Bids", BidsView), ("review", "4 Review", ReviewView),

@@ -73,8 +73,9 @@ COMMANDS: tuple[Command, ...] = (
             "edit)"),
     Command("T", "check_title", "Title check", "check a draft title: its length, the "
             "keywords it would cover, the live products it would duplicate", footer=False),
-    Command("H", "schedule_check", "Schedule check", "check that the P4P promotion hours "
-            "cover the target markets' office hours", footer=False),
+    Command("H", "schedule_check", "Plan check", "check the P4P plan: does the daily budget "
+            "last (the latest week's spend), do the promotion hours cover the target markets' "
+            "office hours", footer=False),
     Command("P", "p4p_plan", "P4P plan", "set the P4P plan: daily budget, promotion hours "
             "(China time), target markets; the schedule check follows (u undoes it)",
             footer=False),

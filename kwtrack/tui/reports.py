@@ -236,7 +236,7 @@ class ReviewView(ReportView):
         self.step = 0  # weeks to move from `week` at the next read
         self.items: dict[str, tuple[str, object]] = {}
         self.proposals: dict[tuple[str, str], object] = {}  # (section, keyword) → Proposal
-        self.hours = None  # the plan's promotion hours (kwtrack.review.PromotionHours)
+        self.plan = None  # the P4P plan checked (kwtrack.review.PlanCheck)
 
     def move_week(self, step: int) -> None:
         self.step += step
@@ -268,28 +268,30 @@ class ReviewView(ReportView):
                                    figures.get("impressions", ""), figures.get("clicks", ""),
                                    price(figures["spend"]) if "spend" in figures else "",
                                    item.why]))
-            if section == "cut":  # the plan's hours, a row per market (as the notes have them)
-                rows += self._hours_rows(review.hours)
+            if section == "cut":  # the P4P plan, as the notes have it: budget, then markets
+                rows += self._plan_rows(review.plan)
         return rows, f"review of {week_name(review.week)} ([ and ] move a week)"
 
-    def _hours_rows(self, hours) -> list:
-        """The promotion hours' rows: one per market, or one saying why there are none."""
-        self.hours = hours
-        if hours.missing:
-            return [("hours:", ["Promotion hours", "–", "", "", "", hours.missing])]
-        return [(f"hours:{n}", ["Promotion hours", f"{m.market} " + (
+    def _plan_rows(self, plan) -> list:
+        """The P4P plan's rows: its budget, then one per market (or why there are none)."""
+        self.plan = plan
+        used = "" if plan.budget_used is None else f" {plan.budget_used:.0%} spent"
+        rows = [("plan:budget", ["P4P plan", f"budget{used}", "", "",
+                                 price(plan.spend) if plan.spend is not None else "",
+                                 plan.budget_said])]
+        if not plan.markets:
+            return [*rows, ("plan:hours", ["P4P plan", "hours", "", "", "", plan.hours_said])]
+        return [*rows, *((f"plan:{n}", ["P4P plan", f"{m.market} " + (
                     "covered" if m.covered else "uncovered " + ", ".join(
                         f"{a}–{b}" for a, b in m.uncovered)), "", "", "", m.text()])
-                for n, m in enumerate(hours.markets)]
+                for n, m in enumerate(plan.markets))]
 
     def details(self, store, key):
-        from kwtrack.review import TITLES, figure_name, figure_text
+        from kwtrack.review import TITLES, figure_name, figure_text, plan_markdown
 
-        if key.startswith("hours:"):
-            first, *markets = self.hours.lines()
-            return "\n".join(["## Promotion hours", "", first, "",
-                              *(f"- {line}" for line in markets), "",
-                              "*`kwtrack p4p plan set --hours … --market …` changes the plan*"])
+        if key.startswith("plan:"):
+            return "\n".join(["## P4P plan", "", *plan_markdown(self.plan), "",
+                              "*P (or `kwtrack p4p plan set`) changes the plan*"])
         section, item = self.items[key]
         lines = [f"## {item.keyword or item.product_id}"]
         if item.title:  # (a product's)
@@ -307,7 +309,7 @@ class ReviewView(ReportView):
 
     def proposal(self, key: str):
         """The bid change proposed for a raise or cut item (`kwtrack.bids.Proposal`), if any."""
-        if key not in self.items:  # (a promotion hours' row)
+        if key not in self.items:  # (a P4P plan's row)
             return None
         section, item = self.items[key]
         return self.proposals.get((section, item.keyword))
