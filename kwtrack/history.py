@@ -24,6 +24,7 @@ from kwtrack.store.models import (
     Product,
     ReviewMark,
     Store,
+    current_user,
     database,
     now,
 )
@@ -50,6 +51,7 @@ class ChangeLine:
     new: str | None
     reason: str | None
     undone: bool
+    by: str | None = None  # who made it (`current_user`; None: not known)
 
 
 def _text(value) -> str | None:
@@ -87,7 +89,7 @@ def log_change(store: Store, action: int, entity: str, entity_id: int, field: st
     same transaction), under the command's `action` number."""
     return Change.create(store=store, action=action, entity=entity, entity_id=entity_id,
                          field=field, old=_text(old), new=_text(new), reason=reason,
-                         changed_at=stamp or now())
+                         changed_at=stamp or now(), changed_by=current_user())
 
 
 def archive_products(store: Store, product_ids: list[str], reason: str) -> int:
@@ -232,7 +234,8 @@ def _lines(changes: list[Change]) -> list[ChangeLine]:
     labels.update(_mark_labels([c for c in changes if c.entity == "mark"]))
     return [ChangeLine(c.action, c.changed_at, c.entity, c.entity_id,
                        labels.get((c.entity, c.entity_id), str(c.entity_id)), c.field,
-                       _shown(c, c.old), _shown(c, c.new), c.reason, c.undone_at is not None)
+                       _shown(c, c.old), _shown(c, c.new), c.reason, c.undone_at is not None,
+                       c.changed_by)
             for c in changes]
 
 
@@ -308,11 +311,44 @@ def import_to_undo(store: Store) -> ImportBatch | None:
     return newest_import(store) if newest_is_an_import(store) else None
 
 
-def undo(store: Store, import_id: int | None = None) -> str | None:
+def someone_elses_newest(store: Store) -> str | None:
+    """The change `undo` would take back next, in a few words, when another person made it
+    (`current_user`, in a team's shared database); None when it is yours, nobody's on record,
+    or there is none."""
+    me = current_user()
+    batch = import_to_undo(store)
+    if batch is not None:
+        who, when, what = (batch.imported_by, batch.imported_at,
+                           f"import {batch.id}: {batch.file_name}")
+    else:
+        action = (Change.select(fn.MAX(Change.action))
+                  .where((Change.store == store) & Change.undone_at.is_null()).scalar())
+        if action is None:
+            return None
+        changes = list(Change.select().where((Change.store == store)
+                                             & (Change.action == action)).order_by(Change.id))
+        lines = _lines(changes)
+        who, when = changes[0].changed_by, changes[0].changed_at
+        what = f"change {action}: " + ", ".join(_what(line) for line in lines[:3]) + (
+            f" and {len(lines) - 3} more" if len(lines) > 3 else "")
+    if who is None or me is None or who == me:
+        return None
+    return f"{who}'s {what} ({str(when)[:16]})"
+
+
+def undo(store: Store, import_id: int | None = None, *, theirs: bool = False) -> str | None:
     """Undo the store's newest change, whichever kind (an import, or an edit, a delete, a
     bid); returns one line saying what was undone, None when there is nothing to undo.
     `import_id`: the import the user agreed to undo (`import_to_undo`), refused when the
-    newest change is no longer that import."""
+    newest change is no longer that import. Another person's change (`someone_elses_newest`)
+    is refused unless `theirs`: in a shared database, `u` would otherwise take back a
+    teammate's work."""
+    if not theirs:
+        other = someone_elses_newest(store)
+        if other is not None:
+            raise KwtrackError(f"the newest change is {other}: nothing was undone; undo takes "
+                               "changes back newest first, so yours come after it "
+                               "(`kwtrack undo --theirs` takes it back)")
     batch = import_to_undo(store)
     if import_id is not None and (batch is None or batch.id != import_id):
         raise KwtrackError(f"import {import_id} is no longer the newest change: nothing was "
@@ -347,14 +383,16 @@ def _said(verb: str, lines: list[ChangeLine]) -> str | None:
         value = value or "-"
         return value if len(value) <= 40 else value[:39] + "…"
 
-    def what(line: ChangeLine) -> str:  # ("bid of walking shoes", not "bid walking shoes bid")
-        if line.field == line.entity:
-            return f"{line.field} of {line.label}"
-        return f"{line.entity} {line.label} {line.field}"
-
     return f"{verb} change {lines[0].action}: " + ", ".join(
-        f"{what(line)} (now {now(line)})" for line in lines[:5]) + (
+        f"{_what(line)} (now {now(line)})" for line in lines[:5]) + (
         f" and {len(lines) - 5} more" if len(lines) > 5 else "")
+
+
+def _what(line: ChangeLine) -> str:
+    """A changed field in a few words: "bid of walking shoes", not "bid walking shoes bid"."""
+    if line.field == line.entity:
+        return f"{line.field} of {line.label}"
+    return f"{line.entity} {line.label} {line.field}"
 
 
 def changes_of(store: Store, entity: str, label: str, limit: int = 5) -> list[ChangeLine]:

@@ -21,6 +21,9 @@ import pytest
 from kwtrack.store.database import connect_database, get_store, open_database
 from kwtrack.store.models import database
 
+# Who the change log says made each change: the same on every machine (the snapshots show it).
+os.environ["KWTRACK_USER"] = "operator"
+
 POSTGRES_URL = os.environ.get("KWTRACK_TEST_DATABASE_URL") or None
 ON_POSTGRES = POSTGRES_URL is not None
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite file behaviour (the suite runs on "

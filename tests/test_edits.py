@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from click.testing import CliRunner
 
@@ -266,3 +268,49 @@ def test_a_group_typed_another_way_is_the_same_group(store, db_path, tmp_path):
 def _write(path, text):
     path.write_text(text)
     return path
+
+
+def test_in_a_shared_database_undo_leaves_a_teammates_change_unless_asked(db_path, store,
+                                                                          monkeypatch,
+                                                                          tmp_path):
+    """Each change and import records who made it (`KWTRACK_USER`, else the login name);
+    `history` and `imports list` say who. `undo` refuses to take back someone else's newest
+    change (it would silently undo a teammate's work) until told `--theirs`; a change logged
+    before kwtrack kept names is nobody's on record, and anyone may undo it."""
+    runner = CliRunner()
+
+    def run(user, *args):
+        monkeypatch.setenv("KWTRACK_USER", user)
+        return runner.invoke(cli, ["--db", str(db_path), *args])
+
+    assert run("ann", "products", "add", "1699000000001", "--title", "Trail Shoes Z901"
+               ).exit_code == 0
+    # (a minute ago: the change log and the import log order by time, to the second)
+    for change in Change.select():
+        change.changed_at -= dt.timedelta(minutes=1)
+        change.save()
+    csv = tmp_path / "k.csv"
+    csv.write_text("keyword,group\ntrail shoes,core\n", encoding="utf-8")
+    assert run("bob", "import", "keywords", str(csv)).exit_code == 0
+    listed = run("ann", "imports", "list").output
+    assert listed.splitlines()[1].split()[-1] == "bob", listed
+    # bob's import is the newest change: ann's undo leaves it, and says whose it is
+    refused = run("ann", "undo")
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.startswith("kwtrack: error: the newest change is bob's import 1: "
+                                     "k.csv (")
+    assert "`kwtrack undo --theirs` takes it back" in refused.stderr
+    assert Keyword.select().where(Keyword.norm == "trail shoes").exists()
+    assert "undid import 1" in run("ann", "undo", "--theirs").output
+    # ann's own change, next: hers to undo; bob's undo is refused, his history says whose
+    lines = run("bob", "history").output.splitlines()
+    assert lines[0].split()[:4] == ["change", "when", "by", "what"]
+    assert lines[1].split()[3] == "ann", lines
+    refused = run("bob", "undo")
+    assert refused.exit_code == 1 and "the newest change is ann's change 1: " in refused.stderr
+    assert "undid change 1" in run("ann", "undo").output
+    # a change from before names were kept: anyone's to undo
+    assert run("ann", "products", "add", "1699000000002", "--title", "Trail Shoes Z902"
+               ).exit_code == 0
+    Change.update(changed_by=None).execute()
+    assert "undid change 2" in run("bob", "undo").output

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import pytest
-from textual.widgets import Footer, Input, Markdown, TabbedContent
+from textual.widgets import Footer, Input, Markdown, Static, TabbedContent
 
 from kwtrack import catalog
 from kwtrack.cleanup import coverage_check, suggestion_text
@@ -386,7 +386,7 @@ async def test_refresh_shows_what_another_process_wrote(demo_db, tmp_path):
         await pilot.press("r")
         await settle(app, pilot)
         undone, kept = history.table.get_row_at(0), history.table.get_row_at(1)
-        assert str(undone[-1]).startswith("(undone) ") and undone[0].style == "dim strike"
+        assert str(undone[6]).startswith("(undone) ") and undone[0].style == "dim strike"
         assert kept[0].style == ""
 
 
@@ -900,6 +900,35 @@ async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_d
         await pilot.press("y")
         await settle(app, pilot)
         assert Product.select().count() == before
+
+
+async def test_u_asks_before_taking_back_a_teammates_change(demo_db, monkeypatch):
+    """In a shared database the newest change may be another person's: `u` says whose and
+    asks (`n` leaves it); the History view says who made each change."""
+    from kwtrack import edits
+    from kwtrack.tui import dialogs
+
+    monkeypatch.setenv("KWTRACK_USER", "ann")
+    edits.edit_keyword(get_store(), "sneakers", {"notes": "ann's note"})
+    monkeypatch.setenv("KWTRACK_USER", "bob")
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(160, 40)) as pilot:
+        history = await _rows_of(app, pilot, "history")
+        assert [str(c) for c in history.table.get_row_at(0)][-1] == "ann"
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert isinstance(app.screen, dialogs.ConfirmDialog)
+        question = str(app.screen.query(Static).first().render())
+        assert question.startswith("The newest change is ann's change ") and \
+            "keyword sneakers notes" in question and question.endswith("Undo it?")
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert catalog.keyword_details(get_store(), "sneakers").notes == "ann's note"
+        await pilot.press("u")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert catalog.keyword_details(get_store(), "sneakers").notes != "ann's note"
 
 
 async def test_a_file_imported_before_is_said_so_and_enter_applies_it_again(demo_db, tmp_path):

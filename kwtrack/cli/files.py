@@ -159,11 +159,11 @@ def imports_list(state: State, limit: int, as_json: bool) -> None:
     if as_json:
         echo_json(lines)
         return
-    echo_table(["id", "file", "kind", "period", "rows", "added", "changed", "when", ""],
+    echo_table(["id", "file", "kind", "period", "rows", "added", "changed", "when", "by", ""],
                [[line.id, line.file_name, line.kind,
                  f"{line.period_start}..{line.period_end}" if line.period_start else None,
                  line.rows_read, line.rows_added, line.rows_changed,
-                 f"{line.imported_at:%Y-%m-%d %H:%M}", "undone" if line.undone else ""]
+                 f"{line.imported_at:%Y-%m-%d %H:%M}", line.by, "undone" if line.undone else ""]
                 for line in lines], widths={1: 40},
                empty=none_listed("files imported", store.name))
 

@@ -8,9 +8,13 @@ from kwtrack.cli.common import State, echo_json, echo_table, none_listed, pass_s
 
 
 @click.command()
+@click.option("--theirs", is_flag=True, help="Undo it even when another person made it "
+              "(a team's shared database; `kwtrack history` says who made what).")
 @pass_state
-def undo(state: State) -> None:
-    """Undo the last change (an import, a delete, an edit) that is not undone yet.
+def undo(state: State, theirs: bool) -> None:
+    """Undo the last change (an import, a delete, an edit) that is not undone yet. Changes
+    go back newest first; the newest made by someone else (`KWTRACK_USER`, or the login
+    name) is refused without --theirs.
 
     \b
     Example:
@@ -18,7 +22,7 @@ def undo(state: State) -> None:
     """
     from kwtrack.history import undo as undo_newest
 
-    click.echo(undo_newest(state.store()) or "nothing to undo")
+    click.echo(undo_newest(state.store(), theirs=theirs) or "nothing to undo")
 
 
 @click.command()
@@ -55,9 +59,9 @@ def history_cmd(state: State, limit: int, as_json: bool) -> None:
     if as_json:
         echo_json(lines)
         return
-    echo_table(["change", "when", "what", "field", "old", "new", "reason", ""],
-               [[line.action, line.changed_at, f"{line.entity} {line.label}", line.field,
-                 line.old, line.new, line.reason, "undone" if line.undone else ""]
+    echo_table(["change", "when", "by", "what", "field", "old", "new", "reason", ""],
+               [[line.action, line.changed_at, line.by, f"{line.entity} {line.label}",
+                 line.field, line.old, line.new, line.reason, "undone" if line.undone else ""]
                 for line in lines],
                empty=f"{none_listed('changes logged', store.name)} (edits, deletes, bids; "
                      "the imported files: kwtrack imports list)")

@@ -39,6 +39,7 @@ from kwtrack.store.models import (
     Keyword,
     KeywordStat,
     Store,
+    current_user,
     database,
 )
 from kwtrack.wording import counted
@@ -217,7 +218,7 @@ def import_file(store: Store, kind_name: str | None, path: str | Path, *,
             # (the batch's row first: that write takes the database's write lock, so another
             # import waits for this one rather than failing on a stale read)
             batch = ImportBatch.create(store=store, file_name=path.name, sha256=sha,
-                                       kind=kind.name)
+                                       kind=kind.name, imported_by=current_user())
             batch.ids_before = ids_before()
             run = Run(store, path, kind, batch)
             first_id = bulk.max_id(kind.stats_model) if kind.stats_model else 0
@@ -322,6 +323,7 @@ class ImportLine:
     rows_changed: int
     imported_at: dt.datetime
     undone: bool
+    by: str | None = None  # who imported it (`current_user`; None: not known)
 
 
 def list_imports(store: Store, limit: int = 50) -> list[ImportLine]:
@@ -330,6 +332,6 @@ def list_imports(store: Store, limit: int = 50) -> list[ImportLine]:
                                 ImportBatch.period_start, ImportBatch.period_end,
                                 ImportBatch.rows_read, ImportBatch.rows_added,
                                 ImportBatch.rows_changed, ImportBatch.imported_at,
-                                ImportBatch.undone_at.is_null(False))
+                                ImportBatch.undone_at.is_null(False), ImportBatch.imported_by)
              .where(ImportBatch.store == store).order_by(ImportBatch.id.desc()).limit(limit))
-    return [ImportLine(*row[:-1], bool(row[-1])) for row in query.tuples()]
+    return [ImportLine(*row[:-2], bool(row[-2]), row[-1]) for row in query.tuples()]

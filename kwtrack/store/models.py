@@ -8,6 +8,8 @@ The migrations in `migrations/` must produce exactly this schema (a test checks 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import os
 
 from peewee import (
     SQL,
@@ -34,6 +36,19 @@ database = DatabaseProxy()
 def now() -> dt.datetime:
     """The current local time, to the second: what change logs and batches record."""
     return dt.datetime.now().replace(microsecond=0)
+
+
+def current_user() -> str | None:
+    """Who is making a change, as the change log and the import log record it:
+    `KWTRACK_USER` (a team sharing one login names each of its people), else the login
+    name; None when neither is known."""
+    name = os.environ.get("KWTRACK_USER", "").strip()
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (OSError, KeyError):  # (no login name: a container without a passwd entry)
+            return None
+    return name[:64] or None
 
 
 class BaseModel(Model):
@@ -83,6 +98,7 @@ class ImportBatch(BaseModel):
     imported_at = DateTimeField(default=now)
     ids_before = TextField(null=True)  # JSON: each table's highest id before the import
     undone_at = DateTimeField(null=True)
+    imported_by = CharField(max_length=64, null=True)  # `current_user` (NULL: not known)
 
 
 class ImportUndo(BaseModel):
@@ -362,6 +378,7 @@ class Change(BaseModel):
     changed_at = DateTimeField(default=now)
     reason = TextField(null=True)
     undone_at = DateTimeField(null=True)
+    changed_by = CharField(max_length=64, null=True)  # `current_user` (NULL: not known)
 
 
 class ScoreHistory(BaseModel):

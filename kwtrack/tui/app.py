@@ -387,30 +387,41 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
     @work(thread=True, exit_on_error=False)
     def action_undo(self) -> None:
         """Undo the newest change; an import (thousands of rows, which redo does not bring
-        back) only once the user says so: `u` is one stray key away from a typed word."""
-        from kwtrack.history import import_to_undo, undo
+        back) or another person's change only once the user says so: `u` is one stray key
+        away from a typed word, and a teammate's work is theirs."""
+        from kwtrack.history import import_to_undo, someone_elses_newest, undo
 
-        batch = import_to_undo(store_by_id(self.store_id))
-        if batch is None:
+        store = store_by_id(self.store_id)
+        batch, other = import_to_undo(store), someone_elses_newest(store)
+        if batch is None and other is None:
             self._after_history(undo, "nothing to undo")
             return
-        question = (f"Undo import {batch.id}: {batch.file_name} ({batch.kind}, "
-                    f"{counted(batch.rows_read, 'row')}, imported "
-                    f"{str(batch.imported_at)[:16]})?\n\nIts rows leave the store, and "
-                    "redo does not bring them back: only importing the file again does.")
+        question = "" if other is None else (
+            f"The newest change is {other}.\n\nUndo takes changes back newest first: "
+            "yours come after it.\n\n")
+        if batch is not None:
+            question += (f"Undo import {batch.id}: {batch.file_name} ({batch.kind}, "
+                         f"{counted(batch.rows_read, 'row')}, imported "
+                         f"{str(batch.imported_at)[:16]})?\n\nIts rows leave the store, and "
+                         "redo does not bring them back: only importing the file again does.")
+        else:
+            question += "Undo it?"
+        import_id = batch.id if batch is not None else None
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._undo_import(batch.id)
+                self._undo_asked(import_id)
 
-        self.call_from_thread(self.push_screen, ConfirmDialog(question, "undo the import"),
-                              answered)
+        self.call_from_thread(self.push_screen, ConfirmDialog(
+            question, "undo the import" if batch is not None else "undo their change"),
+            answered)
 
     @work(thread=True, exit_on_error=False)
-    def _undo_import(self, import_id: int) -> None:
+    def _undo_asked(self, import_id: int | None) -> None:
         from kwtrack.history import undo
 
-        self._after_history(lambda store: undo(store, import_id), "nothing to undo")
+        self._after_history(lambda store: undo(store, import_id, theirs=True),
+                            "nothing to undo")
 
     @work(thread=True, exit_on_error=False)
     def action_redo(self) -> None:

@@ -396,10 +396,10 @@ class HistoryView(ReportView):
     """The change log and the imported files, newest first: what `u` takes back next is the
     first row not undone."""
 
-    columns = ("Change", "When", "What", "Field", "Old", "New", "Reason")
+    columns = ("Change", "When", "What", "Field", "Old", "New", "Reason", "By")
     fixed = 3
     example_filter = "field:title"
-    widths = (6, 16, 24, 12, 20, 20, 30)
+    widths = (6, 16, 24, 12, 20, 20, 30, 12)
     noun = "changes"
     SHOWN = 500  # the newest listed (`kwtrack history` and `imports list` read further back)
 
@@ -428,10 +428,10 @@ class HistoryView(ReportView):
             period = (f"{event.period_start}..{event.period_end}" if event.period_start
                       else "")
             return ["", f"{event.imported_at:%Y-%m-%d %H:%M}", f"import {event.file_name}",
-                    event.kind, None, f"{event.rows_read:,} rows", undone + period]
+                    event.kind, None, f"{event.rows_read:,} rows", undone + period, event.by]
         return [event.action, f"{event.changed_at:%Y-%m-%d %H:%M}",
                 f"{event.entity} {event.label}", event.field, event.old, event.new,
-                undone + (event.reason or "")]
+                undone + (event.reason or ""), event.by]
 
     def details(self, store, key):
         from kwtrack.imports import ImportLine
@@ -445,7 +445,9 @@ class HistoryView(ReportView):
                               f"- period: {period}",
                               f"- rows: {line.rows_read:,} read, {line.rows_added:,} added, "
                               f"{line.rows_changed:,} changed",
-                              f"- imported {line.imported_at:%Y-%m-%d %H:%M}", f"- {state}"])
+                              f"- imported {line.imported_at:%Y-%m-%d %H:%M} by "
+                              f"{line.by or 'someone (not recorded)'}", f"- {state}"])
         return "\n".join([f"## change {line.action}", f"- {line.entity} {line.label}",
                           f"- {line.field}: {line.old!r} → {line.new!r}",
-                          f"- reason: {line.reason or '-'}", f"- {state}"])
+                          f"- reason: {line.reason or '-'}",
+                          f"- by {line.by or 'someone (not recorded)'}", f"- {state}"])
