@@ -13,15 +13,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from kwtrack.errors import KwtrackError
 from kwtrack.imports import KEYWORD_METRICS, PRODUCT_FIELDS, PRODUCT_METRICS
+from kwtrack.paths import written_whole
 from kwtrack.store.models import (
     Bid,
     Coverage,
@@ -186,21 +185,12 @@ def export_to_file(store: Store, kind: str, path: Path, fmt: str) -> int:
     and an older file of that name as it was. Returns the rows written."""
     if not path.parent.is_dir():
         raise KwtrackError(f"{path.parent}: no such folder")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
-                                         dir=path.parent)
-    part = Path(temporary)
-    try:
+    with written_whole(path) as part:
         if fmt == "xlsx":
-            os.close(handle)
             count = write_export(store, kind, part, fmt)
         else:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            with open(part, "w", encoding="utf-8", newline="") as out:
                 count = write_export(store, kind, out, fmt)
-        os.chmod(part, 0o644)  # mkstemp makes it private; an export is an ordinary file
-        os.replace(part, path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
     return count
 
 

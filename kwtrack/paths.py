@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -41,3 +44,21 @@ def migrations_dir() -> Path:
 def demo_dir() -> Path:
     """The demo store's canonical CSV files."""
     return _shipped("_fixtures/demo", "fixtures/demo")
+
+
+@contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path` to write into, which replaces `path` only once the
+    block completes: an error or Ctrl-C leaves no half-written file, and an older file of
+    that name as it was. (The caller checks that the folder exists.)"""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                         dir=path.parent)
+    os.close(handle)
+    part = Path(temporary)
+    try:
+        yield part
+        os.chmod(part, 0o644)  # mkstemp makes it private; an export is an ordinary file
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise

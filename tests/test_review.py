@@ -24,6 +24,7 @@ from kwtrack.errors import KwtrackError
 from kwtrack.history import undo_last
 from kwtrack.imports import import_file
 from kwtrack.review import (
+    TITLES,
     csv_rows,
     mark_item,
     markdown,
@@ -598,3 +599,47 @@ def test_a_bid_list_shows_what_each_bid_earned_over_the_last_four_weeks(demo_db)
     shown = CliRunner().invoke(cli, ["--db", str(demo_db), "bids", "list"]).stdout
     assert shown.splitlines()[0].split() == ["keyword", "group", "status", "bid", "base", "min",
                                              "max", "clicks", "4w", "spend", "cpc", "inq"]
+
+
+def test_the_review_as_a_workbook_for_the_meeting(weekly, db_path, tmp_path):
+    """`review -o FILE.xlsx`: a sheet per section, figures as numbers (rates and changes as
+    percentages, unknown ones empty), a word a spreadsheet would run as a formula kept as
+    text, the P4P plan last; the file is written whole or not at all."""
+    from openpyxl import load_workbook
+
+    import_file(weekly, "keyword-stats", write_csv(tmp_path / "new.csv", (
+        "keyword,week,channel,impressions,clicks,inquiries,spend\n"
+        f"=1+1 shoes,{WEEKS[-1]},organic,300,9,0,\n")))
+    runner = CliRunner()
+    out = tmp_path / "review.xlsx"
+    done = runner.invoke(cli, ["--db", str(db_path), "review", "--week", "2026-W47",
+                               "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(f"wrote the review of 2026-W47 to {out} (")
+    book = load_workbook(out)
+    assert book.sheetnames == [*TITLES.values(), "P4P plan"]
+    rows = list(book["Cut or pause"].iter_rows(values_only=True))
+    assert rows[0] == ("keyword", "bid", "spend", "clicks", "inquiries", "why")
+    assert rows[1][:5] == ("lowrate", 3.0, 80.0, 100, 0)
+    top = book["Top traffic"]
+    riser = next(row for row in top.iter_rows(min_row=2) if row[0].value == "riser")
+    assert (riser[6].value, riser[6].number_format) == (3.0, "+0%;-0%;0%")  # change
+    assert (riser[5].value, riser[5].number_format) == (0.05, "0.0%")  # CTR
+    assert riser[3].value is None  # no P4P impressions: unknown, not 0
+    new = [row[0] for row in book["New words"].iter_rows(min_row=2, values_only=True)]
+    assert "'=1+1 shoes" in new and "newbie" in new
+    assert [row[0] for row in book["Raise the bid"].iter_rows(values_only=True)][1] == "steady"
+    assert book["P4P plan"]["A2"].value == "budget"
+    # the markdown file is what the screen shows; a missing folder or an unknown suffix is
+    # one line, and no file is left behind
+    md = tmp_path / "review.md"
+    assert runner.invoke(cli, ["--db", str(db_path), "review", "-o", str(md)]).exit_code == 0
+    shown = runner.invoke(cli, ["--db", str(db_path), "review"]).stdout
+    assert md.read_text(encoding="utf-8") == shown
+    missing = runner.invoke(cli, ["--db", str(db_path), "review", "-o",
+                                  str(tmp_path / "nowhere" / "r.xlsx")])
+    assert missing.exit_code == 1 and "nowhere: no such folder" in missing.stderr
+    odd = runner.invoke(cli, ["--db", str(db_path), "review", "-o", str(tmp_path / "r.pdf")])
+    assert odd.exit_code == 2 and "r.pdf: name an .xlsx, .md, .csv or .json file" in odd.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if "review" in p.name or p.suffix ==
+                  ".part") == ["review.md", "review.xlsx"]

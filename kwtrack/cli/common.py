@@ -208,8 +208,12 @@ def _json_default(value):
 def echo_json(data) -> None:
     """Print dataclasses, lists and dicts as JSON: indented on a terminal, one line otherwise
     (what scripts and `jq` read, and several times faster to write for a big report)."""
-    indent = 2 if sys.stdout.isatty() else None
-    click.echo(json.dumps(data, ensure_ascii=False, indent=indent, default=_json_default))
+    click.echo(json_text(data, indent=2 if sys.stdout.isatty() else None))
+
+
+def json_text(data, indent: int | None = None) -> str:
+    """Dataclasses, lists and dicts as JSON text (dates as ISO text)."""
+    return json.dumps(data, ensure_ascii=False, indent=indent, default=_json_default)
 
 
 def _cell(value) -> str:

@@ -4,11 +4,16 @@
 from __future__ import annotations
 
 import csv
-import sys
+import io
+from pathlib import Path
 
 import click
 
-from kwtrack.cli.common import State, echo_json, pass_state
+from kwtrack.cli.common import State, UserError, echo_json, json_text, pass_state
+
+# an output file's suffix → the review's format
+SUFFIXES = {".xlsx": "xlsx", ".md": "markdown", ".markdown": "markdown", ".csv": "csv",
+            ".json": "json"}
 
 
 def _week(value: str | None):
@@ -24,8 +29,12 @@ def _week(value: str | None):
 @click.option("--markdown", "fmt", flag_value="markdown", help="Print markdown for the "
               "review meeting's notes.")
 @click.option("--csv", "fmt", flag_value="csv", help="Print one CSV table of every item.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="Write to FILE, whole or not at all; its suffix picks the "
+              "format: .xlsx (a sheet per section, for the meeting), .md, .csv, .json.")
 @click.pass_context
-def review(ctx: click.Context, week: str | None, fmt: str | None) -> None:
+def review(ctx: click.Context, week: str | None, fmt: str | None,
+           output: Path | None) -> None:
     """The weekly keyword review: top traffic and spend, new and rising words, what to put
     into P4P, where to raise or cut bids, the key group, showcase candidates, product
     strength and the words you track. Thresholds: `kwtrack config show`.
@@ -33,23 +42,52 @@ def review(ctx: click.Context, week: str | None, fmt: str | None) -> None:
     \b
     Example:
       kwtrack review --week 2026-W47 --markdown > review.md
+      kwtrack review -o review-2026-W47.xlsx
       kwtrack review done "walking shoes" --section rising
     """
     if ctx.invoked_subcommand is not None:
         return
-    from kwtrack.review import csv_rows, markdown, weekly_review
+    from kwtrack.paths import written_whole
+    from kwtrack.review import week_name, weekly_review, write_workbook
 
+    if output is not None:
+        fmt = fmt or SUFFIXES.get(output.suffix.lower())
+        if fmt is None:
+            raise click.UsageError(f"{output.name}: name an .xlsx, .md, .csv or .json file, "
+                                   "or give the format (--markdown, --csv, --json)")
+        if not output.parent.is_dir():
+            raise UserError(f"{output.parent}: no such folder")
     state = ctx.find_object(State)
     found = weekly_review(state.store(), _week(week), state.config())
+    if output is None:
+        if fmt == "json":
+            echo_json(found.to_dict())
+        else:
+            click.echo(_text(found, fmt), nl=False)
+        return
+    with written_whole(output) as part:
+        if fmt == "xlsx":
+            write_workbook(found, part)
+        else:
+            part.write_text(_text(found, fmt), encoding="utf-8")
+    items = sum(len(items) for items in found.sections.values())
+    click.echo(f"wrote the review of {week_name(found.week)} to {output} ({items:,} items)")
+
+
+def _text(found, fmt: str | None) -> str:
+    """The review as markdown (the default), CSV or JSON text."""
+    from kwtrack.review import csv_rows, markdown
+
     if fmt == "json":
-        echo_json(found.to_dict())
-    elif fmt == "csv":
-        header, rows = csv_rows(found)
-        writer = csv.writer(sys.stdout)
-        writer.writerow(header)
-        writer.writerows(rows)
-    else:
-        click.echo(markdown(found))
+        return json_text(found.to_dict(), indent=2)
+    if fmt != "csv":
+        return markdown(found) + "\n"
+    header, rows = csv_rows(found)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue()
 
 
 @review.command("done")

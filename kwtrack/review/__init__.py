@@ -23,6 +23,7 @@ from kwtrack.review.report import (
     figure_text,
     markdown,
     plan_markdown,
+    write_workbook,
 )
 from kwtrack.review.sections import SECTIONS, Review, ReviewItem, weekly_review
 from kwtrack.review.weeks import parse_week, week_name
@@ -30,4 +31,5 @@ from kwtrack.review.weeks import parse_week, week_name
 __all__ = ["SECTIONS", "TITLES", "KeywordWeek", "PlanCheck", "Review", "ReviewItem",
            "csv_rows", "figure_name", "figure_text", "find_keyword", "keyword_history",
            "last_week_with_keyword_stats", "mark_item", "markdown", "parse_week", "plan_markdown",
-           "plan_check", "set_tracked", "week_name", "week_spend", "weekly_review"]
+           "plan_check", "set_tracked", "week_name", "week_spend", "weekly_review",
+           "write_workbook"]

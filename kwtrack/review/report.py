@@ -5,8 +5,9 @@ from __future__ import annotations
 from textwrap import shorten
 
 from kwtrack.review.plan import PlanCheck
-from kwtrack.review.sections import Review
+from kwtrack.review.sections import KEYWORD_SECTIONS, Review
 from kwtrack.review.weeks import week_name
+from kwtrack.values import FORMULA_STARTS
 
 TITLES = {
     "top_traffic": "Top traffic", "top_spend": "Top P4P spend", "new": "New words",
@@ -104,3 +105,59 @@ def csv_rows(review: Review) -> tuple[list[str], list[list]]:
                                   *([m.text() for m in plan.markets] or [plan.hours_said])]
                                  if plan else [])]
     return header, rows
+
+
+def write_workbook(review: Review, path) -> None:
+    """The review as an Excel workbook for the meeting: a sheet per section, named by its
+    title, a row per item with the figures the markdown shows and why; the P4P plan last.
+    Figures stay numbers (rates and changes formatted as percentages), unknown ones empty;
+    product IDs are text, and no text can turn into a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, items in review.sections.items():
+        sheet = book.create_sheet(TITLES[name])
+        columns = COLUMNS[name]
+        named = ["keyword"] if name in KEYWORD_SECTIONS else ["product ID", "title"]
+        sheet.append([*named, *map(figure_name, columns), "why"])
+        for item in items:
+            label = [item.keyword] if name in KEYWORD_SECTIONS else [item.product_id,
+                                                                     item.title]
+            sheet.append([*map(_text_cell, label), *(item.figures.get(c) for c in columns),
+                          item.why])
+        if not items:
+            sheet.append(["nothing this week"])
+        for offset, column in enumerate(columns, start=len(named) + 1):
+            if column in _RATES or column in _CHANGES:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=offset, max_col=offset):
+                    cell.number_format = "0.0%" if column in _RATES else "+0%;-0%;0%"
+        _finish(sheet, [30] * len(named) + [14] * len(columns) + [60], Font(bold=True))
+    if review.plan is not None:
+        plan = review.plan
+        sheet = book.create_sheet("P4P plan")
+        sheet.append(["part", "what the review says"])
+        sheet.append(["budget", plan.budget_said])
+        sheet.append(["promotion hours", plan.hours_said])
+        for market in plan.markets:
+            sheet.append([market.market, market.text()])
+        _finish(sheet, [16, 110], Font(bold=True))
+    book.save(str(path))
+
+
+def _text_cell(text: str | None) -> str | None:
+    """A keyword or title as a cell: text that a spreadsheet would run as a formula
+    (`=…`, `+…`, `-…`, `@…`) keeps a leading apostrophe, as the exports write it."""
+    return "'" + text if text and text.startswith(FORMULA_STARTS) else text
+
+
+def _finish(sheet, widths: list[int], bold) -> None:
+    """Bold headers that stay in view, and columns wide enough to read."""
+    from openpyxl.utils import get_column_letter
+
+    for cell in sheet[1]:
+        cell.font = bold
+    sheet.freeze_panes = "A2"
+    for n, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(n)].width = width
