@@ -336,15 +336,19 @@ def someone_elses_newest(store: Store) -> str | None:
     return f"{who}'s {what} ({str(when)[:16]})"
 
 
-def undo(store: Store, import_id: int | None = None, *, theirs: bool = False) -> str | None:
+def undo(store: Store, import_id: int | None = None, *, theirs: bool = False,
+         asked: str | None = None) -> str | None:
     """Undo the store's newest change, whichever kind (an import, or an edit, a delete, a
     bid); returns one line saying what was undone, None when there is nothing to undo.
     `import_id`: the import the user agreed to undo (`import_to_undo`), refused when the
     newest change is no longer that import. Another person's change (`someone_elses_newest`)
     is refused unless `theirs`: in a shared database, `u` would otherwise take back a
-    teammate's work."""
+    teammate's work. `asked`: the other person's change the user agreed to undo, refused when
+    it is no longer the newest."""
+    other = someone_elses_newest(store) if not theirs or asked is not None else None
+    if asked is not None and other != asked:
+        raise KwtrackError(f"{asked} is no longer the newest change: nothing was undone")
     if not theirs:
-        other = someone_elses_newest(store)
         if other is not None:
             raise KwtrackError(f"the newest change is {other}: nothing was undone; undo takes "
                                "changes back newest first, so yours come after it "

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from kwtrack import edits
 from kwtrack.cli import cli
 from kwtrack.errors import KwtrackError
-from kwtrack.history import history, redo, redo_last, undo, undo_last
+from kwtrack.history import history, redo, redo_last, someone_elses_newest, undo, undo_last
 from kwtrack.store.models import Change, Coverage, Keyword, Product
 
 SHOE = {"product_id": "1699000000001", "title": "Men's  Trail Walking Shoes Model Z901",
@@ -308,9 +308,20 @@ def test_in_a_shared_database_undo_leaves_a_teammates_change_unless_asked(db_pat
     assert lines[1].split()[3] == "ann", lines
     refused = run("bob", "undo")
     assert refused.exit_code == 1 and "the newest change is ann's change 1: " in refused.stderr
+    # agreed to undo ann's change, but another came first: nothing is undone
+    monkeypatch.setenv("KWTRACK_USER", "bob")
+    asked = someone_elses_newest(store)
+    assert asked.startswith("ann's change 1: ")
+    monkeypatch.setenv("KWTRACK_USER", "cid")
+    edits.edit_product(store, "1699000000001", {"status": "offline"})
+    monkeypatch.setenv("KWTRACK_USER", "bob")
+    with pytest.raises(KwtrackError, match="is no longer the newest change: nothing was undone"):
+        undo(store, theirs=True, asked=asked)
+    assert Product.get(Product.product_id == "1699000000001").status == "offline"
+    assert "undid change 2" in run("cid", "undo").output
     assert "undid change 1" in run("ann", "undo").output
     # a change from before names were kept: anyone's to undo
     assert run("ann", "products", "add", "1699000000002", "--title", "Trail Shoes Z902"
                ).exit_code == 0
     Change.update(changed_by=None).execute()
-    assert "undid change 2" in run("bob", "undo").output
+    assert "undid change 3" in run("bob", "undo").output

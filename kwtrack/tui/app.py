@@ -410,17 +410,17 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._undo_asked(import_id)
+                self._undo_asked(import_id, other)
 
         self.call_from_thread(self.push_screen, ConfirmDialog(
             question, "undo the import" if batch is not None else "undo their change"),
             answered)
 
     @work(thread=True, exit_on_error=False)
-    def _undo_asked(self, import_id: int | None) -> None:
+    def _undo_asked(self, import_id: int | None, other: str | None) -> None:
         from kwtrack.history import undo
 
-        self._after_history(lambda store: undo(store, import_id, theirs=True),
+        self._after_history(lambda store: undo(store, import_id, theirs=True, asked=other),
                             "nothing to undo")
 
     @work(thread=True, exit_on_error=False)
