@@ -641,5 +641,8 @@ def test_the_review_as_a_workbook_for_the_meeting(weekly, db_path, tmp_path):
     assert missing.exit_code == 1 and "nowhere: no such folder" in missing.stderr
     odd = runner.invoke(cli, ["--db", str(db_path), "review", "-o", str(tmp_path / "r.pdf")])
     assert odd.exit_code == 2 and "r.pdf: name an .xlsx, .md, .csv or .json file" in odd.stderr
+    odd = runner.invoke(cli, ["--db", str(db_path), "review", "--csv", "-o",
+                              str(tmp_path / "r.xlsx")])
+    assert odd.exit_code == 2 and "r.xlsx names xlsx but --csv was given" in odd.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if "review" in p.name or p.suffix ==
                   ".part") == ["review.md", "review.xlsx"]

@@ -51,7 +51,11 @@ def review(ctx: click.Context, week: str | None, fmt: str | None,
     from kwtrack.review import week_name, weekly_review, write_workbook
 
     if output is not None:
-        fmt = fmt or SUFFIXES.get(output.suffix.lower())
+        named = SUFFIXES.get(output.suffix.lower())
+        if fmt is not None and named not in (None, fmt):
+            raise click.UsageError(f"{output.name} names {named} but --{fmt} was given: "
+                                   "give one or the other")
+        fmt = fmt or named
         if fmt is None:
             raise click.UsageError(f"{output.name}: name an .xlsx, .md, .csv or .json file, "
                                    "or give the format (--markdown, --csv, --json)")
