@@ -275,10 +275,12 @@ def _link_labels(changes: list[Change]) -> dict[tuple[str, int], str]:
             for i, (p, k) in pairs.items()}
 
 
-def history(store: Store, limit: int = 50) -> list[ChangeLine]:
-    """The newest logged changes, newest first."""
-    return _lines(list(Change.select().where(Change.store == store)
-                       .order_by(Change.id.desc()).limit(limit)))
+def history(store: Store, limit: int = 50, by: str | None = None) -> list[ChangeLine]:
+    """The newest logged changes, newest first; `by`: only those this person made."""
+    query = Change.select().where(Change.store == store)
+    if by is not None:
+        query = query.where(Change.changed_by == by)
+    return _lines(list(query.order_by(Change.id.desc()).limit(limit)))
 
 
 def timeline(store: Store, limit: int = 50) -> list:

@@ -306,6 +306,8 @@ def test_in_a_shared_database_undo_leaves_a_teammates_change_unless_asked(db_pat
     lines = run("bob", "history").output.splitlines()
     assert lines[0].split()[:4] == ["change", "when", "by", "what"]
     assert lines[1].split()[3] == "ann", lines
+    assert len(run("bob", "history", "--by", "ann").output.splitlines()) == 2
+    assert "no changes by 'bob' in store" in run("bob", "history", "--by", "bob").stderr
     refused = run("bob", "undo")
     assert refused.exit_code == 1 and "the newest change is ann's change 1: " in refused.stderr
     # agreed to undo ann's change, but another came first: nothing is undone

@@ -43,19 +43,22 @@ def redo(state: State) -> None:
 
 @click.command("history")
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--by", metavar="NAME", help="Only the changes NAME made (a team's database: "
+              "`KWTRACK_USER`, or the login name).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
-def history_cmd(state: State, limit: int, as_json: bool) -> None:
-    """List the newest logged changes.
+def history_cmd(state: State, limit: int, by: str | None, as_json: bool) -> None:
+    """List the newest logged changes, with who made each.
 
     \b
     Example:
       kwtrack history -n 20
+      kwtrack history --by ann
     """
     from kwtrack.history import history
 
     store = state.store()
-    lines = history(store, limit)
+    lines = history(store, limit, by)
     if as_json:
         echo_json(lines)
         return
@@ -63,5 +66,7 @@ def history_cmd(state: State, limit: int, as_json: bool) -> None:
                [[line.action, line.changed_at, line.by, f"{line.entity} {line.label}",
                  line.field, line.old, line.new, line.reason, "undone" if line.undone else ""]
                 for line in lines],
-               empty=f"{none_listed('changes logged', store.name)} (edits, deletes, bids; "
+               empty=(f"no changes by {by!r} in store '{store.name}' (see who made each: "
+                      "kwtrack history)") if by else
+                     f"{none_listed('changes logged', store.name)} (edits, deletes, bids; "
                      "the imported files: kwtrack imports list)")
