@@ -9,7 +9,7 @@ from __future__ import annotations
 from kwtrack.errors import KwtrackError
 from kwtrack.imports import ImportResult, import_file
 from kwtrack.paths import demo_dir
-from kwtrack.store.models import Keyword, Product, Store, database
+from kwtrack.store.models import Keyword, P4PPlan, Product, Store, database
 
 # Order matters: keywords and products before the links, stats and bids that name them.
 DEMO_FILES = (
@@ -23,6 +23,9 @@ DEMO_FILES = (
 
 
 DEMO_STORE = "demo"
+# The supplier's P4P plan: a day in China that misses the American afternoon, and a budget the
+# demo's last week spent two thirds of (the weekly review's P4P plan part says both).
+DEMO_PLAN = {"budget": 300.0, "hours": "08:00-23:00", "markets": "US DE GB"}
 
 
 def refresh_demo(name: str = DEMO_STORE) -> tuple[Store, list[ImportResult], bool]:
@@ -45,4 +48,6 @@ def load_demo(store: Store) -> list[ImportResult]:
                            "database (--db) or another store (--store)")
     folder = demo_dir()
     with database.obj.atomic():
-        return [import_file(store, kind, folder / name) for kind, name in DEMO_FILES]
+        results = [import_file(store, kind, folder / name) for kind, name in DEMO_FILES]
+        P4PPlan.create(store=store, **DEMO_PLAN)  # (demo data, as the imports: no change)
+        return results

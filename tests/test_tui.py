@@ -1158,9 +1158,13 @@ async def test_title_and_schedule_checks_from_the_palette_keys(demo_db):
         shown = app.screen.query_one("#result", Markdown).source
         assert "**Length** 37 of 128" in shown and "running shoes" in shown
         await pilot.press("escape")
-        await pilot.press("H")  # the demo has no P4P plan yet: the check says how to set one
+        await pilot.press("H")  # the demo's plan: its budget against W47, its hours
         await settle(app, pilot)
-        assert "no daily budget in the plan" in app.screen.query_one("#result", Markdown).source
+        shown = app.screen.query_one("#result", Markdown).source
+        assert ("**Budget.** 300.00 CNY a day: 2026-W47 spent 1,365.73 CNY, 65% of seven days "
+                "of it") in shown
+        assert "**Promotion hours.** 08:00-23:00 (China time)" in shown
+        assert "- GB (Europe/London)" in shown
         await pilot.press("escape")
         from kwtrack.bids import set_plan
 
@@ -1177,10 +1181,9 @@ async def test_title_and_schedule_checks_from_the_palette_keys(demo_db):
 async def test_the_p4p_plan_is_set_from_a_form_checked_as_typed_and_undone(demo_db):
     """P opens the plan's form: each field checked as typed, blank fields left as they are,
     the schedule check of the new hours at once; u takes the plan back."""
-    from kwtrack.bids import get_plan, set_plan
+    from kwtrack.bids import get_plan
     from kwtrack.tui.forms import FormDialog, ResultDialog
 
-    set_plan(get_store(), budget=300)
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
@@ -1188,12 +1191,14 @@ async def test_the_p4p_plan_is_set_from_a_form_checked_as_typed_and_undone(demo_
         await settle(app, pilot)
         form = app.screen
         assert isinstance(form, FormDialog)
-        assert form.query_one("#field-budget", Input).value == "300"
+        assert form.query_one("#field-budget", Input).value == "300"  # (the demo's plan)
+        assert form.query_one("#field-markets", Input).value == "US DE GB"
         await pilot.press("tab", *"8:00-25:00")
         await pilot.pause()
         assert "not a range of hours" in str(form.query_one("#error-hours").render())
         form.query_one("#field-hours", Input).value = "15:00-06:00"
-        await pilot.press("tab", *"US Mars/Olympus")
+        await pilot.press("tab")
+        form.query_one("#field-markets", Input).value = "US Mars/Olympus"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form and "unknown market 'Mars/Olympus'" in str(
@@ -1209,7 +1214,7 @@ async def test_the_p4p_plan_is_set_from_a_form_checked_as_typed_and_undone(demo_
         await pilot.press("escape", "u")
         await settle(app, pilot)
         plan = get_plan(get_store())
-        assert (plan.budget, plan.hours, plan.markets) == (300, None, None)
+        assert (plan.budget, plan.hours, plan.markets) == (300, "08:00-23:00", "US DE GB")
 
 
 async def test_titles_with_brackets_show_as_written(demo_db):
