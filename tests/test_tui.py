@@ -251,6 +251,9 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
     async with app.run_test(size=(140, 40)) as pilot:
         bids = await _rows_of(app, pilot, "bids")
         assert bids.table.row_count == 260 and app.focused is bids.table
+        # the plan's budget beside the bids it pays for
+        assert str(bids.query_one(".status").render()).startswith(
+            "260 P4P keywords · budget 300.00 a day, 65% spent in 2026-W47 (H: the plan)")
         await settle(app, pilot)
         assert "Bid history" in details_text(bids)
         review = await _rows_of(app, pilot, "review")

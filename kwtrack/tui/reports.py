@@ -194,14 +194,21 @@ class BidsView(ReportView):
 
     def rows(self, store):
         from kwtrack.bids import list_bids
+        from kwtrack.review import last_week_with_keyword_stats, plan_check, week_name
 
         bids = list_bids(store)
         self.lines = {b.keyword: b for b in bids}
+        # the plan's budget beside the bids it pays for (H: the whole check)
+        week = last_week_with_keyword_stats(store)
+        plan = plan_check(store, week, dt.date.today(), self.app.config.review)
+        budget = "" if plan.budget is None else f" · budget {price(plan.budget)} a day" + (
+            "" if plan.budget_used is None else
+            f", {plan.budget_used:.0%} spent in {week_name(week)} (H: the plan)")
         return ([(b.keyword, [b.keyword, price(b.bid), price(b.cpc), b.clicks, price(b.spend),
                               b.inquiries, b.status, b.group, price(b.base_price)])
                  for b in bids],
-                counted(len(bids), "P4P keyword") if bids else
-                "no P4P keywords yet: import a P4P report, or b sets a word's bid")
+                (counted(len(bids), "P4P keyword") if bids else
+                 "no P4P keywords yet: import a P4P report, or b sets a word's bid") + budget)
 
     def details(self, store, key):
         from kwtrack.bids import bid_history
