@@ -524,9 +524,7 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
 
     def action_schedule_check(self) -> None:
         rules = self.config.review
-        self.push_screen(ResultDialog(self.store_id, "The P4P plan: its budget against the "
-                                      "latest week's spend, its promotion hours against the "
-                                      "target markets' office hours",
+        self.push_screen(ResultDialog(self.store_id, "The P4P plan: budget and promotion hours",
                                       lambda store: _plan_report(store, rules)))
 
     def action_p4p_plan(self) -> None:
