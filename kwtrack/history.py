@@ -350,11 +350,10 @@ def undo(store: Store, import_id: int | None = None, *, theirs: bool = False,
     other = someone_elses_newest(store) if not theirs or asked is not None else None
     if asked is not None and other != asked:
         raise KwtrackError(f"{asked} is no longer the newest change: nothing was undone")
-    if not theirs:
-        if other is not None:
-            raise KwtrackError(f"the newest change is {other}: nothing was undone; undo takes "
-                               "changes back newest first, so yours come after it "
-                               "(`kwtrack undo --theirs` takes it back)")
+    if not theirs and other is not None:
+        raise KwtrackError(f"the newest change is {other}: nothing was undone; undo takes "
+                           "changes back newest first, so yours come after it "
+                           "(`kwtrack undo --theirs` takes it back)")
     batch = import_to_undo(store)
     if import_id is not None and (batch is None or batch.id != import_id):
         raise KwtrackError(f"import {import_id} is no longer the newest change: nothing was "

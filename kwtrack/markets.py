@@ -76,20 +76,26 @@ class MarketCheck:
     # the same ranges in China time: the hours to add to the plan to cover them
     uncovered_china: list[tuple[str, str]] = field(default_factory=list)
 
+    def state(self) -> str:
+        """`covered`, or the local hours left uncovered: `uncovered 10:00–18:00`."""
+        return "covered" if self.covered else "uncovered " + _ranges(self.uncovered)
+
     def text(self) -> str:
         """One line: the market, its day, and the local office hours left uncovered with the
         China-time hours that would cover them."""
-        said = "covered" if self.covered else "uncovered " + ", ".join(
-            f"{a}–{b}" for a, b in self.uncovered) + " (add " + ", ".join(
-            f"{a}–{b}" for a, b in self.uncovered_china) + " China time)"
+        add = "" if self.covered else f" (add {_ranges(self.uncovered_china)} China time)"
         return (f"{self.market} ({self.zone}), {self.date:%a %Y-%m-%d}: office hours "
-                f"{OFFICE_OPENS:%H:%M}–{OFFICE_CLOSES:%H:%M} {said}")
+                f"{OFFICE_OPENS:%H:%M}–{OFFICE_CLOSES:%H:%M} {self.state()}{add}")
 
     def to_dict(self) -> dict:
         return {"market": self.market, "zone": self.zone, "date": self.date.isoformat(),
                 "covered": self.covered,
                 "uncovered": [f"{a}-{b}" for a, b in self.uncovered],
                 "uncovered_china": [f"{a}-{b}" for a, b in self.uncovered_china]}
+
+
+def _ranges(ranges: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{a}–{b}" for a, b in ranges)
 
 
 def _runs_at(moment: dt.datetime, hours: tuple[int, int]) -> bool:

@@ -288,10 +288,9 @@ class ReviewView(ReportView):
                                  plan.budget_said])]
         if not plan.markets:
             return [*rows, ("plan:hours", ["P4P plan", "hours", "", "", "", plan.hours_said])]
-        return [*rows, *((f"plan:{n}", ["P4P plan", f"{m.market} " + (
-                    "covered" if m.covered else "uncovered " + ", ".join(
-                        f"{a}–{b}" for a, b in m.uncovered)), "", "", "", m.text()])
-                for n, m in enumerate(plan.markets))]
+        return [*rows, *((f"plan:{n}", ["P4P plan", f"{m.market} {m.state()}", "", "", "",
+                                          m.text()])
+                         for n, m in enumerate(plan.markets))]
 
     def details(self, store, key):
         from kwtrack.review import TITLES, figure_name, figure_text, plan_markdown
