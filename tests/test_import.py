@@ -227,12 +227,19 @@ def test_p4p_import_records_bid_history(store, tmp_path):
     ("product-stats", "product_id,date,clicks\nP1,2026-11-01,5,\nP2,2026-11-01,1,234\n",
      "p.csv:3:column 4: '234' is past the header's last column (3): is a comma in a number "
      "unquoted?"),
+    # a stray quote: read leniently, an unclosed one swallowed every later row into one cell
+    # (the import said 1 row changed), and text after a closing quote lost the quotes
+    ("products", 'product_id,title\nP1,"Shoes\nP2,Boots\nP3,Sandals\n',
+     'p.csv:2: a quoted cell is never closed: its quote (") would take in the rest of the file'),
+    ("products", 'product_id,title\nP1,Shoes\nP2,"Hot" Boots\n',
+     'p.csv:3: a quoted cell goes on after its closing quote (inside a quoted cell, '
+     'a quote is written "")'),
 ])
 def test_bad_files_fail_with_file_row_column_and_write_nothing(store, tmp_path, kind, text,
                                                                 message):
     import_file(store, "products", write_csv(tmp_path / "seed.csv", "product_id,title\nP1,x\n"))
     before = dump()
-    with pytest.raises(ImportFailed) as err:
+    with pytest.raises(KwtrackError) as err:  # ImportFailed, or a file that cannot be read
         import_file(store, kind, write_csv(tmp_path / "p.csv", text))
     assert str(err.value).splitlines()[0] == message
     assert dump() == before

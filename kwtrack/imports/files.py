@@ -83,13 +83,28 @@ def _csv_dialect(path: Path, encoding: str) -> str:
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """The rows, numbered. Read strictly: leniently, a stray quote that is never closed takes
+    every later row into one cell (the import would say "1 row"), and one followed by more
+    text (`"Hot" Boots`) loses its quotes silently."""
     delimiter = _csv_dialect(path, encoding)
     with path.open(encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        number = 0
         try:
-            yield from enumerate(reader, start=1)
+            for number, row in enumerate(reader, start=1):
+                yield number, row
         except csv.Error as exc:
-            raise KwtrackError(f"{path.name}:{reader.line_num}: broken CSV: {exc}") from None
+            raise KwtrackError(f"{path.name}:{number + 1}: {_csv_problem(str(exc))}") from None
+
+
+def _csv_problem(message: str) -> str:
+    """What the csv module's complaint means for the person who made the file."""
+    if message == "unexpected end of data":
+        return 'a quoted cell is never closed: its quote (") would take in the rest of the file'
+    if message.endswith("expected after '\"'"):
+        return ('a quoted cell goes on after its closing quote (inside a quoted cell, '
+                'a quote is written "")')
+    return f"broken CSV: {message}"
 
 
 def _cell_text(value: object) -> str:
