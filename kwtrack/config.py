@@ -45,6 +45,7 @@ class ReviewSettings:
     strength_high: float = 80.0
     budget_spent_high: float = 0.90  # a week spending this share of 7 days' P4P budget ran out
     budget_spent_low: float = 0.50  # ... and this little left most of it unspent
+    overview_swing: float = 0.30  # the store's figures moving this much in a week are said
 
 
 @dataclass(frozen=True)

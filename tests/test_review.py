@@ -617,7 +617,7 @@ def test_the_review_as_a_workbook_for_the_meeting(weekly, db_path, tmp_path):
     assert done.exit_code == 0, done.output
     assert done.stdout.startswith(f"wrote the review of 2026-W47 to {out} (")
     book = load_workbook(out)
-    assert book.sheetnames == [*TITLES.values(), "P4P plan"]
+    assert book.sheetnames == ["The store", *TITLES.values(), "P4P plan"]
     rows = list(book["Cut or pause"].iter_rows(values_only=True))
     assert rows[0] == ("keyword", "bid", "spend", "clicks", "inquiries", "why")
     assert rows[1][:5] == ("lowrate", 3.0, 80.0, 100, 0)

@@ -272,7 +272,13 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
         await pilot.press("left_square_bracket", "left_square_bracket")
         await settle(app, pilot)
         assert "2026-W46" in str(review.query_one(".status").render())
-        # a review item's figures as the review's markdown shows them: rates in percent
+        # the store's weeks come first, the oldest of the four on top; then the items, each
+        # with its figures as the review's markdown shows them: rates in percent
+        text = details_text(review)
+        assert text.startswith("## The store in 2026-W43") and re.search(
+            r"- P4P CTR: \d+\.\d%", text), text
+        await pilot.press("down", "down", "down", "down")
+        await settle(app, pilot)
         text = details_text(review)
         assert "*Top traffic*" in text and re.search(r"- CTR: \d+\.\d%", text), text
         cleanup = await _rows_of(app, pilot, "cleanup")
@@ -715,6 +721,8 @@ async def test_keys_that_come_fast_show_only_the_last_sort_asked_for(demo_db):
 
 
 async def test_field_filters_and_review_done_and_snooze(demo_db):
+    from kwtrack.store.models import ReviewMark
+
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("2", "slash", *"group:core")
@@ -724,7 +732,12 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
         await pilot.press("escape")
         review = await _rows_of(app, pilot, "review")
         before = review.table.row_count
-        first = review.items[review.table.coordinate_to_cell_key((0, 0)).row_key.value][1]
+        # (the store's weeks come first: figures, not items to mark)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert not ReviewMark.select().exists()
+        review.table.move_cursor(row=review.table.get_row_index("top_traffic:0"))
+        first = review.items["top_traffic:0"][1]
         await pilot.press("m")
         await settle(app, pilot)
         assert review.table.row_count == before  # the next word moved up in its place
@@ -732,16 +745,13 @@ async def test_field_filters_and_review_done_and_snooze(demo_db):
         assert first.keyword not in shown
         await pilot.press("z")
         await settle(app, pilot)
-        from kwtrack.store.models import ReviewMark
-
         marks = sorted((m.until is None) for m in ReviewMark.select())
         assert marks == [False, True]  # one done for good, one snoozed
         # a stray m is taken back with u, as any edit
         await pilot.press("u", "u")
         await settle(app, pilot)
         assert not ReviewMark.select().exists()
-        assert review.items[review.table.coordinate_to_cell_key((0, 0)).row_key.value][1] \
-            == first
+        assert review.items["top_traffic:0"][1] == first
         await pilot.press("G")  # the last row and back, as on Products and Keywords
         assert review.table.cursor_row == review.table.row_count - 1 > 0
         await pilot.press("g")
@@ -1327,7 +1337,8 @@ async def test_the_weeks_bid_changes_from_the_review_one_by_b_or_all_by_a(demo_d
     app = KwtrackApp(store_id=store.id)
     async with app.run_test(size=(140, 40)) as pilot:
         review = await _rows_of(app, pilot, "review")
-        row = next(r for r, (section, item) in enumerate(review.items.values())
+        row = next(review.table.get_row_index(key)
+                   for key, (section, item) in review.items.items()
                    if (section, item.keyword) == ("cut", first.keyword))
         review.table.move_cursor(row=row)
         await settle(app, pilot)
@@ -1512,7 +1523,8 @@ async def test_shift_k_puts_a_rising_word_into_the_key_group_and_u_takes_it_out(
     app = KwtrackApp(store_id=get_store().id)
     async with app.run_test(size=(140, 40)) as pilot:
         review = await _rows_of(app, pilot, "review")
-        row, item = next((r, item) for r, (section, item) in enumerate(review.items.values())
+        row, item = next((review.table.get_row_index(key), item)
+                         for key, (section, item) in review.items.items()
                          if section == "rising"
                          and Keyword.get(Keyword.keyword == item.keyword).group != "core")
         old = Keyword.get(Keyword.keyword == item.keyword).group

@@ -17,17 +17,10 @@ from dataclasses import dataclass
 from peewee import SQL, fn
 
 from kwtrack.errors import KwtrackError, StatsGap
-from kwtrack.store.models import (
-    ANY_EFFECT,
-    ImportBatch,
-    ImportPeriod,
-    Product,
-    ProductStat,
-    Store,
-)
+from kwtrack.store.models import ANY_EFFECT, ImportPeriod, Product, ProductStat, Store
+from kwtrack.store.periods import as_date, product_stats_periods
 
 DEFAULT_DAYS = 90
-STATS_KINDS = ("product-stats", "product-report")
 
 
 @dataclass(frozen=True)
@@ -53,30 +46,19 @@ def live_products(store: Store):
                                   & Product.archived_at.is_null())
 
 
-def _as_date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
-def _stats_periods(store: Store):
-    """The periods imported product-stats files of the store hold rows for (a query)."""
-    return (ImportPeriod.select(ImportPeriod.period_start, ImportPeriod.period_end)
-            .join(ImportBatch)
-            .where((ImportBatch.store == store) & ImportBatch.kind.in_(STATS_KINDS)))
-
-
 def last_stats_day(store: Store) -> dt.date | None:
     """The last day imported product stats cover (None when there are none)."""
-    last = _stats_periods(store).select(fn.MAX(ImportPeriod.period_end)).scalar()
-    return None if last is None else _as_date(last)
+    last = product_stats_periods(store).select(fn.MAX(ImportPeriod.period_end)).scalar()
+    return None if last is None else as_date(last)
 
 
 def missing_stats_days(store: Store, start: dt.date, end: dt.date) -> list[dt.date]:
     """The days of [start, end] that no imported product-stats period covers."""
     covered: set[dt.date] = set()
-    periods = _stats_periods(store).where((ImportPeriod.period_end >= start)
+    periods = product_stats_periods(store).where((ImportPeriod.period_end >= start)
                                           & (ImportPeriod.period_start <= end))
     for a, b in periods.tuples():
-        a, b = max(_as_date(a), start), min(_as_date(b), end)
+        a, b = max(as_date(a), start), min(as_date(b), end)
         covered.update(a + dt.timedelta(days=i) for i in range((b - a).days + 1))
     return [day for day in (start + dt.timedelta(days=i) for i in range((end - start).days + 1))
             if day not in covered]

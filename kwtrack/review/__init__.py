@@ -2,6 +2,7 @@
 group, from the keyword stats the imports store.
 
 - `weeks`: ISO weeks; `figures`: a store's weekly figures, unknown kept apart from zero;
+- `overview`: the store's own figures, week by week, and what swung;
 - `sections`: each section's rule (`weekly_review`);
 - `marks`: done and snoozed items, tracked words, a word's weekly history;
 - `plan`: the P4P plan's budget against the week's spend, its hours against its markets.
@@ -22,6 +23,7 @@ from kwtrack.review.report import (
     figure_name,
     figure_text,
     markdown,
+    overview_markdown,
     plan_markdown,
     write_workbook,
 )
@@ -30,6 +32,6 @@ from kwtrack.review.weeks import parse_week, week_name
 
 __all__ = ["SECTIONS", "TITLES", "KeywordWeek", "PlanCheck", "Review", "ReviewItem",
            "csv_rows", "figure_name", "figure_text", "find_keyword", "keyword_history",
-           "last_week_with_keyword_stats", "mark_item", "markdown", "parse_week", "plan_markdown",
-           "plan_check", "set_tracked", "week_name", "week_spend", "weekly_review",
-           "write_workbook"]
+           "last_week_with_keyword_stats", "mark_item", "markdown", "overview_markdown",
+           "parse_week", "plan_markdown", "plan_check", "set_tracked", "week_name",
+           "week_spend", "weekly_review", "write_workbook"]

@@ -8,15 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from peewee import SQL, fn
-
 from kwtrack.config import ReviewSettings
 from kwtrack.errors import KwtrackError
 from kwtrack.markets import MarketCheck, schedule_check
+from kwtrack.review.overview import p4p_totals
 from kwtrack.review.weeks import week_name
-from kwtrack.store.models import Keyword, KeywordStat, P4PPlan, Store
-from kwtrack.store.totals import whole_sum
-from kwtrack.store.weekly import earliest_start
+from kwtrack.store.models import P4PPlan, Store
 from kwtrack.wording import price
 
 SET_PLAN = "`kwtrack p4p plan set --budget 300 --hours 15:00-06:00 --market US --market DE`"
@@ -43,18 +40,10 @@ class PlanCheck:
 
 
 def week_spend(store: Store, monday: dt.date) -> tuple[float | None, int]:
-    """The store's P4P spend in the week of `monday` (its P4P stats rows that count in that
-    week, as the weekly roll-up counts them), and how many rows there are; unknown when one
-    of them leaves its spend unknown."""
-    sunday = monday + dt.timedelta(days=6)
-    rows, spend = (KeywordStat.select(fn.COUNT(SQL("*")), whole_sum(KeywordStat.spend))
-                   .where(KeywordStat.keyword.in_(Keyword.select(Keyword.id)
-                                                  .where(Keyword.store == store))
-                          & (KeywordStat.channel == "p4p")
-                          & KeywordStat.period_start.between(earliest_start(monday), sunday)
-                          & KeywordStat.period_end.between(monday, sunday))
-                   .tuples().get())
-    return (None if spend is None else round(spend, 2)), rows
+    """The store's P4P spend in the week of `monday` (`overview.p4p_totals`), and how many
+    P4P rows the week has."""
+    totals, rows = p4p_totals(store, monday)
+    return totals["spend"], rows
 
 
 def plan_check(store: Store, week: dt.date | None, on: dt.date,

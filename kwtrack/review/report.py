@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textwrap import shorten
 
+from kwtrack.review.overview import FIGURES, StoreWeek
 from kwtrack.review.plan import PlanCheck
 from kwtrack.review.sections import KEYWORD_SECTIONS, Review
 from kwtrack.review.weeks import week_name
@@ -31,7 +32,7 @@ COLUMNS = {
     "product_strength": ["score", "previous_score"],
     "tracked": ["impressions", "clicks", "inquiries", "impressions_change"],
 }
-_RATES = {"ctr", "inquiry_rate", "store_median_inquiry_rate"}
+_RATES = {"ctr", "p4p_ctr", "inquiry_rate", "store_median_inquiry_rate"}
 _CHANGES = {"impressions_change", "spend_change", "clicks_change", "keyword_index_change",
             "growth"}
 
@@ -63,6 +64,8 @@ def figure_text(name: str, value) -> str:
 def markdown(review: Review) -> str:
     """The review as markdown, ready to paste into the meeting's notes."""
     lines = [f"# Keyword review {week_name(review.week)} (week of {review.week})", ""]
+    if review.overview:
+        lines += ["## The store, week by week", "", *overview_markdown(review), ""]
     for name, items in review.sections.items():
         lines += [f"## {TITLES[name]}", ""]
         if not items:
@@ -83,6 +86,23 @@ def markdown(review: Review) -> str:
     return "\n".join(lines)
 
 
+OVERVIEW_TITLE = "The store"
+
+
+def overview_markdown(review: Review) -> list[str]:
+    """The store's weeks as a table (products' figures, then P4P's), then why a week's are
+    unknown and what swung into the reviewed week."""
+    lines = ["*Impressions to inquiries: the products' (the data manager's product report); "
+             "P4P: the P4P words' (the P4P or keyword report).*", "",
+             "| " + " | ".join(["week", *map(figure_name, FIGURES)]) + " |",
+             "|" + "---|" * (len(FIGURES) + 1)]
+    lines += ["| " + " | ".join([week_name(w.week), *(figure_text(name, w.figures[name])
+                                                      for name in FIGURES)]) + " |"
+              for w in review.overview]
+    said = [w.note for w in review.overview if w.note] + review.swings
+    return [*lines, *([""] if said else []), *(f"- {line}" for line in said)]
+
+
 def plan_markdown(plan: PlanCheck) -> list[str]:
     """The P4P plan's part of the review: its budget, then its hours, market by market."""
     return [f"**Budget.** {plan.budget_said}", "",
@@ -93,11 +113,16 @@ def plan_markdown(plan: PlanCheck) -> list[str]:
 def csv_rows(review: Review) -> tuple[list[str], list[list]]:
     """The review as one table: a row per item, its section first."""
     names = sorted({key for items in review.sections.values() for i in items
-                    for key in i.figures})
+                    for key in i.figures} | set(FIGURES))
     header = ["week", "section", "keyword", "product_id", "title", *names, "why"]
-    rows = [[week_name(review.week), section, i.keyword, i.product_id, i.title,
-             *(i.figures.get(n) for n in names), i.why]
-            for section, items in review.sections.items() for i in items]
+    # (the store's weeks first, each under its own week; a swing is a row of the week)
+    rows = [[week_name(w.week), "overview", None, None, None,
+             *(w.figures.get(n) for n in names), w.note] for w in review.overview]
+    rows += [[week_name(review.week), "overview", None, None, None, *(None for _ in names),
+              said] for said in review.swings]
+    rows += [[week_name(review.week), section, i.keyword, i.product_id, i.title,
+              *(i.figures.get(n) for n in names), i.why]
+             for section, items in review.sections.items() for i in items]
     # (the plan's budget and each market are rows too: the spreadsheet is the whole list)
     plan = review.plan
     rows += [[week_name(review.week), "p4p_plan", None, None, None, *(None for _ in names),
@@ -117,6 +142,8 @@ def write_workbook(review: Review, path) -> None:
 
     book = Workbook()
     book.remove(book.active)
+    if review.overview:
+        _overview_sheet(book.create_sheet(OVERVIEW_TITLE), review.overview, review.swings)
     for name, items in review.sections.items():
         sheet = book.create_sheet(TITLES[name])
         columns = COLUMNS[name]
@@ -129,10 +156,7 @@ def write_workbook(review: Review, path) -> None:
                           item.why])
         if not items:
             sheet.append(["nothing this week"])
-        for offset, column in enumerate(columns, start=len(named) + 1):
-            if column in _RATES or column in _CHANGES:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=offset, max_col=offset):
-                    cell.number_format = "0.0%" if column in _RATES else "+0%;-0%;0%"
+        _percent_columns(sheet, columns, len(named) + 1)
         _finish(sheet, [30] * len(named) + [14] * len(columns) + [60], Font(bold=True))
     if review.plan is not None:
         plan = review.plan
@@ -144,6 +168,30 @@ def write_workbook(review: Review, path) -> None:
             sheet.append([market.market, market.text()])
         _finish(sheet, [16, 110], Font(bold=True))
     book.save(str(path))
+
+
+def _overview_sheet(sheet, weeks: list[StoreWeek], swings: list[str]) -> None:
+    """The store's weeks, a row each, then what swung (one line a row, under the table)."""
+    from openpyxl.styles import Font
+
+    sheet.append(["week", *map(figure_name, FIGURES), "note"])
+    for w in weeks:
+        sheet.append([week_name(w.week), *(w.figures[name] for name in FIGURES), w.note])
+    _percent_columns(sheet, FIGURES, 2)
+    if swings:
+        sheet.append([])
+    for said in swings:
+        sheet.append([said])
+    _finish(sheet, [12] + [14] * len(FIGURES) + [50], Font(bold=True))
+
+
+def _percent_columns(sheet, columns, first: int) -> None:
+    """Rates and changes shown as percentages (they stay numbers)."""
+    for offset, column in enumerate(columns, start=first):
+        if column in _RATES or column in _CHANGES:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=offset, max_col=offset):
+                if isinstance(cell.value, (int, float)):
+                    cell.number_format = "0.0%" if column in _RATES else "+0%;-0%;0%"
 
 
 def _text_cell(text: str | None) -> str | None:

@@ -26,6 +26,7 @@ from kwtrack.review.figures import (
     total,
 )
 from kwtrack.review.narrow import narrow
+from kwtrack.review.overview import StoreWeek, store_weeks, swings
 from kwtrack.review.plan import PlanCheck, plan_check
 from kwtrack.review.weeks import week_name
 from kwtrack.store import bulk
@@ -62,11 +63,17 @@ class Review:
     config: Config
     sections: dict[str, list[ReviewItem]] = field(default_factory=dict)
     plan: PlanCheck | None = None  # the P4P plan's budget and hours
+    # the store's figures over the reviewed week and the three before (oldest first), and
+    # what swung from the week before to it
+    overview: list[StoreWeek] = field(default_factory=list)
+    swings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"week": week_name(self.week), "week_start": self.week.isoformat(),
                 "config": {"review": self.config.review.__dict__,
                            "bids": self.config.bids.__dict__},
+                "overview": [w.to_dict() for w in self.overview],
+                "overview_swings": self.swings,
                 **{name: [i.to_dict() for i in items] for name, items in self.sections.items()},
                 "p4p_plan": self.plan.to_dict() if self.plan else None}
 
@@ -240,8 +247,10 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
         {k: names.get(k, "") for k, (_, tracked) in info.items() if tracked is not None}),
         lambda k: item(k, figures[k].traffic(week, previous) if k in figures else
                        {"impressions": None}, "tracked"))
+    overview = store_weeks(store, [*earlier[-3:], week])
     return Review(week, config, {name: sections[name] for name in SECTIONS},
-                  plan_check(store, week, today or dt.date.today(), rules))
+                  plan_check(store, week, today or dt.date.today(), rules), overview,
+                  swings(overview, rules))
 
 
 def _raise_bid(figures, active, median, week, rules, item) -> list[tuple]:

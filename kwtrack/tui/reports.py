@@ -244,6 +244,7 @@ class ReviewView(ReportView):
         self.items: dict[str, tuple[str, object]] = {}
         self.proposals: dict[tuple[str, str], object] = {}  # (section, keyword) → Proposal
         self.plan = None  # the P4P plan checked (kwtrack.review.PlanCheck)
+        self.review = None  # the review shown (kwtrack.review.Review)
 
     def move_week(self, step: int) -> None:
         self.step += step
@@ -259,11 +260,11 @@ class ReviewView(ReportView):
                 self.week = week + dt.timedelta(weeks=self.step)
             self.step = 0
         review = weekly_review(store, self.week, self.app.config)
-        self.week = review.week
+        self.week, self.review = review.week, review
         # the bid each raise or cut item would get (`b` offers it, `A` applies them all)
         self.proposals = {(p.rule, p.keyword): p
                           for p in review_proposals(store, review=review)}
-        self.items, rows = {}, []
+        self.items, rows = {}, self._store_rows(review)
         for section, items in review.sections.items():
             for n, item in enumerate(items):
                 key = f"{section}:{n}"
@@ -278,6 +279,19 @@ class ReviewView(ReportView):
             if section == "cut":  # the P4P plan, as the notes have it: budget, then markets
                 rows += self._plan_rows(review.plan)
         return rows, f"review of {week_name(review.week)} ([ and ] move a week)"
+
+    @staticmethod
+    def _store_rows(review) -> list:
+        """The store's weeks (its products' impressions and clicks, the P4P spend), oldest
+        first, then what swung into the reviewed week."""
+        from kwtrack.review import week_name
+
+        rows = [(f"store:{n}", ["The store", week_name(w.week), w.figures["impressions"],
+                                w.figures["clicks"], price(w.figures["p4p_spend"]),
+                                w.note or ""])
+                for n, w in enumerate(review.overview)]
+        return rows + [(f"store:swing:{n}", ["The store", "swing", "", "", "", said])
+                       for n, said in enumerate(review.swings)]
 
     def _plan_rows(self, plan) -> list:
         """The P4P plan's rows: its budget, then one per market (or why there are none)."""
@@ -295,6 +309,8 @@ class ReviewView(ReportView):
     def details(self, store, key):
         from kwtrack.review import TITLES, figure_name, figure_text, plan_markdown
 
+        if key.startswith("store:"):
+            return self._store_details(key)
         if key.startswith("plan:"):
             return "\n".join(["## P4P plan", "", *plan_markdown(self.plan), "",
                               "*P (or `kwtrack p4p plan set`) changes the plan*"])
@@ -311,6 +327,24 @@ class ReviewView(ReportView):
                       else f"No bid change proposed: {proposal.skipped}", ""]
         lines += [f"- {figure_name(name)}: {figure_text(name, value)}"
                   for name, value in item.figures.items()]
+        return "\n".join(lines)
+
+    def _store_details(self, key: str) -> str:
+        """A week of the store, figure by figure (a swing's row: the reviewed week's)."""
+        from kwtrack.review import figure_name, figure_text, week_name
+
+        part = key.split(":")[-1]
+        week = self.review.overview[-1 if key.startswith("store:swing:") else int(part)]
+        lines = [f"## The store in {week_name(week.week)}",
+                 "*impressions to inquiries: the products' (the data manager's product "
+                 "report); P4P: the P4P words'*", ""]
+        lines += [f"- {figure_name(name)}: {figure_text(name, value)}"
+                  for name, value in week.figures.items()]
+        if week.note:
+            lines += ["", week.note]
+        if week is self.review.overview[-1] and self.review.swings:
+            lines += ["", "### Since the week before", "",
+                      *(f"- {said}" for said in self.review.swings)]
         return "\n".join(lines)
 
     def proposal(self, key: str):

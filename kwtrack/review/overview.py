@@ -1,0 +1,155 @@
+"""The store at a glance, the review's first table: week by week over the reviewed week and
+the three before (the month the monthly meeting looks back on), its products' traffic as the
+data manager's product report gives it and its P4P figures, and the week's swings worth
+explaining before anyone reads the words.
+
+A figure is known only where the stats say it. The products' figures of a week are the rows
+that count in it (a day, an ISO week, the data manager's Sunday-to-Saturday week, as the
+weekly roll-up counts them) once the periods of imported product-stats files counting in it
+cover seven days; a product without a row had none, and one row leaving a figure unknown
+leaves the week's unknown. The P4P figures are the week's P4P rows (none: no P4P stats).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import SQL, fn
+
+from kwtrack.config import ReviewSettings
+from kwtrack.review.weeks import week_name
+from kwtrack.store.models import (
+    ImportPeriod,
+    Keyword,
+    KeywordStat,
+    Product,
+    ProductStat,
+    Store,
+)
+from kwtrack.store.periods import as_date, product_stats_periods
+from kwtrack.store.totals import whole_sum
+from kwtrack.store.weekly import earliest_start
+
+# The table's figures, in order: the products' (data manager), then the P4P words'.
+FIGURES = ("impressions", "clicks", "ctr", "visitors", "inquiries",
+           "p4p_impressions", "p4p_clicks", "p4p_ctr", "p4p_spend", "cpc")
+# The figures whose swing from one week to the next is said, each with its name in the
+# sentence and where to look; counts only from a base of `rising_min_base` (a few clicks
+# more is no swing).
+_SWINGS = {
+    "impressions": ("product impressions",
+                    "the data manager's traffic sources say where they came from"),
+    "visitors": ("visitors", "the data manager's traffic sources say where they came from"),
+    "p4p_clicks": ("P4P clicks", "Top P4P spend and the bids below say which words"),
+    "p4p_spend": ("P4P spend", "Top P4P spend below says which words"),
+    "cpc": ("CPC", "the bids of Top P4P spend below say which words"),
+}
+_COUNTS = {"impressions", "visitors", "p4p_clicks"}
+
+
+@dataclass(frozen=True)
+class StoreWeek:
+    """One week of the store: its figures (FIGURES; None: unknown) and, when some are
+    unknown, why."""
+
+    week: dt.date  # the Monday
+    figures: dict
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"week": week_name(self.week), "week_start": self.week.isoformat(),
+                **self.figures, "note": self.note}
+
+
+def _ratio(a, b) -> float | None:
+    return None if a is None or not b else round(a / b, 4)
+
+
+def _week_rows(model, monday: dt.date):
+    """The condition for a stats row counting in the week of `monday` (`weekly.week_of`)."""
+    sunday = monday + dt.timedelta(days=6)
+    return (model.period_start.between(earliest_start(monday), sunday)
+            & model.period_end.between(monday, sunday))
+
+
+def p4p_totals(store: Store, monday: dt.date) -> tuple[dict, int]:
+    """The store's P4P impressions, clicks, spend and inquiries in the week of `monday` (its
+    P4P rows that count in the week), and how many rows there are. A figure is unknown when
+    one row leaves it unknown; inquiries are the sum of those known (a P4P report's)."""
+    rows, impressions, clicks, spend, inquiries = (
+        KeywordStat.select(fn.COUNT(SQL("*")), whole_sum(KeywordStat.impressions),
+                           whole_sum(KeywordStat.clicks), whole_sum(KeywordStat.spend),
+                           fn.SUM(KeywordStat.inquiries))
+        .where(KeywordStat.keyword.in_(Keyword.select(Keyword.id)
+                                       .where(Keyword.store == store))
+               & (KeywordStat.channel == "p4p") & _week_rows(KeywordStat, monday))
+        .tuples().get())
+    return {"impressions": impressions, "clicks": clicks,
+            "spend": None if spend is None else round(spend, 2), "inquiries": inquiries}, rows
+
+
+def _covered_days(store: Store, monday: dt.date) -> int:
+    """How many days the product-stats periods counting in the week of `monday` cover."""
+    days: set[dt.date] = set()
+    for start, end in product_stats_periods(store).where(
+            _week_rows(ImportPeriod, monday)).tuples():
+        start, end = as_date(start), as_date(end)
+        days.update(start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+    return len(days)
+
+
+def _product_totals(store: Store, monday: dt.date) -> tuple[dict, str | None]:
+    """The store's products' impressions, clicks, visitors and inquiries in the week of
+    `monday`, all None (and why) when the product stats do not cover the week."""
+    covered = _covered_days(store, monday)
+    if covered < 7:
+        return dict.fromkeys(("impressions", "clicks", "visitors", "inquiries")), (
+            f"no product stats for {week_name(monday)}" if not covered else
+            f"the product stats of {week_name(monday)} cover {covered} of its 7 days")
+    impressions, clicks, visitors, inquiries = (
+        ProductStat.select(*(whole_sum(f, empty=0) for f in (
+            ProductStat.impressions, ProductStat.clicks, ProductStat.visitors,
+            ProductStat.inquiries)))
+        .join(Product).where((Product.store == store) & _week_rows(ProductStat, monday))
+        .tuples().get())
+    return {"impressions": impressions, "clicks": clicks, "visitors": visitors,
+            "inquiries": inquiries}, None
+
+
+def store_weeks(store: Store, mondays: list[dt.date]) -> list[StoreWeek]:
+    """The store's figures (FIGURES) for each week of `mondays`, in that order."""
+    found = []
+    for monday in mondays:
+        products, note = _product_totals(store, monday)
+        p4p, rows = p4p_totals(store, monday)
+        if not rows:
+            note = "; ".join(filter(None, [note, f"no P4P stats for {week_name(monday)}"]))
+        figures = {**products, "ctr": _ratio(products["clicks"], products["impressions"]),
+                   "p4p_impressions": p4p["impressions"], "p4p_clicks": p4p["clicks"],
+                   "p4p_ctr": _ratio(p4p["clicks"], p4p["impressions"]),
+                   "p4p_spend": p4p["spend"], "cpc": _ratio(p4p["spend"], p4p["clicks"])}
+        found.append(StoreWeek(monday, {name: figures[name] for name in FIGURES}, note))
+    return found
+
+
+def swings(weeks: list[StoreWeek], rules: ReviewSettings) -> list[str]:
+    """What moved by `rules.overview_swing` or more from the week before the reviewed week
+    (the last of `weeks`) to it, each with where to look: the meeting's first question."""
+    if len(weeks) < 2:
+        return []
+    before, now = weeks[-2], weeks[-1]
+    said = []
+    for name, (label, where) in _SWINGS.items():
+        a, b = before.figures[name], now.figures[name]
+        if a is None or b is None or not a or (name in _COUNTS and a < rules.rising_min_base):
+            continue
+        change = (b - a) / a
+        if abs(change) >= rules.overview_swing:
+            said.append(f"{label} {'rose' if change > 0 else 'fell'} {abs(change):.0%} on "
+                        f"{week_name(before.week)} ({_number(a)} → {_number(b)}): {where}")
+    return said
+
+
+def _number(value) -> str:
+    return f"{value:,.2f}" if isinstance(value, float) else f"{value:,}"

@@ -1,0 +1,26 @@
+"""What the imported product stats cover: the periods (a day, a week) each product-stats file
+held rows for (`ImportPeriod`). A product with no row in a covered period had no effect in
+it; a day no period covers is unknown. The zero-effect check and the review's store figures
+read them here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kwtrack.store.models import ImportBatch, ImportPeriod, Store
+
+PRODUCT_STATS_KINDS = ("product-stats", "product-report")
+
+
+def as_date(value) -> dt.date:
+    """A date column's value as a date (SQLite may hand back text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def product_stats_periods(store: Store):
+    """The periods the store's imported product-stats files hold rows for (a query of
+    `period_start`, `period_end`)."""
+    return (ImportPeriod.select(ImportPeriod.period_start, ImportPeriod.period_end)
+            .join(ImportBatch)
+            .where((ImportBatch.store == store)
+                   & ImportBatch.kind.in_(PRODUCT_STATS_KINDS)))
