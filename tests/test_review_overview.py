@@ -14,8 +14,10 @@ from kwtrack.cli import cli
 from kwtrack.config import load_config
 from kwtrack.imports import import_file
 from kwtrack.review import csv_rows, markdown, weekly_review, write_workbook
+from kwtrack.review.overview import FIGURES
 
 from .conftest import write_csv
+from .test_reports import PRODUCT_HEADER, write_xlsx
 
 THIS = dt.date(2026, 11, 16)  # 2026-W47
 
@@ -51,10 +53,12 @@ def test_the_store_week_by_week_known_only_where_the_stats_say_it(shop):
     weeks = {w.to_dict()["week"]: w for w in review.overview}
     assert list(weeks) == ["2026-W44", "2026-W45", "2026-W46", "2026-W47"]
     w44, w45, w46, w47 = weeks.values()
+    # (a canonical product-stats file has no traffic sources: unknown)
     assert w44.figures == {
         "impressions": 700, "clicks": 14, "ctr": 0.02, "visitors": 7, "inquiries": 0,
         "p4p_impressions": None, "p4p_clicks": None, "p4p_ctr": None, "p4p_spend": None,
-        "cpc": None}
+        "cpc": None, "search_impressions": None, "marketing_impressions": None,
+        "promotion_impressions": None}
     assert w44.note == "no P4P stats for 2026-W44"
     # a Sunday-to-Saturday week is its ISO week's figure
     assert (w45.figures["impressions"], w45.figures["visitors"], w45.figures["inquiries"]) == (
@@ -64,7 +68,7 @@ def test_the_store_week_by_week_known_only_where_the_stats_say_it(shop):
     assert w46.note == "the product stats of 2026-W46 cover 6 of its 7 days"
     assert (w46.figures["p4p_spend"], w46.figures["cpc"]) == (100.0, 5.0)
     # one row's visitors unknown: the week's visitors are, the rest add up
-    assert w47.figures == {
+    assert {name: w47.figures[name] for name in FIGURES} == {
         "impressions": 1500, "clicks": 40, "ctr": 0.0267, "visitors": None, "inquiries": 1,
         "p4p_impressions": 1100, "p4p_clicks": 52, "p4p_ctr": 0.0473, "p4p_spend": 160.0,
         "cpc": 3.0769}
@@ -117,3 +121,33 @@ def test_the_store_table_in_every_form_of_the_review(shop, db_path, tmp_path):
     assert shown["overview"][3]["week"] == "2026-W47"
     assert shown["overview"][3]["visitors"] is None
     assert shown["overview_swings"] == review.swings
+
+
+def test_a_swing_of_impressions_says_which_traffic_source_moved(store, tmp_path):
+    """The data manager's product report gives impressions by source (views that overlap):
+    a fall of the whole store's impressions says which of them fell; a source one row
+    leaves unknown (`-`) is left out."""
+
+    def report(name: str, period: str, rows: list[dict]):
+        cells = [[row.get(h.strip(), "0") for h in PRODUCT_HEADER] for row in rows]
+        return write_xlsx(tmp_path / name, f"产品数据, 时间周期 {period}", PRODUCT_HEADER, cells)
+
+    def product(pid, whole, search, marketing, promotion="0"):
+        return {"产品ID": pid, "产品名称": f"Shoes {pid}", "全店曝光次数": whole,
+                "搜索曝光次数": search, "营销曝光次数": marketing, "全站推广曝光次数": promotion,
+                "访问人数": "10"}
+
+    import_file(store, None, report("Products-2026-11-14.xlsx", "2026-11-08~2026-11-14", [
+        product("1600000000001", "1000", "800", "200"),
+        product("1600000000002", "500", "400", "100", "-")]))
+    import_file(store, None, report("Products-2026-11-21.xlsx", "2026-11-15~2026-11-21", [
+        product("1600000000001", "600", "400", "190"),
+        product("1600000000002", "300", "200", "100")]))
+    import_file(store, "keyword-stats", write_csv(tmp_path / "k.csv", (
+        "keyword,week,impressions,clicks\nshoes,2026-11-16,300,9\n")))
+    review = weekly_review(store, THIS, today=THIS)
+    assert review.overview[-1].figures["search_impressions"] == 600
+    assert review.overview[-2].figures["promotion_impressions"] is None
+    assert review.swings == [
+        "product impressions fell 40% on 2026-W46 (1,500 → 900): by source, search 1,200 → "
+        "600 (-50%), marketing 300 → 290 (-3%)"]

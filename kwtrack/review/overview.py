@@ -34,6 +34,11 @@ from kwtrack.store.weekly import earliest_start
 # The table's figures, in order: the products' (data manager), then the P4P words'.
 FIGURES = ("impressions", "clicks", "ctr", "visitors", "inquiries",
            "p4p_impressions", "p4p_clicks", "p4p_ctr", "p4p_spend", "cpc")
+# The product report's impressions by traffic source (views that overlap, not parts that
+# add up), kept beside the table's figures to say where a swing of impressions came from.
+SOURCES = {"search_impressions": "search", "marketing_impressions": "marketing",
+           "promotion_impressions": "full-site promotion"}
+_PRODUCT_FIGURES = ("impressions", "clicks", "visitors", "inquiries", *SOURCES)
 # The figures whose swing from one week to the next is said, each with its name in the
 # sentence and where to look; counts only from a base of `rising_min_base` (a few clicks
 # more is no swing).
@@ -100,21 +105,19 @@ def _covered_days(store: Store, monday: dt.date) -> int:
 
 
 def _product_totals(store: Store, monday: dt.date) -> tuple[dict, str | None]:
-    """The store's products' impressions, clicks, visitors and inquiries in the week of
-    `monday`, all None (and why) when the product stats do not cover the week."""
+    """The store's products' impressions, clicks, visitors, inquiries and impressions by
+    source in the week of `monday`, all None (and why) when the product stats do not cover
+    the week."""
     covered = _covered_days(store, monday)
     if covered < 7:
-        return dict.fromkeys(("impressions", "clicks", "visitors", "inquiries")), (
+        return dict.fromkeys(_PRODUCT_FIGURES), (
             f"no product stats for {week_name(monday)}" if not covered else
             f"the product stats of {week_name(monday)} cover {covered} of its 7 days")
-    impressions, clicks, visitors, inquiries = (
-        ProductStat.select(*(whole_sum(f, empty=0) for f in (
-            ProductStat.impressions, ProductStat.clicks, ProductStat.visitors,
-            ProductStat.inquiries)))
-        .join(Product).where((Product.store == store) & _week_rows(ProductStat, monday))
-        .tuples().get())
-    return {"impressions": impressions, "clicks": clicks, "visitors": visitors,
-            "inquiries": inquiries}, None
+    totals = (ProductStat.select(*(whole_sum(getattr(ProductStat, name), empty=0)
+                                   for name in _PRODUCT_FIGURES))
+              .join(Product).where((Product.store == store) & _week_rows(ProductStat, monday))
+              .tuples().get())
+    return dict(zip(_PRODUCT_FIGURES, totals, strict=True)), None
 
 
 def store_weeks(store: Store, mondays: list[dt.date]) -> list[StoreWeek]:
@@ -129,7 +132,8 @@ def store_weeks(store: Store, mondays: list[dt.date]) -> list[StoreWeek]:
                    "p4p_impressions": p4p["impressions"], "p4p_clicks": p4p["clicks"],
                    "p4p_ctr": _ratio(p4p["clicks"], p4p["impressions"]),
                    "p4p_spend": p4p["spend"], "cpc": _ratio(p4p["spend"], p4p["clicks"])}
-        found.append(StoreWeek(monday, {name: figures[name] for name in FIGURES}, note))
+        found.append(StoreWeek(monday, {name: figures[name] for name in (*FIGURES, *SOURCES)},
+                               note))
     return found
 
 
@@ -141,14 +145,30 @@ def swings(weeks: list[StoreWeek], rules: ReviewSettings) -> list[str]:
     before, now = weeks[-2], weeks[-1]
     said = []
     for name, (label, where) in _SWINGS.items():
-        a, b = before.figures[name], now.figures[name]
-        if a is None or b is None or not a or (name in _COUNTS and a < rules.rising_min_base):
+        change = _change(before.figures[name], now.figures[name])
+        if change is None or (name in _COUNTS and before.figures[name] < rules.rising_min_base):
             continue
-        change = (b - a) / a
         if abs(change) >= rules.overview_swing:
+            if name == "impressions":  # (the report's traffic sources, where it has them)
+                where = _by_source(before, now) or where
             said.append(f"{label} {'rose' if change > 0 else 'fell'} {abs(change):.0%} on "
-                        f"{week_name(before.week)} ({_number(a)} → {_number(b)}): {where}")
+                        f"{week_name(before.week)} ({_number(before.figures[name])} → "
+                        f"{_number(now.figures[name])}): {where}")
     return said
+
+
+def _change(before, now) -> float | None:
+    return None if before is None or now is None or not before else (now - before) / before
+
+
+def _by_source(before: StoreWeek, now: StoreWeek) -> str | None:
+    """Each traffic source's impressions from one week to the next (those known in both)."""
+    moves = [f"{source} {_number(before.figures[name])} → {_number(now.figures[name])}"
+             + ("" if (c := _change(before.figures[name], now.figures[name])) is None
+                else f" ({c:+.0%})")
+             for name, source in SOURCES.items()
+             if before.figures[name] is not None and now.figures[name] is not None]
+    return "by source, " + ", ".join(moves) if moves else None
 
 
 def _number(value) -> str:
