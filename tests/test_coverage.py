@@ -196,6 +196,19 @@ def test_zero_effect_window_young_and_offline(shop, tmp_path):
     assert [p.product_id for p in report.products] == ["A", "D"]
 
 
+def test_a_product_shared_had_effect(shop, tmp_path):
+    """Alibaba.com's own rule counts shares as effect: a product shared, with no other
+    figure, is not a zero-effect product (deleting it would delete one buyers pass on)."""
+    start = AS_OF - dt.timedelta(days=89)
+    _stats(shop, tmp_path, f"""
+        product_id,period_start,period_end,impressions,clicks,shares
+        A,{start},{AS_OF},0,0,2
+        B,{start},{AS_OF},0,0,0
+    """)
+    report = zero_effect_products(shop, days=90, as_of=AS_OF)
+    assert [p.product_id for p in report.products] == ["B", "C", "D"]  # (C, D: no row)
+
+
 def test_zero_effect_follows_re_imported_stats_and_a_window_in_the_past(shop, tmp_path):
     days = [AS_OF - dt.timedelta(days=d) for d in range(89, -1, -1)]
     rows = "".join(f"{p},{day},{int(p == 'A' and day == days[-1]) + int(p == 'B')}\n"

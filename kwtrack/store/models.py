@@ -334,8 +334,9 @@ class ProductStat(BaseModel):
 # A product's days with any effect, indexed on their own (a partial index): the zero-effect
 # check asks, per product, only "is there one in the window?". Queries must repeat ANY_EFFECT
 # word for word for the database to use it.
+# (shares too: Alibaba.com's own rule counts them; migration 0015 rebuilt the index so)
 EFFECT_METRICS = ("impressions", "clicks", "visitors", "favorites", "inquiries", "tm_chats",
-                  "orders")
+                  "orders", "shares")
 ANY_EFFECT = " OR ".join(f"{m} > 0" for m in EFFECT_METRICS)
 ProductStat.add_index(ProductStat.index(
     ProductStat.product, ProductStat.period_end, ProductStat.period_start,
