@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from peewee import SQL, fn
 
 from kwtrack.config import ReviewSettings
+from kwtrack.review.figures import Week
 from kwtrack.review.weeks import week_name
 from kwtrack.store.models import (
     ImportPeriod,
@@ -29,7 +30,7 @@ from kwtrack.store.models import (
 )
 from kwtrack.store.periods import as_date, product_stats_periods
 from kwtrack.store.totals import whole_sum
-from kwtrack.store.weekly import earliest_start
+from kwtrack.store.weekly import earliest_start, week_of
 
 # The table's figures, in order: the products' (data manager), then the P4P words'.
 FIGURES = ("impressions", "clicks", "ctr", "visitors", "inquiries",
@@ -78,20 +79,33 @@ def _week_rows(model, monday: dt.date):
             & model.period_end.between(monday, sunday))
 
 
-def p4p_totals(store: Store, monday: dt.date) -> tuple[dict, int]:
-    """The store's P4P impressions, clicks, spend and inquiries in the week of `monday` (its
-    P4P rows that count in the week), and how many rows there are. A figure is unknown when
-    one row leaves it unknown; inquiries are the sum of those known (a P4P report's)."""
-    rows, impressions, clicks, spend, inquiries = (
-        KeywordStat.select(fn.COUNT(SQL("*")), whole_sum(KeywordStat.impressions),
-                           whole_sum(KeywordStat.clicks), whole_sum(KeywordStat.spend),
-                           fn.SUM(KeywordStat.inquiries))
-        .where(KeywordStat.keyword.in_(Keyword.select(Keyword.id)
-                                       .where(Keyword.store == store))
-               & (KeywordStat.channel == "p4p") & _week_rows(KeywordStat, monday))
-        .tuples().get())
-    return {"impressions": impressions, "clicks": clicks,
-            "spend": None if spend is None else round(spend, 2), "inquiries": inquiries}, rows
+def p4p_totals(store: Store, mondays: list[dt.date]) -> dict[dt.date, tuple[dict, int]]:
+    """For each week of `mondays`, the store's P4P impressions, clicks, spend and inquiries
+    (its P4P rows that count in the week) and how many rows there are. A figure is unknown
+    when one row leaves it unknown; inquiries are the sum of those known (a P4P report's).
+    One query for all the weeks, summed by period, the periods then put in their weeks: a
+    query a week would walk each keyword's rows once a week (200,000 keywords: 0.25 s each)."""
+    first, last = min(mondays), max(mondays) + dt.timedelta(days=6)
+    periods = (KeywordStat.select(KeywordStat.period_start, KeywordStat.period_end,
+                                  fn.COUNT(SQL("*")), whole_sum(KeywordStat.impressions),
+                                  whole_sum(KeywordStat.clicks), whole_sum(KeywordStat.spend),
+                                  fn.SUM(KeywordStat.inquiries))
+               .where(KeywordStat.keyword.in_(Keyword.select(Keyword.id)
+                                              .where(Keyword.store == store))
+                      & (KeywordStat.channel == "p4p")
+                      & KeywordStat.period_start.between(earliest_start(first), last)
+                      & KeywordStat.period_end.between(first, last))
+               .group_by(KeywordStat.period_start, KeywordStat.period_end).tuples())
+    weeks, counted = {monday: Week() for monday in mondays}, dict.fromkeys(mondays, 0)
+    for start, end, rows, impressions, clicks, spend, inquiries in periods:
+        week = week_of(as_date(start), as_date(end))
+        if week in weeks:  # (a week of daily rows: seven periods, added as rows add up)
+            weeks[week].add(impressions, clicks, inquiries, spend, None)
+            counted[week] += rows
+    return {monday: ({"impressions": w.impressions, "clicks": w.clicks,
+                      "spend": None if w.spend is None else round(w.spend, 2),
+                      "inquiries": w.inquiries}, counted[monday])
+            for monday, w in weeks.items()}
 
 
 def _covered_days(store: Store, monday: dt.date) -> int:
@@ -120,12 +134,14 @@ def _product_totals(store: Store, monday: dt.date) -> tuple[dict, str | None]:
     return dict(zip(_PRODUCT_FIGURES, totals, strict=True)), None
 
 
-def store_weeks(store: Store, mondays: list[dt.date]) -> list[StoreWeek]:
-    """The store's figures (FIGURES) for each week of `mondays`, in that order."""
-    found = []
+def store_weeks(store: Store, mondays: list[dt.date], paid: dict | None = None
+                ) -> list[StoreWeek]:
+    """The store's figures (FIGURES) for each week of `mondays`, in that order (`paid`: the
+    weeks' `p4p_totals`, when the caller has them already)."""
+    found, paid = [], paid or p4p_totals(store, mondays)
     for monday in mondays:
         products, note = _product_totals(store, monday)
-        p4p, rows = p4p_totals(store, monday)
+        p4p, rows = paid[monday]
         if not rows:
             note = "; ".join(filter(None, [note, f"no P4P stats for {week_name(monday)}"]))
         figures = {**products, "ctr": _ratio(products["clicks"], products["impressions"]),

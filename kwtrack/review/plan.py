@@ -42,17 +42,20 @@ class PlanCheck:
 def week_spend(store: Store, monday: dt.date) -> tuple[float | None, int]:
     """The store's P4P spend in the week of `monday` (`overview.p4p_totals`), and how many
     P4P rows the week has."""
-    totals, rows = p4p_totals(store, monday)
+    totals, rows = p4p_totals(store, [monday])[monday]
     return totals["spend"], rows
 
 
-def plan_check(store: Store, week: dt.date | None, on: dt.date,
-               rules: ReviewSettings) -> PlanCheck:
+def plan_check(store: Store, week: dt.date | None, on: dt.date, rules: ReviewSettings,
+               spent: tuple[float | None, int] | None = None) -> PlanCheck:
     """The store's P4P plan checked: its budget against the spend of `week` (a Monday; None:
-    no week to measure), its hours on the date `on` (a weekend day checks the next weekday)."""
+    no week to measure; `spent`: its spend and P4P rows, when the caller has them already),
+    its hours on the date `on` (a weekend day checks the next weekday)."""
     plan = P4PPlan.get_or_none(P4PPlan.store == store)
     budget = plan.budget if plan else None
-    spend, rows = week_spend(store, week) if week is not None else (None, 0)
+    if spent is None:
+        spent = week_spend(store, week) if week is not None else (None, 0)
+    spend, rows = spent
     used = round(spend / (7 * budget), 4) if budget and spend is not None else None
     return PlanCheck(budget, spend, used, _budget_said(budget, spend, rows, used, week, rules),
                      plan.hours if plan else None, *_hours(plan, on))

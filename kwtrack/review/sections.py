@@ -26,7 +26,7 @@ from kwtrack.review.figures import (
     total,
 )
 from kwtrack.review.narrow import narrow
-from kwtrack.review.overview import StoreWeek, store_weeks, swings
+from kwtrack.review.overview import StoreWeek, p4p_totals, store_weeks, swings
 from kwtrack.review.plan import PlanCheck, plan_check
 from kwtrack.review.weeks import week_name
 from kwtrack.store import bulk
@@ -247,9 +247,12 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
         {k: names.get(k, "") for k, (_, tracked) in info.items() if tracked is not None}),
         lambda k: item(k, figures[k].traffic(week, previous) if k in figures else
                        {"impressions": None}, "tracked"))
-    overview = store_weeks(store, [*earlier[-3:], week])
+    mondays = [*earlier[-3:], week]
+    paid = p4p_totals(store, mondays)  # (the store's weeks and the plan's budget read them)
+    overview = store_weeks(store, mondays, paid)
+    spent = paid[week][0]["spend"], paid[week][1]
     return Review(week, config, {name: sections[name] for name in SECTIONS},
-                  plan_check(store, week, today or dt.date.today(), rules), overview,
+                  plan_check(store, week, today or dt.date.today(), rules, spent), overview,
                   swings(overview, rules))
 
 
