@@ -269,8 +269,16 @@ def test_broken_files_fail_cleanly(store, tmp_path):
 
 
 def test_periods_from_text_and_names():
-    assert period_from_text("产品数据, 时间周期 2026-09-13~2026-09-19") == Period(
-        dt.date(2026, 9, 13), dt.date(2026, 9, 19))
+    week = Period(dt.date(2026, 9, 13), dt.date(2026, 9, 19))
+    # as the Chinese back end writes it, as the English one does, and with compact dates
+    for text in ("产品数据, 时间周期 2026-09-13~2026-09-19", "时间周期：2026/09/13 ~ 2026/09/19",
+                 "统计时间 2026年09月13日至2026年09月19日", "Period: 2026-09-13 to 2026-09-19",
+                 "Date range 2026/9/13 - 2026/9/19", "时间周期 20260913~20260919"):
+        assert period_from_text(text) == week, text
+    # a date that does not exist, or an end before the start, is no period
+    assert period_from_text("时间周期 2026-09-13~2026-09-31") is None
+    assert period_from_text("时间周期 2026-09-19~2026-09-13") is None
+    assert period_from_text("订单 20260913 号") is None
     assert period_from_file_name(tmp := __import__("pathlib").Path("261109-261115.xlsx")) == Period(
         dt.date(2026, 11, 9), dt.date(2026, 11, 15)), tmp
     assert period_from_file_name(__import__("pathlib").Path("Products-2026-11-20.xlsx")) == Period(

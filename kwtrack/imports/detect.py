@@ -50,8 +50,10 @@ def find_header(rows, only: str | None = None):
     return None
 
 
-_RANGE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*(?:~|～|至|到|--|—|-)\s*"
-                    r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+# `2026-09-13~2026-09-19`, `2026/9/13 - 2026/9/19`, `2026年09月13日至2026年09月19日`,
+# `2026-09-13 to 2026-09-19` (the English back end), `20260913~20260919`
+_DAY = r"(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))"
+_RANGE = re.compile(rf"(?<!\d){_DAY}\s*(?:~|～|至|到|--|—|-|\s[tT][oO]\s)\s*{_DAY}(?!\d)")
 _NAME_RANGE = re.compile(r"(?<!\d)(\d{6})\s*[-~_]\s*(\d{6})(?!\d)")
 _NAME_DAY = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
@@ -61,11 +63,14 @@ def period_from_text(text: str) -> Period | None:
     m = _RANGE.search(text)
     if not m:
         return None
-    y1, m1, d1, y2, m2, d2 = map(int, m.groups())
+    # (each day is year, then month and day either separated or compact)
+    y1, m1, d1, c1, e1, y2, m2, d2, c2, e2 = m.groups()
     try:
-        return Period(dt.date(y1, m1, d1), dt.date(y2, m2, d2))
-    except ValueError:
+        start = dt.date(int(y1), int(m1 or c1), int(d1 or e1))
+        end = dt.date(int(y2), int(m2 or c2), int(d2 or e2))
+    except ValueError:  # (a day that does not exist)
         return None
+    return Period(start, end) if start <= end else None
 
 
 def period_from_file_name(path: Path) -> Period | None:
