@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from kwtrack.cleanup import TITLE_LIMIT
 from kwtrack.errors import KwtrackError
 from kwtrack.history import log_change, next_action
-from kwtrack.store.models import Coverage, Keyword, Product, Store, database, now
+from kwtrack.store.models import Bid, Coverage, Keyword, Product, Store, database, now
 from kwtrack.values import choice, parse_text
 from kwtrack.words import (
     clean_display,
@@ -253,6 +253,28 @@ def edit_keyword(store: Store, keyword: str, values: dict[str, str], *,
         action = next_action(store)
         _write_fields(store, action, row, "keyword", changes, reason or "edited by hand", now())
     return action
+
+
+def delete_keywords(store: Store, keywords: list[str], *, reason: str | None = None
+                    ) -> tuple[int, list[str]]:
+    """Delete (archive) keywords from the library, together, as one change; returns the
+    action number and the words as the library writes them. They leave the lists, the
+    review and the coverage check; their stats and links stay, and `undo` brings them back.
+    A word with an active P4P bid is refused: it goes on costing money on Alibaba.com, and
+    the Bids view would no longer show it (pause the bid first)."""
+    rows = [_live_keyword(store, keyword) for keyword in dict.fromkeys(keywords)]
+    paid = [row.keyword for row in rows
+            if Bid.select().where((Bid.keyword == row) & (Bid.status == "active")).exists()]
+    if paid:
+        raise KwtrackError(f"{', '.join(map(repr, paid[:5]))}: an active P4P bid, which goes on "
+                           "costing money; pause it first (`kwtrack bids set WORD PRICE "
+                           "--status paused`, or b in the TUI)")
+    with database.obj.atomic():
+        stamp, action = now(), next_action(store)
+        for row in rows:
+            _write_fields(store, action, row, "keyword", {"archived_at": stamp},
+                          reason or "deleted by hand", stamp)
+    return action, [row.keyword for row in rows]
 
 
 def move_to_group(store: Store, keyword: str, group: str) -> int | None:

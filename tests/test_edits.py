@@ -327,3 +327,44 @@ def test_in_a_shared_database_undo_leaves_a_teammates_change_unless_asked(db_pat
                ).exit_code == 0
     Change.update(changed_by=None).execute()
     assert "undid change 3" in run("bob", "undo").output
+
+
+def test_keywords_deleted_together_leave_the_library_and_the_check_and_undo_brings_them_back(
+        db_path, store):
+    """A junk word (another market's, a typo) leaves the library: the lists, the coverage
+    check; its links and stats are kept for undo. A word with an active bid is refused, and
+    one unknown word refuses them all."""
+    from kwtrack.bids import set_bid
+    from kwtrack.catalog import list_keywords
+    from kwtrack.cleanup import coverage_check
+
+    edits.add_product(store, SHOE)
+    for word in ("zapatos de hombre", "shoes shoes", "trail shoes", "walking shoes"):
+        edits.add_keyword(store, {"keyword": word})
+    edits.link(store, "zapatos de hombre", SHOE["product_id"])
+    set_bid(store, "walking shoes", 2.5, status="active")
+
+    def run(*args):
+        return CliRunner().invoke(cli, ["--db", str(db_path), *args])
+
+    def library():
+        return sorted(row.keyword for row in list_keywords(store))
+
+    def checked():
+        return {k.keyword for k in coverage_check(store, [SHOE["product_id"]]).keywords}
+
+    assert "zapatos de hombre" in checked()
+    refused = run("keywords", "delete", "zapatos de hombre", "walking shoes")
+    assert refused.exit_code == 1
+    assert "'walking shoes': an active P4P bid, which goes on costing money" in refused.stderr
+    refused = run("keywords", "delete", "zapatos de hombre", "no such word")
+    assert refused.exit_code == 1 and "no keyword 'no such word'" in refused.stderr
+    assert len(library()) == 4  # (neither refusal deleted anything)
+    deleted = run("keywords", "delete", "ZAPATOS DE HOMBRE", "shoes shoes", "-r", "not ours")
+    assert deleted.exit_code == 0, deleted.output
+    assert deleted.stdout.startswith("deleted 'zapatos de hombre', 'shoes shoes' (change ")
+    assert library() == ["trail shoes", "walking shoes"]
+    assert "zapatos de hombre" not in checked()
+    assert Coverage.select().count() == 1  # (the link is kept, for undo)
+    assert run("undo").exit_code == 0
+    assert len(library()) == 4 and "zapatos de hombre" in checked()

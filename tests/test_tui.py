@@ -573,6 +573,40 @@ async def test_track_a_word_and_filter_as_you_type(demo_db):
         assert 0 < view.table.total < catalog.count_keywords(get_store(), "slip")
 
 
+async def test_d_on_keywords_deletes_the_word_asked_first_and_u_brings_it_back(demo_db):
+    """A junk word leaves the library from the keyboard: `d` asks, `y` archives it, `u`
+    brings it back; a word with an active P4P bid is refused, in one line."""
+    from textual.widgets import Static
+
+    from kwtrack.store.models import Keyword
+    from kwtrack.tui.dialogs import ConfirmDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        keyword = await _first_keyword(app, pilot)
+        view = app.query_one("#keywords-view")
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert f"Delete the keyword {keyword!r}" in str(app.screen.query_one(Static).render())
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert view.table.total == 1051
+        assert Keyword.get(Keyword.keyword == keyword).archived_at is not None
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert view.table.total == 1052
+        assert Keyword.get(Keyword.keyword == keyword).archived_at is None
+        paid = "2026 casual walking shoes"  # (the demo bids on it)
+        view.table.move_cursor(row=view.table.get_row_index(paid))
+        await pilot.press("d")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert view.table.total == 1052
+        assert any("an active P4P bid" in str(n.message) for n in app._notifications)
+
+
 async def test_every_table_has_its_columns_once_and_a_move_reads_details_once(demo_db,
                                                                                monkeypatch):
     from kwtrack.tui.views import ProductsView

@@ -186,6 +186,26 @@ def keywords_edit(state: State, keyword: str, group, status, notes, reason) -> N
     click.echo(f"edited {keyword!r} (change {action})")
 
 
+@keywords.command("delete")
+@click.argument("words", nargs=-1, required=True)
+@click.option("-r", "--reason", help="Why (kept in the change log).")
+@pass_state
+def keywords_delete(state: State, words, reason) -> None:
+    """Delete (archive) keywords from the library, together: they leave the lists, the
+    review and the coverage check; their stats and links are kept, and `kwtrack undo` (or
+    `kwtrack keywords add WORD`) brings them back. A word with an active P4P bid is refused.
+
+    \b
+    Example:
+      kwtrack keywords delete "zapatos de hombre" "shoes shoes" --reason "not our market"
+    """
+    from kwtrack.edits import delete_keywords
+
+    action, deleted = delete_keywords(state.store(), list(words), reason=reason)
+    click.echo(f"deleted {', '.join(map(repr, deleted))} (change {action}; `kwtrack undo` "
+               "brings them back)")
+
+
 @keywords.command("link")
 @click.argument("keyword")
 @click.argument("product_id")

@@ -218,8 +218,16 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             self.action_refresh()
 
     def action_delete(self) -> None:
-        _, key = self._highlighted()
+        name, key = self._highlighted()
         if key is None:
+            return
+        if name == "keywords":  # (a word leaves the library: asked, then archived)
+            from kwtrack.edits import delete_keywords
+
+            self._ask_then_write(
+                f"Delete the keyword {key!r} from the library?", [], "It leaves the lists, "
+                "the review and the coverage check; its stats and links are kept.",
+                "delete it", lambda store: delete_keywords(store, [key])[0], f"deleted {key!r}")
             return
         # (the rows picked with space, on Products; Clean-up and Duplicates delete their
         # highlighted row)
@@ -323,7 +331,7 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         listed = [f"  {row}" for row in rows[:self.LISTED]]
         if len(rows) > self.LISTED:
             listed.append(f"  … and {len(rows) - self.LISTED:,} more")
-        question = "\n".join([head, "", *listed, "", tail])
+        question = "\n\n".join(filter(None, [head, "\n".join(listed), tail]))
 
         def answered(yes: bool | None) -> None:
             if yes:

@@ -48,8 +48,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("space", "select", "Select", "select or unselect the highlighted row; d deletes "
             "the selected rows together", footer=False, views=("products",)),
     Command("d", "delete", "Delete", "delete (archive) the highlighted product, or the "
-            "selected ones together, after the coverage check",
-            views=("products", "cleanup", "duplicates")),
+            "selected ones together, after the coverage check; on Keywords, the highlighted "
+            "keyword, asked first", views=("products", "keywords", "cleanup", "duplicates")),
     Command("D", "delete_safe", "Delete safe", "delete every candidate that is safe to "
             "delete, together, after the coverage check of them", views=("cleanup",)),
     Command("L", "link_carriers", "Link carriers", "link the highlighted candidate's "
