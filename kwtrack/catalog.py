@@ -163,7 +163,7 @@ PRODUCT_NUMBERS = {"impressions": "impressions", "impr": "impressions", "clicks"
 KEYWORD_NUMBERS = {"impressions": "impressions", "impr": "impressions", "clicks": "clicks",
                    "spend": "spend", "bid": "bid", "search_index": "search_index",
                    "index": "search_index", "competition": "competition"}
-KEYWORD_FILTERS = ("group", "status", "source", "route")
+KEYWORD_FILTERS = ("group", "status", "source", "route", "archived")
 ROUTE_FILTERS = (*ROUTES, "none")  # `route:` values: covered by this route, or by none
 
 
@@ -437,11 +437,13 @@ def recent_keyword_window(store: Store) -> tuple[dt.date, dt.date] | None:
 
 @contextmanager
 def _keyword_query(store: Store, search: str | None, group: str | None):
-    query = Keyword.select().where(in_store(Keyword, store) & Keyword.archived_at.is_null())
     search, compared = split_comparisons(search, KEYWORD_NUMBERS)
     search, terms = split_search(search, KEYWORD_FILTERS)
     _refuse(unread_term(search, KEYWORD_FILTERS, KEYWORD_NUMBERS))
-    route = terms.pop("route", None)
+    route, archived = terms.pop("route", None), terms.pop("archived", None)
+    # (the deleted words only with `archived:y`: `keywords add WORD` brings one back)
+    query = Keyword.select().where(in_store(Keyword, store) & Keyword.archived_at.is_null(
+        archived is None or not _yes(archived)))
     for name, value in terms.items():
         query = query.where(getattr(Keyword, name) ** value)
     for name, compare, number in compared:

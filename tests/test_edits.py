@@ -364,6 +364,8 @@ def test_keywords_deleted_together_leave_the_library_and_the_check_and_undo_brin
     assert deleted.exit_code == 0, deleted.output
     assert deleted.stdout.startswith("deleted 'zapatos de hombre', 'shoes shoes' (change ")
     assert library() == ["trail shoes", "walking shoes"]
+    assert sorted(row.keyword for row in list_keywords(store, "archived:y")) == [
+        "shoes shoes", "zapatos de hombre"]
     assert "zapatos de hombre" not in checked()
     assert Coverage.select().count() == 1  # (the link is kept, for undo)
     assert run("undo").exit_code == 0

@@ -573,9 +573,10 @@ async def test_track_a_word_and_filter_as_you_type(demo_db):
         assert 0 < view.table.total < catalog.count_keywords(get_store(), "slip")
 
 
-async def test_d_on_keywords_deletes_the_word_asked_first_and_u_brings_it_back(demo_db):
-    """A junk word leaves the library from the keyboard: `d` asks, `y` archives it, `u`
-    brings it back; a word with an active P4P bid is refused, in one line."""
+async def test_d_on_keywords_deletes_the_words_asked_first_and_u_brings_them_back(demo_db):
+    """Junk words leave the library from the keyboard: `d` asks, `y` archives the highlighted
+    word (or the words picked with space, together), `u` brings them back; a word with an
+    active P4P bid is refused, in one line."""
     from textual.widgets import Static
 
     from kwtrack.store.models import Keyword
@@ -597,6 +598,19 @@ async def test_d_on_keywords_deletes_the_word_asked_first_and_u_brings_it_back(d
         await settle(app, pilot)
         assert view.table.total == 1052
         assert Keyword.get(Keyword.keyword == keyword).archived_at is None
+        # two words picked with space go together, in one change
+        await pilot.press("space", "down", "space")
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert "Delete 2 keywords from the library?" in str(
+            app.screen.query_one(Static).render())
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert view.table.total == 1050 and not view.table.selected
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert view.table.total == 1052
         paid = "2026 casual walking shoes"  # (the demo bids on it)
         view.table.move_cursor(row=view.table.get_row_index(paid))
         await pilot.press("d")

@@ -203,7 +203,7 @@ def keywords_delete(state: State, words, reason) -> None:
 
     action, deleted = delete_keywords(state.store(), list(words), reason=reason)
     click.echo(f"deleted {', '.join(map(repr, deleted))} (change {action}; `kwtrack undo` "
-               "brings them back)")
+               f"brings {'it' if len(deleted) == 1 else 'them'} back)")
 
 
 @keywords.command("link")

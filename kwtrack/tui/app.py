@@ -28,6 +28,8 @@ from kwtrack.tui.reports import (
     HistoryView,
     ReportView,
     ReviewView,
+    plan_report,
+    title_report,
 )
 from kwtrack.tui.views import KeywordsView, ProductsView
 from kwtrack.tui.widgets import BrowseView, SaysWorkerErrors
@@ -221,18 +223,13 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         name, key = self._highlighted()
         if key is None:
             return
-        if name == "keywords":  # (a word leaves the library: asked, then archived)
-            from kwtrack.edits import delete_keywords
-
-            self._ask_then_write(
-                f"Delete the keyword {key!r} from the library?", [], "It leaves the lists, "
-                "the review and the coverage check; its stats and links are kept.",
-                "delete it", lambda store: delete_keywords(store, [key])[0], f"deleted {key!r}")
-            return
-        # (the rows picked with space, on Products; Clean-up and Duplicates delete their
-        # highlighted row)
+        # (the rows picked with space, on Products and Keywords; Clean-up and Duplicates
+        # delete their highlighted row)
         selected = getattr(self._current().table, "selected", set())
         chosen = sorted(selected) or [key]
+        if name == "keywords":
+            self._delete_keywords(chosen, selected)
+            return
 
         def done(changed: bool | None) -> None:
             if changed:
@@ -240,6 +237,22 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             self._after_change(changed)
 
         self.push_screen(DeleteDialog(self.store_id, chosen), done)
+
+    def _delete_keywords(self, chosen: list[str], selected: set[str]) -> None:
+        """Words leave the library: asked, then archived together (one change)."""
+        from kwtrack.edits import delete_keywords
+
+        def write(store) -> int:
+            action = delete_keywords(store, chosen)[0]
+            selected.clear()  # (done: the rows read again are marked no more)
+            return action
+
+        one = len(chosen) == 1
+        self._ask_then_write(
+            f"Delete the keyword {chosen[0]!r} from the library?" if one else
+            f"Delete {counted(len(chosen), 'keyword')} from the library?", [] if one else chosen,
+            "They leave the lists, the review and the coverage check; their stats and links "
+            "are kept.", "delete", write, f"deleted {counted(len(chosen), 'keyword')}")
 
     def action_delete_safe(self) -> None:
         view = self._current()
@@ -527,13 +540,13 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
     # Checks from the palette
 
     def action_check_title(self) -> None:
-        self.push_screen(ResultDialog(self.store_id, "Check a draft title", _title_report,
+        self.push_screen(ResultDialog(self.store_id, "Check a draft title", title_report,
                                       ask="Draft title (Enter checks)"))
 
     def action_schedule_check(self) -> None:
         rules = self.config.review
         self.push_screen(ResultDialog(self.store_id, "The P4P plan: budget and promotion hours",
-                                      lambda store: _plan_report(store, rules)))
+                                      lambda store: plan_report(store, rules)))
 
     def action_p4p_plan(self) -> None:
         self._open_plan()
@@ -560,32 +573,6 @@ def _groups(store) -> list[str]:
 
 
 _GROUPS_OFFERED = {"group": _groups}  # (a keyword form's group, completed as it is typed)
-
-
-def _title_report(store, title: str) -> str:
-    """A draft title's check as Markdown (kwtrack.cleanup.check_title)."""
-    from kwtrack.cleanup import check_title
-
-    found = check_title(store, title)
-    lines = [f"**Length** {found.length} of {found.limit}"
-             + ("" if found.fits else f" — {found.length - found.limit} too long"), "",
-             f"**Covers {counted(len(found.keywords), 'library keyword')}**"
-             + (": " + ", ".join(found.keywords[:40]) if found.keywords else ""), "",
-             "**Duplicates**"]
-    lines += [f"- {d.product_id} ({d.score}, {d.reason}): {d.title}"
-              for d in found.duplicates] or ["- no live product"]
-    return "\n".join(lines)
-
-
-def _plan_report(store, rules) -> str:
-    """The P4P plan checked: its budget against the latest week's spend, its promotion hours
-    against its markets (kwtrack.review's part of the weekly review)."""
-    import datetime as dt
-
-    from kwtrack.review import last_week_with_keyword_stats, plan_check, plan_markdown
-
-    check = plan_check(store, last_week_with_keyword_stats(store), dt.date.today(), rules)
-    return "\n".join(plan_markdown(check))
 
 
 REPORTS = (("bids", "3 Bids", BidsView), ("review", "4 Review", ReviewView),

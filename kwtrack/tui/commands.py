@@ -46,10 +46,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("l", "link", "Link", "link the highlighted row to a keyword or a product, or "
             "unlink them (ctrl+x in the form)", views=CATALOG),
     Command("space", "select", "Select", "select or unselect the highlighted row; d deletes "
-            "the selected rows together", footer=False, views=("products",)),
+            "the selected rows together", footer=False, views=CATALOG),
     Command("d", "delete", "Delete", "delete (archive) the highlighted product, or the "
             "selected ones together, after the coverage check; on Keywords, the highlighted "
-            "keyword, asked first", views=("products", "keywords", "cleanup", "duplicates")),
+            "or selected words, asked first", views=("products", "keywords", "cleanup",
+                                                   "duplicates")),
     Command("D", "delete_safe", "Delete safe", "delete every candidate that is safe to "
             "delete, together, after the coverage check of them", views=("cleanup",)),
     Command("L", "link_carriers", "Link carriers", "link the highlighted candidate's "

@@ -491,3 +491,29 @@ class HistoryView(ReportView):
                           f"- {line.field}: {line.old!r} → {line.new!r}",
                           f"- reason: {line.reason or '-'}",
                           f"- by {line.by or 'someone (not recorded)'}", f"- {state}"])
+
+
+def title_report(store, title: str) -> str:
+    """A draft title's check as Markdown (kwtrack.cleanup.check_title)."""
+    from kwtrack.cleanup import check_title
+
+    found = check_title(store, title)
+    lines = [f"**Length** {found.length} of {found.limit}"
+             + ("" if found.fits else f" — {found.length - found.limit} too long"), "",
+             f"**Covers {counted(len(found.keywords), 'library keyword')}**"
+             + (": " + ", ".join(found.keywords[:40]) if found.keywords else ""), "",
+             "**Duplicates**"]
+    lines += [f"- {d.product_id} ({d.score}, {d.reason}): {d.title}"
+              for d in found.duplicates] or ["- no live product"]
+    return "\n".join(lines)
+
+
+def plan_report(store, rules) -> str:
+    """The P4P plan checked: its budget against the latest week's spend, its promotion hours
+    against its markets (kwtrack.review's part of the weekly review)."""
+    import datetime as dt
+
+    from kwtrack.review import last_week_with_keyword_stats, plan_check, plan_markdown
+
+    check = plan_check(store, last_week_with_keyword_stats(store), dt.date.today(), rules)
+    return "\n".join(plan_markdown(check))
