@@ -61,6 +61,16 @@ def _whole(a, b):
     return None if a is None or b is None else a + b
 
 
+def ratio(a, b) -> float | None:
+    """a ÷ b to four places (CTR, CPC, …); None when either is unknown or b is 0."""
+    return None if a is None or not b else round(a / b, 4)
+
+
+def change(now, before) -> float | None:
+    """The change from `before` to `now` as a fraction (None when either is unknown)."""
+    return None if now is None or not before else round((now - before) / before, 4)
+
+
 def total(parts: list[Week], name: str):
     """A week's figure over its channels (`parts`: those with rows), as `add` adds rows."""
     values = [getattr(w, name) for w in parts]

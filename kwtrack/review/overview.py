@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from peewee import SQL, fn
 
 from kwtrack.config import ReviewSettings
-from kwtrack.review.figures import Week
+from kwtrack.review.figures import Week, change, ratio
 from kwtrack.review.weeks import week_name
 from kwtrack.store.models import (
     ImportPeriod,
@@ -66,10 +66,6 @@ class StoreWeek:
     def to_dict(self) -> dict:
         return {"week": week_name(self.week), "week_start": self.week.isoformat(),
                 **self.figures, "note": self.note}
-
-
-def _ratio(a, b) -> float | None:
-    return None if a is None or not b else round(a / b, 4)
 
 
 def _week_rows(model, monday: dt.date):
@@ -127,6 +123,7 @@ def _product_totals(store: Store, monday: dt.date) -> tuple[dict, str | None]:
         return dict.fromkeys(_PRODUCT_FIGURES), (
             f"no product stats for {week_name(monday)}" if not covered else
             f"the product stats of {week_name(monday)} cover {covered} of its 7 days")
+    # (archived products too: the week's figure is the store's as it was then)
     totals = (ProductStat.select(*(whole_sum(getattr(ProductStat, name), empty=0)
                                    for name in _PRODUCT_FIGURES))
               .join(Product).where((Product.store == store) & _week_rows(ProductStat, monday))
@@ -144,10 +141,10 @@ def store_weeks(store: Store, mondays: list[dt.date], paid: dict | None = None
         p4p, rows = paid[monday]
         if not rows:
             note = "; ".join(filter(None, [note, f"no P4P stats for {week_name(monday)}"]))
-        figures = {**products, "ctr": _ratio(products["clicks"], products["impressions"]),
+        figures = {**products, "ctr": ratio(products["clicks"], products["impressions"]),
                    "p4p_impressions": p4p["impressions"], "p4p_clicks": p4p["clicks"],
-                   "p4p_ctr": _ratio(p4p["clicks"], p4p["impressions"]),
-                   "p4p_spend": p4p["spend"], "cpc": _ratio(p4p["spend"], p4p["clicks"])}
+                   "p4p_ctr": ratio(p4p["clicks"], p4p["impressions"]),
+                   "p4p_spend": p4p["spend"], "cpc": ratio(p4p["spend"], p4p["clicks"])}
         found.append(StoreWeek(monday, {name: figures[name] for name in (*FIGURES, *SOURCES)},
                                note))
     return found
@@ -161,26 +158,22 @@ def swings(weeks: list[StoreWeek], rules: ReviewSettings) -> list[str]:
     before, now = weeks[-2], weeks[-1]
     said = []
     for name, (label, where) in _SWINGS.items():
-        change = _change(before.figures[name], now.figures[name])
-        if change is None or (name in _COUNTS and before.figures[name] < rules.rising_min_base):
+        moved = change(now.figures[name], before.figures[name])
+        if moved is None or (name in _COUNTS and before.figures[name] < rules.rising_min_base):
             continue
-        if abs(change) >= rules.overview_swing:
+        if abs(moved) >= rules.overview_swing:
             if name == "impressions":  # (the report's traffic sources, where it has them)
                 where = _by_source(before, now) or where
-            said.append(f"{label} {'rose' if change > 0 else 'fell'} {abs(change):.0%} on "
+            said.append(f"{label} {'rose' if moved > 0 else 'fell'} {abs(moved):.0%} on "
                         f"{week_name(before.week)} ({_number(before.figures[name])} → "
                         f"{_number(now.figures[name])}): {where}")
     return said
 
 
-def _change(before, now) -> float | None:
-    return None if before is None or now is None or not before else (now - before) / before
-
-
 def _by_source(before: StoreWeek, now: StoreWeek) -> str | None:
     """Each traffic source's impressions from one week to the next (those known in both)."""
     moves = [f"{source} {_number(before.figures[name])} → {_number(now.figures[name])}"
-             + ("" if (c := _change(before.figures[name], now.figures[name])) is None
+             + ("" if (c := change(now.figures[name], before.figures[name])) is None
                 else f" ({c:+.0%})")
              for name, source in SOURCES.items()
              if before.figures[name] is not None and now.figures[name] is not None]

@@ -17,6 +17,7 @@ TITLES = {
     "showcase": "Showcase candidates", "product_strength": "Product strength",
     "tracked": "Tracked words",
 }
+OVERVIEW_TITLE = "The store"  # (the workbook's first sheet: the store's weeks)
 # The figures each section's table shows, in order (the JSON carries them all).
 COLUMNS = {
     "top_traffic": ["impressions", "organic_impressions", "p4p_impressions", "clicks", "ctr",
@@ -84,9 +85,6 @@ def markdown(review: Review) -> str:
         if name == "cut" and review.plan is not None:  # (the plan comes with the bids)
             lines += ["## P4P plan", "", *plan_markdown(review.plan), ""]
     return "\n".join(lines)
-
-
-OVERVIEW_TITLE = "The store"
 
 
 def overview_markdown(review: Review) -> list[str]:

@@ -19,10 +19,12 @@ from kwtrack.config import Config, load_config
 from kwtrack.errors import KwtrackError
 from kwtrack.review.figures import (
     Week,
+    change,
     has_keyword_stats,
     keyword_weeks,
     last_week_with_keyword_stats,
     product_weeks,
+    ratio,
     total,
 )
 from kwtrack.review.narrow import narrow
@@ -78,15 +80,6 @@ class Review:
                 "p4p_plan": self.plan.to_dict() if self.plan else None}
 
 
-def _ratio(a, b) -> float | None:
-    return None if a is None or not b else round(a / b, 4)
-
-
-def _change(now, before) -> float | None:
-    """The change from `before` to `now` as a fraction (None when either is unknown)."""
-    return None if now is None or not before else round((now - before) / before, 4)
-
-
 class _Keyword:
     """One keyword's figures over the weeks the review looks at."""
 
@@ -111,21 +104,21 @@ class _Keyword:
         impressions, clicks = self.total(week, "impressions"), self.total(week, "clicks")
         inquiries = self.total(week, "inquiries")
         return {"impressions": impressions, "clicks": clicks,
-                "ctr": _ratio(clicks, impressions), "inquiries": inquiries,
-                "inquiry_rate": _ratio(inquiries, clicks),
+                "ctr": ratio(clicks, impressions), "inquiries": inquiries,
+                "inquiry_rate": ratio(inquiries, clicks),
                 "organic_impressions": organic.impressions, "organic_clicks": organic.clicks,
                 "p4p_impressions": p4p.impressions, "p4p_clicks": p4p.clicks,
-                "impressions_change": _change(impressions, self.total(before, "impressions")),
-                "clicks_change": _change(clicks, self.total(before, "clicks"))}
+                "impressions_change": change(impressions, self.total(before, "impressions")),
+                "clicks_change": change(clicks, self.total(before, "clicks"))}
 
     def paid(self, week: dt.date, before: dt.date) -> dict:
         """The week's P4P figures and the change in spend on `before`."""
         p4p = self.channel(week, "p4p")
         return {"spend": p4p.spend, "clicks": p4p.clicks, "inquiries": p4p.inquiries,
-                "impressions": p4p.impressions, "cpc": _ratio(p4p.spend, p4p.clicks),
-                "cost_per_inquiry": _ratio(p4p.spend, p4p.inquiries),
-                "inquiry_rate": _ratio(p4p.inquiries, p4p.clicks),
-                "spend_change": _change(p4p.spend, self.channel(before, "p4p").spend)}
+                "impressions": p4p.impressions, "cpc": ratio(p4p.spend, p4p.clicks),
+                "cost_per_inquiry": ratio(p4p.spend, p4p.inquiries),
+                "inquiry_rate": ratio(p4p.inquiries, p4p.clicks),
+                "spend_change": change(p4p.spend, self.channel(before, "p4p").spend)}
 
     def base(self, earlier: list[dt.date]) -> float | None:
         """The average impressions of the known `earlier` weeks (None: none known)."""
@@ -375,7 +368,7 @@ def _showcase(store, week, earlier, figures, rules, hidden, named) -> list[Revie
             found.append(ReviewItem(None, named[product][0], {
                 "impressions": now, "growth": round(growth, 4),
                 "keyword_index": round(now_index, 2),
-                "keyword_index_change": _change(now_index, before_index)},
+                "keyword_index_change": change(now_index, before_index)},
                 "traffic rising with its keywords' search index: a showcase slot and P4P",
                 named[product][1]))
     return sorted(found, key=lambda i: -i.figures["growth"])[: rules.top]
