@@ -266,9 +266,10 @@ def delete_keywords(store: Store, keywords: list[str], *, reason: str | None = N
     paid = [row.keyword for row in rows
             if Bid.select().where((Bid.keyword == row) & (Bid.status == "active")).exists()]
     if paid:
-        raise KwtrackError(f"{', '.join(map(repr, paid[:5]))}: an active P4P bid, which goes on "
-                           "costing money; pause it first (`kwtrack bids set WORD PRICE "
-                           "--status paused`, or b in the TUI)")
+        bids = ("an active P4P bid, which goes on costing money; pause it" if len(paid) == 1
+                else "active P4P bids, which go on costing money; pause them")
+        raise KwtrackError(f"{', '.join(map(repr, paid[:5]))}: {bids} first (`kwtrack bids "
+                           "set WORD PRICE --status paused`, or b in the TUI)")
     with database.obj.atomic():
         stamp, action = now(), next_action(store)
         for row in rows:
