@@ -31,6 +31,7 @@ from kwtrack.store.models import (
 )
 from kwtrack.store.search import holding, in_store
 from kwtrack.store.totals import whole_sum
+from kwtrack.values import parse_bool
 from kwtrack.words import normalise_keyword
 
 RECENT_DAYS = 30
@@ -201,9 +202,16 @@ def _refuse(problem: str | None) -> None:
         raise KwtrackError(problem)
 
 
-def _yes(value: str) -> bool:
-    """A filter term's yes or no (`showcase:y`, `archived:no`)."""
-    return value.casefold() in ("y", "yes", "1", "true", "是")
+def _yes(name: str, value: str) -> bool:
+    """A filter term's yes or no (`showcase:y`, `archived:no`); anything else is refused,
+    never read as no (which would list the other rows, unasked)."""
+    try:
+        found = parse_bool(value)
+    except ValueError:
+        found = None
+    if found is None:
+        raise KwtrackError(f"'{name}:{value}': say y or n ({name}:y)")
+    return found
 
 
 @contextmanager
@@ -216,7 +224,7 @@ def _product_query(store: Store, search: str | None, include_archived: bool):
     _refuse(unread_term(search, PRODUCT_FILTERS, PRODUCT_NUMBERS))
     archived = terms.pop("archived", None)
     if archived is not None:
-        query = query.where(Product.archived_at.is_null(not _yes(archived)))
+        query = query.where(Product.archived_at.is_null(not _yes("archived", archived)))
     elif not include_archived:
         query = query.where(Product.archived_at.is_null())
     route = terms.pop("route", None)
@@ -229,7 +237,7 @@ def _product_query(store: Store, search: str | None, include_archived: bool):
     for name, value in terms.items():
         field = getattr(Product, name)
         if name in ("showcase", "hot"):
-            query = query.where(field == _yes(value))
+            query = query.where(field == _yes(name, value))
         else:
             query = query.where(field ** value)
     with _route_filter(store, query, route) as query:
@@ -443,7 +451,7 @@ def _keyword_query(store: Store, search: str | None, group: str | None):
     route, archived = terms.pop("route", None), terms.pop("archived", None)
     # (the deleted words only with `archived:y`: `keywords add WORD` brings one back)
     query = Keyword.select().where(in_store(Keyword, store) & Keyword.archived_at.is_null(
-        archived is None or not _yes(archived)))
+        archived is None or not _yes("archived", archived)))
     for name, value in terms.items():
         query = query.where(getattr(Keyword, name) ** value)
     for name, compare, number in compared:

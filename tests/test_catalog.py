@@ -91,11 +91,16 @@ def test_route_filters_keep_what_the_coverage_details_show(demo_db):
     for search, said in [("stauts:online", "'stauts:online' is not a filter term: the terms "
                           "are status, category, showcase, hot, route, archived"),
                          ("status: online", "'status:': write the value right after the colon"),
-                         ("impr>lots", "'impr>lots': compare with a number (impr>100)")]:
+                         ("impr>lots", "'impr>lots': compare with a number (impr>100)"),
+                         # (a yes or no that is neither: it listed the live rows, unasked)
+                         ("archived:y?", "'archived:y?': say y or n (archived:y)"),
+                         ("hot:maybe", "'hot:maybe': say y or n (hot:y)")]:
         with pytest.raises(KwtrackError, match=re.escape(said)):
             catalog.list_products(store, search)
     with pytest.raises(KwtrackError, match="'grup:core' is not a filter term"):
         catalog.count_keywords(store, "grup:core walking")
+    with pytest.raises(KwtrackError, match=re.escape("'archived:-': say y or n")):
+        catalog.count_keywords(store, "archived:- walking")
     assert catalog.count_keywords(store, "group:core walking") > 0
 
     from click.testing import CliRunner
