@@ -227,6 +227,10 @@ def test_p4p_import_records_bid_history(store, tmp_path):
     ("product-stats", "product_id,date,clicks\nP1,2026-11-01,5,\nP2,2026-11-01,1,234\n",
      "p.csv:3:column 4: '234' is past the header's last column (3): is a comma in a number "
      "unquoted?"),
+    # two files pasted into one: the second one's rows would be read under the first one's
+    # period, its header as a product named `product_id`
+    ("products", "product_id,title\nP1,Shoes\nproduct_id,title\nP2,Boots\n",
+     "p.csv:3: the header row again (two files pasted into one?): import each file on its own"),
     # a stray quote: read leniently, an unclosed one swallowed every later row into one cell
     # (the import said 1 row changed), and text after a closing quote lost the quotes
     ("products", 'product_id,title\nP1,"Shoes\nP2,Boots\nP3,Sandals\n',

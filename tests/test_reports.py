@@ -473,3 +473,26 @@ def test_the_same_bytes_named_for_another_week_are_another_import(store, tmp_pat
     assert again.skipped is None and again.added == 2
     assert sorted({s.period_end for s in KeywordStat.select()}) == [
         dt.date(2026, 11, 15), dt.date(2026, 11, 22), dt.date(2026, 11, 29)]
+
+
+def test_two_reports_pasted_into_one_file_are_refused_at_the_second_header(store, tmp_path):
+    """The second week's rows would be read under the first week's period: the repeated
+    header is named, alone (not each of its cells as a bad number), and nothing is written."""
+    import csv
+
+    def report(period):
+        return [[f"产品数据, 时间周期 {period}"], [], [], [], [], PRODUCT_HEADER,
+                *product_rows()[:2]]
+
+    path = tmp_path / "two-weeks.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(report("2026-09-13~2026-09-19")
+                                 + report("2026-09-20~2026-09-26"))
+    before = dump()
+    with pytest.raises(KwtrackError) as err:
+        import_file(store, None, path)
+    assert str(err.value).splitlines()[0] == (
+        "two-weeks.csv:14: the header row again (two files pasted into one?): import each "
+        "file on its own")
+    assert not any("'是否橱窗' is not Y or N" in line for line in str(err.value).splitlines())
+    assert dump() == before

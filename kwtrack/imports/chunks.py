@@ -322,6 +322,10 @@ def read_chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[st
         problems: list[tuple] = []  # (position in chunk, column order, column, message)
         if max(map(len, cells)) > len(header):
             problems += _past_the_header(cells, len(header))
+        again: set[int] = set()  # the rows that are the header again: said so, and no more
+        if header[0] in set(map(itemgetter(0), cells)):
+            found = _header_again(cells, header)
+            problems, again = problems + found, {numbers[p] for p, *_ in found}
         columns: dict[str, list] = {}
         for order, (i, spec) in enumerate(positions):
             values = list(map(itemgetter(i), cells))
@@ -383,7 +387,8 @@ def read_chunks(kind: Kind, header: list[str], rows: Iterator[tuple[int, list[st
         if seen is not None:
             seen.add(hashes if keep is None else hashes[keep], chunk.numbers)
         chunk.problems = [(row, column, message) for row, _, column, message
-                          in sorted(reported + more, key=itemgetter(0, 1))]
+                          in sorted(reported + more, key=itemgetter(0, 1))
+                          if row not in again or message == HEADER_AGAIN]
         chunk.merged, chunk.merged_rows = merged
         yield chunk
 
@@ -441,6 +446,17 @@ def _past_the_header(cells: list[list[str]], width: int) -> list[tuple]:
                              f"{row[extra]!r} is past the header's last column ({width}): "
                              "is a comma in a number unquoted?"))
     return problems
+
+
+HEADER_AGAIN = "the header row again (two files pasted into one?): import each file on its own"
+
+
+def _header_again(cells: list[list[str]], header: list[str]) -> list[tuple]:
+    """A problem for each row that is the header again: two files pasted into one, whose
+    second one's rows would be read under the first one's period (and its header as data)."""
+    named = [h.strip().casefold() for h in header]
+    return [(position, -1, None, HEADER_AGAIN) for position, row in enumerate(cells)
+            if [c.strip().casefold() for c in row[:len(named)]] == named]
 
 
 def _without_problems(chunk: Chunk, problems: list[tuple]):
