@@ -126,18 +126,24 @@ def undo_last(store: Store) -> list[ChangeLine]:
     return [] if action is None else _replay(store, action, redo=False)
 
 
-def redo_last(store: Store) -> list[ChangeLine]:
-    """Apply again the action undone last, as long as no edit was made since (an edit after
-    an undo starts a new line of changes, as in any editor); returns its changes (empty when
-    there is nothing to redo). An undone import is redone by importing the file again."""
+def action_to_redo(store: Store) -> int | None:
+    """The action `redo_last` would apply again: the one undone last, unless an edit was made
+    since (an edit after an undo starts a new line of changes, as in any editor)."""
     undone = (Change.select(Change.action, Change.undone_at)
               .where((Change.store == store) & Change.undone_at.is_null(False))
               .order_by(Change.undone_at.desc(), Change.action).first())
     if undone is None:
-        return []
+        return None
     later = Change.select().where((Change.store == store) & (Change.action > undone.action)
                                   & Change.undone_at.is_null())
-    return [] if later.exists() else _replay(store, undone.action, redo=True)
+    return None if later.exists() else undone.action
+
+
+def redo_last(store: Store) -> list[ChangeLine]:
+    """Apply again the action undone last (`action_to_redo`); returns its changes (empty when
+    there is nothing to redo). An undone import is redone by importing the file again."""
+    action = action_to_redo(store)
+    return [] if action is None else _replay(store, action, redo=True)
 
 
 def _replay(store: Store, action: int, *, redo: bool) -> list[ChangeLine]:
@@ -153,7 +159,7 @@ def _replay(store: Store, action: int, *, redo: bool) -> list[ChangeLine]:
         undone = None if redo else dt.datetime.now()
         for change in changes:
             _apply(change, change.new if redo else change.old, stamp, "redo" if redo else "undo")
-            change.undone_at = undone
+            change.undone_at, change.undone_by = undone, None if redo else current_user()
             change.save()
     return _lines(changes)
 
@@ -327,15 +333,36 @@ def someone_elses_newest(store: Store) -> str | None:
                   .where((Change.store == store) & Change.undone_at.is_null()).scalar())
         if action is None:
             return None
-        changes = list(Change.select().where((Change.store == store)
-                                             & (Change.action == action)).order_by(Change.id))
-        lines = _lines(changes)
-        who, when = changes[0].changed_by, changes[0].changed_at
-        what = f"change {action}: " + ", ".join(_what(line) for line in lines[:3]) + (
-            f" and {len(lines) - 3} more" if len(lines) > 3 else "")
+        changes = _changes_of(store, action)
+        who, when, what = changes[0].changed_by, changes[0].changed_at, _described(changes)
     if who is None or me is None or who == me:
         return None
     return f"{who}'s {what} ({str(when)[:16]})"
+
+
+def someone_elses_undo(store: Store) -> str | None:
+    """The change `redo` would apply again, in a few words, when another person undid it
+    (a teammate took it back on purpose); None when you did, nobody on record, or none."""
+    action = action_to_redo(store)
+    if action is None:
+        return None
+    changes = _changes_of(store, action)
+    who, me = changes[0].undone_by, current_user()
+    if who is None or me is None or who == me:
+        return None
+    return f"{who}'s undo of {_described(changes)} ({str(changes[0].undone_at)[:16]})"
+
+
+def _changes_of(store: Store, action: int) -> list[Change]:
+    return list(Change.select().where((Change.store == store) & (Change.action == action))
+                .order_by(Change.id))
+
+
+def _described(changes: list[Change]) -> str:
+    """An action in a few words: `change 4: keyword sandals notes, …`."""
+    lines = _lines(changes)
+    return f"change {changes[0].action}: " + ", ".join(_what(line) for line in lines[:3]) + (
+        f" and {len(lines) - 3} more" if len(lines) > 3 else "")
 
 
 def undo(store: Store, import_id: int | None = None, *, theirs: bool = False,
@@ -371,8 +398,17 @@ def undo(store: Store, import_id: int | None = None, *, theirs: bool = False,
 NOTHING_TO_REDO = "nothing to redo (an undone import comes back by importing its file again)"
 
 
-def redo(store: Store) -> str | None:
-    """Apply again the change undone last (`redo_last`); one line saying what, or None."""
+def redo(store: Store, *, theirs: bool = False, asked: str | None = None) -> str | None:
+    """Apply again the change undone last (`redo_last`); one line saying what, or None.
+    A change another person undid (`someone_elses_undo`) is refused unless `theirs`: they
+    took it back on purpose. `asked`: the undo the user agreed to reverse, refused when it is
+    no longer the one to redo."""
+    other = someone_elses_undo(store) if not theirs or asked is not None else None
+    if asked is not None and other != asked:
+        raise KwtrackError(f"{asked} is no longer the change to redo: nothing was redone")
+    if not theirs and other is not None:
+        raise KwtrackError(f"the change undone last is {other}: nothing was redone "
+                           "(`kwtrack redo --theirs` applies it again)")
     return _said("redid", redo_last(store))
 
 

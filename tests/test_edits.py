@@ -321,6 +321,15 @@ def test_in_a_shared_database_undo_leaves_a_teammates_change_unless_asked(db_pat
         undo(store, theirs=True, asked=asked)
     assert Product.get(Product.product_id == "1699000000001").status == "offline"
     assert "undid change 2" in run("cid", "undo").output
+    # a teammate's undo is theirs too: redo leaves it unless told
+    refused = run("bob", "redo")
+    assert refused.exit_code == 1 and refused.stderr.startswith(
+        "kwtrack: error: the change undone last is cid's undo of change 2: product "
+        "1699000000001 status (")
+    assert "`kwtrack redo --theirs` applies it again" in refused.stderr
+    assert Product.get(Product.product_id == "1699000000001").status == "online"
+    assert "redid change 2" in run("bob", "redo", "--theirs").output
+    assert "undid change 2" in run("cid", "undo").output
     assert "undid change 1" in run("ann", "undo").output
     # a change from before names were kept: anyone's to undo
     assert run("ann", "products", "add", "1699000000002", "--title", "Trail Shoes Z902"

@@ -963,9 +963,10 @@ async def test_import_from_the_tui_checks_first_then_imports_and_u_undoes(demo_d
         assert Product.select().count() == before
 
 
-async def test_u_asks_before_taking_back_a_teammates_change(demo_db, monkeypatch):
+async def test_u_and_ctrl_r_ask_before_taking_back_a_teammates_work(demo_db, monkeypatch):
     """In a shared database the newest change may be another person's: `u` says whose and
-    asks (`n` leaves it); the History view says who made each change."""
+    asks (`n` leaves it); the History view says who made each change. The change undone last
+    may be another person's undo: ctrl+r says whose, and asks too."""
     from kwtrack import edits
     from kwtrack.tui import dialogs
 
@@ -990,6 +991,16 @@ async def test_u_asks_before_taking_back_a_teammates_change(demo_db, monkeypatch
         await pilot.press("y")
         await settle(app, pilot)
         assert catalog.keyword_details(get_store(), "sneakers").notes != "ann's note"
+        monkeypatch.setenv("KWTRACK_USER", "ann")  # (ann, at the same database)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert isinstance(app.screen, dialogs.ConfirmDialog)
+        question = str(app.screen.query(Static).first().render())
+        assert question.startswith("The change undone last is bob's undo of change ") and \
+            "keyword sneakers notes" in question and question.endswith("Redo it?")
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert catalog.keyword_details(get_store(), "sneakers").notes == "ann's note"
 
 
 async def test_a_file_imported_before_is_said_so_and_enter_applies_it_again(demo_db, tmp_path):

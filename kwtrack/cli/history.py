@@ -26,10 +26,13 @@ def undo(state: State, theirs: bool) -> None:
 
 
 @click.command()
+@click.option("--theirs", is_flag=True, help="Redo it even when another person undid it "
+              "(a team's shared database).")
 @pass_state
-def redo(state: State) -> None:
+def redo(state: State, theirs: bool) -> None:
     """Apply again the change undone last (an edit, a delete, a bid), unless an edit was
-    made since. An undone import is redone by importing its file again.
+    made since. An undone import is redone by importing its file again. A change someone
+    else undid is refused without --theirs.
 
     \b
     Example:
@@ -38,7 +41,7 @@ def redo(state: State) -> None:
     from kwtrack.history import NOTHING_TO_REDO
     from kwtrack.history import redo as redo_last
 
-    click.echo(redo_last(state.store()) or NOTHING_TO_REDO)
+    click.echo(redo_last(state.store(), theirs=theirs) or NOTHING_TO_REDO)
 
 
 @click.command("history")

@@ -380,6 +380,7 @@ class Change(BaseModel):
     reason = TextField(null=True)
     undone_at = DateTimeField(null=True)
     changed_by = CharField(max_length=64, null=True)  # `current_user` (NULL: not known)
+    undone_by = CharField(max_length=64, null=True)  # who undid it (NULL: not known, or live)
 
 
 class ScoreHistory(BaseModel):

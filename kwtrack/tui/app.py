@@ -446,9 +446,27 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
 
     @work(thread=True, exit_on_error=False)
     def action_redo(self) -> None:
+        """Redo the change undone last; one another person undid only once asked."""
+        from kwtrack.history import NOTHING_TO_REDO, redo, someone_elses_undo
+
+        other = someone_elses_undo(store_by_id(self.store_id))
+        if other is None:
+            self._after_history(redo, NOTHING_TO_REDO)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._redo_asked(other)
+
+        self.call_from_thread(self.push_screen, ConfirmDialog(
+            f"The change undone last is {other}.\n\nRedo it?", "redo it"), answered)
+
+    @work(thread=True, exit_on_error=False)
+    def _redo_asked(self, other: str) -> None:
         from kwtrack.history import NOTHING_TO_REDO, redo
 
-        self._after_history(redo, NOTHING_TO_REDO)
+        self._after_history(lambda store: redo(store, theirs=True, asked=other),
+                            NOTHING_TO_REDO)
 
     def _after_history(self, step, nothing: str) -> None:
         """Run `undo` or `redo` (in the calling worker) and say what it did."""
