@@ -159,6 +159,23 @@ def test_init_demo_then_lists_show_numbers(tmp_path):
     assert "already has data" in run("init", "--demo", db=db, ok=False).stderr
 
 
+def test_a_list_fits_the_terminal_and_a_pipe_gets_it_whole(tmp_path, monkeypatch):
+    """On a terminal of 80 columns the titles give way so no line wraps; into a file or a
+    pipe the same list keeps its titles (up to their cap)."""
+    from wcwidth import wcswidth as _width
+
+    import kwtrack.cli.common as common
+
+    db = tmp_path / "demo.db"
+    run("init", "--demo", db=db)
+    piped = run("products", "list", "--limit", "20", db=db).output.splitlines()
+    assert max(map(_width, piped)) > 100
+    monkeypatch.setattr(common, "_terminal_columns", lambda: 80)
+    shown = run("products", "list", "--limit", "20", db=db).output.splitlines()
+    assert max(map(_width, shown)) <= 80 and "…" in shown[1]
+    assert [line.split()[0] for line in shown] == [line.split()[0] for line in piped]
+
+
 def test_demo_is_a_store_in_the_default_database_that_every_command_sees(tmp_path):
     mine = tmp_path / "home" / "data" / "x.csv"
     mine.parent.mkdir(parents=True, exist_ok=True)

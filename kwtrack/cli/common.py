@@ -234,6 +234,13 @@ def _width(text: str) -> int:
     return max(wcswidth(text), 0) or sum(max(wcwidth(c), 1) for c in text)
 
 
+def _terminal_columns() -> int | None:
+    """The terminal's width when stdout is one (None: a file or a pipe)."""
+    import shutil
+
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
 def _fit(text: str, cap: int) -> str:
     """The text cut to `cap` columns, with `…` where it was cut."""
     from wcwidth import wcwidth
@@ -259,6 +266,16 @@ def echo_table(headers: list[str], rows: list[list], widths: dict[int, int] | No
         for row in texts:
             row[i] = _fit(row[i], cap)
     sizes = [max([_width(h)] + [_width(r[i]) for r in texts]) for i, h in enumerate(headers)]
+    room = _terminal_columns()
+    over = sum(sizes) + 2 * (len(sizes) - 1) - (room or 0)
+    if room and over > 0 and widths:  # (on a terminal a line that wraps is hard to read: the
+        # cut columns give way, down to 20 each; a file or a pipe gets them whole)
+        for i in sorted(widths, key=lambda i: -sizes[i]):
+            cap = max(20, sizes[i] - over)
+            over -= sizes[i] - cap
+            for row in texts:
+                row[i] = _fit(row[i], cap)
+            sizes[i] = max([_width(headers[i])] + [_width(r[i]) for r in texts])
 
     def line(cells: list[str]) -> str:
         return "  ".join(c + " " * (s - _width(c)) for c, s in zip(cells, sizes, strict=True))
