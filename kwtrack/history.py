@@ -375,12 +375,10 @@ def undo(store: Store, import_id: int | None = None, *, theirs: bool = False,
     teammate's work. `asked`: the other person's change the user agreed to undo, refused when
     it is no longer the newest."""
     other = someone_elses_newest(store) if not theirs or asked is not None else None
-    if asked is not None and other != asked:
-        raise KwtrackError(f"{asked} is no longer the newest change: nothing was undone")
-    if not theirs and other is not None:
-        raise KwtrackError(f"the newest change is {other}: nothing was undone; undo takes "
-                           "changes back newest first, so yours come after it "
-                           "(`kwtrack undo --theirs` takes it back)")
+    _unless_agreed(other, theirs, asked, "is no longer the newest change: nothing was undone",
+                   f"the newest change is {other}: nothing was undone; undo takes changes "
+                   "back newest first, so yours come after it (`kwtrack undo --theirs` takes "
+                   "it back)")
     batch = import_to_undo(store)
     if import_id is not None and (batch is None or batch.id != import_id):
         raise KwtrackError(f"import {import_id} is no longer the newest change: nothing was "
@@ -404,12 +402,20 @@ def redo(store: Store, *, theirs: bool = False, asked: str | None = None) -> str
     took it back on purpose. `asked`: the undo the user agreed to reverse, refused when it is
     no longer the one to redo."""
     other = someone_elses_undo(store) if not theirs or asked is not None else None
-    if asked is not None and other != asked:
-        raise KwtrackError(f"{asked} is no longer the change to redo: nothing was redone")
-    if not theirs and other is not None:
-        raise KwtrackError(f"the change undone last is {other}: nothing was redone "
-                           "(`kwtrack redo --theirs` applies it again)")
+    _unless_agreed(other, theirs, asked, "is no longer the change to redo: nothing was redone",
+                   f"the change undone last is {other}: nothing was redone (`kwtrack redo "
+                   "--theirs` applies it again)")
     return _said("redid", redo_last(store))
+
+
+def _unless_agreed(other: str | None, theirs: bool, asked: str | None, gone: str,
+                   refused: str) -> None:
+    """Refuse to undo or redo another person's work (`other`) unless told (`theirs`), and
+    work the user agreed to (`asked`) that is no longer the one next in line."""
+    if asked is not None and other != asked:
+        raise KwtrackError(f"{asked} {gone}")
+    if not theirs and other is not None:
+        raise KwtrackError(refused)
 
 
 def _said(verb: str, lines: list[ChangeLine]) -> str | None:
