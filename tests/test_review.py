@@ -646,3 +646,22 @@ def test_the_review_as_a_workbook_for_the_meeting(weekly, db_path, tmp_path):
     assert odd.exit_code == 2 and "r.xlsx names xlsx but --csv was given" in odd.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if "review" in p.name or p.suffix ==
                   ".part") == ["review.md", "review.xlsx"]
+
+
+def test_a_bid_list_names_the_weeks_no_p4p_report_reaches(store, db_path, tmp_path):
+    """A P4P report not imported for a week: the 4-week totals are of three weeks, and the
+    list says which week they leave out (here and on the Bids view's status line)."""
+    from kwtrack.bids import weeks_without_p4p
+
+    rows = ["keyword,week,channel,impressions,clicks,inquiries,spend"]
+    rows += [f"shoes,{week},p4p,100,10,0,20" for n, week in enumerate(WEEKS) if n != 2]
+    rows += [f"shoes,{week},organic,500,20,," for week in WEEKS]
+    import_file(store, "keyword-stats", write_csv(tmp_path / "s.csv", "\n".join(rows) + "\n"))
+    import_file(store, "p4p", write_csv(tmp_path / "b.csv", "keyword,status,bid\nshoes,active,2\n"))
+    assert weeks_without_p4p(store) == [dt.date(2026, 11, 9)]
+    listed = CliRunner().invoke(cli, ["--db", str(db_path), "bids", "list"])
+    assert listed.exit_code == 0 and listed.stdout.splitlines()[1].split()[7:9] == ["30", "60.00"]
+    assert listed.stderr == "no P4P stats for 2026-W46: the 4-week figures leave it out\n"
+    import_file(store, "keyword-stats", write_csv(tmp_path / "w46.csv", (
+        f"keyword,week,channel,impressions,clicks,inquiries,spend\nshoes,{WEEKS[2]},p4p,0,0,0,0\n")))
+    assert weeks_without_p4p(store) == []

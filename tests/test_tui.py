@@ -301,6 +301,25 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
         assert duplicates.table.row_count > 10
 
 
+async def test_the_bids_view_names_a_week_no_p4p_report_reaches(demo_db):
+    """Its 4-week totals leave such a week out, so the status line says which."""
+    import datetime as dt
+
+    from kwtrack.store import weekly
+    from kwtrack.store.models import KeywordStat
+
+    store = get_store()
+    week = weekly.last_week(store) - dt.timedelta(weeks=1)
+    KeywordStat.delete().where((KeywordStat.channel == "p4p") & KeywordStat.period_end.between(
+        week, week + dt.timedelta(days=6))).execute()
+    weekly.refresh(store, [week])
+    app = KwtrackApp(store_id=store.id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        bids = await _rows_of(app, pilot, "bids")
+        assert str(bids.query_one(".status").render()).startswith(
+            "260 P4P keywords · no P4P stats for 2026-W46 · budget 300.00 a day")
+
+
 async def test_every_command_is_in_the_palette_and_the_help(demo_db):
     """Each view offers its own commands (keys, footer, palette); its help lists them, its
     own first, and nothing it does not offer."""

@@ -16,6 +16,7 @@ from kwtrack.bids.changes import (
     list_bids,
     review_proposals,
     set_bid,
+    weeks_without_p4p,
 )
 from kwtrack.bids.schedule import (
     PLAN_FORM,
@@ -30,4 +31,4 @@ from kwtrack.markets import MARKET_ZONES, MarketCheck, schedule_check
 __all__ = ["MARKET_ZONES", "PLAN_FORM", "BidHistoryLine", "BidLine", "MarketCheck",
            "Proposal", "apply_proposals", "bid_history", "current_bid", "get_plan", "list_bids",
            "plan_problems", "plan_values", "review_proposals", "schedule_check", "set_bid",
-           "set_plan", "set_plan_from_form"]
+           "set_plan", "set_plan_from_form", "weeks_without_p4p"]

@@ -57,7 +57,8 @@ def bids_list(state: State, as_json: bool) -> None:
     Example:
       kwtrack bids list --json
     """
-    from kwtrack.bids import list_bids
+    from kwtrack.bids import list_bids, weeks_without_p4p
+    from kwtrack.review import week_name
 
     store = state.store()
     lines = list_bids(store)
@@ -70,6 +71,11 @@ def bids_list(state: State, as_json: bool) -> None:
                  *map(price, (b.bid, b.base_price, b.min_bid, b.max_bid)),
                  b.clicks, price(b.spend), price(b.cpc), b.inquiries]
                 for b in lines], widths={0: 50}, empty=none_listed("P4P bids", store.name))
+    missing = weeks_without_p4p(store) if lines else []
+    if missing:  # (a P4P report not imported: the totals are of fewer weeks than they say)
+        them = "it" if len(missing) == 1 else "them"
+        click.echo(f"no P4P stats for {', '.join(map(week_name, missing))}: the 4-week "
+                   f"figures leave {them} out", err=True)
 
 
 @bids_group.command("history")

@@ -193,10 +193,13 @@ class BidsView(ReportView):
     noun = "bids"
 
     def rows(self, store):
-        from kwtrack.bids import list_bids
+        from kwtrack.bids import list_bids, weeks_without_p4p
         from kwtrack.review import last_week_with_keyword_stats, plan_check, week_name
 
         bids = list_bids(store)
+        missing = weeks_without_p4p(store) if bids else []
+        # (a P4P report not imported: the 4 weeks' totals are of fewer weeks)
+        gap = f" · no P4P stats for {', '.join(map(week_name, missing))}" if missing else ""
         self.lines = {b.keyword: b for b in bids}
         # the plan's budget beside the bids it pays for (H: the whole check)
         week = last_week_with_keyword_stats(store)
@@ -208,7 +211,8 @@ class BidsView(ReportView):
                               b.inquiries, b.status, b.group, price(b.base_price)])
                  for b in bids],
                 (counted(len(bids), "P4P keyword") if bids else
-                 "no P4P keywords yet: import a P4P report, or b sets a word's bid") + budget)
+                 "no P4P keywords yet: import a P4P report, or b sets a word's bid") + gap
+                + budget)
 
     def details(self, store, key):
         from kwtrack.bids import bid_history
