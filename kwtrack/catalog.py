@@ -29,6 +29,7 @@ from kwtrack.store.models import (
     database,
     now,
 )
+from kwtrack.store.periods import as_date
 from kwtrack.store.search import holding, in_store
 from kwtrack.store.totals import whole_sum
 from kwtrack.values import parse_bool
@@ -140,13 +141,7 @@ def last_keyword_stats_day(store: Store) -> dt.date | None:
     last = (ImportPeriod.select(fn.MAX(ImportPeriod.period_end)).join(ImportBatch)
             .where((ImportBatch.store == store) & ImportBatch.kind.in_(KEYWORD_STATS_KINDS))
             .scalar())
-    return _as_date(last)
-
-
-def _as_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
+    return as_date(last)
 
 
 def recent_product_window(store: Store) -> tuple[dt.date, dt.date] | None:
@@ -363,7 +358,7 @@ def _product_rows(store: Store, products: list[Product],
                                                     (None, None, None))
         rows.append(ProductRow(
             p.product_id, p.title, p.category, p.status, p.showcase, p.hot, p.score,
-            _as_date(p.published), keyword_counts.get(p.id, 0), _int(impressions), _int(clicks),
+            as_date(p.published), keyword_counts.get(p.id, 0), _int(impressions), _int(clicks),
             _int(inquiries), p.archived_at is not None))
     return rows
 
@@ -420,7 +415,7 @@ def product_weeks(store: Store, product_id: str, weeks: int = 12) -> list[Produc
                                ProductStat.clicks, ProductStat.inquiries)
             .where((ProductStat.product == product) & (ProductStat.period_start >= first))
             .tuples()):
-        start = _as_date(start)
+        start = as_date(start)
         week = sums.setdefault(start - dt.timedelta(days=start.weekday()), [0, 0, 0])
         for i, value in enumerate((impressions, clicks, inquiries)):  # (a `-` row: unknown)
             week[i] = None if value is None or week[i] is None else week[i] + value
@@ -437,7 +432,7 @@ def product_weeks(store: Store, product_id: str, weeks: int = 12) -> list[Produc
 
 def recent_keyword_window(store: Store) -> tuple[dt.date, dt.date] | None:
     """The last RECENT_WEEKS weeks of keyword stats, or None when there are none."""
-    last = _as_date(last_keyword_stats_day(store))
+    last = as_date(last_keyword_stats_day(store))
     if last is None:
         return None
     return last - dt.timedelta(weeks=RECENT_WEEKS) + dt.timedelta(days=1), last
@@ -555,7 +550,7 @@ def keyword_details(store: Store, keyword: str, *, weeks: int = 8) -> KeywordDet
     coverage = StoreCoverage.of(store)
     covered_by, _ = coverage.covering([(kw.id, kw.words, kw.keyword)], limit=50)[kw.id]
     products = [CoveringProduct(c.product_id, c.title, "online", c.via) for c in covered_by]
-    stats = [StatLine(_as_date(a), _as_date(b), *rest) for a, b, *rest in (
+    stats = [StatLine(as_date(a), as_date(b), *rest) for a, b, *rest in (
         KeywordStat.select(KeywordStat.period_start, KeywordStat.period_end, KeywordStat.channel,
                            KeywordStat.impressions, KeywordStat.clicks, KeywordStat.inquiries,
                            KeywordStat.spend)

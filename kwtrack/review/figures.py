@@ -17,6 +17,7 @@ from peewee import fn
 
 from kwtrack.store import bulk, weekly
 from kwtrack.store.models import Keyword, KeywordStat, KeywordWeek, Product, ProductStat, Store
+from kwtrack.store.periods import as_date
 
 
 @dataclass
@@ -80,10 +81,6 @@ def total(parts: list[Week], name: str):
     return None if not values or None in values else sum(values)
 
 
-def _date(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
-
-
 def keyword_weeks(store: Store, first: dt.date, last: dt.date, ids: list[int] | None = None
                   ) -> dict[int, dict[dt.date, dict[str, Week]]]:
     """keyword id → week Monday → channel → its figures, for the weeks from `first` to the
@@ -110,7 +107,7 @@ def keyword_weeks(store: Store, first: dt.date, last: dt.date, ids: list[int] | 
     found: dict[int, dict[dt.date, dict[str, Week]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(Week)))
     for keyword, channel, period_start, period_end, *figures in rows:
-        week = weekly.week_of(_date(period_start), _date(period_end))
+        week = weekly.week_of(as_date(period_start), as_date(period_end))
         if week is not None:  # (a longer period is no week's figure)
             found[keyword][week][channel].add(*figures)
     return found
@@ -129,7 +126,7 @@ def product_weeks(store: Store, first: dt.date, last: dt.date
         .group_by(ProductStat.product, ProductStat.period_start, ProductStat.period_end))
     found: dict[int, dict[dt.date, int | None]] = defaultdict(dict)
     for product, period_start, period_end, impressions in rows:
-        week = weekly.week_of(_date(period_start), _date(period_end))
+        week = weekly.week_of(as_date(period_start), as_date(period_end))
         if week is not None:  # (a week of daily rows, one unknown, is unknown)
             weeks = found[product]
             weeks[week] = _whole(weeks[week], impressions) if week in weeks else impressions

@@ -12,9 +12,11 @@ from kwtrack.store.models import ImportBatch, ImportPeriod, Store
 PRODUCT_STATS_KINDS = ("product-stats", "product-report")
 
 
-def as_date(value) -> dt.date:
-    """A date column's value as a date (SQLite may hand back text)."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+def as_date(value) -> dt.date | None:
+    """A date column's value as a date (SQLite may hand back text; None stays None)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def product_stats_periods(store: Store):

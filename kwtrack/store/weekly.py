@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from peewee import fn
 
 from kwtrack.store.models import Keyword, KeywordWeek, Store, database
+from kwtrack.store.periods import as_date
 
 WEEK = dt.timedelta(weeks=1)
 # how many weeks before a week its `previous_impressions` averages
@@ -108,8 +109,5 @@ def _previous(monday: dt.date) -> list[str]:
 
 def last_week(store: Store) -> dt.date | None:
     """The Monday of the latest week the store has weekly keyword figures for."""
-    last = (KeywordWeek.select(fn.MAX(KeywordWeek.week))
-            .where(KeywordWeek.store == store).scalar())
-    if last is None or isinstance(last, dt.date):
-        return last
-    return dt.date.fromisoformat(str(last)[:10])
+    return as_date(KeywordWeek.select(fn.MAX(KeywordWeek.week))
+                   .where(KeywordWeek.store == store).scalar())
