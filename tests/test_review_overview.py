@@ -114,7 +114,9 @@ def test_the_store_table_in_every_form_of_the_review(shop, db_path, tmp_path):
     sheet = list(book["The store"].iter_rows(values_only=True))
     assert sheet[0][:4] == ("week", "impressions", "clicks", "CTR")
     assert sheet[4][:5] == ("2026-W47", 1500, 40, 0.0267, None)
-    assert book["The store"]["D5"].number_format == "0.0%"
+    # (as the markdown shows them: a rate in percent, money to the fen, a count with commas)
+    assert [book["The store"][cell].number_format for cell in ("D5", "J5", "K5", "B5")] == [
+        "0.0%", "#,##0.00", "#,##0.00", "#,##0"]
     assert sheet[6][0].startswith("P4P spend rose 60%")
     shown = json.loads(CliRunner().invoke(cli, ["--db", str(db_path), "review", "--week",
                                                 "2026-W47", "--json"]).stdout)
