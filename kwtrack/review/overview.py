@@ -56,16 +56,36 @@ _COUNTS = {"impressions", "visitors", "p4p_clicks"}
 
 @dataclass(frozen=True)
 class StoreWeek:
-    """One week of the store: its figures (FIGURES; None: unknown) and, when some are
-    unknown, why."""
+    """One week of the store: its figures (FIGURES; None: unknown) and what the stats of it
+    hold, which says why some are unknown."""
 
     week: dt.date  # the Monday
     figures: dict
-    note: str | None = None
+    product_days: int = 7  # the days of the week the product stats cover (7: all)
+    p4p_rows: int = 0  # the week's P4P stats rows (none: no P4P report reaches it)
+
+    @property
+    def note(self) -> str | None:
+        """Why some of the week's figures are unknown, in a line (None: none is for that)."""
+        return "; ".join(gaps([self])) or None
 
     def to_dict(self) -> dict:
         return {"week": week_name(self.week), "week_start": self.week.isoformat(),
                 **self.figures, "note": self.note}
+
+
+def gaps(weeks: list[StoreWeek]) -> list[str]:
+    """Why figures of `weeks` are unknown, each reason once for all the weeks it holds for
+    (a store that imports no product report reads it once, not once a week)."""
+    def named(found: list[StoreWeek]) -> str:
+        return ", ".join(week_name(w.week) for w in found)
+
+    bare = [w for w in weeks if not w.product_days]
+    unpaid = [w for w in weeks if not w.p4p_rows]
+    return ([f"no product stats for {named(bare)}"] if bare else []) + [
+        f"the product stats of {week_name(w.week)} cover {w.product_days} of its 7 days"
+        for w in weeks if 0 < w.product_days < 7] + (
+        [f"no P4P stats for {named(unpaid)}"] if unpaid else [])
 
 
 def _week_rows(model, monday: dt.date):
@@ -114,21 +134,19 @@ def _covered_days(store: Store, monday: dt.date) -> int:
     return len(days)
 
 
-def _product_totals(store: Store, monday: dt.date) -> tuple[dict, str | None]:
+def _product_totals(store: Store, monday: dt.date) -> tuple[dict, int]:
     """The store's products' impressions, clicks, visitors, inquiries and impressions by
-    source in the week of `monday`, all None (and why) when the product stats do not cover
-    the week."""
+    source in the week of `monday`, all None when the product stats do not cover the
+    week, and how many of its days they cover."""
     covered = _covered_days(store, monday)
     if covered < 7:
-        return dict.fromkeys(_PRODUCT_FIGURES), (
-            f"no product stats for {week_name(monday)}" if not covered else
-            f"the product stats of {week_name(monday)} cover {covered} of its 7 days")
+        return dict.fromkeys(_PRODUCT_FIGURES), covered
     # (archived products too: the week's figure is the store's as it was then)
     totals = (ProductStat.select(*(whole_sum(getattr(ProductStat, name), empty=0)
                                    for name in _PRODUCT_FIGURES))
               .join(Product).where((Product.store == store) & _week_rows(ProductStat, monday))
               .tuples().get())
-    return dict(zip(_PRODUCT_FIGURES, totals, strict=True)), None
+    return dict(zip(_PRODUCT_FIGURES, totals, strict=True)), 7
 
 
 def store_weeks(store: Store, mondays: list[dt.date], paid: dict | None = None
@@ -137,16 +155,14 @@ def store_weeks(store: Store, mondays: list[dt.date], paid: dict | None = None
     weeks' `p4p_totals`, when the caller has them already)."""
     found, paid = [], paid or p4p_totals(store, mondays)
     for monday in mondays:
-        products, note = _product_totals(store, monday)
+        products, days = _product_totals(store, monday)
         p4p, rows = paid[monday]
-        if not rows:
-            note = "; ".join(filter(None, [note, f"no P4P stats for {week_name(monday)}"]))
         figures = {**products, "ctr": ratio(products["clicks"], products["impressions"]),
                    "p4p_impressions": p4p["impressions"], "p4p_clicks": p4p["clicks"],
                    "p4p_ctr": ratio(p4p["clicks"], p4p["impressions"]),
                    "p4p_spend": p4p["spend"], "cpc": ratio(p4p["spend"], p4p["clicks"])}
         found.append(StoreWeek(monday, {name: figures[name] for name in (*FIGURES, *SOURCES)},
-                               note))
+                               days, rows))
     return found
 
 

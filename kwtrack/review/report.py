@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import shorten
 
-from kwtrack.review.overview import FIGURES, StoreWeek
+from kwtrack.review.overview import FIGURES, StoreWeek, gaps
 from kwtrack.review.plan import PlanCheck
 from kwtrack.review.sections import KEYWORD_SECTIONS, Review
 from kwtrack.review.weeks import week_name
@@ -97,7 +97,7 @@ def overview_markdown(review: Review) -> list[str]:
     lines += ["| " + " | ".join([week_name(w.week), *(figure_text(name, w.figures[name])
                                                       for name in FIGURES)]) + " |"
               for w in review.overview]
-    said = [w.note for w in review.overview if w.note] + review.swings
+    said = gaps(review.overview) + review.swings
     return [*lines, *([""] if said else []), *(f"- {line}" for line in said)]
 
 
