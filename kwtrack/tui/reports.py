@@ -247,7 +247,6 @@ class ReviewView(ReportView):
         self.step = 0  # weeks to move from `week` at the next read
         self.items: dict[str, tuple[str, object]] = {}
         self.proposals: dict[tuple[str, str], object] = {}  # (section, keyword) → Proposal
-        self.plan = None  # the P4P plan checked (kwtrack.review.PlanCheck)
         self.review = None  # the review shown (kwtrack.review.Review)
 
     def move_week(self, step: int) -> None:
@@ -299,7 +298,6 @@ class ReviewView(ReportView):
 
     def _plan_rows(self, plan) -> list:
         """The P4P plan's rows: its budget, then one per market (or why there are none)."""
-        self.plan = plan
         used = "" if plan.budget_used is None else f" {plan.budget_used:.0%} spent"
         rows = [("plan:budget", ["P4P plan", f"budget{used}", "", "",
                                  price(plan.spend) if plan.spend is not None else "",
@@ -316,7 +314,7 @@ class ReviewView(ReportView):
         if key.startswith("store:"):
             return self._store_details(key)
         if key.startswith("plan:"):
-            return "\n".join(["## P4P plan", "", *plan_markdown(self.plan), "",
+            return "\n".join(["## P4P plan", "", *plan_markdown(self.review.plan), "",
                               "*P (or `kwtrack p4p plan set`) changes the plan*"])
         section, item = self.items[key]
         lines = [f"## {item.keyword or item.product_id}"]
@@ -353,7 +351,7 @@ class ReviewView(ReportView):
 
     def proposal(self, key: str):
         """The bid change proposed for a raise or cut item (`kwtrack.bids.Proposal`), if any."""
-        if key not in self.items:  # (a P4P plan's row)
+        if key not in self.items:  # (a row of the store's weeks or of the P4P plan)
             return None
         section, item = self.items[key]
         return self.proposals.get((section, item.keyword))
@@ -515,8 +513,6 @@ def title_report(store, title: str) -> str:
 def plan_report(store, rules) -> str:
     """The P4P plan checked: its budget against the latest week's spend, its promotion hours
     against its markets (kwtrack.review's part of the weekly review)."""
-    import datetime as dt
-
     from kwtrack.review import last_week_with_keyword_stats, plan_check, plan_markdown
 
     check = plan_check(store, last_week_with_keyword_stats(store), dt.date.today(), rules)
