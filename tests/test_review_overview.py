@@ -155,3 +155,103 @@ def test_a_swing_of_impressions_says_which_traffic_source_moved(store, tmp_path)
     assert review.swings == [
         "product impressions fell 40% on 2026-W46 (1,500 → 900): by source, search 1,200 → "
         "600 (-50%), marketing 300 → 290 (-3%)"]
+
+
+@pytest.fixture
+def categories(store, tmp_path):
+    """Two weeks of product stats over three categories, a product without one, an offline
+    and an archived product (W46 a Sunday-to-Saturday week, W47 an ISO week)."""
+    from kwtrack.store.models import Product
+
+    import_file(store, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title,category,status\n"
+        "S1,Running Shoes,Shoes,online\nS2,Court Shoes,Shoes,online\n"
+        "S3,Old Shoes,Shoes,online\nB1,Boots,Boots,online\nB2,Snow Boots,Boots,offline\n"
+        "M1,Mats,Mats,online\nX1,Socks,,online\n")))
+    Product.update(archived_at=dt.datetime(2026, 11, 20)).where(
+        Product.product_id == "S3").execute()
+    import_file(store, "product-stats", write_csv(tmp_path / "ps.csv", (
+        "product_id,period_start,period_end,impressions,clicks,visitors,inquiries\n"
+        "S1,2026-11-08,2026-11-14,1000,20,10,1\n"
+        "B1,2026-11-08,2026-11-14,400,8,4,0\n"
+        "M1,2026-11-08,2026-11-14,50,1,1,0\n"
+        # W47: the archived S3 still counts (its week's traffic was the store's); B1's
+        # visitors unknown; M1 had no row (no effect)
+        "S1,2026-11-16,2026-11-22,800,16,8,2\nS3,2026-11-16,2026-11-22,200,4,2,0\n"
+        "B1,2026-11-16,2026-11-22,600,12,,1\nX1,2026-11-16,2026-11-22,30,3,3,1\n")))
+    import_file(store, "keyword-stats", write_csv(tmp_path / "ks.csv", (
+        "keyword,week,impressions,clicks\nshoes,2026-11-09,300,9\nshoes,2026-11-16,300,9\n"
+        "shoes,2026-11-23,300,9\n")))
+    return store
+
+
+def test_the_reviewed_week_by_category(categories):
+    """The data overview's conversion per category: each category's live listings and its
+    products' figures, an unknown figure kept to its category, a category without rows had
+    no effect, changes on the week before."""
+    review = weekly_review(categories, THIS, today=THIS)
+    shown = [c.to_dict() for c in review.categories]
+    assert [c["category"] for c in shown] == ["Shoes", "Boots", None, "Mats"]
+    shoes, boots, none, mats = shown
+    assert shoes == {"category": "Shoes", "products": 2, "impressions": 1000, "clicks": 20,
+                     "ctr": 0.02, "visitors": 10, "inquiries": 2, "inquiry_rate": 0.2,
+                     "impressions_change": 0.0, "inquiries_change": 1.0}
+    # (B2 is offline: not listed; one row's `-` leaves Boots' visitors and rate unknown)
+    assert (boots["products"], boots["impressions"], boots["visitors"],
+            boots["inquiry_rate"], boots["impressions_change"]) == (1, 600, None, None, 0.5)
+    # no row this week: none (the week's stats cover it); its change is down all the way
+    assert (mats["impressions"], mats["inquiries"], mats["impressions_change"]) == (0, 0, -1.0)
+    # none the week before: no change to say, not "up from nothing"
+    assert (none["products"], none["impressions"], none["impressions_change"]) == (1, 30, None)
+    assert review.categories[2].name == "(no category)"
+    # the week before: its stats cover it too, and Shoes led it
+    earlier = weekly_review(categories, THIS - dt.timedelta(weeks=1), today=THIS)
+    assert [(c.name, c.figures["impressions"]) for c in earlier.categories][:2] == [
+        ("Shoes", 1000), ("Boots", 400)]
+    assert earlier.categories[0].figures["impressions_change"] is None  # (W45: no stats)
+
+
+def test_no_table_by_category_for_a_week_the_product_stats_do_not_cover(categories):
+    # a week the product stats do not cover: unknown, not a table of zeros
+    assert weekly_review(categories, THIS + dt.timedelta(weeks=1), today=THIS).categories == []
+    assert "## By category" not in markdown(weekly_review(
+        categories, THIS + dt.timedelta(weeks=1), today=THIS))
+
+
+def test_no_table_by_category_without_categories(store, tmp_path):
+    # products without categories: the one row would be the store's own
+    import_file(store, "products", write_csv(tmp_path / "p.csv", "product_id,title\nP1,Shoes\n"))
+    import_file(store, "product-stats", write_csv(tmp_path / "ps.csv", (
+        "product_id,period_start,period_end,impressions\nP1,2026-11-16,2026-11-22,100\n")))
+    import_file(store, "keyword-stats", write_csv(tmp_path / "ks.csv", (
+        "keyword,week,impressions,clicks\nshoes,2026-11-16,300,9\n")))
+    review = weekly_review(store, THIS, today=THIS)
+    assert review.overview[-1].figures["impressions"] == 100 and review.categories == []
+
+
+def test_the_table_by_category_in_every_form_of_the_review(categories, db_path, tmp_path):
+    from openpyxl import load_workbook
+
+    review = weekly_review(categories, THIS, today=THIS)
+    text = markdown(review)
+    assert (text.index("## The store, week by week") < text.index("## By category")
+            < text.index("## Top traffic"))
+    assert "| Shoes | 2 | 1,000 | 20 | 2.0% | 10 | 2 | 20.0% | +0% | +100% |" in text
+    assert "| Boots | 1 | 600 | 12 | 2.0% | – | 1 | – | +50% | – |" in text
+    header, rows = csv_rows(review)
+    found = [dict(zip(header, row, strict=True)) for row in rows if row[1] == "category"]
+    assert [(r["category"], r["impressions"], r["inquiry_rate"]) for r in found] == [
+        ("Shoes", 1000, 0.2), ("Boots", 600, None), ("(no category)", 30, 0.3333),
+        ("Mats", 0, None)]
+    out = tmp_path / "r.xlsx"
+    write_workbook(review, out)
+    book = load_workbook(out)
+    assert book.sheetnames[:2] == ["The store", "By category"]
+    sheet = list(book["By category"].iter_rows(values_only=True))
+    assert sheet[0][:3] == ("category", "products", "impressions")
+    assert sheet[1][:3] == ("Shoes", 2, 1000) and sheet[2][5] is None
+    assert book["By category"]["H2"].number_format == "0.0%"
+    shown = json.loads(CliRunner().invoke(cli, ["--db", str(db_path), "review", "--week",
+                                                "2026-W47", "--json"]).stdout)
+    assert shown["categories"][0]["category"] == "Shoes"
+    assert shown["categories"][2] == {**review.categories[2].to_dict(), "category": None}

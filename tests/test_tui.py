@@ -279,6 +279,12 @@ async def test_report_views_by_number_key_with_details_from_workers(demo_db):
             r"- P4P CTR: \d+\.\d%", text), text
         await pilot.press("down", "down", "down", "down")
         await settle(app, pilot)
+        # then the week by category, most impressions first
+        text = details_text(review)
+        assert re.match(r"## [\w ]+ in 2026-W46\n", text) and re.search(
+            r"- inquiry rate: \d+\.\d%", text), text
+        await pilot.press(*["down"] * len(review.review.categories))
+        await settle(app, pilot)
         text = details_text(review)
         assert "*Top traffic*" in text and re.search(r"- CTR: \d+\.\d%", text), text
         cleanup = await _rows_of(app, pilot, "cleanup")

@@ -35,9 +35,10 @@ def _week(value: str | None):
 @click.pass_context
 def review(ctx: click.Context, week: str | None, fmt: str | None,
            output: Path | None) -> None:
-    """The weekly keyword review: the store's last four weeks and what swung, top traffic
-    and spend, new and rising words, what to put into P4P, where to raise or cut bids, the
-    P4P plan, the key group, showcase candidates, product strength and the words you track.
+    """The weekly keyword review: the store's last four weeks and what swung, the week by
+    category, top traffic and spend, new and rising words, what to put into P4P, where to
+    raise or cut bids, the P4P plan, the key group, showcase candidates, product strength and
+    the words you track.
     Thresholds: `kwtrack config show`.
 
     \b

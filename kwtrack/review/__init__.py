@@ -3,6 +3,7 @@ group, from the keyword stats the imports store.
 
 - `weeks`: ISO weeks; `figures`: a store's weekly figures, unknown kept apart from zero;
 - `overview`: the store's own figures, week by week, and what swung;
+- `categories`: the reviewed week by product category (conversion per category);
 - `sections`: each section's rule (`weekly_review`);
 - `marks`: done and snoozed items, tracked words, a word's weekly history;
 - `plan`: the P4P plan's budget against the week's spend, its hours against its markets.

@@ -88,7 +88,7 @@ def gaps(weeks: list[StoreWeek]) -> list[str]:
         [f"no P4P stats for {named(unpaid)}"] if unpaid else [])
 
 
-def _week_rows(model, monday: dt.date):
+def week_rows(model, monday: dt.date):
     """The condition for a stats row counting in the week of `monday` (`weekly.week_of`)."""
     sunday = monday + dt.timedelta(days=6)
     return (model.period_start.between(earliest_start(monday), sunday)
@@ -128,7 +128,7 @@ def _covered_days(store: Store, monday: dt.date) -> int:
     """How many days the product-stats periods counting in the week of `monday` cover."""
     days: set[dt.date] = set()
     for start, end in product_stats_periods(store).where(
-            _week_rows(ImportPeriod, monday)).tuples():
+            week_rows(ImportPeriod, monday)).tuples():
         start, end = as_date(start), as_date(end)
         days.update(start + dt.timedelta(days=n) for n in range((end - start).days + 1))
     return len(days)
@@ -144,7 +144,7 @@ def _product_totals(store: Store, monday: dt.date) -> tuple[dict, int]:
     # (archived products too: the week's figure is the store's as it was then)
     totals = (ProductStat.select(*(whole_sum(getattr(ProductStat, name), empty=0)
                                    for name in _PRODUCT_FIGURES))
-              .join(Product).where((Product.store == store) & _week_rows(ProductStat, monday))
+              .join(Product).where((Product.store == store) & week_rows(ProductStat, monday))
               .tuples().get())
     return dict(zip(_PRODUCT_FIGURES, totals, strict=True)), 7
 

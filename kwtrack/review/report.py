@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textwrap import shorten
 
+from kwtrack.review.categories import CATEGORY_FIGURES, CategoryWeek
 from kwtrack.review.overview import FIGURES, StoreWeek, gaps
 from kwtrack.review.plan import PlanCheck
 from kwtrack.review.sections import KEYWORD_SECTIONS, Review
@@ -18,6 +19,7 @@ TITLES = {
     "tracked": "Tracked words",
 }
 OVERVIEW_TITLE = "The store"  # (the workbook's first sheet: the store's weeks)
+CATEGORIES_TITLE = "By category"
 # The figures each section's table shows, in order (the JSON carries them all).
 COLUMNS = {
     "top_traffic": ["impressions", "organic_impressions", "p4p_impressions", "clicks", "ctr",
@@ -35,7 +37,7 @@ COLUMNS = {
 }
 _RATES = {"ctr", "p4p_ctr", "inquiry_rate", "store_median_inquiry_rate"}
 _CHANGES = {"impressions_change", "spend_change", "clicks_change", "keyword_index_change",
-            "growth"}
+            "growth", "inquiries_change"}
 
 
 _ACRONYMS = {"ctr": "CTR", "cpc": "CPC", "p4p": "P4P"}
@@ -67,6 +69,8 @@ def markdown(review: Review) -> str:
     lines = [f"# Keyword review {week_name(review.week)} (week of {review.week})", ""]
     if review.overview:
         lines += ["## The store, week by week", "", *overview_markdown(review), ""]
+    if review.categories:
+        lines += [f"## {CATEGORIES_TITLE}", "", *categories_markdown(review), ""]
     for name, items in review.sections.items():
         lines += [f"## {TITLES[name]}", ""]
         if not items:
@@ -101,6 +105,18 @@ def overview_markdown(review: Review) -> list[str]:
     return [*lines, *([""] if said else []), *(f"- {line}" for line in said)]
 
 
+def categories_markdown(review: Review) -> list[str]:
+    """The reviewed week by product category, as a table."""
+    lines = [f"*{week_name(review.week)}; products: the category's live listings now; "
+             "inquiry rate: inquiries ÷ visitors; changes on the week before.*", "",
+             "| " + " | ".join(["category", *map(figure_name, CATEGORY_FIGURES)]) + " |",
+             "|" + "---|" * (len(CATEGORY_FIGURES) + 1)]
+    return lines + ["| " + " | ".join([c.name.replace("|", "\\|"),
+                                       *(figure_text(name, c.figures[name])
+                                         for name in CATEGORY_FIGURES)]) + " |"
+                    for c in review.categories]
+
+
 def plan_markdown(plan: PlanCheck) -> list[str]:
     """The P4P plan's part of the review: its budget, then its hours, market by market."""
     return [f"**Budget.** {plan.budget_said}", "",
@@ -111,20 +127,22 @@ def plan_markdown(plan: PlanCheck) -> list[str]:
 def csv_rows(review: Review) -> tuple[list[str], list[list]]:
     """The review as one table: a row per item, its section first."""
     names = sorted({key for items in review.sections.values() for i in items
-                    for key in i.figures} | set(FIGURES))
-    header = ["week", "section", "keyword", "product_id", "title", *names, "why"]
+                    for key in i.figures} | set(FIGURES) | set(CATEGORY_FIGURES))
+    header = ["week", "section", "keyword", "product_id", "title", "category", *names, "why"]
     # (the store's weeks first, each under its own week; a swing is a row of the week)
-    rows = [[week_name(w.week), "overview", None, None, None,
+    rows = [[week_name(w.week), "overview", None, None, None, None,
              *(w.figures.get(n) for n in names), w.note] for w in review.overview]
-    rows += [[week_name(review.week), "overview", None, None, None, *(None for _ in names),
-              said] for said in review.swings]
-    rows += [[week_name(review.week), section, i.keyword, i.product_id, i.title,
+    rows += [[week_name(review.week), "overview", None, None, None, None,
+              *(None for _ in names), said] for said in review.swings]
+    rows += [[week_name(review.week), "category", None, None, None, c.name,
+              *(c.figures.get(n) for n in names), None] for c in review.categories]
+    rows += [[week_name(review.week), section, i.keyword, i.product_id, i.title, None,
               *(i.figures.get(n) for n in names), i.why]
              for section, items in review.sections.items() for i in items]
     # (the plan's budget and each market are rows too: the spreadsheet is the whole list)
     plan = review.plan
-    rows += [[week_name(review.week), "p4p_plan", None, None, None, *(None for _ in names),
-              said] for said in ([plan.budget_said,
+    rows += [[week_name(review.week), "p4p_plan", None, None, None, None,
+              *(None for _ in names), said] for said in ([plan.budget_said,
                                   *([m.text() for m in plan.markets] or [plan.hours_said])]
                                  if plan else [])]
     return header, rows
@@ -142,6 +160,8 @@ def write_workbook(review: Review, path) -> None:
     book.remove(book.active)
     if review.overview:
         _overview_sheet(book.create_sheet(OVERVIEW_TITLE), review.overview, review.swings)
+    if review.categories:
+        _categories_sheet(book.create_sheet(CATEGORIES_TITLE), review.categories)
     for name, items in review.sections.items():
         sheet = book.create_sheet(TITLES[name])
         columns = COLUMNS[name]
@@ -181,6 +201,17 @@ def _overview_sheet(sheet, weeks: list[StoreWeek], swings: list[str]) -> None:
     for said in swings:
         sheet.append([said])
     _finish(sheet, [12] + [14] * len(FIGURES) + [50], Font(bold=True))
+
+
+def _categories_sheet(sheet, categories: list[CategoryWeek]) -> None:
+    """The reviewed week by category, a row each."""
+    from openpyxl.styles import Font
+
+    sheet.append(["category", *map(figure_name, CATEGORY_FIGURES)])
+    for c in categories:
+        sheet.append([_text_cell(c.name), *(c.figures[name] for name in CATEGORY_FIGURES)])
+    _number_formats(sheet, CATEGORY_FIGURES, 2)
+    _finish(sheet, [30] + [14] * len(CATEGORY_FIGURES), Font(bold=True))
 
 
 _MONEY = {"spend", "p4p_spend", "cpc", "cost_per_inquiry", "bid"}

@@ -17,6 +17,7 @@ from peewee import JOIN, fn
 
 from kwtrack.config import Config, load_config
 from kwtrack.errors import KwtrackError
+from kwtrack.review.categories import CategoryWeek, by_category
 from kwtrack.review.figures import (
     Week,
     change,
@@ -69,6 +70,8 @@ class Review:
     # what swung from the week before to it
     overview: list[StoreWeek] = field(default_factory=list)
     swings: list[str] = field(default_factory=list)
+    # the reviewed week by product category (`categories.by_category`)
+    categories: list[CategoryWeek] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"week": week_name(self.week), "week_start": self.week.isoformat(),
@@ -76,6 +79,7 @@ class Review:
                            "bids": self.config.bids.__dict__},
                 "overview": [w.to_dict() for w in self.overview],
                 "overview_swings": self.swings,
+                "categories": [c.to_dict() for c in self.categories],
                 **{name: [i.to_dict() for i in items] for name, items in self.sections.items()},
                 "p4p_plan": self.plan.to_dict() if self.plan else None}
 
@@ -246,7 +250,7 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
     spent = paid[week][0]["spend"], paid[week][1]
     return Review(week, config, {name: sections[name] for name in SECTIONS},
                   plan_check(store, week, today or dt.date.today(), rules, spent), overview,
-                  swings(overview, rules))
+                  swings(overview, rules), by_category(store, overview))
 
 
 def _raise_bid(figures, active, median, week, rules, item) -> list[tuple]:

@@ -267,7 +267,7 @@ class ReviewView(ReportView):
         # the bid each raise or cut item would get (`b` offers it, `A` applies them all)
         self.proposals = {(p.rule, p.keyword): p
                           for p in review_proposals(store, review=review)}
-        self.items, rows = {}, self._store_rows(review)
+        self.items, rows = {}, self._store_rows(review) + self._category_rows(review)
         for section, items in review.sections.items():
             for n, item in enumerate(items):
                 key = f"{section}:{n}"
@@ -296,6 +296,20 @@ class ReviewView(ReportView):
         return rows + [(f"store:swing:{n}", ["The store", "swing", "", "", "", said])
                        for n, said in enumerate(review.swings)]
 
+    @staticmethod
+    def _category_rows(review) -> list:
+        """The reviewed week by category: impressions and clicks, then its inquiries."""
+        from kwtrack.review import figure_text
+
+        def said(figures: dict) -> str:
+            shown = {name: figure_text(name, value) for name, value in figures.items()}
+            return (f"{shown['inquiries']} inquiries, {shown['inquiry_rate']} of visitors; "
+                    f"impressions {shown['impressions_change']}")
+
+        return [(f"category:{n}", ["By category", c.name, c.figures["impressions"],
+                                   c.figures["clicks"], "", said(c.figures)])
+                for n, c in enumerate(review.categories)]
+
     def _plan_rows(self, plan) -> list:
         """The P4P plan's rows: its budget, then one per market (or why there are none)."""
         used = "" if plan.budget_used is None else f" {plan.budget_used:.0%} spent"
@@ -309,10 +323,17 @@ class ReviewView(ReportView):
                          for n, m in enumerate(plan.markets))]
 
     def details(self, store, key):
-        from kwtrack.review import TITLES, figure_name, figure_text, plan_markdown
+        from kwtrack.review import TITLES, figure_name, figure_text, plan_markdown, week_name
 
         if key.startswith("store:"):
             return self._store_details(key)
+        if key.startswith("category:"):
+            found = self.review.categories[int(key.split(":")[1])]
+            return "\n".join([f"## {found.name} in {week_name(self.review.week)}",
+                              "*products: the category's live listings now; inquiry rate: "
+                              "inquiries ÷ visitors; changes on the week before*", "",
+                              *(f"- {figure_name(name)}: {figure_text(name, value)}"
+                                for name, value in found.figures.items())])
         if key.startswith("plan:"):
             return "\n".join(["## P4P plan", "", *plan_markdown(self.review.plan), "",
                               "*P (or `kwtrack p4p plan set`) changes the plan*"])
