@@ -53,11 +53,11 @@ def test_the_store_week_by_week_known_only_where_the_stats_say_it(shop):
     weeks = {w.to_dict()["week"]: w for w in review.overview}
     assert list(weeks) == ["2026-W44", "2026-W45", "2026-W46", "2026-W47"]
     w44, w45, w46, w47 = weeks.values()
-    # (a canonical product-stats file has no traffic sources: unknown)
+    # (this product-stats file has no orders nor traffic sources: unknown)
     assert w44.figures == {
         "impressions": 700, "clicks": 14, "ctr": 0.02, "visitors": 7, "inquiries": 0,
-        "p4p_impressions": None, "p4p_clicks": None, "p4p_ctr": None, "p4p_spend": None,
-        "cpc": None, "search_impressions": None, "marketing_impressions": None,
+        "orders": None, "p4p_impressions": None, "p4p_clicks": None, "p4p_ctr": None,
+        "p4p_spend": None, "cpc": None, "search_impressions": None, "marketing_impressions": None,
         "promotion_impressions": None}
     assert w44.note == "no P4P stats for 2026-W44"
     # a Sunday-to-Saturday week is its ISO week's figure
@@ -70,8 +70,8 @@ def test_the_store_week_by_week_known_only_where_the_stats_say_it(shop):
     # one row's visitors unknown: the week's visitors are, the rest add up
     assert {name: w47.figures[name] for name in FIGURES} == {
         "impressions": 1500, "clicks": 40, "ctr": 0.0267, "visitors": None, "inquiries": 1,
-        "p4p_impressions": 1100, "p4p_clicks": 52, "p4p_ctr": 0.0473, "p4p_spend": 160.0,
-        "cpc": 3.0769}
+        "orders": None, "p4p_impressions": 1100, "p4p_clicks": 52, "p4p_ctr": 0.0473,
+        "p4p_spend": 160.0, "cpc": 3.0769}
     assert w47.note is None
 
 
@@ -96,7 +96,7 @@ def test_the_store_table_in_every_form_of_the_review(shop, db_path, tmp_path):
     review = weekly_review(shop, THIS, today=THIS)
     text = markdown(review)
     assert text.index("## The store, week by week") < text.index("## Top traffic")
-    assert ("| 2026-W47 | 1,500 | 40 | 2.7% | – | 1 | 1,100 | 52 | 4.7% | 160.00 | 3.08 |"
+    assert ("| 2026-W47 | 1,500 | 40 | 2.7% | – | 1 | – | 1,100 | 52 | 4.7% | 160.00 | 3.08 |"
             in text)
     # (each reason once, for the weeks it holds for: not a line a week)
     assert "- no P4P stats for 2026-W44, 2026-W45\n" in text
@@ -117,7 +117,7 @@ def test_the_store_table_in_every_form_of_the_review(shop, db_path, tmp_path):
     assert sheet[0][:4] == ("week", "impressions", "clicks", "CTR")
     assert sheet[4][:5] == ("2026-W47", 1500, 40, 0.0267, None)
     # (as the markdown shows them: a rate in percent, money to the fen, a count with commas)
-    assert [book["The store"][cell].number_format for cell in ("D5", "J5", "K5", "B5")] == [
+    assert [book["The store"][cell].number_format for cell in ("D5", "K5", "L5", "B5")] == [
         "0.0%", "#,##0.00", "#,##0.00", "#,##0"]
     assert sheet[6][0].startswith("P4P spend rose 60%")
     shown = json.loads(CliRunner().invoke(cli, ["--db", str(db_path), "review", "--week",
@@ -171,14 +171,14 @@ def categories(store, tmp_path):
     Product.update(archived_at=dt.datetime(2026, 11, 20)).where(
         Product.product_id == "S3").execute()
     import_file(store, "product-stats", write_csv(tmp_path / "ps.csv", (
-        "product_id,period_start,period_end,impressions,clicks,visitors,inquiries\n"
-        "S1,2026-11-08,2026-11-14,1000,20,10,1\n"
-        "B1,2026-11-08,2026-11-14,400,8,4,0\n"
-        "M1,2026-11-08,2026-11-14,50,1,1,0\n"
+        "product_id,period_start,period_end,impressions,clicks,visitors,inquiries,orders\n"
+        "S1,2026-11-08,2026-11-14,1000,20,10,1,0\n"
+        "B1,2026-11-08,2026-11-14,400,8,4,0,0\n"
+        "M1,2026-11-08,2026-11-14,50,1,1,0,0\n"
         # W47: the archived S3 still counts (its week's traffic was the store's); B1's
         # visitors unknown; M1 had no row (no effect)
-        "S1,2026-11-16,2026-11-22,800,16,8,2\nS3,2026-11-16,2026-11-22,200,4,2,0\n"
-        "B1,2026-11-16,2026-11-22,600,12,,1\nX1,2026-11-16,2026-11-22,30,3,3,1\n")))
+        "S1,2026-11-16,2026-11-22,800,16,8,2,1\nS3,2026-11-16,2026-11-22,200,4,2,0,0\n"
+        "B1,2026-11-16,2026-11-22,600,12,,1,0\nX1,2026-11-16,2026-11-22,30,3,3,1,\n")))
     import_file(store, "keyword-stats", write_csv(tmp_path / "ks.csv", (
         "keyword,week,impressions,clicks\nshoes,2026-11-09,300,9\nshoes,2026-11-16,300,9\n"
         "shoes,2026-11-23,300,9\n")))
@@ -195,7 +195,7 @@ def test_the_reviewed_week_by_category(categories):
     shoes, boots, none, mats = shown
     assert shoes == {"category": "Shoes", "products": 2, "impressions": 1000, "clicks": 20,
                      "ctr": 0.02, "visitors": 10, "inquiries": 2, "inquiry_rate": 0.2,
-                     "impressions_change": 0.0, "inquiries_change": 1.0}
+                     "orders": 1, "impressions_change": 0.0, "inquiries_change": 1.0}
     # (B2 is offline: not listed; one row's `-` leaves Boots' visitors and rate unknown)
     assert (boots["products"], boots["impressions"], boots["visitors"],
             boots["inquiry_rate"], boots["impressions_change"]) == (1, 600, None, None, 0.5)
@@ -203,6 +203,7 @@ def test_the_reviewed_week_by_category(categories):
     assert (mats["impressions"], mats["inquiries"], mats["impressions_change"]) == (0, 0, -1.0)
     # none the week before: no change to say, not "up from nothing"
     assert (none["products"], none["impressions"], none["impressions_change"]) == (1, 30, None)
+    assert (boots["orders"], mats["orders"], none["orders"]) == (0, 0, None)  # (X1's blank)
     assert review.categories[2].name == "(no category)"
     # the week before: its stats cover it too, and Shoes led it
     earlier = weekly_review(categories, THIS - dt.timedelta(weeks=1), today=THIS)
@@ -236,8 +237,8 @@ def test_the_table_by_category_in_every_form_of_the_review(categories, db_path, 
     text = markdown(review)
     assert (text.index("## The store, week by week") < text.index("## By category")
             < text.index("## Top traffic"))
-    assert "| Shoes | 2 | 1,000 | 20 | 2.0% | 10 | 2 | 20.0% | +0% | +100% |" in text
-    assert "| Boots | 1 | 600 | 12 | 2.0% | – | 1 | – | +50% | – |" in text
+    assert "| Shoes | 2 | 1,000 | 20 | 2.0% | 10 | 2 | 20.0% | 1 | +0% | +100% |" in text
+    assert "| Boots | 1 | 600 | 12 | 2.0% | – | 1 | – | 0 | +50% | – |" in text
     header, rows = csv_rows(review)
     found = [dict(zip(header, row, strict=True)) for row in rows if row[1] == "category"]
     assert [(r["category"], r["impressions"], r["inquiry_rate"]) for r in found] == [

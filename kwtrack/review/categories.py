@@ -1,7 +1,7 @@
 """The store by category, the review's second table: the data overview's "conversion per
 category". For the reviewed week, each category's products (its live listings now), their
-impressions, clicks, visitors and inquiries, the inquiry rate (inquiries ÷ visitors), and
-the change in impressions and inquiries on the week before.
+impressions, clicks, visitors and inquiries, the inquiry rate (inquiries ÷ visitors), the
+orders submitted, and the change in impressions and inquiries on the week before.
 
 Known only where the stats say it, as the store's weeks are (`overview`): a week whose
 product stats do not cover its seven days gives no table (the store's weeks say why); a
@@ -23,9 +23,9 @@ from kwtrack.store.totals import whole_sum
 
 # The table's figures, in order.
 CATEGORY_FIGURES = ("products", "impressions", "clicks", "ctr", "visitors", "inquiries",
-                    "inquiry_rate", "impressions_change", "inquiries_change")
+                    "inquiry_rate", "orders", "impressions_change", "inquiries_change")
 NO_CATEGORY = "(no category)"
-_SUMMED = ("impressions", "clicks", "visitors", "inquiries")
+_SUMMED = ("impressions", "clicks", "visitors", "inquiries", "orders")
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ def by_category(store: Store, weeks: list[StoreWeek]) -> list[CategoryWeek]:
             "clicks": figures["clicks"], "ctr": ratio(figures["clicks"], figures["impressions"]),
             "visitors": figures["visitors"], "inquiries": figures["inquiries"],
             "inquiry_rate": ratio(figures["inquiries"], figures["visitors"]),
+            "orders": figures["orders"],
             "impressions_change": moved["impressions"],
             "inquiries_change": moved["inquiries"]}))
     return sorted(found, key=lambda c: (c.figures["impressions"] is None,
@@ -80,7 +81,7 @@ def by_category(store: Store, weeks: list[StoreWeek]) -> list[CategoryWeek]:
 
 
 def _totals(store: Store, week: StoreWeek) -> dict[str | None, dict]:
-    """The week's impressions, clicks, visitors and inquiries of each category's products
+    """The week's impressions, clicks, visitors, inquiries and orders of each category's products
     (archived ones too: the week's figures are the store's as it was then)."""
     query = (ProductStat.select(Product.category,
                                 *(whole_sum(getattr(ProductStat, name)) for name in _SUMMED))

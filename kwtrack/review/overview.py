@@ -33,13 +33,13 @@ from kwtrack.store.totals import whole_sum
 from kwtrack.store.weekly import earliest_start, week_of
 
 # The table's figures, in order: the products' (data manager), then the P4P words'.
-FIGURES = ("impressions", "clicks", "ctr", "visitors", "inquiries",
+FIGURES = ("impressions", "clicks", "ctr", "visitors", "inquiries", "orders",
            "p4p_impressions", "p4p_clicks", "p4p_ctr", "p4p_spend", "cpc")
 # The product report's impressions by traffic source (views that overlap, not parts that
 # add up), kept beside the table's figures to say where a swing of impressions came from.
 SOURCES = {"search_impressions": "search", "marketing_impressions": "marketing",
            "promotion_impressions": "full-site promotion"}
-_PRODUCT_FIGURES = ("impressions", "clicks", "visitors", "inquiries", *SOURCES)
+_PRODUCT_FIGURES = ("impressions", "clicks", "visitors", "inquiries", "orders", *SOURCES)
 # The figures whose swing from one week to the next is said, each with its name in the
 # sentence and where to look; counts only from a base of `rising_min_base` (a few clicks
 # more is no swing).
@@ -135,9 +135,9 @@ def _covered_days(store: Store, monday: dt.date) -> int:
 
 
 def _product_totals(store: Store, monday: dt.date) -> tuple[dict, int]:
-    """The store's products' impressions, clicks, visitors, inquiries and impressions by
-    source in the week of `monday`, all None when the product stats do not cover the
-    week, and how many of its days they cover."""
+    """The store's products' impressions, clicks, visitors, inquiries, orders and
+    impressions by source in the week of `monday`, all None when the product stats do not
+    cover the week, and how many of its days they cover."""
     covered = _covered_days(store, monday)
     if covered < 7:
         return dict.fromkeys(_PRODUCT_FIGURES), covered
