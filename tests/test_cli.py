@@ -299,6 +299,9 @@ def test_products_show_a_products_keywords_and_weeks_unknown_where_a_row_is(demo
         "weeks"]
     assert [(w["monday"], w["impressions"], w["clicks"]) for w in weeks[-2:]] == [
         ("2026-11-09", 7, None), ("2026-11-16", None, 2)]
+    # the weeks named as the review names them
+    assert "\n2026-W47  -            2       " in run("products", "show", "1699000000009",
+                                                    db=demo_db).stdout
     missing = run("products", "show", "999", db=demo_db, ok=False)
     assert missing.exit_code == 1 and missing.stderr == (
         "kwtrack: error: no product '999' in store 'default'\n")

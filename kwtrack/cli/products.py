@@ -75,6 +75,7 @@ def products_show(state: State, product_id: str, as_json: bool) -> None:
     """
     from kwtrack.catalog import product_details, product_weeks
     from kwtrack.charts import sparkline
+    from kwtrack.review import week_name
 
     store = state.store()
     product_id = product_id.strip()
@@ -103,8 +104,10 @@ def products_show(state: State, product_id: str, as_json: bool) -> None:
                empty="no keyword: no link, and its title holds no keyword of the library")
     if weeks:
         click.echo()
-        echo_table(["week of", "impressions", "clicks", "inquiries"],
-                   [[w.monday, w.impressions, w.clicks, w.inquiries] for w in weeks])
+        # (ISO weeks, as the review and `keywords show` name them)
+        echo_table(["week", "impressions", "clicks", "inquiries"],
+                   [[week_name(w.monday), w.impressions, w.clicks, w.inquiries]
+                    for w in weeks])
 
 
 @products.command("zero-effect")

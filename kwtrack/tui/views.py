@@ -8,7 +8,7 @@ from kwtrack import catalog
 from kwtrack.bids import bid_history
 from kwtrack.charts import sparkline
 from kwtrack.history import changes_of
-from kwtrack.review import keyword_history
+from kwtrack.review import keyword_history, week_name
 from kwtrack.tui.widgets import BrowseView, cell
 from kwtrack.wording import counted, price
 
@@ -61,9 +61,9 @@ class ProductsView(BrowseView):
         lines += [f"- {k} *({source})*" for k, source in d.keywords] or ["*none*"]
         weeks = catalog.product_weeks(store, key)
         if weeks:
-            lines += ["", f"### Weekly impressions since {weeks[0].monday}", "",
+            lines += ["", f"### Weekly impressions since {week_name(weeks[0].monday)}", "",
                       f"`{sparkline([w.impressions for w in weeks])}` "
-                      f"(last week {cell(weeks[-1].impressions)}, clicks "
+                      f"({week_name(weeks[-1].monday)} {cell(weeks[-1].impressions)}, clicks "
                       f"{cell(weeks[-1].clicks)}, inquiries {cell(weeks[-1].inquiries)})"]
         lines += _changes(store, "product", key)
         return "\n".join(lines)
