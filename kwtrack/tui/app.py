@@ -177,8 +177,8 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             self.notify("Items are marked on the Review view (4)", severity="warning")
             return
         if view.highlighted_key() not in view.items:
-            self.notify("The store's and the P4P plan's rows are figures, not items to mark "
-                        "(P changes the plan)", severity="warning")
+            self.notify("The store's, the categories' and the P4P plan's rows are figures, not "
+                        "items to mark (P changes the plan)", severity="warning")
             return
         section, item = view.items[view.highlighted_key()]
         self._mark(section, item.keyword or item.product_id, view.week, snooze or None)
