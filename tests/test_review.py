@@ -517,6 +517,53 @@ def test_showcase_and_product_strength(weekly, tmp_path):
         "Running Shoes R2"}
 
 
+def test_showcase_candidates_want_what_they_lack_and_slots_losing_traffic_are_swapped(
+        weekly, tmp_path):
+    """A rising product is offered the showcase slot or the P4P it lacks (one with both
+    wants nothing); a product in a slot whose impressions fell, or that had none, is named
+    to swap, on weeks the product stats cover only."""
+    from kwtrack.store.models import Product
+
+    import_file(weekly, "products", write_csv(tmp_path / "p.csv", (
+        "product_id,title,showcase,status,keywords\n"
+        "UPS,Hiking Boots H1,Y,online,riser\nUPB,Hiking Boots H2,Y,online,riser\n"
+        "UPN,Hiking Boots H3,N,online,riser\nFALL,Sandals S1,Y,online,\n"
+        "IDLE,Sandals S2,Y,online,\nGONE,Sandals S3,Y,online,\nSMALL,Sandals S4,Y,online,\n"
+        "STEADY,Sandals S5,Y,online,\nOFF,Sandals S6,Y,offline,\n"
+        "NOSLOT,Sandals S7,N,online,\n")))
+    Product.update(p4p=True).where(Product.product_id == "UPB").execute()
+    weeks = {"UPS": (100, 100, 100, 300), "UPB": (100, 100, 100, 300),
+             "UPN": (100, 100, 100, 300), "FALL": (200, 200, 200, 100),
+             "GONE": (200, 200, 200, None), "SMALL": (10, 10, 10, 2),
+             "STEADY": (200, 200, 200, 200), "NOSLOT": (200, 200, 200, 50)}
+    import_file(weekly, "product-stats", write_csv(tmp_path / "s.csv", (
+        "product_id,period_start,period_end,impressions\n" + "".join(
+            f"{pid},{w},{dt.date.fromisoformat(w) + dt.timedelta(days=6)},{n}\n"
+            for pid, figures in weeks.items()
+            for w, n in zip(WEEKS, figures, strict=True) if n is not None))))
+    import_file(weekly, "keyword-stats", write_csv(tmp_path / "idx.csv", (
+        "keyword,week,channel,search_index\nriser,2026-11-09,organic,100\n"
+        "riser,2026-11-16,organic,180\n")))
+    review = weekly_review(weekly, THIS, today=THIS)
+    assert {i.product_id: i.why.split(": ")[1] for i in review.sections["showcase"]} == {
+        "UPS": "P4P (it has a showcase slot)", "UPN": "a showcase slot and P4P"}
+    swap = review.sections["showcase_swap"]
+    # (no row in a week the stats cover: no impressions; the idle first, then the falls)
+    assert [(i.product_id, i.figures["impressions"], i.figures["growth"]) for i in swap] == [
+        ("IDLE", 0, None), ("GONE", 0, -1.0), ("FALL", 100, -0.5)]
+    assert swap[0].why.startswith("no impressions in 4 weeks in a showcase slot")
+    assert "| FALL Sandals S1 | 100 | -50% | impressions falling in a showcase slot" in (
+        markdown(review))
+    mark_item(weekly, "IDLE", "Showcase swaps", week=THIS)
+    assert [i.product_id for i in weekly_review(weekly, THIS, today=THIS).sections[
+        "showcase_swap"]] == ["GONE", "FALL"]
+    # a week the product stats do not cover: nothing is said (IDLE's week is unknown)
+    import_file(weekly, "keyword-stats", write_csv(tmp_path / "w48.csv", (
+        "keyword,week,impressions\nriser,2026-11-23,300\n")))
+    assert weekly_review(weekly, THIS + dt.timedelta(weeks=1),
+                         today=THIS).sections["showcase_swap"] == []
+
+
 def test_the_weekly_roll_up_follows_imports_overwrites_back_fills_and_undo(store, tmp_path,
                                                                            monkeypatch):
     """The review ranks on `keyword_week`: every import and undo keeps it equal to the stats."""

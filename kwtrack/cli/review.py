@@ -37,8 +37,8 @@ def review(ctx: click.Context, week: str | None, fmt: str | None,
            output: Path | None) -> None:
     """The weekly keyword review: the store's last four weeks and what swung, the week by
     category, top traffic and spend, new and rising words, what to put into P4P, where to
-    raise or cut bids, the P4P plan, the key group, showcase candidates, product strength and
-    the words you track.
+    raise or cut bids, the P4P plan, the key group, showcase candidates and slots to swap,
+    product strength and the words you track.
     Thresholds: `kwtrack config show`.
 
     \b
@@ -108,8 +108,8 @@ def _text(found, fmt: str | None) -> str:
 @pass_state
 def review_done(state: State, item: str, section: str, snooze: int | None,
                 week: str | None) -> None:
-    """Mark a review ITEM (a keyword, or a product ID in showcase and product_strength) done,
-    or snoozed for N weeks: the next reviews show what is new.
+    """Mark a review ITEM (a keyword, or a product ID in the showcase and product strength
+    sections) done, or snoozed for N weeks: the next reviews show what is new.
 
     \b
     Example:

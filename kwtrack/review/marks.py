@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from kwtrack.errors import KwtrackError
 from kwtrack.history import ENTRY, entry_text, log_change, next_action
 from kwtrack.review.figures import keyword_weeks, total
+from kwtrack.review.sections import PRODUCT_SECTIONS
 from kwtrack.review.weeks import monday_of
 from kwtrack.store.models import (
     Keyword,
@@ -21,8 +22,6 @@ from kwtrack.store.models import (
     now,
 )
 from kwtrack.words import normalise_keyword
-
-PRODUCT_SECTIONS = ("showcase", "product_strength")
 
 
 def find_keyword(store: Store, text: str) -> Keyword:

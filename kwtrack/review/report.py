@@ -15,7 +15,8 @@ TITLES = {
     "top_traffic": "Top traffic", "top_spend": "Top P4P spend", "new": "New words",
     "rising": "Rising words", "p4p_candidates": "Put into P4P",
     "raise_bid": "Raise the bid", "cut": "Cut or pause", "key_group": "Key group",
-    "showcase": "Showcase candidates", "product_strength": "Product strength",
+    "showcase": "Showcase candidates", "showcase_swap": "Showcase swaps",
+    "product_strength": "Product strength",
     "tracked": "Tracked words",
 }
 OVERVIEW_TITLE = "The store"  # (the workbook's first sheet: the store's weeks)
@@ -32,6 +33,7 @@ COLUMNS = {
     "cut": ["bid", "spend", "clicks", "inquiries"],
     "key_group": ["impressions", "clicks"],
     "showcase": ["impressions", "growth", "keyword_index_change"],
+    "showcase_swap": ["impressions", "growth"],
     "product_strength": ["score", "previous_score"],
     "tracked": ["impressions", "clicks", "inquiries", "impressions_change"],
 }

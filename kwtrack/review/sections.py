@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from peewee import JOIN, fn
 
@@ -38,8 +39,9 @@ from kwtrack.store.weekly import weeks_before
 from kwtrack.words import group_key
 
 SECTIONS = ("top_traffic", "top_spend", "new", "rising", "p4p_candidates", "raise_bid", "cut",
-            "key_group", "showcase", "product_strength", "tracked")
-KEYWORD_SECTIONS = tuple(s for s in SECTIONS if s not in ("showcase", "product_strength"))
+            "key_group", "showcase", "showcase_swap", "product_strength", "tracked")
+PRODUCT_SECTIONS = ("showcase", "showcase_swap", "product_strength")  # (items are products)
+KEYWORD_SECTIONS = tuple(s for s in SECTIONS if s not in PRODUCT_SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -237,16 +239,19 @@ def weekly_review(store: Store, week: dt.date | None = None, config: Config | No
     sections["cut"] = ranked_items("cut", _cut(figures, active, week, rules, item))
     sections["key_group"] = ranked_items("key_group", _key_group(
         figures, info, ranked, rising, week, previous, rules, item))
-    named = _named_products(store)  # (both product sections name their products)
-    sections["showcase"] = _showcase(store, week, earlier, figures, rules, hidden, named)
+    mondays = [*earlier[-3:], week]
+    paid = p4p_totals(store, mondays)  # (the store's weeks and the plan's budget read them)
+    overview = store_weeks(store, mondays, paid)
+    named = _named_products(store)  # (the product sections name their products)
+    products = product_weeks(store, earlier[-3], week)
+    sections["showcase"] = _showcase(store, week, earlier, figures, products, rules, hidden,
+                                     named)
+    sections["showcase_swap"] = _showcase_swap(overview, products, rules, hidden, named)
     sections["product_strength"] = _strength(store, rules, hidden, named)
     sections["tracked"] = keep("tracked", by(
         {k: names.get(k, "") for k, (_, tracked) in info.items() if tracked is not None}),
         lambda k: item(k, figures[k].traffic(week, previous) if k in figures else
                        {"impressions": None}, "tracked"))
-    mondays = [*earlier[-3:], week]
-    paid = p4p_totals(store, mondays)  # (the store's weeks and the plan's budget read them)
-    overview = store_weeks(store, mondays, paid)
     spent = paid[week][0]["spend"], paid[week][1]
     return Review(week, config, {name: sections[name] for name in SECTIONS},
                   plan_check(store, week, today or dt.date.today(), rules, spent), overview,
@@ -337,16 +342,42 @@ def _hidden(store: Store, week: dt.date) -> set[tuple[str, str]]:
     return hidden
 
 
-def _named_products(store: Store) -> dict[int, tuple[str, str]]:
-    """The store's products by row id: (product ID, title)."""
-    return {id_: (product_id, title) for id_, product_id, title in bulk.raw_rows(
-        Product.select(Product.id, Product.product_id, Product.title)
-        .where(Product.store == store))}
+class _Named(NamedTuple):
+    """A product as the product sections name it, with its showcase and P4P flags (None:
+    not known) and whether it is live (online, not archived)."""
+
+    product_id: str
+    title: str
+    showcase: bool | None
+    p4p: bool | None
+    live: bool
 
 
-def _showcase(store, week, earlier, figures, rules, hidden, named) -> list[ReviewItem]:
-    """Products whose traffic rose while their keywords' search index rose too."""
-    products = product_weeks(store, earlier[-3], week)
+def _named_products(store: Store) -> dict[int, _Named]:
+    """The store's products by row id."""
+    live = ((Product.status == "online") & Product.archived_at.is_null()).alias("live")
+    return {id_: _Named(product_id, title, showcase, p4p, bool(is_live))
+            for id_, product_id, title, showcase, p4p, is_live in bulk.raw_rows(
+                Product.select(Product.id, Product.product_id, Product.title,
+                               Product.showcase, Product.p4p, live)
+                .where(Product.store == store))}
+
+
+def _wanted(p: _Named) -> str | None:
+    """What a rising product still lacks of a showcase slot and P4P (a flag not known may be
+    either: it is named), and what it has; None when it has both."""
+    lacks = [name for name, has in (("a showcase slot", p.showcase), ("P4P", p.p4p))
+             if not has]
+    if not lacks:
+        return None
+    has = "a showcase slot" if p.showcase else "P4P" if p.p4p else None
+    return " and ".join(lacks) + (f" (it has {has})" if has else "")
+
+
+def _showcase(store, week, earlier, figures, products, rules, hidden, named
+              ) -> list[ReviewItem]:
+    """Products whose traffic rose while their keywords' search index rose too: a showcase
+    slot and P4P, or the one of them they lack."""
     index = {}
     for k, f in figures.items():
         now, before = f.search_index(week), f.search_index(earlier[-1])
@@ -367,15 +398,51 @@ def _showcase(store, week, earlier, figures, rules, hidden, named) -> list[Revie
         growth = (now - base) / base if base else None
         now_index = statistics.fmean(index[k][0] for k in links[product])
         before_index = statistics.fmean(index[k][1] for k in links[product])
-        if growth is not None and growth >= rules.showcase_min_growth \
-                and now_index > before_index and ("showcase", named[product][0]) not in hidden:
-            found.append(ReviewItem(None, named[product][0], {
+        p = named[product]
+        wants = _wanted(p)
+        if growth is not None and growth >= rules.showcase_min_growth and wants \
+                and now_index > before_index and ("showcase", p.product_id) not in hidden:
+            found.append(ReviewItem(None, p.product_id, {
                 "impressions": now, "growth": round(growth, 4),
                 "keyword_index": round(now_index, 2),
                 "keyword_index_change": change(now_index, before_index)},
-                "traffic rising with its keywords' search index: a showcase slot and P4P",
-                named[product][1]))
+                f"traffic rising with its keywords' search index: {wants}", p.title))
     return sorted(found, key=lambda i: -i.figures["growth"])[: rules.top]
+
+
+def _showcase_swap(overview, products, rules, hidden, named) -> list[ReviewItem]:
+    """Live products in a showcase slot (a scarce one) whose impressions fell
+    `showcase_min_growth` or more on the average of the known weeks before (from a base of
+    `rising_min_base`), or that had none in any of them: swap them for a rising product.
+    Only weeks the product stats cover count (`overview`): there a product without a row had
+    no impressions; nothing is said of a reviewed week they do not cover."""
+    covered = {w.week for w in overview if w.product_days == 7}
+    week, before = overview[-1].week, [w.week for w in overview[:-1]]
+    if week not in covered:
+        return []
+    found = []
+    for product, p in named.items():
+        if not (p.showcase and p.live) or ("showcase_swap", p.product_id) in hidden:
+            continue
+        by_week = products.get(product, {})
+        now = by_week.get(week, 0)  # (a covered week without a row: none)
+        known = [v for v in (by_week.get(w, 0) for w in before if w in covered)
+                 if v is not None]
+        if now is None or not known:
+            continue
+        base = statistics.fmean(known)
+        if now == 0 and base == 0:
+            why = f"no impressions in {len(known) + 1} weeks in a showcase slot: swap it " \
+                  "for a rising product"
+        elif base >= rules.rising_min_base and (now - base) / base <= -rules.showcase_min_growth:
+            why = "impressions falling in a showcase slot: swap it for a rising product"
+        else:
+            continue
+        found.append(ReviewItem(None, p.product_id, {
+            "impressions": now, "growth": change(now, base)}, why, p.title))
+    # (the idle first, then the steepest falls)
+    return sorted(found, key=lambda i: (i.figures["growth"] is not None,
+                                        i.figures["growth"] or 0, i.product_id))[: rules.top]
 
 
 def _strength(store, rules, hidden, named) -> list[ReviewItem]:
