@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from peewee import JOIN, SQL, Case, fn
 
-from kwtrack.cleanup import ROUTES, StoreCoverage, last_stats_day, missing_stats_days
+from kwtrack.cleanup import ROUTES, StoreCoverage, last_stats_day
 from kwtrack.errors import KwtrackError
 from kwtrack.filters import split_comparisons, split_search, unread_term
-from kwtrack.store import bulk
+from kwtrack.store import bulk, weekly
 from kwtrack.store.models import (
     Bid,
     ImportBatch,
@@ -29,7 +29,7 @@ from kwtrack.store.models import (
     database,
     now,
 )
-from kwtrack.store.periods import as_date
+from kwtrack.store.periods import as_date, product_stats_periods
 from kwtrack.store.search import holding, in_store
 from kwtrack.store.totals import whole_sum
 from kwtrack.values import parse_bool
@@ -392,8 +392,7 @@ def product_details(store: Store, product_id: str) -> ProductDetails | None:
 
 @dataclass(frozen=True)
 class ProductWeek:
-    """A product's figures over one week (Monday to Sunday); None when no imported stats
-    period covers any day of it."""
+    """A product's figures over one ISO week (None: unknown, `product_weeks` says when)."""
 
     monday: dt.date
     impressions: int | None
@@ -402,32 +401,35 @@ class ProductWeek:
 
 
 def product_weeks(store: Store, product_id: str, weeks: int = 12) -> list[ProductWeek]:
-    """A product's last `weeks` weeks of figures, oldest first, to the last day the store's
-    product stats cover (daily and weekly periods both count in the week they start in)."""
+    """A product's last `weeks` ISO weeks of figures, oldest first, to the week of the last
+    day the store's product stats cover. A row counts in its week as the review counts it
+    (`weekly.week_of`: the data manager's Sunday-to-Saturday week is the ISO week holding six
+    of its days); a week is known once the product-stats periods counting in it cover seven
+    days (a product without a row then had none), and a row's `-` leaves its figure unknown."""
     last = last_stats_day(store)
     product = Product.get_or_none((Product.store == store) & (Product.product_id == product_id))
     if last is None or product is None:
         return []
-    first = last - dt.timedelta(days=last.weekday()) - dt.timedelta(weeks=weeks - 1)
-    sums: dict[dt.date, list[int]] = {}
-    for start, impressions, clicks, inquiries in (
-            ProductStat.select(ProductStat.period_start, ProductStat.impressions,
-                               ProductStat.clicks, ProductStat.inquiries)
-            .where((ProductStat.product == product) & (ProductStat.period_start >= first))
+    first = weekly.monday_of(last) - dt.timedelta(weeks=weeks - 1)
+    days: dict[dt.date, set[dt.date]] = {}  # week → the days its periods cover
+    for start, end in product_stats_periods(store).where(
+            ImportPeriod.period_end >= first).tuples():
+        start, end = as_date(start), as_date(end)
+        days.setdefault(weekly.week_of(start, end), set()).update(
+            start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+    sums: dict[dt.date, list[int | None]] = {}
+    for start, end, *figures in (
+            ProductStat.select(ProductStat.period_start, ProductStat.period_end,
+                               ProductStat.impressions, ProductStat.clicks,
+                               ProductStat.inquiries)
+            .where((ProductStat.product == product) & (ProductStat.period_end >= first))
             .tuples()):
-        start = as_date(start)
-        week = sums.setdefault(start - dt.timedelta(days=start.weekday()), [0, 0, 0])
-        for i, value in enumerate((impressions, clicks, inquiries)):  # (a `-` row: unknown)
+        week = sums.setdefault(weekly.week_of(as_date(start), as_date(end)), [0, 0, 0])
+        for i, value in enumerate(figures):  # (a `-` row: unknown)
             week[i] = None if value is None or week[i] is None else week[i] + value
-    # A week no imported stats period touches is unknown, not a week of no effect.
-    missing = set(missing_stats_days(store, first, last))
-    out = []
-    for monday in (first + dt.timedelta(weeks=n) for n in range(weeks)):
-        days = {monday + dt.timedelta(days=d) for d in range(7)}
-        known = not days.issubset(missing)
-        out.append(ProductWeek(monday, *sums.get(monday, (0, 0, 0) if known else
-                                                  (None, None, None))))
-    return out
+    return [ProductWeek(monday, *(sums.get(monday, (0, 0, 0))
+                                  if len(days.get(monday, ())) >= 7 else (None, None, None)))
+            for monday in (first + dt.timedelta(weeks=n) for n in range(weeks))]
 
 
 def recent_keyword_window(store: Store) -> tuple[dt.date, dt.date] | None:

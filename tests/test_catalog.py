@@ -238,3 +238,35 @@ def test_a_total_a_row_leaves_unknown_is_unknown_not_the_sum_of_the_others(store
             for k in ("shoes", "boots")] == [(1090, None, 23.5), (40, 4, None)]
     assert [r.keyword for r in catalog.list_keywords(store, "clicks>0")] == ["boots"]
     assert [r.keyword for r in catalog.list_keywords(store, "spend>0")] == ["shoes"]
+
+
+def test_a_products_weeks_are_the_reviews_weeks_unknown_where_the_stats_miss_days(
+        store, tmp_path):
+    """`products show`'s weeks: the data manager's Sunday-to-Saturday week is the ISO week
+    holding six of its days, as the review counts it (it was put in the week before, and
+    the week it belongs to read 0); a week whose days the stats do not all cover is unknown,
+    not 0; a week they cover and the product has no row in had none."""
+    from kwtrack.imports import import_file
+
+    from .conftest import write_csv
+
+    import_file(store, "products", write_csv(tmp_path / "p.csv", """
+        product_id,title
+        P1,Leather Boots Model B1
+        P2,Canvas Shoes Model C2
+    """))
+    import_file(store, "product-stats", write_csv(tmp_path / "ps.csv", """
+        product_id,period_start,period_end,impressions,clicks,inquiries
+        P1,2026-10-25,2026-10-31,100,5,1
+        P1,2026-11-08,2026-11-14,70,,0
+        P2,2026-11-08,2026-11-14,10,1,0
+        P1,2026-11-15,2026-11-21,90,4,0
+    """))
+    weeks = catalog.product_weeks(store, "P1", weeks=5)
+    assert [(w.monday.isoformat(), w.impressions, w.clicks) for w in weeks] == [
+        ("2026-10-19", None, None),  # W43: no stats
+        ("2026-10-26", 100, 5),  # W44: the week of 10-25..10-31
+        ("2026-11-02", None, None),  # W45: the report of 11-01..11-07 not imported
+        ("2026-11-09", 70, None),  # (its clicks `-`)
+        ("2026-11-16", 90, 4)]
+    assert [w.impressions for w in catalog.product_weeks(store, "P2", weeks=2)] == [10, 0]
