@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import pytest
 
 from kwtrack import catalog
+from kwtrack.cleanup import ROUTES
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import get_store
 
@@ -63,7 +65,7 @@ def test_route_filters_keep_what_the_coverage_details_show(demo_db):
     covering = coverage.covering(library, limit=10**6)
     names = {k: text for k, _, text in library}
     by_route = {route: {names[k] for k, (found, _) in covering.items()
-                        if any(c.via == route for c in found)} for route in catalog.ROUTES}
+                        if any(c.via == route for c in found)} for route in ROUTES}
     nothing = {names[k] for k, (_, count) in covering.items() if count == 0}
     for route, expected in [*by_route.items(), ("none", nothing)]:
         shown = {r.keyword for r in catalog.list_keywords(store, f"route:{route}")}
@@ -76,7 +78,7 @@ def test_route_filters_keep_what_the_coverage_details_show(demo_db):
     covered = coverage.covered([(p.id, p.title_words, p.title) for p in products])
     code = {p.id: p.product_id for p in products}
     live = {p.product_id for p in products if p.status == "online"}
-    for route in (*catalog.ROUTES, "none"):  # (an offline product covers nothing, links or not)
+    for route in (*ROUTES, "none"):  # (an offline product covers nothing, links or not)
         if route == "none":
             expected = {code[p] for p, found in covered.items() if not found} | (
                 set(code.values()) - live)
@@ -270,3 +272,51 @@ def test_a_products_weeks_are_the_reviews_weeks_unknown_where_the_stats_miss_day
         ("2026-11-09", 70, None),  # (its clicks `-`)
         ("2026-11-16", 90, 4)]
     assert [w.impressions for w in catalog.product_weeks(store, "P2", weeks=2)] == [10, 0]
+
+
+def test_recent_numbers_are_over_whole_reports_and_a_missing_report_is_said(
+        store, tmp_path, db_path):
+    """Weekly reports: the recent numbers are the last four whole weeks (a week reaching
+    back past the 30 days is left out of the sums: the window says 28 days, not 30); a
+    report not imported inside it is named wherever the numbers are shown, not summed as
+    if nothing happened."""
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+    from kwtrack.imports import import_file
+
+    from .conftest import write_csv
+
+    import_file(store, "products", write_csv(tmp_path / "p.csv", """
+        product_id,title
+        P1,Leather Boots Model B1
+        P2,Canvas Shoes Model C2
+    """))
+    import_file(store, "product-stats", write_csv(tmp_path / "ps.csv", """
+        product_id,period_start,period_end,impressions,clicks,inquiries
+        P1,2026-10-18,2026-10-24,1000,50,5
+        P1,2026-10-25,2026-10-31,100,5,1
+        P1,2026-11-08,2026-11-14,100,5,1
+        P2,2026-11-08,2026-11-14,50,5,0
+        P1,2026-11-15,2026-11-21,100,5,1
+    """))
+    assert catalog.recent_product_window(store) == (dt.date(2026, 10, 25),
+                                                    dt.date(2026, 11, 21))
+    assert catalog.recent_product_gap(store) == (
+        "no product stats for 2026-11-01..2026-11-07: the numbers of the last 28 days "
+        "leave them out")
+    assert [(r.product_id, r.impressions) for r in catalog.list_products(store)] == [
+        ("P1", 300), ("P2", 50)]
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["--db", str(db_path), "products", "list"])
+    assert listed.exit_code == 0 and listed.stderr == catalog.recent_product_gap(store) + "\n"
+    shown = runner.invoke(cli, ["--db", str(db_path), "products", "show", "P1"]).stdout
+    assert ("  the last 28 days of data (2026-10-25 – 2026-11-21): impressions 300, clicks 15, "
+            "inquiries 3\n  (no product stats for 2026-11-01..2026-11-07" in shown)
+    # the missing week imported: nothing to say
+    import_file(store, "product-stats", write_csv(tmp_path / "w45.csv", """
+        product_id,period_start,period_end,impressions,clicks,inquiries
+        P2,2026-11-01,2026-11-07,10,1,0
+    """))
+    assert catalog.recent_product_gap(store) is None
+    assert runner.invoke(cli, ["--db", str(db_path), "products", "list"]).stderr == ""

@@ -155,7 +155,7 @@ def dupes(state: State, threshold: float | None, as_json: bool) -> None:
     Example:
       kwtrack dupes --json
     """
-    from kwtrack.catalog import RECENT_DAYS, product_rows
+    from kwtrack.catalog import product_rows, recent_product_window, window_said
     from kwtrack.duplicates import duplicate_listings
 
     store = state.store()
@@ -176,5 +176,5 @@ def dupes(state: State, threshold: float | None, as_json: bool) -> None:
                        f"{p['title']}")
     listings = sum(len(c["products"]) for c in found["clusters"])
     click.echo(f"{counted(len(found['clusters']), 'cluster')}, "
-               f"{counted(listings, 'listing')} (impressions and clicks: the last "
-               f"{RECENT_DAYS} days of product stats)", err=True)
+               f"{counted(listings, 'listing')} (impressions and clicks: "
+               f"{window_said(recent_product_window(store))})", err=True)

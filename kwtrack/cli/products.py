@@ -40,14 +40,15 @@ def products() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
 @pass_state
 def products_list(state: State, search, limit, offset, archived, as_json, sort, desc) -> None:
-    """List products with their keyword count and recent numbers (last 30 days of data).
+    """List products with their keyword count and recent numbers (the last 30 days of data,
+    whole reports: weekly ones, the last four weeks).
 
     \b
     Example:
       kwtrack products list --search sandals --limit 20
       kwtrack products list --json > products.json
     """
-    from kwtrack.catalog import list_products
+    from kwtrack.catalog import list_products, recent_product_gap
 
     store = state.store()
     rows = list_products(store, search, offset=offset, limit=limit,
@@ -59,6 +60,9 @@ def products_list(state: State, search, limit, offset, archived, as_json, sort, 
                [[r.product_id, r.title, r.status + (" (archived)" if r.archived else ""),
                  r.keywords, r.impressions, r.clicks, r.inquiries] for r in rows],
                widths={1: 70}, empty=none_listed("products", store.name, search, offset))
+    gap = recent_product_gap(store) if rows else None
+    if gap:  # (a report not imported: the numbers are of fewer days than they say)
+        click.echo(gap, err=True)
 
 
 @products.command("show")
@@ -66,14 +70,14 @@ def products_list(state: State, search, limit, offset, archived, as_json, sort, 
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_state
 def products_show(state: State, product_id: str, as_json: bool) -> None:
-    """A product: its numbers over the last 30 days of data, the keywords it covers and by
+    """A product: its numbers over the recent days of data, the keywords it covers and by
     which route (keyword field, manual, search term, title), and its last 12 weeks.
 
     \b
     Example:
       kwtrack products show 1600000022533
     """
-    from kwtrack.catalog import product_details, product_weeks
+    from kwtrack.catalog import product_details, product_weeks, window_said
     from kwtrack.charts import sparkline
     from kwtrack.review import week_name
 
@@ -94,9 +98,10 @@ def products_show(state: State, product_id: str, as_json: bool) -> None:
              None if p.score is None else f"score {p.score:g}"]
     click.echo(f"{p.product_id}  {p.title}")
     click.echo("  " + " · ".join(f for f in flags if f))
-    window = f"{found.window[0]} – {found.window[1]}" if found.window else "no stats imported"
-    click.echo(f"  last 30 days of data ({window}): impressions {number(p.impressions)}, "
+    click.echo(f"  {window_said(found.window)}: impressions {number(p.impressions)}, "
                f"clicks {number(p.clicks)}, inquiries {number(p.inquiries)}")
+    if found.gap:
+        click.echo(f"  ({found.gap})")
     click.echo(f"  covers {counted(len(found.keywords), 'keyword')}"
                + (f"; impressions by week {sparkline([w.impressions for w in weeks])}"
                   if weeks else ""))

@@ -26,3 +26,10 @@ def product_stats_periods(store: Store):
             .join(ImportBatch)
             .where((ImportBatch.store == store)
                    & ImportBatch.kind.in_(PRODUCT_STATS_KINDS)))
+
+
+def periods_within(store: Store, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The imported product-stats periods wholly inside [first, last]: those a sum of the
+    stats rows inside a window adds (a period reaching outside it is left out of the sum)."""
+    return [(as_date(start), as_date(end)) for start, end in product_stats_periods(store).where(
+        (ImportPeriod.period_start >= first) & (ImportPeriod.period_end <= last)).tuples()]

@@ -423,10 +423,10 @@ class DuplicatesView(ReportView):
     noun = "duplicate listings"
 
     def rows(self, store):
-        from kwtrack.catalog import RECENT_DAYS, product_rows
+        from kwtrack.catalog import product_rows, recent_product_window, window_days
         from kwtrack.duplicates import duplicate_listings
 
-        clusters = duplicate_listings(store)["clusters"]
+        clusters, window = duplicate_listings(store)["clusters"], recent_product_window(store)
         self.figures = product_rows(store, [p["product_id"] for c in clusters
                                             for p in c["products"]])
         self.cluster_of, rows = {}, []
@@ -438,8 +438,9 @@ class DuplicatesView(ReportView):
                                                row.clicks, row.keywords, p["title"][:50]]))
         if not clusters:
             return rows, "no duplicate listings among the live products"
+        figures = f"the last {window_days(window)} days" if window else "no product stats"
         return rows, (f"{counted(len(clusters), 'cluster')} of duplicate listings "
-                      f"({counted(len(rows), 'listing')}; figures: the last {RECENT_DAYS} days)")
+                      f"({counted(len(rows), 'listing')}; figures: {figures})")
 
     def details(self, store, key):
         number, c = self.cluster_of[key]

@@ -46,15 +46,15 @@ class ProductsView(BrowseView):
         if d is None:
             return f"*Product {key} is gone.*"
         p = d.product
-        window = f"{d.window[0]} – {d.window[1]}" if d.window else "no stats imported"
         lines = [
             f"## {p.title}",
             f"**{p.product_id}** · {p.category or 'no category'} · {p.status}"
             f"{' · showcase' if p.showcase else ''}{' · hot product' if p.hot else ''}",
             f"Score {cell(p.score)} · published {p.published or 'unknown'}",
             "",
-            f"**Last 30 days of data** ({window}): impressions {cell(p.impressions)}, "
-            f"clicks {cell(p.clicks)}, inquiries {cell(p.inquiries)}",
+            f"**{catalog.window_said(d.window).capitalize()}**: impressions "
+            f"{cell(p.impressions)}, clicks {cell(p.clicks)}, inquiries {cell(p.inquiries)}"
+            + (f" *({d.gap})*" if d.gap else ""),
             "",
             f"### Keywords ({len(d.keywords)})",
         ]
