@@ -320,3 +320,32 @@ def test_recent_numbers_are_over_whole_reports_and_a_missing_report_is_said(
     """))
     assert catalog.recent_product_gap(store) is None
     assert runner.invoke(cli, ["--db", str(db_path), "products", "list"]).stderr == ""
+
+
+def test_a_keyword_report_not_imported_is_named_below_the_keyword_list(store, tmp_path,
+                                                                       db_path):
+    """The keyword list's 4-week figures add the weeks that have stats: a week none reach
+    (that week's report not imported) is named, as the bid list names a week without P4P
+    stats."""
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+    from kwtrack.imports import import_file
+
+    from .conftest import write_csv
+
+    import_file(store, "keyword-stats", write_csv(tmp_path / "ks.csv", """
+        keyword,week,impressions,clicks
+        shoes,2026-10-26,100,5
+        shoes,2026-11-02,100,5
+        boots,2026-11-16,30,3
+    """))
+    assert catalog.weeks_without_keyword_stats(store) == [dt.date(2026, 11, 9)]
+    listed = CliRunner().invoke(cli, ["--db", str(db_path), "keywords", "list"])
+    assert listed.exit_code == 0 and listed.stderr == (
+        "no keyword stats for 2026-W46: the 4-week figures leave it out\n")
+    import_file(store, "keyword-stats", write_csv(tmp_path / "w46.csv", """
+        keyword,week,impressions
+        boots,2026-11-09,20
+    """))
+    assert catalog.weeks_without_keyword_stats(store) == []

@@ -326,6 +326,24 @@ async def test_the_bids_view_names_a_week_no_p4p_report_reaches(demo_db):
             "260 P4P keywords · no P4P stats for 2026-W46 · budget 300.00 a day")
 
 
+async def test_the_keyword_details_name_a_week_no_keyword_report_reaches(demo_db):
+    """The keyword list's 4-week figures leave such a week out: the details say which."""
+    from kwtrack.store import weekly
+    from kwtrack.store.models import KeywordStat
+
+    store = get_store()
+    week = weekly.last_week(store) - dt.timedelta(weeks=1)
+    KeywordStat.delete().where(KeywordStat.period_end.between(
+        week, week + dt.timedelta(days=6))).execute()
+    weekly.refresh(store, [week])
+    app = KwtrackApp(store_id=store.id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert ("*No keyword stats for 2026-W46: the 4-week figures leave it out.*"
+                in details_text(app.query_one("#keywords-view")))
+
+
 async def test_every_command_is_in_the_palette_and_the_help(demo_db):
     """Each view offers its own commands (keys, footer, palette); its help lists them, its
     own first, and nothing it does not offer."""

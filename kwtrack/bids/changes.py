@@ -28,7 +28,6 @@ from kwtrack.store.models import (
     database,
     now,
 )
-from kwtrack.store.periods import as_date
 
 
 @dataclass(frozen=True)
@@ -170,15 +169,7 @@ def list_bids(store: Store) -> list[BidLine]:
 def weeks_without_p4p(store: Store) -> list[dt.date]:
     """The weeks of a bid list's last RECENT_WEEKS (`list_bids`) that no P4P stats reach (a
     P4P report not imported): the list's totals leave them out, so it says which."""
-    last = weekly.last_week(store)
-    if last is None:
-        return []
-    weeks = [*weekly.weeks_before(last, RECENT_WEEKS - 1), last]
-    paid = (KeywordWeek.p4p_clicks.is_null(False) | KeywordWeek.p4p_spend.is_null(False)
-            | KeywordWeek.p4p_inquiries.is_null(False))
-    known = {as_date(week) for (week,) in KeywordWeek.select(KeywordWeek.week).where(
-        (KeywordWeek.store == store) & KeywordWeek.week.in_(weeks) & paid).distinct().tuples()}
-    return [week for week in weeks if week not in known]
+    return weekly.weeks_without(store, RECENT_WEEKS, p4p=True)
 
 
 def current_bid(store: Store, keyword: str) -> float | None:

@@ -22,6 +22,7 @@ from kwtrack.catalog.keywords import (
     last_keyword_stats_day,
     list_keywords,
     recent_keyword_window,
+    weeks_without_keyword_stats,
 )
 from kwtrack.catalog.products import (
     PRODUCT_SORTS,
@@ -46,4 +47,4 @@ __all__ = ["KEYWORD_SORTS", "PRODUCT_SORTS", "RECENT_DAYS", "RECENT_WEEKS", "Cov
            "last_keyword_stats_day", "list_keywords", "list_products", "product_details",
            "product_rows", "product_weeks", "recent_keyword_window", "recent_product_gap",
            "recent_product_window", "window_days", "window_said",
-           "set_title", "store_summaries"]
+           "set_title", "store_summaries", "weeks_without_keyword_stats"]

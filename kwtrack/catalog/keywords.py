@@ -13,6 +13,7 @@ from kwtrack.catalog.common import RECENT_WEEKS, as_int, direction, refuse, rout
 from kwtrack.cleanup import StoreCoverage
 from kwtrack.errors import KwtrackError
 from kwtrack.filters import split_comparisons, split_search, unread_term
+from kwtrack.store import weekly
 from kwtrack.store.models import (
     Bid,
     ImportBatch,
@@ -103,6 +104,12 @@ def recent_keyword_window(store: Store) -> tuple[dt.date, dt.date] | None:
     if last is None:
         return None
     return last - dt.timedelta(weeks=RECENT_WEEKS) + dt.timedelta(days=1), last
+
+
+def weeks_without_keyword_stats(store: Store) -> list[dt.date]:
+    """The Mondays of the keyword lists' recent weeks that no keyword stats reach (a keyword
+    report not imported): their 4-week figures leave them out, so the lists say which."""
+    return weekly.weeks_without(store, RECENT_WEEKS)
 
 
 def _keyword_number(store: Store, name: str):

@@ -43,7 +43,8 @@ def keywords_list(state: State, search, group, limit, offset, as_json, sort, des
       kwtrack keywords list --group core
       kwtrack keywords list --search "walking shoes" --json
     """
-    from kwtrack.catalog import list_keywords
+    from kwtrack.catalog import list_keywords, weeks_without_keyword_stats
+    from kwtrack.review import week_name
 
     store = state.store()
     rows = list_keywords(store, search, group=group, offset=offset, limit=limit,
@@ -57,6 +58,11 @@ def keywords_list(state: State, search, group, limit, offset, as_json, sort, des
                empty=none_listed("keywords", store.name,
                                  " ".join(filter(None, (search, group and f"group:{group}"))),
                                  offset))
+    missing = weeks_without_keyword_stats(store) if rows else []
+    if missing:  # (a keyword report not imported: the totals are of fewer weeks)
+        them = "it" if len(missing) == 1 else "them"
+        click.echo(f"no keyword stats for {', '.join(map(week_name, missing))}: the 4-week "
+                   f"figures leave {them} out", err=True)
 
 
 @keywords.command("track")

@@ -111,3 +111,21 @@ def last_week(store: Store) -> dt.date | None:
     """The Monday of the latest week the store has weekly keyword figures for."""
     return as_date(KeywordWeek.select(fn.MAX(KeywordWeek.week))
                    .where(KeywordWeek.store == store).scalar())
+
+
+def weeks_without(store: Store, count: int, *, p4p: bool = False) -> list[dt.date]:
+    """Of the store's last `count` weeks of keyword stats, the Mondays of those no stats row
+    reaches (`p4p`: no P4P row): a report not imported, which totals over the weeks leave
+    out, so the lists say which."""
+    last = last_week(store)
+    if last is None:
+        return []
+    weeks = [*weeks_before(last, count - 1), last]
+    query = KeywordWeek.select(KeywordWeek.week).where(
+        (KeywordWeek.store == store) & KeywordWeek.week.in_(weeks))
+    if p4p:
+        query = query.where(KeywordWeek.p4p_clicks.is_null(False)
+                            | KeywordWeek.p4p_spend.is_null(False)
+                            | KeywordWeek.p4p_inquiries.is_null(False))
+    known = {as_date(week) for (week,) in query.distinct().tuples()}
+    return [week for week in weeks if week not in known]

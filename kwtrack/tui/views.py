@@ -117,10 +117,15 @@ class KeywordsView(BrowseView):
                   f"{cell(s.spend)} |" for s in d.stats]
         if not d.stats:
             lines.append("| – | no stats | | | | |")
+        missing = catalog.weeks_without_keyword_stats(store)
+        if missing:  # (a keyword report not imported: the 4-week figures leave it out)
+            them = "it" if len(missing) == 1 else "them"
+            lines += ["", f"*No keyword stats for {', '.join(map(week_name, missing))}: the "
+                      f"4-week figures leave {them} out.*"]
         _, weeks = keyword_history(store, key)
         if weeks:
             weeks = weeks[-12:]
-            lines += ["", f"### Weekly impressions since {weeks[0].week}", "",
+            lines += ["", f"### Weekly impressions since {week_name(weeks[0].week)}", "",
                       f"- organic `{sparkline([w.organic_impressions for w in weeks])}`",
                       f"- P4P     `{sparkline([w.p4p_impressions for w in weeks])}`"]
         if k.bid is not None:
