@@ -73,9 +73,10 @@ def _coverage(store: Store):
 
 
 def _bids(store: Store):
-    columns = ["keyword", "group", "status", "bid", "base_price", "stars", "target_position"]
+    columns = ["keyword", "group", "status", "bid", "base_price", "stars", "target_position",
+               "min_bid", "max_bid"]
     query = (Bid.select(Keyword.keyword, Bid.group, Bid.status, Bid.bid, Bid.base_price,
-                        Bid.stars, Bid.target_position)
+                        Bid.stars, Bid.target_position, Bid.min_bid, Bid.max_bid)
              .join(Keyword).where(Keyword.store == store).order_by(Keyword.norm))
     return columns, (list(r) for r in query.tuples().iterator())
 

@@ -247,7 +247,8 @@ def _lines(changes: list[Change]) -> list[ChangeLine]:
 
 def _shown(change: Change, value: str | None) -> str | None:
     """A logged value as people read it: a bid as money (logged as `2.0`, shown `2.00`)."""
-    if value is not None and change.entity == "bid" and change.field == "bid":
+    if value is not None and change.entity == "bid" and change.field in ("bid", "min_bid",
+                                                                          "max_bid"):
         return price(float(value))
     if value is not None and change.field == ENTRY:
         row = json.loads(value)

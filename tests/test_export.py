@@ -71,7 +71,8 @@ def test_cli_export_json_and_stdout(demo_db):
     assert result.exit_code == 0
     records = json.loads(result.stdout)
     assert len(records) == 260 and set(records[0]) == {
-        "keyword", "group", "status", "bid", "base_price", "stars", "target_position"}
+        "keyword", "group", "status", "bid", "base_price", "stars", "target_position",
+        "min_bid", "max_bid"}
     bad = runner.invoke(cli, ["--db", str(demo_db), "export", "bids", "--format", "xlsx"])
     assert bad.exit_code == 2 and "needs an output file" in bad.output
 

@@ -283,6 +283,59 @@ def test_bid_limits_global_and_per_word(weekly, tmp_path):
     assert proposals["steady"].new_bid == 2.1
 
 
+def test_a_words_own_bid_limits_are_set_kept_to_exported_and_undone(weekly, db_path,
+                                                                     tmp_path):
+    """`bids limits` gives a P4P word its own limits inside the config's (there was no way to
+    set them, though `bids set` said to change them); the proposals and `bids set` keep to
+    them, `--config` included; an export carries them into another store; undo takes them
+    off."""
+    runner = CliRunner()
+
+    def run(*args, config=None):
+        return runner.invoke(cli, ["--db", str(db_path), *(["--config", str(config)]
+                                                           if config else []), *args])
+
+    done = run("bids", "limits", "steady", "--max", "2.1", "--reason", "thin margin")
+    assert done.exit_code == 0 and done.stdout == (
+        "steady: bids between 0.30 and 2.10 (the config's where the word has none)\n")
+    assert {p.keyword: p.new_bid for p in review_proposals(weekly)}["steady"] == 2.1
+    refused = run("bids", "set", "steady", "2.5")
+    assert refused.exit_code == 1 and "outside this word's limits, 0.3–2.1 CNY" in refused.stderr
+    before = dump()
+    for args, error in [
+            (["--max", "1.5"], "its bid of 2.00 is outside 0.30–1.50: set the bid first"),
+            (["--min", "3", "--max", "2.5"], "the low limit 3 is above the high one 2.5"),
+            (["--max", "25"], "a high limit of 25 is not a price in fen within [bids] min_bid "
+                              "and max_bid, 0.3–20 CNY"),
+            (["--max", "2.105"], "a high limit of 2.105 is not a price in fen"),
+            ([], "say --min PRICE, --max PRICE or --clear")]:
+        out = run("bids", "limits", "steady", *args)
+        assert out.exit_code == 1 and error in out.stderr, (args, out.stderr)
+    out = run("bids", "limits", "sleepy", "--max", "3")
+    assert out.exit_code == 1 and "'sleepy' is not in P4P" in out.stderr
+    # the team's config narrows the limits a word's own may take, and `bids set`'s too
+    config = tmp_path / "team.toml"
+    config.write_text("[bids]\nmax_bid = 2.05\n")
+    assert "0.3–20" not in run("bids", "limits", "steady", "--max", "2.1",
+                               config=config).stderr
+    assert "outside this word's limits, 0.3–2.05" in run("bids", "set", "steady", "2.1",
+                                                          config=config).stderr
+    assert dump() == before
+    assert "max_bid  -    2.10  thin margin" in run("history").stdout
+    # exported, imported into another store: the limits come with the bids
+    run("export", "bids", "-o", str(tmp_path / "bids.csv"))
+    assert "steady,,active,2.0,,,,,2.1" in (tmp_path / "bids.csv").read_text()
+    moved = runner.invoke(cli, ["--db", str(db_path), "--store", "other", "import", "p4p",
+                                str(tmp_path / "bids.csv")])
+    assert moved.exit_code == 0, moved.output
+    assert {(k.store.name, b.max_bid) for b in Bid.select().join(Keyword)
+            for k in [b.keyword] if k.norm == "steady"} == {("default", 2.1), ("other", 2.1)}
+    # undone: the config's again
+    assert "bid steady max_bid (now -)" in run("undo").stdout
+    assert Bid.get(Bid.keyword == Keyword.get((Keyword.norm == "steady")
+                                              & (Keyword.store == weekly))).max_bid is None
+
+
 def test_a_word_put_into_p4p_leaves_it_again_on_undo_and_comes_back_on_redo(weekly, db_path):
     """A bid set on a word with none makes its P4P entry; undo removes the entry (not a
     status of nothing, which the table refuses), redo makes it again with its bid."""

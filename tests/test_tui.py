@@ -589,6 +589,46 @@ async def test_set_a_bid_with_a_validation_error_then_a_fix(demo_db):
         assert (latest.new_bid, latest.reason) == (3.33, "steady clicks")
 
 
+async def test_a_words_own_bid_limits_from_a_form_refused_then_set_and_undone(demo_db):
+    """B on the Bids view: the word's own limits, a blank one the config's; limits its bid
+    breaks are refused in the form; set, the details say them; u takes them back."""
+    from kwtrack.store.models import Bid, Keyword
+    from kwtrack.tui.forms import FormDialog
+
+    def limits(word: str) -> tuple:
+        bid = Bid.get(Bid.keyword == Keyword.get(Keyword.keyword == word))
+        return bid.min_bid, bid.max_bid
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        bids = await _rows_of(app, pilot, "bids")
+        keyword = bids.table.coordinate_to_cell_key((0, 0)).row_key.value
+        now = bids.lines[keyword].bid
+        await pilot.press("B")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormDialog)
+        low, high = (app.screen.query_one(f"#field-{name}", Input)
+                     for name in ("min_bid", "max_bid"))
+        assert (low.value, high.value) == ("", "")
+        high.value = f"{now - 0.01:.2f}"  # under the bid it has: refused, nothing written
+        high.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormDialog) and "set the bid first" in str(
+            app.screen.query_one("#error-form").render())
+        assert limits(keyword) == (None, None)
+        high.value = f"{now + 1:.2f}"
+        high.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FormDialog)
+        assert limits(keyword) == (None, round(now + 1, 2))
+        assert f"limits 0.30–{now + 1:.2f} (the word's own)" in details_text(bids)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert limits(keyword) == (None, None)
+
+
 async def _first_keyword(app, pilot) -> str:
     """Show Keywords and name the word on its first row."""
     await pilot.press("2")

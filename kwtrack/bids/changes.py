@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from kwtrack.config import BidSettings, Config, load_config
+from kwtrack.edits import FormField
 from kwtrack.errors import KwtrackError
 from kwtrack.history import ENTRY, entry_text, log_change, next_action
 from kwtrack.review import Review, find_keyword, weekly_review
@@ -28,6 +29,7 @@ from kwtrack.store.models import (
     database,
     now,
 )
+from kwtrack.values import parse_price
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,8 @@ def set_bid(store: Store, keyword: str, price: float, *, reason: str | None = No
         if not low <= price <= high:
             raise KwtrackError(
                 f"a bid of {price:g} is outside this word's limits, {low:g}–{high:g} CNY "
-                "([bids] min_bid and max_bid, narrowed by the word's own; see `kwtrack config "
-                "show`): change the limits to bid that")
+                "([bids] min_bid and max_bid, narrowed by the word's own: `kwtrack config "
+                "show`, `kwtrack bids limits`): change the limits to bid that")
         stamp = now()
         action = next_action(store)
         if bid is None:
@@ -137,6 +139,80 @@ def set_bid(store: Store, keyword: str, price: float, *, reason: str | None = No
         _write(store, action, bid, new_bid=price, new_status=status,
                reason=reason or "set by hand", stamp=stamp)
     return old, price
+
+
+def set_limits(store: Store, keyword: str, *, low: float | None = None,
+               high: float | None = None, clear: bool = False, reason: str | None = None,
+               config: Config | None = None) -> tuple[float | None, float | None]:
+    """Give a P4P word its own bid limits, inside `[bids]` min_bid and max_bid: `bids set`,
+    the TUI and the review's proposals keep its bid between them. `clear` first takes both
+    off (back to the config's); a limit not given stays as it is. One change `kwtrack undo`
+    reverses; returns the limits now (None: the config's). Refused: a word not in P4P, a
+    limit not in fen or outside the config's, the low one above the high one, or a bid
+    already outside them (set the bid first)."""
+    rules = (config or load_config()).bids
+    for name, value in (("low", low), ("high", high)):
+        if value is not None and (round(value, 2) != value
+                                  or not rules.min_bid <= value <= rules.max_bid):
+            raise KwtrackError(f"a {name} limit of {value:g} is not a price in fen within "
+                               f"[bids] min_bid and max_bid, {rules.min_bid:g}–"
+                               f"{rules.max_bid:g} CNY (`kwtrack config show`)")
+    found = find_keyword(store, keyword)
+    with database.obj.atomic():
+        bid = Bid.get_or_none(Bid.keyword == found)
+        if bid is None:
+            raise KwtrackError(f"{found.keyword!r} is not in P4P: give it a bid first "
+                               "(`kwtrack bids set`)")
+        old = bid.min_bid, bid.max_bid
+        kept = (None, None) if clear else old
+        new = (kept[0] if low is None else low, kept[1] if high is None else high)
+        if None not in new and new[0] > new[1]:
+            raise KwtrackError(f"the low limit {new[0]:g} is above the high one {new[1]:g}")
+        low, high = new[0] or rules.min_bid, new[1] or rules.max_bid
+        if bid.bid is not None and not low <= bid.bid <= high:
+            raise KwtrackError(f"its bid of {bid.bid:.2f} is outside {low:.2f}–{high:.2f}: "
+                               "set the bid first")
+        stamp, action = now(), next_action(store)
+        for field, was, value in zip(("min_bid", "max_bid"), old, new, strict=True):
+            if value != was:
+                log_change(store, action, "bid", bid.id, field, was, value,
+                           reason or "limits set by hand", stamp)
+        Bid.update(min_bid=new[0], max_bid=new[1], updated_at=stamp).where(
+            Bid.id == bid.id).execute()
+    return new
+
+
+LIMITS_FORM = (FormField("min_bid", "Lowest bid", "CNY per click; blank: the config's"),
+               FormField("max_bid", "Highest bid", "CNY per click; blank: the config's"))
+
+
+def limits_values(store: Store, keyword: str) -> dict[str, str]:
+    """A P4P word's own limits as a form's text (blank: none, the config's)."""
+    bid = Bid.get_or_none(Bid.keyword == find_keyword(store, keyword))
+    return {name: "" if getattr(bid, name, None) is None else f"{getattr(bid, name):.2f}"
+            for name in ("min_bid", "max_bid")}
+
+
+def limits_problems(values: dict[str, str]) -> dict[str, str]:
+    """What is wrong with limits as typed in a form ({field: why}; blank is no limit)."""
+    found = {}
+    for name in ("min_bid", "max_bid"):
+        text = (values.get(name) or "").strip()
+        if text:
+            try:
+                parse_price(text)
+            except ValueError as exc:
+                found[name] = str(exc)
+    return found
+
+
+def set_limits_from_form(store: Store, keyword: str, values: dict[str, str],
+                         config: Config | None = None) -> tuple[float | None, float | None]:
+    """`set_limits` from a form: the limits typed, a blank one the config's."""
+    low, high = ((values.get(name) or "").strip() for name in ("min_bid", "max_bid"))
+    return set_limits(store, keyword, low=parse_price(low) if low else None,
+                      high=parse_price(high) if high else None, clear=True,
+                      reason="limits set by hand", config=config)
 
 
 RECENT_WEEKS = 4  # the weeks of P4P figures a bid list shows beside each bid

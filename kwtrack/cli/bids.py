@@ -17,6 +17,7 @@ from kwtrack.cli.common import (
     parse_as_of,
     pass_state,
 )
+from kwtrack.errors import KwtrackError
 from kwtrack.wording import counted, price, step
 
 
@@ -42,8 +43,40 @@ def bids_set(state: State, keyword: str, bid: float, reason: str | None,
     """
     from kwtrack.bids import set_bid
 
-    old, new = set_bid(state.store(), keyword, bid, reason=reason, status=status)
+    old, new = set_bid(state.store(), keyword, bid, reason=reason, status=status,
+                       config=state.config())
     click.echo(f"{keyword}: bid {step(old, new, price)}")
+
+
+@bids_group.command("limits")
+@click.argument("keyword")
+@click.option("--min", "low", metavar="PRICE", type=Price(), help="Never bid below PRICE.")
+@click.option("--max", "high", metavar="PRICE", type=Price(), help="Never bid above PRICE.")
+@click.option("--clear", is_flag=True, help="Take the word's own limits off first (back to "
+              "the config's [bids] min_bid and max_bid).")
+@click.option("-r", "--reason", help="Why (kept in the change log).")
+@pass_state
+def bids_limits(state: State, keyword: str, low: float | None, high: float | None,
+                clear: bool, reason: str | None) -> None:
+    """Give KEYWORD its own bid limits, inside the config's: `bids set`, the TUI and the
+    review's proposals keep its bid between them. A limit not given stays as it is;
+    `kwtrack undo` puts them back.
+
+    \b
+    Example:
+      kwtrack bids limits "walking shoes" --max 5 --reason "margin is thin"
+      kwtrack bids limits "walking shoes" --clear
+    """
+    from kwtrack.bids import set_limits
+
+    if low is None and high is None and not clear:
+        raise KwtrackError("say --min PRICE, --max PRICE or --clear")
+    rules = state.config().bids
+    low, high = set_limits(state.store(), keyword, low=low, high=high, clear=clear,
+                           reason=reason, config=state.config())
+    click.echo(f"{keyword}: bids between {price(low or rules.min_bid)} and "
+               f"{price(high or rules.max_bid)}"
+               + ("" if low and high else " (the config's where the word has none)"))
 
 
 @bids_group.command("list")

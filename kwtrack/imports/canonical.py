@@ -195,7 +195,8 @@ def apply_coverage(run: Run, chunk: Chunk) -> None:
                      [(*w, stamp) for w in new])
 
 
-BID_FIELDS = ["group", "status", "bid", "base_price", "stars", "target_position"]
+BID_FIELDS = ["group", "status", "bid", "base_price", "stars", "target_position", "min_bid",
+              "max_bid"]
 
 
 def apply_p4p(run: Run, chunk: Chunk) -> None:
@@ -208,7 +209,11 @@ def apply_p4p(run: Run, chunk: Chunk) -> None:
             Bid.keyword.in_(list(part)))
         existing.update({r["keyword"]: r for r in query.dicts()})
     plans, history = [], []
-    for _, rec in records:
+    for row, rec in records:
+        low, high = rec.get("min_bid"), rec.get("max_bid")
+        if low is not None and high is not None and low > high:  # (`bids limits` refuses it)
+            run.problem(row, "min_bid", f"{low:g} is above max_bid {high:g}")
+            continue
         kid = run.keyword_ids[record_keyword(rec)[0]]
         old = existing.get(kid)
         plan = merge(old, rec, BID_FIELDS)
@@ -462,6 +467,8 @@ KINDS = (
             Column("base_price", parse_float),
             Column("stars", parse_int),
             Column("target_position", parse_int),
+            Column("min_bid", parse_float),  # (the word's own limits: `bids limits`)
+            Column("max_bid", parse_float),
         ),
         key=("keyword",),
         apply=apply_p4p,

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Header, TabbedContent, TabPane
 
 from kwtrack import __version__
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
-from kwtrack.tui.commands import KwtrackCommands, bindings, help_sections, offered
+from kwtrack.tui.commands import KwtrackCommands, bindings, offered
 from kwtrack.tui.dialogs import (
     BidDialog,
     ConfirmDialog,
     DeleteDialog,
     ExportDialog,
+    HelpScreen,
     ImportDialog,
 )
 from kwtrack.tui.forms import FormDialog, LinkDialog, ResultDialog
@@ -34,40 +32,6 @@ from kwtrack.tui.reports import (
 from kwtrack.tui.views import KeywordsView, ProductsView
 from kwtrack.tui.widgets import BrowseView, SaysWorkerErrors
 from kwtrack.wording import counted, price, step
-
-
-class HelpScreen(ModalScreen[None]):
-    """The keys of the view shown, then those of every view, on top of whatever is open:
-    one line a key (wrapped when long), so that most of it fits an 80×24 terminal."""
-
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 100; max-width: 100%; height: auto; max-height: 100%;
-                                  border: thick $primary; background: $surface; padding: 0 1; }
-    """
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
-
-    def __init__(self, view: str):
-        super().__init__()
-        self.view = view
-
-    def compose(self) -> ComposeResult:
-        from rich.console import Group
-        from rich.table import Table
-        from rich.text import Text
-
-        sections = help_sections(self.view)
-        width = max(len(key) for _, keys in sections for key, _ in keys)  # (keys align)
-        parts = []
-        for heading, keys in sections:
-            table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
-            table.add_column(style="bold", no_wrap=True, min_width=width)
-            table.add_column(ratio=1)
-            for key, what in keys:
-                table.add_row(Text(key), Text(what))  # (as written: no markup)
-            parts += [Text(heading, style="bold underline"), table, Text("")]
-        with VerticalScroll():
-            yield Static(Group(*parts[:-1]))
 
 
 class KwtrackApp(SaysWorkerErrors, App[None]):
@@ -288,6 +252,21 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
                                                           proposal), self._after_change)
 
     @work(thread=True, exit_on_error=False)
+    def action_bid_limits(self) -> None:
+        _, key = self._highlighted()
+        if key is not None:
+            self._open_limits(key)
+
+    @work(thread=True, exit_on_error=False)
+    def _open_limits(self, keyword: str) -> None:
+        from kwtrack import bids
+
+        form = FormDialog(self.store_id, f"Bid limits of {keyword!r}", bids.LIMITS_FORM,
+                          bids.limits_values(store_by_id(self.store_id), keyword),
+                          bids.limits_problems, lambda store, values: bids.set_limits_from_form(
+                              store, keyword, values, self.config))
+        self.call_from_thread(self.push_screen, form, self._after_change)
+
     def action_apply_review(self) -> None:
         """The week's proposed bid changes (the Review's week, else the latest), asked
         first, applied as one change."""

@@ -57,6 +57,9 @@ COMMANDS: tuple[Command, ...] = (
             "orphaned keywords to the live products the check suggests to carry them, asked "
             "first (then it can go: D); u undoes it", views=("cleanup",)),
     Command("b", "bid", "Bid", "set the highlighted word's P4P bid", views=WORDS),
+    Command("B", "bid_limits", "Bid limits", "set the highlighted P4P word's own bid limits "
+            "(a form; blank: the config's), which bids and the review's proposals keep to; "
+            "u undoes them", footer=False, views=("bids",)),
     Command("A", "apply_review", "Apply bids", "apply the bid changes the week's review "
             "proposes (raise, cut), asked first; u undoes them together",
             views=("bids", "review")),

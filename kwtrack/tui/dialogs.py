@@ -1,5 +1,5 @@
 """Modal dialogs: a yes-or-no question, deleting a product after the coverage check, setting a
-bid, importing a file, exporting the store.
+bid, importing a file, exporting the store, and the help.
 
 A dialog validates what is typed and says what is wrong next to the field; its database
 work runs in a thread worker, and every change it makes is written at once (and logged, so
@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 
 from kwtrack.errors import KwtrackError
 from kwtrack.store.database import store_by_id
+from kwtrack.tui.commands import help_sections
 from kwtrack.tui.reports import near_duplicate_lines, verdicts_markdown
 from kwtrack.tui.widgets import SaysWorkerErrors
 from kwtrack.values import parse_price
@@ -389,3 +390,37 @@ class ExportDialog(SaysWorkerErrors, ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys of the view shown, then those of every view, on top of whatever is open:
+    one line a key (wrapped when long), so that most of it fits an 80×24 terminal."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 100; max-width: 100%; height: auto; max-height: 100%;
+                                  border: thick $primary; background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+
+    def __init__(self, view: str):
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        sections = help_sections(self.view)
+        width = max(len(key) for _, keys in sections for key, _ in keys)  # (keys align)
+        parts = []
+        for heading, keys in sections:
+            table = Table(box=None, show_header=False, padding=(0, 1), expand=True)
+            table.add_column(style="bold", no_wrap=True, min_width=width)
+            table.add_column(ratio=1)
+            for key, what in keys:
+                table.add_row(Text(key), Text(what))  # (as written: no markup)
+            parts += [Text(heading, style="bold underline"), table, Text("")]
+        with VerticalScroll():
+            yield Static(Group(*parts[:-1]))

@@ -220,8 +220,10 @@ class BidsView(ReportView):
         b = getattr(self, "lines", {}).get(key)
         lines = [f"## {key}", ""]
         if b is not None:
+            rules = self.app.config.bids  # (a limit the word has not: the config's)
             limits = ("the config's" if b.min_bid is None and b.max_bid is None else
-                      f"{price(b.min_bid)}–{price(b.max_bid)} (the word's own)")
+                      f"{price(b.min_bid or rules.min_bid)}–{price(b.max_bid or rules.max_bid)}"
+                      " (the word's own)")
             lines += [f"bid {price(b.bid)} · base {price(b.base_price)} · limits {limits}", "",
                       f"last 4 weeks of P4P: {cell(b.clicks)} clicks, spend {price(b.spend)}, "
                       f"CPC {price(b.cpc)}, {cell(b.inquiries)} inquiries", ""]
