@@ -30,7 +30,7 @@ from kwtrack.store.models import (
     ProductStat,
     Store,
 )
-from kwtrack.values import FORMULA_STARTS
+from kwtrack.values import formula_safe
 
 EXPORT_KINDS = ("products", "keywords", "coverage", "bids", "keyword-stats", "product-stats")
 
@@ -120,9 +120,7 @@ def _cell(value):
         return "Y" if value else "N"
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    return formula_safe(value)
 
 
 def _json_value(value):

@@ -34,6 +34,15 @@ LARGEST_COUNT = 2**31 - 1  # an integer column on PostgreSQL (no store's count c
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # stats of real stores
 
 
+def formula_safe(value):
+    """A value as a spreadsheet cell keeps it: text starting like a formula (`=`, `+`, `-`,
+    `@`; a buyer's search term can) gets a leading `'`, so that no spreadsheet runs it
+    (`parse_text` takes the `'` off again); anything else as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def parse_text(text: str) -> str | None:
     """Text with surrounding whitespace removed; unknown marks become None.
 

@@ -728,6 +728,10 @@ def test_the_review_as_a_workbook_for_the_meeting(weekly, db_path, tmp_path):
     assert riser[3].value is None  # no P4P impressions: unknown, not 0
     new = [row[0] for row in book["New words"].iter_rows(min_row=2, values_only=True)]
     assert "'=1+1 shoes" in new and "newbie" in new
+    # and in the CSV (a buyer's search term is anyone's text)
+    text = runner.invoke(cli, ["--db", str(db_path), "review", "--week", "2026-W47",
+                               "--csv"]).stdout
+    assert "\n2026-W47,new,'=1+1 shoes," in text and "\n2026-W47,new,=1+1" not in text
     assert [row[0] for row in book["Raise the bid"].iter_rows(values_only=True)][1] == "steady"
     assert book["P4P plan"]["A2"].value == "budget"
     # the markdown file is what the screen shows; a missing folder or an unknown suffix is

@@ -83,6 +83,7 @@ def review(ctx: click.Context, week: str | None, fmt: str | None,
 def _text(found, fmt: str | None) -> str:
     """The review as markdown (the default), CSV or JSON text."""
     from kwtrack.review import csv_rows, markdown
+    from kwtrack.values import formula_safe
 
     if fmt == "json":
         return json_text(found.to_dict(), indent=2)
@@ -92,7 +93,8 @@ def _text(found, fmt: str | None) -> str:
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(header)
-    writer.writerows(rows)
+    # (a buyer's search term may start like a formula: no spreadsheet runs it, as exported)
+    writer.writerows([[formula_safe(cell) for cell in row] for row in rows])
     return text.getvalue()
 
 

@@ -9,7 +9,7 @@ from kwtrack.review.overview import FIGURES, StoreWeek, gaps
 from kwtrack.review.plan import PlanCheck
 from kwtrack.review.sections import KEYWORD_SECTIONS, Review
 from kwtrack.review.weeks import week_name
-from kwtrack.values import FORMULA_STARTS
+from kwtrack.values import formula_safe
 
 TITLES = {
     "top_traffic": "Top traffic", "top_spend": "Top P4P spend", "new": "New words",
@@ -172,7 +172,7 @@ def write_workbook(review: Review, path) -> None:
         for item in items:
             label = [item.keyword] if name in KEYWORD_SECTIONS else [item.product_id,
                                                                      item.title]
-            sheet.append([*map(_text_cell, label), *(item.figures.get(c) for c in columns),
+            sheet.append([*map(formula_safe, label), *(item.figures.get(c) for c in columns),
                           item.why])
         if not items:
             sheet.append(["nothing this week"])
@@ -211,7 +211,7 @@ def _categories_sheet(sheet, categories: list[CategoryWeek]) -> None:
 
     sheet.append(["category", *map(figure_name, CATEGORY_FIGURES)])
     for c in categories:
-        sheet.append([_text_cell(c.name), *(c.figures[name] for name in CATEGORY_FIGURES)])
+        sheet.append([formula_safe(c.name), *(c.figures[name] for name in CATEGORY_FIGURES)])
     _number_formats(sheet, CATEGORY_FIGURES, 2)
     _finish(sheet, [30] + [14] * len(CATEGORY_FIGURES), Font(bold=True))
 
@@ -231,12 +231,6 @@ def _number_formats(sheet, columns, first: int) -> None:
                 cell.number_format = shown
             elif isinstance(cell.value, int):  # (a count; a score stays as it is)
                 cell.number_format = "#,##0"
-
-
-def _text_cell(text: str | None) -> str | None:
-    """A keyword or title as a cell: text that a spreadsheet would run as a formula
-    (`=…`, `+…`, `-…`, `@…`) keeps a leading apostrophe, as the exports write it."""
-    return "'" + text if text and text.startswith(FORMULA_STARTS) else text
 
 
 def _finish(sheet, widths: list[int], bold) -> None:
