@@ -57,11 +57,15 @@ def _products(store: Store) -> tuple[list[str], Iterator[list]]:
 
 
 def _keywords(store: Store):
-    columns = ["keyword", "group", "search_index", "competition", "source", "status", "notes"]
+    columns = ["keyword", "group", "search_index", "competition", "source", "status", "notes",
+               "tracked"]
     query = Keyword.select(Keyword.keyword, Keyword.group, Keyword.search_index,
-                           Keyword.competition, Keyword.source, Keyword.status, Keyword.notes
+                           Keyword.competition, Keyword.source, Keyword.status, Keyword.notes,
+                           Keyword.tracked_at.is_null(False)
                            ).where((Keyword.store == store) & Keyword.archived_at.is_null())
-    return columns, (list(r) for r in query.order_by(Keyword.norm).tuples().iterator())
+    # (tracked: Y, or blank rather than N, so that importing the file untracks nothing)
+    return columns, ([*r[:-1], True if r[-1] else None]
+                     for r in query.order_by(Keyword.norm).tuples().iterator())
 
 
 def _coverage(store: Store):

@@ -167,3 +167,38 @@ def test_cli_export_all_into_a_folder_and_its_errors(demo_db, tmp_path):
                                   str(tmp_path / "no" / "such" / "bids.csv")])
     assert nowhere.exit_code == 1 and "no such folder" in nowhere.output
     assert "Traceback" not in nowhere.output
+
+
+def test_tracked_words_go_out_with_the_keywords_and_come_back_in(store, db_path, tmp_path):
+    """A word tracked between reviews (typed by the operator) leaves with `export keywords`
+    (`tracked`: Y; blank, not N, for the others, so the file untracks nothing) and comes back
+    with the import; N stops tracking; undo puts it back."""
+    from kwtrack.review import set_tracked
+    from kwtrack.store.models import Keyword
+
+    def tracked(name: str) -> set[str]:
+        return {k.keyword for k in Keyword.select().join_from(Keyword, type(store)).where(
+            (type(store).name == name) & Keyword.tracked_at.is_null(False))}
+
+    import_file(store, "keywords", write_csv(tmp_path / "k.csv", "keyword\na\nb\nc\n"))
+    set_tracked(store, ["a", "b"], True)
+    out = tmp_path / "out.csv"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", str(db_path), "export", "keywords", "-o", str(out)]
+                         ).exit_code == 0
+    assert out.read_text().splitlines() == [
+        "keyword,group,search_index,competition,source,status,notes,tracked",
+        "a,,,,,,,Y", "b,,,,,,,Y", "c,,,,,,,"]
+    other = ["--db", str(db_path), "--store", "other"]
+    assert runner.invoke(cli, [*other, "init"]).exit_code == 0
+    assert runner.invoke(cli, [*other, "import", "keywords", str(out)]).exit_code == 0
+    assert tracked("other") == {"a", "b"}
+    moved = runner.invoke(cli, [*other, "import", "keywords", str(write_csv(
+        tmp_path / "t.csv", "keyword,tracked\na,N\nc,Y\nb,\n"))])
+    assert "3 rows, 0 added, 2 changed, 1 unchanged" in moved.stdout, moved.output
+    assert tracked("other") == {"b", "c"}
+    runner.invoke(cli, [*other, "undo"])
+    assert tracked("other") == {"a", "b"} == tracked("default")
+    odd = runner.invoke(cli, [*other, "import", "keywords", str(write_csv(
+        tmp_path / "odd.csv", "keyword,tracked\na,maybe\n"))])
+    assert odd.exit_code == 1 and "odd.csv:2:tracked" in odd.stderr

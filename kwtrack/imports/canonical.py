@@ -146,17 +146,23 @@ def apply_keywords(run: Run, chunk: Chunk) -> None:
     norms = {record_keyword(rec)[0] for _, rec in records}
     existing = {}
     for part in bulk.chunked(sorted(norms)):
-        query = Keyword.select(Keyword.id, Keyword.norm, *[
+        query = Keyword.select(Keyword.id, Keyword.norm, Keyword.tracked_at, *[
             getattr(Keyword, f) for f in KEYWORD_FIELDS
         ]).where((Keyword.store == run.store) & Keyword.norm.in_(list(part)))
         existing.update({r["norm"]: r for r in query.dicts()})
     plans = []
+    stamp = bulk.to_db(now())
     for _, rec in records:
         norm, display = record_keyword(rec)
         old = existing.get(norm)
         if rec.get("group") is not None:
             rec["group"] = run.spell_group(rec["group"])
         plan = merge(old, rec, KEYWORD_FIELDS)
+        tracked = rec.get("tracked")  # (Y tracks the word, N stops it; blank leaves it)
+        if old is None:  # (every new row has the same columns: they are inserted together)
+            plan["tracked_at"] = stamp if tracked else None
+        elif tracked is not None and (old["tracked_at"] is not None) != tracked:
+            plan = {**(plan or {}), "tracked_at": stamp if tracked else None}
         if old is None:
             plans.append((None, {"keyword": display, "norm": norm,
                                  **Keyword.derived("keyword", display), **plan}))
@@ -396,6 +402,7 @@ KINDS = (
             Column("source", text_up_to(Keyword.source.max_length)),
             Column("status", text_up_to(Keyword.status.max_length)),
             Column("notes", parse_text),
+            Column("tracked", parse_bool),  # (followed between reviews: `keywords track`)
         ),
         key=("keyword",),
         apply=apply_keywords,
