@@ -251,7 +251,6 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
         self.call_from_thread(self.push_screen, BidDialog(self.store_id, keyword, bid,
                                                           proposal), self._after_change)
 
-    @work(thread=True, exit_on_error=False)
     def action_bid_limits(self) -> None:
         _, key = self._highlighted()
         if key is not None:
@@ -267,6 +266,7 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
                               store, keyword, values, self.config))
         self.call_from_thread(self.push_screen, form, self._after_change)
 
+    @work(thread=True, exit_on_error=False)
     def action_apply_review(self) -> None:
         """The week's proposed bid changes (the Review's week, else the latest), asked
         first, applied as one change."""
