@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import textwrap
 
 import pytest
 
@@ -242,12 +243,8 @@ def test_a_total_a_row_leaves_unknown_is_unknown_not_the_sum_of_the_others(store
     assert [r.keyword for r in catalog.list_keywords(store, "spend>0")] == ["shoes"]
 
 
-def test_a_products_weeks_are_the_reviews_weeks_unknown_where_the_stats_miss_days(
-        store, tmp_path):
-    """`products show`'s weeks: the data manager's Sunday-to-Saturday week is the ISO week
-    holding six of its days, as the review counts it (it was put in the week before, and
-    the week it belongs to read 0); a week whose days the stats do not all cover is unknown,
-    not 0; a week they cover and the product has no row in had none."""
+def _two_products(store, tmp_path, stats: str) -> None:
+    """Products P1 and P2, and their product stats (`stats`: the CSV's rows)."""
     from kwtrack.imports import import_file
 
     from .conftest import write_csv
@@ -257,13 +254,25 @@ def test_a_products_weeks_are_the_reviews_weeks_unknown_where_the_stats_miss_day
         P1,Leather Boots Model B1
         P2,Canvas Shoes Model C2
     """))
-    import_file(store, "product-stats", write_csv(tmp_path / "ps.csv", """
-        product_id,period_start,period_end,impressions,clicks,inquiries
+    import_file(store, "product-stats", write_csv(
+        tmp_path / "ps.csv", "product_id,period_start,period_end,impressions,clicks,inquiries\n"
+        + textwrap.dedent(stats).lstrip("\n")))
+
+
+def test_a_products_weeks_are_the_reviews_weeks_unknown_where_the_stats_miss_days(
+        store, tmp_path):
+    """`products show`'s weeks: the data manager's Sunday-to-Saturday week is the ISO week
+    holding six of its days, as the review counts it (it was put in the week before, and
+    the week it belongs to read 0); a week whose days the stats do not all cover is unknown,
+    not 0; a week they cover and the product has no row in had none."""
+
+
+    _two_products(store, tmp_path, """
         P1,2026-10-25,2026-10-31,100,5,1
         P1,2026-11-08,2026-11-14,70,,0
         P2,2026-11-08,2026-11-14,10,1,0
         P1,2026-11-15,2026-11-21,90,4,0
-    """))
+    """)
     weeks = catalog.product_weeks(store, "P1", weeks=5)
     assert [(w.monday.isoformat(), w.impressions, w.clicks) for w in weeks] == [
         ("2026-10-19", None, None),  # W43: no stats
@@ -287,19 +296,13 @@ def test_recent_numbers_are_over_whole_reports_and_a_missing_report_is_said(
 
     from .conftest import write_csv
 
-    import_file(store, "products", write_csv(tmp_path / "p.csv", """
-        product_id,title
-        P1,Leather Boots Model B1
-        P2,Canvas Shoes Model C2
-    """))
-    import_file(store, "product-stats", write_csv(tmp_path / "ps.csv", """
-        product_id,period_start,period_end,impressions,clicks,inquiries
+    _two_products(store, tmp_path, """
         P1,2026-10-18,2026-10-24,1000,50,5
         P1,2026-10-25,2026-10-31,100,5,1
         P1,2026-11-08,2026-11-14,100,5,1
         P2,2026-11-08,2026-11-14,50,5,0
         P1,2026-11-15,2026-11-21,100,5,1
-    """))
+    """)
     assert catalog.recent_product_window(store) == (dt.date(2026, 10, 25),
                                                     dt.date(2026, 11, 21))
     assert catalog.recent_product_gap(store) == (
