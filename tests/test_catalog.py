@@ -352,3 +352,16 @@ def test_a_keyword_report_not_imported_is_named_below_the_keyword_list(store, tm
         boots,2026-11-09,20
     """))
     assert catalog.weeks_without_keyword_stats(store) == []
+
+
+def test_tracked_y_lists_the_words_followed_between_reviews(demo_db):
+    from kwtrack.review import set_tracked
+
+    store = get_store()
+    set_tracked(store, ["sneakers", "basketball shoes"], True)
+    assert [r.keyword for r in catalog.list_keywords(store, "tracked:y")] == [
+        "basketball shoes", "sneakers"]
+    assert catalog.count_keywords(store, "tracked:n") == catalog.count_keywords(store) - 2
+    assert [r.keyword for r in catalog.list_keywords(store, "tracked:y sneak")] == ["sneakers"]
+    with pytest.raises(KwtrackError, match=r"'tracked:maybe': say y or n \(tracked:y\)"):
+        catalog.list_keywords(store, "tracked:maybe")

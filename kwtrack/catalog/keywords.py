@@ -84,7 +84,7 @@ KEYWORD_NUMBERS = {"impressions": "impressions", "impr": "impressions", "clicks"
                    "index": "search_index", "competition": "competition"}
 
 
-KEYWORD_FILTERS = ("group", "status", "source", "route", "archived")
+KEYWORD_FILTERS = ("group", "status", "source", "route", "archived", "tracked")
 
 
 def last_keyword_stats_day(store: Store) -> dt.date | None:
@@ -140,9 +140,12 @@ def _keyword_query(store: Store, search: str | None, group: str | None):
     search, terms = split_search(search, KEYWORD_FILTERS)
     refuse(unread_term(search, KEYWORD_FILTERS, KEYWORD_NUMBERS))
     route, archived = terms.pop("route", None), terms.pop("archived", None)
+    tracked = terms.pop("tracked", None)  # (the words followed between reviews)
     # (the deleted words only with `archived:y`: `keywords add WORD` brings one back)
     query = Keyword.select().where(in_store(Keyword, store) & Keyword.archived_at.is_null(
         archived is None or not yes("archived", archived)))
+    if tracked is not None:
+        query = query.where(Keyword.tracked_at.is_null(not yes("tracked", tracked)))
     for name, value in terms.items():
         query = query.where(getattr(Keyword, name) ** value)
     for name, compare, number in compared:

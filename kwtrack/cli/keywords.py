@@ -25,7 +25,8 @@ def keywords() -> None:
 
 @keywords.command("list")
 @click.option("-s", "--search", metavar="TEXT", help="Only keywords (or groups) containing "
-              "TEXT; terms too: group:core, route:none, impr>1000, bid<=2.5, spend<1.")
+              "TEXT; terms too: group:core, route:none, tracked:y, impr>1000, bid<=2.5, "
+              "spend<1.")
 @click.option("-g", "--group", metavar="NAME", help="Only keywords of this group.")
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
               help="At most this many rows.")
