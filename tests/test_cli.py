@@ -278,6 +278,28 @@ def test_a_list_with_no_rows_says_why_beside_its_header(store, db_path):
     assert listed.stderr == "" and "walking shoes" in listed.stdout
 
 
+def test_products_list_over_the_last_n_days_for_the_monthly_product_analysis(demo_db):
+    """`--days N`: the numbers over the last N days of data (sort by inquiries: the monthly
+    analysis; 360: a hot product's year), said on stderr as the stats give them: a span
+    longer than the stats is the days they hold, never a year read from six months."""
+    from kwtrack.catalog import list_products
+    from kwtrack.store.database import get_store
+
+    month = run("products", "list", "--days", "90", "--sort", "inquiries", "--desc",
+                "--limit", "3", "--json", db=demo_db)
+    assert month.stderr == "numbers: the last 90 days of data (2026-08-25 – 2026-11-22)\n"
+    rows = json.loads(month.stdout)
+    every = list_products(get_store(), days=90)
+    assert [r["inquiries"] for r in rows] == sorted((r.inquiries for r in every),
+                                                    reverse=True)[:3]
+    assert rows[0]["inquiries"] > next(r.inquiries for r in list_products(get_store())
+                                       if r.product_id == rows[0]["product_id"])
+    year = run("products", "list", "--days", "360", "--limit", "1", db=demo_db)
+    assert year.stderr == "numbers: the last 180 days of data (2026-05-27 – 2026-11-22)\n"
+    assert run("products", "list", "--limit", "1", db=demo_db).stderr == ""
+    assert run("products", "list", "--days", "0", db=demo_db, ok=False).exit_code == 2
+
+
 def test_products_show_a_products_keywords_and_weeks_unknown_where_a_row_is(demo_db,
                                                                             tmp_path):
     """`products show`: the keywords it covers with their routes and its weeks; a week one of

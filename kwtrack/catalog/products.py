@@ -64,23 +64,24 @@ PRODUCT_NUMBERS = {"impressions": "impressions", "impr": "impressions", "clicks"
                    "inquiries": "inquiries", "inq": "inquiries", "score": "score"}
 
 
-def recent_product_window(store: Store) -> tuple[dt.date, dt.date] | None:
-    """The recent days of product stats the lists add up: the last RECENT_DAYS days of data,
+def recent_product_window(store: Store, days: int = RECENT_DAYS
+                          ) -> tuple[dt.date, dt.date] | None:
+    """The recent days of product stats the lists add up: the last `days` days of data,
     from the first day of the periods wholly inside them (weekly reports: the last four
     whole weeks; a week reaching back past them would be left out of the sums, not cut);
     None when there are none."""
     last = last_stats_day(store)
     if last is None:
         return None
-    earliest = last - dt.timedelta(days=RECENT_DAYS - 1)
+    earliest = last - dt.timedelta(days=days - 1)
     return min((start for start, _ in periods_within(store, earliest, last)),
                default=earliest), last
 
 
-def recent_product_gap(store: Store) -> str | None:
+def recent_product_gap(store: Store, days: int = RECENT_DAYS) -> str | None:
     """The days of `recent_product_window` that no product-stats period inside it covers, in
     a line (a report not imported: the numbers leave them out); None when there are none."""
-    window = recent_product_window(store)
+    window = recent_product_window(store, days)
     if window is None:
         return None
     covered = {start + dt.timedelta(days=n) for start, end in periods_within(store, *window)
@@ -108,7 +109,7 @@ def window_said(window: tuple[dt.date, dt.date] | None) -> str:
 
 
 @contextmanager
-def _product_query(store: Store, search: str | None, include_archived: bool):
+def _product_query(store: Store, search: str | None, include_archived: bool, days: int):
     """The store's products a list shows: live and offline ones (with `include_archived`
     the archived too; an `archived:y` term lists the archived alone), kept to the search."""
     query = Product.select().where(in_store(Product, store))
@@ -126,7 +127,7 @@ def _product_query(store: Store, search: str | None, include_archived: bool):
         query = query.where(holding(Product, {Product.title: text, Product.product_id: text,
                                               Product.category: text}))
     for name, compare, number in compared:
-        query = query.where(compare(_product_number(store, name), number))
+        query = query.where(compare(_product_number(store, name, days), number))
     for name, value in terms.items():
         field = getattr(Product, name)
         if name in ("showcase", "hot"):
@@ -137,13 +138,13 @@ def _product_query(store: Store, search: str | None, include_archived: bool):
         yield query
 
 
-def _product_number(store: Store, name: str):
+def _product_number(store: Store, name: str, days: int):
     """A product's number as its list row shows it, in SQL: its score, or a sum over the
-    recent days of stats (0 when no row falls in them; unknown when the store has none, or
-    when a row leaves it unknown: `kwtrack.store.totals`)."""
+    last `days` days of stats (0 when no row falls in them; unknown when the store has none,
+    or when a row leaves it unknown: `kwtrack.store.totals`)."""
     if name == "score":
         return Product.score
-    window = recent_product_window(store)
+    window = recent_product_window(store, days)
     if window is None:
         return SQL("NULL")
     return ProductStat.select(whole_sum(getattr(ProductStat, name), empty=0)).where(
@@ -152,9 +153,9 @@ def _product_number(store: Store, name: str):
 
 
 def count_products(store: Store, search: str | None = None, *,
-                   include_archived: bool = False) -> int:
+                   include_archived: bool = False, days: int = RECENT_DAYS) -> int:
     """How many products a list with this search would show."""
-    with _product_query(store, search, include_archived) as query:
+    with _product_query(store, search, include_archived, days) as query:
         return query.count()
 
 
@@ -168,15 +169,16 @@ PRODUCT_SORTS = ("product_id", "title", "status", "showcase", "score", "publishe
 def list_products(store: Store, search: str | None = None, *, offset: int = 0,
                   limit: int | None = None, include_archived: bool = False,
                   sort: str | None = None, descending: bool = False,
-                  from_end: bool = False) -> list[ProductRow]:
+                  from_end: bool = False, days: int = RECENT_DAYS) -> list[ProductRow]:
     """One page of products (title, ID or category containing `search`), in import order or
-    by `sort` (one of PRODUCT_SORTS; unknown values last either way), in the database.
+    by `sort` (one of PRODUCT_SORTS; unknown values last either way), in the database, with
+    their numbers over the last `days` days of data (`recent_product_window`).
     `from_end`: `offset` counts from the list's end (the rows still come in list order), so
     the last rows are read without stepping over all the others."""
-    with _product_query(store, search, include_archived) as query:
+    with _product_query(store, search, include_archived, days) as query:
         order = None
         if sort in ("impressions", "clicks", "inquiries"):
-            window = recent_product_window(store)
+            window = recent_product_window(store, days)
             if window:
                 # as the rows show it: a product without stats in the window has 0
                 sums = (ProductStat.select(ProductStat.product, whole_sum(
@@ -194,13 +196,14 @@ def list_products(store: Store, search: str | None = None, *, offset: int = 0,
         if order is not None:
             terms.insert(0, direction(order, descending, from_end))
         page = list(query.order_by(*terms).offset(offset).limit(limit))
-    return _product_rows(store, page[::-1] if from_end else page)
+    return _product_rows(store, page[::-1] if from_end else page, days=days)
 
 
 def _product_rows(store: Store, products: list[Product],
-                  covered: dict[int, list[tuple[str, str]]] | None = None) -> list[ProductRow]:
-    """The list rows of some products (`covered`: the keywords each covers, when the caller
-    has them already)."""
+                  covered: dict[int, list[tuple[str, str]]] | None = None,
+                  days: int = RECENT_DAYS) -> list[ProductRow]:
+    """The list rows of some products, their numbers over the last `days` days of data
+    (`covered`: the keywords each covers, when the caller has them already)."""
     ids = [p.id for p in products]
     if not ids:
         return []
@@ -209,7 +212,7 @@ def _product_rows(store: Store, products: list[Product],
                                                 for p in products])
     keyword_counts = {p: len({k for k, _ in found}) for p, found in covered.items()}
     totals: dict[int, tuple] = {}
-    window = recent_product_window(store)
+    window = recent_product_window(store, days)
     for part in bulk.chunked(ids) if window else ():
         totals.update((row[0], row[1:]) for row in (
             ProductStat.select(ProductStat.product, whole_sum(ProductStat.impressions),

@@ -37,30 +37,44 @@ def products() -> None:
               "wrong one lists them); unknown values last.")
 @click.option("--desc", is_flag=True, help="Sort the other way (largest first).")
 @click.option("--archived", is_flag=True, help="Include archived (deleted) products.")
+@click.option("--days", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Numbers over the last N days of data (default 30; 360 for a hot "
+                   "product's year).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
 @pass_state
-def products_list(state: State, search, limit, offset, archived, as_json, sort, desc) -> None:
+def products_list(state: State, search, limit, offset, archived, days, as_json, sort,
+                  desc) -> None:
     """List products with their keyword count and recent numbers (the last 30 days of data,
     whole reports: weekly ones, the last four weeks).
 
     \b
     Example:
       kwtrack products list --search sandals --limit 20
+      kwtrack products list --days 90 --sort inquiries --desc   # the monthly analysis
       kwtrack products list --json > products.json
     """
-    from kwtrack.catalog import list_products, recent_product_gap
+    from kwtrack.catalog import (
+        RECENT_DAYS,
+        list_products,
+        recent_product_gap,
+        recent_product_window,
+        window_said,
+    )
 
     store = state.store()
     rows = list_products(store, search, offset=offset, limit=limit,
-                         include_archived=archived, sort=sort, descending=desc)
+                         include_archived=archived, sort=sort, descending=desc,
+                         days=days or RECENT_DAYS)
     if as_json:
         echo_json(rows)
-        return
-    echo_table(["product_id", "title", "status", "kw", "impr", "clicks", "inq"],
-               [[r.product_id, r.title, r.status + (" (archived)" if r.archived else ""),
-                 r.keywords, r.impressions, r.clicks, r.inquiries] for r in rows],
-               widths={1: 70}, empty=none_listed("products", store.name, search, offset))
-    gap = recent_product_gap(store) if rows else None
+    else:
+        echo_table(["product_id", "title", "status", "kw", "impr", "clicks", "inq"],
+                   [[r.product_id, r.title, r.status + (" (archived)" if r.archived else ""),
+                     r.keywords, r.impressions, r.clicks, r.inquiries] for r in rows],
+                   widths={1: 70}, empty=none_listed("products", store.name, search, offset))
+    if rows and days:  # (the span asked for, as the stats give it: fewer days, whole reports)
+        click.echo(f"numbers: {window_said(recent_product_window(store, days))}", err=True)
+    gap = recent_product_gap(store, days or RECENT_DAYS) if rows else None
     if gap:  # (a report not imported: the numbers are of fewer days than they say)
         click.echo(gap, err=True)
 
