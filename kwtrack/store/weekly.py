@@ -116,16 +116,18 @@ def last_week(store: Store) -> dt.date | None:
 def weeks_without(store: Store, count: int, *, p4p: bool = False) -> list[dt.date]:
     """Of the store's last `count` weeks of keyword stats, the Mondays of those no stats row
     reaches (`p4p`: no P4P row): a report not imported, which totals over the weeks leave
-    out, so the lists say which."""
+    out, so the lists say which. (A look-up a week: the TUI asks on every keyword shown.)"""
     last = last_week(store)
     if last is None:
         return []
-    weeks = [*weeks_before(last, count - 1), last]
-    query = KeywordWeek.select(KeywordWeek.week).where(
-        (KeywordWeek.store == store) & KeywordWeek.week.in_(weeks))
-    if p4p:
-        query = query.where(KeywordWeek.p4p_clicks.is_null(False)
-                            | KeywordWeek.p4p_spend.is_null(False)
-                            | KeywordWeek.p4p_inquiries.is_null(False))
-    known = {as_date(week) for (week,) in query.distinct().tuples()}
-    return [week for week in weeks if week not in known]
+    missing = []
+    for week in [*weeks_before(last, count - 1), last]:
+        query = KeywordWeek.select().where((KeywordWeek.store == store)
+                                           & (KeywordWeek.week == week))
+        if p4p:
+            query = query.where(KeywordWeek.p4p_clicks.is_null(False)
+                                | KeywordWeek.p4p_spend.is_null(False)
+                                | KeywordWeek.p4p_inquiries.is_null(False))
+        if not query.exists():
+            missing.append(week)
+    return missing
