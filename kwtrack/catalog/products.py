@@ -22,7 +22,12 @@ from kwtrack.store.models import (
     database,
     now,
 )
-from kwtrack.store.periods import as_date, periods_within, product_stats_periods
+from kwtrack.store.periods import (
+    as_date,
+    period_days,
+    periods_within,
+    product_stats_periods,
+)
 from kwtrack.store.search import holding, in_store
 from kwtrack.store.totals import whole_sum
 
@@ -84,11 +89,8 @@ def recent_product_gap(store: Store, days: int = RECENT_DAYS) -> str | None:
     window = recent_product_window(store, days)
     if window is None:
         return None
-    covered = {start + dt.timedelta(days=n) for start, end in periods_within(store, *window)
-               for n in range((end - start).days + 1)}
-    missing = [day for day in (window[0] + dt.timedelta(days=n)
-                               for n in range((window[1] - window[0]).days + 1))
-               if day not in covered]
+    covered = {day for period in periods_within(store, *window) for day in period_days(*period)}
+    missing = [day for day in period_days(*window) if day not in covered]
     if not missing:
         return None
     return (f"no product stats for {day_ranges(missing)}: the numbers of the last "
@@ -280,8 +282,7 @@ def product_weeks(store: Store, product_id: str, weeks: int = 12) -> list[Produc
     for start, end in product_stats_periods(store).where(
             ImportPeriod.period_end >= first).tuples():
         start, end = as_date(start), as_date(end)
-        days.setdefault(weekly.week_of(start, end), set()).update(
-            start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+        days.setdefault(weekly.week_of(start, end), set()).update(period_days(start, end))
     sums: dict[dt.date, list[int | None]] = {}
     for start, end, *figures in (
             ProductStat.select(ProductStat.period_start, ProductStat.period_end,

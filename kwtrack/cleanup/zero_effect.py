@@ -18,7 +18,7 @@ from peewee import SQL, fn
 
 from kwtrack.errors import KwtrackError, StatsGap
 from kwtrack.store.models import ANY_EFFECT, ImportPeriod, Product, ProductStat, Store
-from kwtrack.store.periods import as_date, product_stats_periods
+from kwtrack.store.periods import as_date, period_days, product_stats_periods
 
 DEFAULT_DAYS = 90
 
@@ -59,9 +59,8 @@ def missing_stats_days(store: Store, start: dt.date, end: dt.date) -> list[dt.da
                                           & (ImportPeriod.period_start <= end))
     for a, b in periods.tuples():
         a, b = max(as_date(a), start), min(as_date(b), end)
-        covered.update(a + dt.timedelta(days=i) for i in range((b - a).days + 1))
-    return [day for day in (start + dt.timedelta(days=i) for i in range((end - start).days + 1))
-            if day not in covered]
+        covered.update(period_days(a, b))
+    return [day for day in period_days(start, end) if day not in covered]
 
 
 def day_ranges(days: list[dt.date]) -> str:

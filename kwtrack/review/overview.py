@@ -28,7 +28,7 @@ from kwtrack.store.models import (
     ProductStat,
     Store,
 )
-from kwtrack.store.periods import as_date, product_stats_periods
+from kwtrack.store.periods import as_date, period_days, product_stats_periods
 from kwtrack.store.totals import whole_sum
 from kwtrack.store.weekly import earliest_start, week_of
 
@@ -130,7 +130,7 @@ def _covered_days(store: Store, monday: dt.date) -> int:
     for start, end in product_stats_periods(store).where(
             week_rows(ImportPeriod, monday)).tuples():
         start, end = as_date(start), as_date(end)
-        days.update(start + dt.timedelta(days=n) for n in range((end - start).days + 1))
+        days.update(period_days(start, end))
     return len(days)
 
 

@@ -19,6 +19,11 @@ def as_date(value) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+def period_days(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Every day of the period `start`–`end`, both included."""
+    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
 def product_stats_periods(store: Store):
     """The periods the store's imported product-stats files hold rows for (a query of
     `period_start`, `period_end`)."""
