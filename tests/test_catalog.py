@@ -365,3 +365,55 @@ def test_tracked_y_lists_the_words_followed_between_reviews(demo_db):
     assert [r.keyword for r in catalog.list_keywords(store, "tracked:y sneak")] == ["sneakers"]
     with pytest.raises(KwtrackError, match=r"'tracked:maybe': say y or n \(tracked:y\)"):
         catalog.list_keywords(store, "tracked:maybe")
+
+
+def test_the_monthly_keyword_analysis_the_words_that_brought_inquiries_over_n_weeks(
+        store, tmp_path, db_path):
+    """The monthly routine: the words that brought inquiries go into P4P or the library. A
+    keyword list over the last N weeks of data (`weeks=`) with its inquiries, sorted and
+    filtered by them, and `p4p:n` for the words not in P4P; the span said as the stats give
+    it (13 weeks asked, 8 held), and only weeks since the first keyword report counted as a
+    report not imported."""
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+    from kwtrack.imports import import_file
+
+    from .conftest import write_csv
+
+    import_file(store, "p4p", write_csv(tmp_path / "p4p.csv", """
+        keyword,bid,status
+        shoes,2.5,active
+    """))
+    mondays = [dt.date(2026, 9, 28) + dt.timedelta(weeks=w) for w in range(8)]  # W40–W47
+    rows = [f"{word},{mondays[w]},100,5,{inquiries}" for word, w, inquiries in (
+        ("shoes", 0, 0), ("shoes", 7, 3), ("boots", 1, 2), ("boots", 7, 0), ("sandals", 6, 1),
+        ("slippers", 7, ""), ("loafers", 2, 0))]
+    rows += [f"loafers,{m},10,1,0" for m in mondays[3:]]
+    import_file(store, "keyword-stats", write_csv(tmp_path / "ks.csv", "\n".join(
+        ["keyword,week,impressions,clicks,inquiries", *rows])))
+
+    recent = {r.keyword: r.inquiries for r in catalog.list_keywords(store)}
+    assert recent == {"boots": 0, "loafers": 0, "sandals": 1, "shoes": 3, "slippers": None}
+    quarter = catalog.list_keywords(store, weeks=13, sort="inquiries", descending=True)
+    assert [(r.keyword, r.inquiries) for r in quarter] == [
+        ("shoes", 3), ("boots", 2), ("sandals", 1), ("loafers", 0), ("slippers", None)]
+    assert [r.keyword for r in catalog.list_keywords(store, "inq>0 p4p:n", weeks=13)] == [
+        "boots", "sandals"]
+    assert catalog.count_keywords(store, "inq>0 p4p:n", weeks=13) == 2
+    assert [r.keyword for r in catalog.list_keywords(store, "p4p:y")] == ["shoes"]
+    assert catalog.list_keywords(store, "inq>0 p4p:n") == [
+        r for r in catalog.list_keywords(store) if r.keyword == "sandals"]
+
+    window = catalog.recent_keyword_window(store, 13)
+    assert window == (dt.date(2026, 9, 28), dt.date(2026, 11, 22))  # (since the first report)
+    assert catalog.weeks_without_keyword_stats(store, 13) == []
+    listed = CliRunner().invoke(cli, ["--db", str(db_path), "keywords", "list", "--weeks", "13",
+                                      "--sort", "inquiries", "--desc", "-s", "p4p:n inq>0"])
+    assert listed.exit_code == 0, listed.output
+    assert listed.stderr == "numbers: the last 8 weeks of data (2026-09-28 – 2026-11-22)\n"
+    assert [line.split()[0] for line in listed.stdout.splitlines()[1:]] == ["boots", "sandals"]
+    assert "inq" in listed.stdout.splitlines()[0]
+    records = json.loads(CliRunner().invoke(
+        cli, ["--db", str(db_path), "keywords", "list", "--weeks", "13", "--json"]).stdout)
+    assert {r["keyword"]: r["inquiries"] for r in records}["boots"] == 2

@@ -19,7 +19,7 @@ from kwtrack.catalog.keywords import (
     StatLine,
     count_keywords,
     keyword_details,
-    last_keyword_stats_day,
+    keyword_window_said,
     list_keywords,
     recent_keyword_window,
     weeks_without_keyword_stats,
@@ -44,7 +44,7 @@ from kwtrack.catalog.products import (
 __all__ = ["KEYWORD_SORTS", "PRODUCT_SORTS", "RECENT_DAYS", "RECENT_WEEKS", "CoveringProduct",
            "KeywordDetails", "KeywordRow", "ProductDetails", "ProductRow", "ProductWeek",
            "StatLine", "StoreSummary", "count_keywords", "count_products", "keyword_details",
-           "last_keyword_stats_day", "list_keywords", "list_products", "product_details",
+           "keyword_window_said", "list_keywords", "list_products", "product_details",
            "product_rows", "product_weeks", "recent_keyword_window", "recent_product_gap",
            "recent_product_window", "window_days", "window_said",
            "set_title", "store_summaries", "weeks_without_keyword_stats"]

@@ -42,6 +42,7 @@ class KeywordRow:
     spend: float | None
     bid: float | None
     p4p_status: str | None
+    inquiries: int | None = None  # (the sum of those known: `kwtrack.store.totals`)
 
 
 @dataclass(frozen=True)
@@ -80,46 +81,65 @@ class KeywordDetails:
 
 
 KEYWORD_NUMBERS = {"impressions": "impressions", "impr": "impressions", "clicks": "clicks",
-                   "spend": "spend", "bid": "bid", "search_index": "search_index",
-                   "index": "search_index", "competition": "competition"}
+                   "inquiries": "inquiries", "inq": "inquiries", "spend": "spend",
+                   "bid": "bid", "search_index": "search_index", "index": "search_index",
+                   "competition": "competition"}
 
 
-KEYWORD_FILTERS = ("group", "status", "source", "route", "archived", "tracked")
+KEYWORD_FILTERS = ("group", "status", "source", "route", "archived", "tracked", "p4p")
+WEEK_FIGURES = ("impressions", "clicks", "inquiries", "spend")  # (sums over the recent weeks)
 
 
-def last_keyword_stats_day(store: Store) -> dt.date | None:
-    """The last day the store's imported keyword stats cover, from the import log (a look-up
-    among a few hundred periods rather than a scan of millions of stats rows)."""
+def _keyword_stats_days(store: Store) -> tuple[dt.date | None, dt.date | None]:
+    """The first and the last day the store's imported keyword stats cover, from the import
+    log (a look-up among a few hundred periods rather than a scan of millions of stats rows)."""
     from kwtrack.imports import KEYWORD_STATS_KINDS
 
-    last = (ImportPeriod.select(fn.MAX(ImportPeriod.period_end)).join(ImportBatch)
-            .where((ImportBatch.store == store) & ImportBatch.kind.in_(KEYWORD_STATS_KINDS))
-            .scalar())
-    return as_date(last)
+    first, last = (ImportPeriod.select(fn.MIN(ImportPeriod.period_start),
+                                       fn.MAX(ImportPeriod.period_end)).join(ImportBatch)
+                   .where((ImportBatch.store == store)
+                          & ImportBatch.kind.in_(KEYWORD_STATS_KINDS)).tuples().get())
+    return as_date(first), as_date(last)
 
 
-def recent_keyword_window(store: Store) -> tuple[dt.date, dt.date] | None:
-    """The last RECENT_WEEKS weeks of keyword stats, or None when there are none."""
-    last = as_date(last_keyword_stats_day(store))
+def recent_keyword_window(store: Store, weeks: int = RECENT_WEEKS
+                          ) -> tuple[dt.date, dt.date] | None:
+    """The last `weeks` weeks of keyword stats, from their first day at the earliest (the
+    monthly analysis asks 13 weeks of a store with 8), or None when there are none."""
+    first, last = _keyword_stats_days(store)
     if last is None:
         return None
-    return last - dt.timedelta(weeks=RECENT_WEEKS) + dt.timedelta(days=1), last
+    return max(first, last - dt.timedelta(weeks=weeks) + dt.timedelta(days=1)), last
 
 
-def weeks_without_keyword_stats(store: Store) -> list[dt.date]:
+def keyword_window_said(window: tuple[dt.date, dt.date] | None) -> str:
+    """A keyword list's window in words (`the last 8 weeks of data (2026-09-28 –
+    2026-11-22)`), as `products list --days` names its own."""
+    if window is None:
+        return "no keyword stats imported"
+    days = (window[1] - window[0]).days + 1
+    span = f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
+    return f"the last {span} of data ({window[0]} – {window[1]})"
+
+
+def weeks_without_keyword_stats(store: Store, weeks: int = RECENT_WEEKS) -> list[dt.date]:
     """The Mondays of the keyword lists' recent weeks that no keyword stats reach (a keyword
-    report not imported): their 4-week figures leave them out, so the lists say which."""
-    return weekly.weeks_without(store, RECENT_WEEKS)
+    report not imported, since the first): their figures leave them out, so the lists say
+    which."""
+    window = recent_keyword_window(store, weeks)
+    if window is None:
+        return []
+    return [w for w in weekly.weeks_without(store, weeks) if w >= window[0] - dt.timedelta(6)]
 
 
-def _keyword_number(store: Store, name: str):
+def _keyword_number(store: Store, name: str, weeks: int):
     """A keyword's number as its list row shows it, in SQL: its index figures, its P4P bid,
-    or a sum over the recent weeks of stats (unknown when no row falls in them)."""
+    or a sum over the last `weeks` weeks of stats (unknown when no row falls in them)."""
     if name in ("search_index", "competition"):
         return getattr(Keyword, name)
     if name == "bid":
         return Bid.select(Bid.bid).where(Bid.keyword == Keyword.id)
-    window = recent_keyword_window(store)
+    window = recent_keyword_window(store, weeks)
     if window is None:
         return SQL("NULL")
     return KeywordStat.select(_keyword_total(name)).where(
@@ -129,27 +149,34 @@ def _keyword_number(store: Store, name: str):
 
 def _keyword_total(name: str):
     """A keyword's figure over its recent stats rows, in SQL (`kwtrack.store.totals`):
-    spend over its P4P rows (organic rows have none), the others over all of them."""
+    spend over its P4P rows (organic rows have none), inquiries the sum of those known, the
+    others over all of them."""
+    if name == "inquiries":
+        return fn.SUM(KeywordStat.inquiries)
     rows = KeywordStat.channel == "p4p" if name == "spend" else None
     return whole_sum(getattr(KeywordStat, name), rows=rows)
 
 
 @contextmanager
-def _keyword_query(store: Store, search: str | None, group: str | None):
+def _keyword_query(store: Store, search: str | None, group: str | None, weeks: int):
     search, compared = split_comparisons(search, KEYWORD_NUMBERS)
     search, terms = split_search(search, KEYWORD_FILTERS)
     refuse(unread_term(search, KEYWORD_FILTERS, KEYWORD_NUMBERS))
     route, archived = terms.pop("route", None), terms.pop("archived", None)
     tracked = terms.pop("tracked", None)  # (the words followed between reviews)
+    p4p = terms.pop("p4p", None)  # (with a P4P bid, whatever its status)
     # (the deleted words only with `archived:y`: `keywords add WORD` brings one back)
     query = Keyword.select().where(in_store(Keyword, store) & Keyword.archived_at.is_null(
         archived is None or not yes("archived", archived)))
     if tracked is not None:
         query = query.where(Keyword.tracked_at.is_null(not yes("tracked", tracked)))
+    if p4p is not None:
+        bid = fn.EXISTS(Bid.select(SQL("1")).where(Bid.keyword == Keyword.id))
+        query = query.where(bid if yes("p4p", p4p) else ~bid)
     for name, value in terms.items():
         query = query.where(getattr(Keyword, name) ** value)
     for name, compare, number in compared:
-        query = query.where(compare(_keyword_number(store, name), number))
+        query = query.where(compare(_keyword_number(store, name, weeks), number))
     if search:
         query = query.where(holding(Keyword, {Keyword.norm: normalise_keyword(search),
                                               Keyword.group: search.strip()}))
@@ -159,32 +186,33 @@ def _keyword_query(store: Store, search: str | None, group: str | None):
         yield query
 
 
-def count_keywords(store: Store, search: str | None = None, *, group: str | None = None) -> int:
-    """How many keywords a list with this search would show."""
-    with _keyword_query(store, search, group) as query:
+def count_keywords(store: Store, search: str | None = None, *, group: str | None = None,
+                   weeks: int = RECENT_WEEKS) -> int:
+    """How many keywords a list with this search (its figures over `weeks`) would show."""
+    with _keyword_query(store, search, group, weeks) as query:
         return query.count()
 
 
 # What a keyword list can be sorted by (`sort=`): columns kept in the database, the P4P bid,
 # or a sum over the recent weeks of data (the covering products are counted per page).
-KEYWORD_SORTS = ("keyword", "group", "search_index", "competition", "impressions", "clicks",
-                 "spend", "bid")
+KEYWORD_SORTS = ("keyword", "group", "search_index", "competition", *WEEK_FIGURES, "bid")
 
 
 def list_keywords(store: Store, search: str | None = None, *, group: str | None = None,
                   offset: int = 0, limit: int | None = None, sort: str | None = None,
-                  descending: bool = False, from_end: bool = False) -> list[KeywordRow]:
-    """One page of the keyword library, alphabetical by normal form or by `sort` (one of
-    KEYWORD_SORTS; unknown values last either way), in the database; `from_end` as for
-    `list_products`."""
-    with _keyword_query(store, search, group) as query:
+                  descending: bool = False, from_end: bool = False,
+                  weeks: int = RECENT_WEEKS) -> list[KeywordRow]:
+    """One page of the keyword library, its figures over the last `weeks` weeks of data,
+    alphabetical by normal form or by `sort` (one of KEYWORD_SORTS; unknown values last
+    either way), in the database; `from_end` as for `list_products`."""
+    with _keyword_query(store, search, group, weeks) as query:
         if sort is None or sort == "keyword":
             order = Keyword.norm
         elif sort == "bid":
             query = query.join(Bid, JOIN.LEFT_OUTER, on=(Bid.keyword == Keyword.id))
             order = Bid.bid
-        elif sort in ("impressions", "clicks", "spend"):
-            window = recent_keyword_window(store)
+        elif sort in WEEK_FIGURES:
+            window = recent_keyword_window(store, weeks)
             if window is None:
                 order = Keyword.norm
             else:
@@ -206,11 +234,11 @@ def list_keywords(store: Store, search: str | None = None, *, group: str | None 
         if order is not Keyword.norm:
             terms.append(direction(Keyword.norm, False, from_end))
         page = list(query.order_by(*terms).offset(offset).limit(limit))
-    return _keyword_rows(store, page[::-1] if from_end else page)
+    return _keyword_rows(store, page[::-1] if from_end else page, weeks=weeks)
 
 
-def _keyword_rows(store: Store, keywords: list[Keyword],
-                  coverage: StoreCoverage | None = None) -> list[KeywordRow]:
+def _keyword_rows(store: Store, keywords: list[Keyword], coverage: StoreCoverage | None = None,
+                  *, weeks: int = RECENT_WEEKS) -> list[KeywordRow]:
     ids = [k.id for k in keywords]
     if not ids:
         return []
@@ -219,23 +247,22 @@ def _keyword_rows(store: Store, keywords: list[Keyword],
         [(k.id, k.words, k.keyword) for k in keywords])
     product_counts = {k: count for k, (_, count) in covering.items()}
     bids = {b.keyword_id: b for b in Bid.select().where(Bid.keyword.in_(ids))}
-    window = recent_keyword_window(store)
+    window = recent_keyword_window(store, weeks)
     totals: dict[int, tuple] = {}
     if window:
         totals = {row[0]: row[1:] for row in (
-            KeywordStat.select(KeywordStat.keyword, _keyword_total("impressions"),
-                               _keyword_total("clicks"), _keyword_total("spend"))
+            KeywordStat.select(KeywordStat.keyword, *map(_keyword_total, WEEK_FIGURES))
             .where(KeywordStat.keyword.in_(ids) & (KeywordStat.period_start >= window[0])
                    & (KeywordStat.period_end <= window[1]))
             .group_by(KeywordStat.keyword).tuples())}
     rows = []
     for k in keywords:
-        impressions, clicks, spend = totals.get(k.id, (None, None, None))
+        impressions, clicks, inquiries, spend = totals.get(k.id, (None,) * len(WEEK_FIGURES))
         bid = bids.get(k.id)
         rows.append(KeywordRow(
             k.keyword, k.group, k.search_index, k.competition, product_counts.get(k.id, 0),
             as_int(impressions), as_int(clicks), None if spend is None else round(spend, 2),
-            bid.bid if bid else None, bid.status if bid else None))
+            bid.bid if bid else None, bid.status if bid else None, as_int(inquiries)))
     return rows
 
 

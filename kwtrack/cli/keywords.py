@@ -25,8 +25,8 @@ def keywords() -> None:
 
 @keywords.command("list")
 @click.option("-s", "--search", metavar="TEXT", help="Only keywords (or groups) containing "
-              "TEXT; terms too: group:core, route:none, tracked:y, impr>1000, bid<=2.5, "
-              "spend<1.")
+              "TEXT; terms too: group:core, route:none, tracked:y, p4p:n, impr>1000, "
+              "inq>0, bid<=2.5, spend<1.")
 @click.option("-g", "--group", metavar="NAME", help="Only keywords of this group.")
 @click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
               help="At most this many rows.")
@@ -34,36 +34,52 @@ def keywords() -> None:
 @click.option("--sort", metavar="FIELD", help="Sort by FIELD: impressions, clicks, … (a "
               "wrong one lists them); unknown values last.")
 @click.option("--desc", is_flag=True, help="Sort the other way (largest first).")
+@click.option("--weeks", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Numbers over the last N weeks of data (default 4; 13 for the monthly "
+              "analysis).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
 @pass_state
-def keywords_list(state: State, search, group, limit, offset, as_json, sort, desc) -> None:
+def keywords_list(state: State, search, group, limit, offset, as_json, sort, desc,
+                  weeks) -> None:
     """List keywords with covering products, recent numbers (last 4 weeks) and P4P bid.
 
     \b
     Example:
       kwtrack keywords list --group core
       kwtrack keywords list --search "walking shoes" --json
+      kwtrack keywords list --weeks 13 --sort inquiries --desc -s "inq>0 p4p:n"
+                                  # the words that brought inquiries, not in P4P
     """
-    from kwtrack.catalog import list_keywords, weeks_without_keyword_stats
+    from kwtrack.catalog import (
+        RECENT_WEEKS,
+        keyword_window_said,
+        list_keywords,
+        recent_keyword_window,
+        weeks_without_keyword_stats,
+    )
     from kwtrack.review import week_name
 
     store = state.store()
     rows = list_keywords(store, search, group=group, offset=offset, limit=limit,
-                         sort=sort, descending=desc)
+                         sort=sort, descending=desc, weeks=weeks or RECENT_WEEKS)
     if as_json:
         echo_json(rows)
         return
-    echo_table(["keyword", "group", "index", "products", "impr", "clicks", "spend", "bid"],
+    echo_table(["keyword", "group", "index", "products", "impr", "clicks", "inq", "spend",
+                "bid"],
                [[r.keyword, r.group, r.search_index, r.products, r.impressions, r.clicks,
-                 price(r.spend), price(r.bid)] for r in rows], widths={0: 50},
+                 r.inquiries, price(r.spend), price(r.bid)] for r in rows], widths={0: 50},
                empty=none_listed("keywords", store.name,
                                  " ".join(filter(None, (search, group and f"group:{group}"))),
                                  offset))
-    missing = weeks_without_keyword_stats(store) if rows else []
+    if rows and weeks:  # (the span asked for, as the stats give it)
+        click.echo(f"numbers: {keyword_window_said(recent_keyword_window(store, weeks))}",
+                   err=True)
+    missing = weeks_without_keyword_stats(store, weeks or RECENT_WEEKS) if rows else []
     if missing:  # (a keyword report not imported: the totals are of fewer weeks)
         them = "it" if len(missing) == 1 else "them"
-        click.echo(f"no keyword stats for {', '.join(map(week_name, missing))}: the 4-week "
-                   f"figures leave {them} out", err=True)
+        click.echo(f"no keyword stats for {', '.join(map(week_name, missing))}: the "
+                   f"{weeks or RECENT_WEEKS}-week figures leave {them} out", err=True)
 
 
 @keywords.command("track")

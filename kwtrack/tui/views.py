@@ -72,9 +72,11 @@ class ProductsView(BrowseView):
 class KeywordsView(BrowseView):
     """The keyword library, with covering products and weekly stats in the details."""
 
-    columns = ("Keyword", "Group", "Index", "Products", "Impr. 4w", "Clicks", "Spend", "Bid")
-    sorts = ("keyword", "group", "search_index", None, "impressions", "clicks", "spend", "bid")
-    widths = (34, 10, 7, 8, 9, 7, 9, 6)
+    columns = ("Keyword", "Group", "Index", "Products", "Impr. 4w", "Clicks", "Inq.", "Spend",
+               "Bid")
+    sorts = ("keyword", "group", "search_index", None, "impressions", "clicks", "inquiries",
+             "spend", "bid")
+    widths = (34, 10, 7, 8, 9, 7, 5, 9, 6)
     noun = "keywords"
     example_filter = "route:none"
     read_at_start = False  # (after Products, shown first)
@@ -84,7 +86,7 @@ class KeywordsView(BrowseView):
 
     def fetch(self, store, search, sort, descending, offset, limit, from_end):
         return [(r.keyword, [r.keyword, r.group or "", r.search_index, r.products,
-                             r.impressions, r.clicks, r.spend, r.bid])
+                             r.impressions, r.clicks, r.inquiries, r.spend, r.bid])
                 for r in catalog.list_keywords(store, search, offset=offset, limit=limit,
                                                sort=sort, descending=descending,
                                                from_end=from_end)]
