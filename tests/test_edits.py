@@ -379,3 +379,49 @@ def test_keywords_deleted_together_leave_the_library_and_the_check_and_undo_brin
     assert Coverage.select().count() == 1  # (the link is kept, for undo)
     assert run("undo").exit_code == 0
     assert len(library()) == 4 and "zapatos de hombre" in checked()
+
+
+def test_an_import_naming_a_deleted_word_or_product_keeps_it_deleted_and_says_so(
+        db_path, store, tmp_path):
+    """Next week's files name a junk word deleted this week, or a product deleted in kwtrack
+    and not yet on Alibaba.com: an import does not bring them back (the deletion would last a
+    week), but it says how many it met, and how to bring one back."""
+    from kwtrack.history import archive_products
+
+    from .conftest import write_csv
+
+    edits.add_product(store, SHOE)
+    edits.add_product(store, {"product_id": "1699000000002", "title": "Rain Boots Model R3",
+                             "status": "online"})
+    for word in ("zapatos de hombre", "trail shoes"):
+        edits.add_keyword(store, {"keyword": word})
+    edits.delete_keywords(store, ["zapatos de hombre"], reason="not ours")
+    archive_products(store, [SHOE["product_id"]], "zero effect")
+
+    def run(*args):
+        return CliRunner().invoke(cli, ["--db", str(db_path), *args])
+
+    words = run("import", "keywords", str(write_csv(tmp_path / "k.csv", """
+        keyword,group
+        zapatos de hombre,core
+        trail shoes,core
+        hiking shoes,
+    """)))
+    assert words.exit_code == 0, words.output
+    assert ("1 keyword deleted earlier, kept deleted (`kwtrack keywords add WORD` brings one "
+            "back)") in words.stdout
+    assert Keyword.get(Keyword.norm == "zapatos de hombre").archived_at is not None
+    products = run("import", "products", str(write_csv(tmp_path / "p.csv", f"""
+        product_id,title
+        {SHOE["product_id"]},{SHOE["title"]}
+        1699000000002,Rain Boots Model R3
+    """)))
+    assert products.exit_code == 0, products.output
+    assert ("1 product deleted earlier, kept deleted (`kwtrack products add ID` brings one "
+            "back)") in products.stdout
+    assert Product.get(Product.product_id == SHOE["product_id"]).archived_at is not None
+    again = run("import", "keywords", str(write_csv(tmp_path / "k2.csv", """
+        keyword
+        trail shoes
+    """)))
+    assert "deleted earlier" not in again.stdout

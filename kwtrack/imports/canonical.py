@@ -46,15 +46,28 @@ def aliases(pairs: dict[str, str]) -> dict[str, str]:
 PRODUCT_FIELDS = ["title", "category", "status", "showcase", "hot", "score", "published", "p4p"]
 
 
+def _note_kept_deleted(run: Run, noun: str, met: int, add: str) -> None:
+    """Count the deleted (archived) rows an import's file names. The import keeps them
+    deleted — next week's report names the junk word deleted this week, and the product
+    deleted in kwtrack is on Alibaba.com until the operator deletes it there — but says so,
+    and how to bring one back (`add` its command)."""
+    if met:
+        note = f"{noun} deleted earlier, kept deleted (`{add}` brings one back)"
+        run.notes[note] = run.notes.get(note, 0) + met
+
+
 def apply_products(run: Run, chunk: Chunk) -> None:
     records = chunk.records()
     wanted_ids = sorted({rec["product_id"] for _, rec in records})
     existing: dict[str, dict] = {}
     for part in bulk.chunked(wanted_ids):
-        query = Product.select(Product.id, Product.product_id, *[
+        query = Product.select(Product.id, Product.product_id, Product.archived_at, *[
             getattr(Product, f) for f in PRODUCT_FIELDS
         ]).where((Product.store == run.store) & Product.product_id.in_(list(part)))
         existing.update({r["product_id"]: r for r in query.dicts()})
+    _note_kept_deleted(run, "products", sum(r["archived_at"] is not None
+                                            for r in existing.values()),
+                       "kwtrack products add ID")
     links = _product_keyword_links([r["id"] for r in existing.values()])
     # Each keyword cell's words in (normal, display) form, worked out once for the chunk.
     forms = {k: keyword_forms(k) for _, rec in records if rec.get("keywords")
@@ -146,10 +159,13 @@ def apply_keywords(run: Run, chunk: Chunk) -> None:
     norms = {record_keyword(rec)[0] for _, rec in records}
     existing = {}
     for part in bulk.chunked(sorted(norms)):
-        query = Keyword.select(Keyword.id, Keyword.norm, Keyword.tracked_at, *[
-            getattr(Keyword, f) for f in KEYWORD_FIELDS
-        ]).where((Keyword.store == run.store) & Keyword.norm.in_(list(part)))
+        query = Keyword.select(Keyword.id, Keyword.norm, Keyword.tracked_at, Keyword.archived_at,
+                               *[getattr(Keyword, f) for f in KEYWORD_FIELDS]
+                               ).where((Keyword.store == run.store) & Keyword.norm.in_(list(part)))
         existing.update({r["norm"]: r for r in query.dicts()})
+    _note_kept_deleted(run, "keywords", sum(r["archived_at"] is not None
+                                            for r in existing.values()),
+                       "kwtrack keywords add WORD")
     plans = []
     stamp = bulk.to_db(now())
     for _, rec in records:
