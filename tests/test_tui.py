@@ -206,7 +206,7 @@ async def test_keywords_tab_shows_covering_products_and_stats(demo_db):
         covering = catalog.keyword_details(get_store(), "2026 running shoes").keyword.products
         assert f"### Covered by {covering} live products" in text and "### Recent weeks" in text
         assert text.startswith("## 2026 running shoes") and "not in P4P" in text
-        assert "organic" in text
+        assert "| 2026-W47 | org. |" in text  # (the review's weeks, as ISO weeks)
         # weekly charts: a word never in P4P has unknown P4P weeks (blank), not zeros
         assert "- organic `▆" in text and "- P4P     `            `" in text
         keys = [view.table.coordinate_to_cell_key((i, 0)).row_key.value

@@ -68,6 +68,12 @@ class StatLine:
     inquiries: int | None
     spend: float | None
 
+    @property
+    def week(self) -> dt.date | None:
+        """The Monday of the week the row counts in, as the review counts it (None: a period
+        longer than a week)."""
+        return weekly.week_of(self.period_start, self.period_end)
+
 
 @dataclass(frozen=True)
 class KeywordDetails:

@@ -35,6 +35,9 @@ WORDS = ("keywords", "bids", "review")  # the views whose rows are words one can
 COMMANDS: tuple[Command, ...] = (
     *(Command(key, f"show('{view}')", label, f"the {label} view", footer=False)
       for key, view, label in VIEWS),
+    # (undo first of the keys every view has: a narrow footer keeps it)
+    Command("u", "undo", "Undo", "undo the last change (an edit, a delete, a bid, or an "
+            "import once you say y)"),
     Command("slash", "filter", "Filter", "filter the view as you type: words, field:value "
             "terms (Products, Keywords: status:offline, group:core, route:none; the other "
             "views: any column, e.g. status:paused) and numbers (impr>1000, bid<=2.5)"),
@@ -71,8 +74,6 @@ COMMANDS: tuple[Command, ...] = (
             "folder tree (checked first; u undoes it)", footer=False),
     Command("E", "export_store", "Export", "export every kind of the store as CSV files into a "
             "folder", footer=False),
-    Command("u", "undo", "Undo", "undo the last change (an edit, a delete, a bid, or an "
-            "import once you say y)"),
     Command("ctrl+r", "redo", "Redo", "apply again the change undone last (until the next "
             "edit)"),
     Command("T", "check_title", "Title check", "check a draft title: its length, the "

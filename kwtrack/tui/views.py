@@ -113,8 +113,9 @@ class KeywordsView(BrowseView):
         if k.products > listed:  # (title matches past the first ones listed)
             lines.append(f"- *… and {k.products - listed:,} more by title*")
         lines += ["", "### Recent weeks", "",
-                  "| Week of | | Impr. | Clicks | Inq. | Spend |", "|---|---|---|---|---|---|"]
-        lines += [f"| {s.period_start:%m-%d} | {CHANNEL.get(s.channel, s.channel)} | "
+                  "| Week | | Impr. | Clicks | Inq. | Spend |", "|---|---|---|---|---|---|"]
+        lines += [f"| {week_name(s.week) if s.week else f'{s.period_start}–{s.period_end}'} | "
+                  f"{CHANNEL.get(s.channel, s.channel)} | "
                   f"{cell(s.impressions)} | {cell(s.clicks)} | {cell(s.inquiries)} | "
                   f"{cell(s.spend)} |" for s in d.stats]
         if not d.stats:
