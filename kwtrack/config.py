@@ -46,6 +46,8 @@ class ReviewSettings:
     budget_spent_high: float = 0.90  # a week spending this share of 7 days' P4P budget ran out
     budget_spent_low: float = 0.50  # ... and this little left most of it unspent
     overview_swing: float = 0.30  # the store's figures moving this much in a week are said
+    growth_target: float = 81.0  # P4P growth points to reach (营销成长: L4, regional promotion)
+    growth_target_level: int = 4  # ... the level they reach
 
 
 @dataclass(frozen=True)

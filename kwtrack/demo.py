@@ -6,10 +6,12 @@ also exercises the real import path.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from kwtrack.errors import KwtrackError
 from kwtrack.imports import ImportResult, import_file
 from kwtrack.paths import demo_dir
-from kwtrack.store.models import Keyword, P4PPlan, Product, Store, database
+from kwtrack.store.models import GrowthLevel, Keyword, P4PPlan, Product, Store, database
 
 # Order matters: keywords and products before the links, stats and bids that name them.
 DEMO_FILES = (
@@ -26,6 +28,8 @@ DEMO_STORE = "demo"
 # The supplier's P4P plan: a day in China that misses the American afternoon, and a budget the
 # demo's last week spent two thirds of (the weekly review's P4P plan part says both).
 DEMO_PLAN = {"budget": 300.0, "hours": "08:00-23:00", "markets": "US DE GB"}
+# ... and its P4P growth level as read off the back end the last two months: L3, short of L4
+DEMO_GROWTH = ((dt.date(2026, 10, 20), 72.0, 3), (dt.date(2026, 11, 20), 76.0, 3))
 
 
 def refresh_demo(name: str = DEMO_STORE) -> tuple[Store, list[ImportResult], bool]:
@@ -50,4 +54,6 @@ def load_demo(store: Store) -> list[ImportResult]:
     with database.obj.atomic():
         results = [import_file(store, kind, folder / name) for kind, name in DEMO_FILES]
         P4PPlan.create(store=store, **DEMO_PLAN)  # (demo data, as the imports: no change)
+        for day, points, level in DEMO_GROWTH:
+            GrowthLevel.create(store=store, recorded_on=day, points=points, level=level)
         return results

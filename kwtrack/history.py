@@ -18,6 +18,7 @@ from kwtrack.store.models import (
     BidChange,
     Change,
     Coverage,
+    GrowthLevel,
     ImportBatch,
     Keyword,
     P4PPlan,
@@ -31,9 +32,10 @@ from kwtrack.store.models import (
 from kwtrack.wording import price
 
 ENTITIES = {"product": Product, "keyword": Keyword, "coverage": Coverage, "bid": Bid,
-            "p4p": P4PPlan, "mark": ReviewMark}
-# The field a row made by an edit is logged under (a P4P entry, a review mark), its value the
-# row's columns (`entry_text`): undo removes the row, redo makes it again with the same id.
+            "p4p": P4PPlan, "mark": ReviewMark, "growth": GrowthLevel}
+# The field a row made by an edit is logged under (a P4P entry, a review mark, a growth level
+# recorded), its value the row's columns (`entry_text`): undo removes the row, redo makes it
+# again with the same id; a row replaced logs its old columns too.
 ENTRY = "entry"
 
 
@@ -187,11 +189,12 @@ def _apply(change: Change, text: str | None, stamp: dt.datetime, why: str) -> No
 
 
 def _apply_entry(change: Change, text: str | None, stamp: dt.datetime) -> None:
-    """Remove a row an edit made (undo: `text` None) or make it again (redo). A P4P entry an
+    """Remove a row an edit made (undo: `text` None) or make it again (redo), or put back a
+    row it replaced (`text` its columns, in the place of the row there now). A P4P entry an
     older kwtrack logged as a status change (no keyword kept) is removed, not made again."""
     model = ENTITIES[change.entity]
+    model.delete().where(model.id == change.entity_id).execute()
     if text is None:
-        model.delete().where(model.id == change.entity_id).execute()
         return
     if change.field != ENTRY:
         raise KwtrackError(f"change {change.action} made a P4P entry that cannot be made again "
@@ -237,6 +240,7 @@ def _lines(changes: list[Change]) -> list[ChangeLine]:
             labels.update({("bid", i): k for i, k in Bid.select(Bid.id, Keyword.keyword)
                            .join(Keyword).where(Bid.id.in_(ids)).tuples()})
     labels.update({("p4p", c.entity_id): "plan" for c in changes if c.entity == "p4p"})
+    labels.update({("growth", c.entity_id): "level" for c in changes if c.entity == "growth"})
     labels.update(_mark_labels([c for c in changes if c.entity == "mark"]))
     return [ChangeLine(c.action, c.changed_at, c.entity, c.entity_id,
                        labels.get((c.entity, c.entity_id), str(c.entity_id)), c.field,
@@ -254,6 +258,9 @@ def _shown(change: Change, value: str | None) -> str | None:
         row = json.loads(value)
         if change.entity == "bid":
             return f"in P4P ({row['status']})"
+        if change.entity == "growth":
+            level = f"L{row['level']}, " if row["level"] is not None else ""
+            return f"{level}{row['points']:g} points on {row['recorded_on']}"
         return (f"{row['section']}: snoozed to {row['until']}" if row.get("until")
                 else f"{row['section']}: done")
     return value

@@ -460,7 +460,7 @@ def test_the_review_checks_the_p4p_plans_hours_against_its_markets(weekly, db_pa
         "uncovered": ["16:00-18:00"], "uncovered_china": ["23:00-01:00"]}
     header, rows = csv_rows(review)
     plan = [row for row in rows if row[1] == "p4p_plan"]
-    assert [row[-1].split(" ")[0] for row in plan] == ["no", "US", "DE"]
+    assert [row[-1].split(" ")[0] for row in plan] == ["no", "US", "DE", "no"]
     assert all(len(row) == len(header) for row in plan)
     # from the command line, on whatever day the test runs: all day covers every market
     set_plan(weekly, hours="00:00-24:00")
@@ -517,6 +517,62 @@ def test_the_plan_is_shown_and_each_change_of_it_undone(store, db_path):
     before = runner.invoke(cli, ["--db", str(db_path), "history", "--json"]).stdout
     runner.invoke(cli, base + ["set", "--budget", "300"])
     assert runner.invoke(cli, ["--db", str(db_path), "history", "--json"]).stdout == before
+
+
+def test_the_p4p_growth_level_is_recorded_by_hand_undone_and_said_in_the_review(
+        weekly, db_path, tmp_path):
+    """The monthly routine: the P4P growth level (营销成长等级), read off the back end and
+    recorded by hand; the review says the points to L4 (81), the change since the record
+    before, and a record grown older than a month. Each record is one change undo takes back;
+    a second record of the same day replaces the first."""
+    from kwtrack.review import growth_levels, record_level
+
+    def run(*args):
+        return CliRunner().invoke(cli, ["--db", str(db_path), "p4p", "level", *args])
+
+    today = dt.date.today()
+    assert "no P4P growth level recorded" in weekly_review(weekly, THIS).plan.growth_said
+    shown = run()
+    assert shown.exit_code == 0 and "no P4P growth level recorded" in shown.stderr
+    record_level(weekly, 70, 3, today - dt.timedelta(days=40))
+    said = weekly_review(weekly, THIS, today=today).plan.growth_said
+    assert said == (f"L3, 70 points on {today - dt.timedelta(days=40)}: 11 points to 81 (L4) "
+                    "— over a month old: `kwtrack p4p level POINTS --level L3` records this "
+                    "month's")
+    recorded = run("76.5", "--level", "L3")
+    assert recorded.exit_code == 0, recorded.output
+    assert recorded.stdout.startswith(f"recorded L3, 76.5 points on {today}")
+    review = weekly_review(weekly, THIS, today=today)
+    assert review.plan.growth_said == (
+        f"L3, 76.5 points on {today}: 4.5 points to 81 (L4); +6.5 since "
+        f"{today - dt.timedelta(days=40)}")
+    assert f"**Growth level.** L3, 76.5 points on {today}" in markdown(review)
+    assert review.to_dict()["p4p_plan"]["growth_said"] == review.plan.growth_said
+    assert csv_rows(review)[1][-1][-1] == review.plan.growth_said
+    assert run("82", "--level", "4").exit_code == 0  # (the same day again: replaced)
+    assert [(r.points, r.level) for r in growth_levels(weekly)] == [(82, 4), (70, 3)]
+    assert weekly_review(weekly, THIS, today=today).plan.growth_said.startswith(
+        f"L4, 82 points on {today}: at the 81 points of L4; +12 since")
+    listed = run("--json").stdout
+    assert json.loads(listed)[0] == {"recorded_on": today.isoformat(), "level": 4,
+                                     "points": 82.0}
+    table = run().stdout.splitlines()
+    assert table[0].split() == ["day", "level", "points", "change"]
+    assert table[1].split() == [today.isoformat(), "L4", "82", "+12"]
+    assert "L3, 76.5 points" in CliRunner().invoke(cli, ["--db", str(db_path),
+                                                         "undo"]).stdout
+    assert [r.points for r in growth_levels(weekly)] == [76.5, 70]
+    assert CliRunner().invoke(cli, ["--db", str(db_path), "undo"]).exit_code == 0
+    assert [r.points for r in growth_levels(weekly)] == [70]
+    assert CliRunner().invoke(cli, ["--db", str(db_path), "redo"]).exit_code == 0
+    assert [(r.points, r.level) for r in growth_levels(weekly)] == [(76.5, 3), (70, 3)]
+    for bad, says in ((["--", "-3"], "0 or more"), (["76", "--level", "top"], "not a growth level"),
+                      (["76", "--on", (today + dt.timedelta(days=2)).isoformat()],
+                       "still to come")):
+        refused = run(*bad)
+        assert refused.exit_code != 0 and says in refused.stderr, refused.output
+        assert "Traceback" not in refused.output
+    assert len(growth_levels(weekly)) == 2
 
 
 def test_a_hot_products_title_changes_only_with_force_and_a_reason(store, db_path, tmp_path):

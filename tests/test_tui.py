@@ -912,7 +912,8 @@ async def test_the_review_view_shows_the_p4p_plans_budget_and_hours(demo_db):
         # (the demo's last week spent 1,365.73 CNY on P4P: 98% of 7 × 200)
         assert [row[:2] for row in rows] == [["P4P plan", "budget 98% spent"],
                                              ["P4P plan", "US covered"],
-                                             ["P4P plan", "AU covered"]]
+                                             ["P4P plan", "AU covered"],
+                                             ["P4P plan", "growth level"]]
         assert "runs out most days" in rows[0][5]
         await pilot.press("down")
         await settle(app, pilot)
@@ -1370,6 +1371,37 @@ async def test_the_p4p_plan_is_set_from_a_form_checked_as_typed_and_undone(demo_
         await settle(app, pilot)
         plan = get_plan(get_store())
         assert (plan.budget, plan.hours, plan.markets) == (300, "08:00-23:00", "US DE GB")
+
+
+async def test_m_records_the_p4p_growth_level_the_review_says_the_way_to_l4(demo_db):
+    """M (marketing growth, 营销成长) opens a form for the growth level the back end shows
+    today (checked as typed); the review's P4P plan rows say the points to L4 at once; u
+    takes the record back."""
+    from kwtrack.review import growth_levels
+    from kwtrack.tui.forms import FormDialog
+
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        review = await _rows_of(app, pilot, "review")
+        await pilot.press("M")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        await pilot.press(*"79", "tab", *"top")
+        await pilot.pause()
+        assert "not a growth level" in str(form.query_one("#error-level").render())
+        form.query_one("#field-level", Input).value = "L3"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        demo = [(76, 3), (72, 3)]  # (the demo's October and November)
+        assert [(r.points, r.level) for r in growth_levels(get_store())] == [(79, 3), *demo]
+        await pilot.press("slash", *"growth", "enter")
+        await settle(app, pilot)
+        row = [str(c) for c in review.table.get_row_at(0)]
+        assert row[1] == "growth level" and ": 2 points to 81 (L4); +3 since 2026-11-20" in row[5]
+        await pilot.press("escape", "u")
+        await settle(app, pilot)
+        assert [(r.points, r.level) for r in growth_levels(get_store())] == demo
 
 
 async def test_titles_with_brackets_show_as_written(demo_db):

@@ -175,7 +175,7 @@ def bids_apply_review(state: State, week: str | None, dry_run: bool, as_json: bo
 
 @click.group("p4p")
 def p4p_group() -> None:
-    """The P4P plan: budget, promotion hours and target markets."""
+    """The P4P plan: budget, promotion hours and target markets; the growth level."""
 
 
 @p4p_group.group("plan")
@@ -226,6 +226,47 @@ def _plan_line(plan) -> str:
             f"(China time), markets {plan.markets or '-'}")
 
 
+@p4p_group.command("level")
+@click.argument("points", type=float, required=False)
+@click.option("--level", "level", metavar="L", help="The level the back end shows (L3).")
+@click.option("--on", "on", metavar="DAY", help="The day it showed them (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the records as JSON.")
+@pass_state
+def level_cmd(state: State, points: float | None, level: str | None, on: str | None,
+              as_json: bool) -> None:
+    """Record the P4P growth level (营销成长等级) the back end shows: its POINTS and level;
+    without POINTS, list the records. The review says the way to L4 (81 points: regional
+    promotion). `kwtrack undo` takes a record back.
+
+    \b
+    Example:
+      kwtrack p4p level 76 --level L3     # this month's, read off the back end
+      kwtrack p4p level                   # the records, newest first
+    """
+    from kwtrack.review import growth_levels, level_text, parse_level, record_level
+
+    store = state.store()
+    if points is not None:
+        row = record_level(store, points, parse_level(level) if level else None,
+                           parse_as_of(on, "--on"))
+        click.echo(f"recorded {level_text(row)} (`kwtrack undo` takes it back)")
+        return
+    if level or on:
+        raise click.UsageError("--level and --on go with the POINTS they record")
+    rows = growth_levels(store)
+    if as_json:
+        echo_json([{"recorded_on": r.recorded_on.isoformat(), "level": r.level,
+                    "points": r.points} for r in rows])
+        return
+    before = [*rows[1:], None][:len(rows)]  # (each record's change on the one before it)
+    echo_table(["day", "level", "points", "change"],
+               [[r.recorded_on, f"L{r.level}" if r.level is not None else None,
+                 f"{r.points:g}", f"{r.points - b.points:+g}" if b else None]
+                for r, b in zip(rows, before, strict=True)],
+               empty="no P4P growth level recorded: `kwtrack p4p level POINTS --level L3` "
+                     "records the one the back end shows")
+
+
 @p4p_group.command("schedule-check")
 @click.option("--hours", metavar="HH:MM-HH:MM", help="Promotion hours, China time (default: "
               "the plan's).")
@@ -252,7 +293,7 @@ def schedule_check_cmd(state: State, hours: str | None, markets, date: str | Non
     markets = list(markets) or (plan.markets.split() if plan and plan.markets else [])
     if not hours:
         raise click.UsageError("no promotion hours: give --hours, or set the plan's")
-    checks = schedule_check(hours, markets, parse_as_of(date) or dt.date.today())
+    checks = schedule_check(hours, markets, parse_as_of(date, "--date") or dt.date.today())
     if as_json:
         echo_json({"hours": hours, "zone": "Asia/Shanghai",
                    "markets": [c.to_dict() for c in checks]})

@@ -373,13 +373,14 @@ def ask_first(verb: str, question: str, rows: list[str] = (), undone: str | None
     click.confirm("\n".join(lines), abort=True)
 
 
-def parse_as_of(value: str | None):
+def parse_as_of(value: str | None, option: str = "--as-of"):
+    """A day the user gave with `option` (None: not given); a bad one is that option's error."""
     from kwtrack.values import parse_date
 
     try:
         return parse_date(value) if value else None
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--as-of") from None
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def given(**options) -> dict:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from kwtrack.config import ReviewSettings
 from kwtrack.errors import KwtrackError
 from kwtrack.markets import MarketCheck, schedule_check
+from kwtrack.review.growth import growth_said
 from kwtrack.review.overview import p4p_totals
 from kwtrack.review.weeks import week_name
 from kwtrack.store.models import P4PPlan, Store
@@ -31,12 +32,14 @@ class PlanCheck:
     hours: str | None
     hours_said: str
     markets: list[MarketCheck] = field(default_factory=list)
+    growth_said: str = ""  # the P4P growth level (`kwtrack.review.growth`)
 
     def to_dict(self) -> dict:
         return {"budget": self.budget, "week_spend": self.spend,
                 "budget_used": self.budget_used, "budget_said": self.budget_said,
                 "hours": self.hours, "zone": "Asia/Shanghai", "hours_said": self.hours_said,
-                "markets": [m.to_dict() for m in self.markets]}
+                "markets": [m.to_dict() for m in self.markets],
+                "growth_said": self.growth_said}
 
 
 def week_spend(store: Store, monday: dt.date) -> tuple[float | None, int]:
@@ -58,7 +61,8 @@ def plan_check(store: Store, week: dt.date | None, on: dt.date, rules: ReviewSet
     spend, rows = spent
     used = round(spend / (7 * budget), 4) if budget and spend is not None else None
     return PlanCheck(budget, spend, used, _budget_said(budget, spend, rows, used, week, rules),
-                     plan.hours if plan else None, *_hours(plan, on))
+                     plan.hours if plan else None, *_hours(plan, on),
+                     growth_said(store, rules, on))
 
 
 def _budget_said(budget, spend, rows, used, week, rules: ReviewSettings) -> str:

@@ -120,10 +120,12 @@ def categories_markdown(review: Review) -> list[str]:
 
 
 def plan_markdown(plan: PlanCheck) -> list[str]:
-    """The P4P plan's part of the review: its budget, then its hours, market by market."""
+    """The P4P plan's part of the review: its budget, its hours, market by market, and the
+    store's P4P growth level."""
     return [f"**Budget.** {plan.budget_said}", "",
             f"**Promotion hours.** {plan.hours_said}",
-            *([""] if plan.markets else []), *(f"- {m.text()}" for m in plan.markets)]
+            *([""] if plan.markets else []), *(f"- {m.text()}" for m in plan.markets),
+            "", f"**Growth level.** {plan.growth_said}"]
 
 
 def csv_rows(review: Review) -> tuple[list[str], list[list]]:
@@ -145,8 +147,8 @@ def csv_rows(review: Review) -> tuple[list[str], list[list]]:
     plan = review.plan
     rows += [[week_name(review.week), "p4p_plan", None, None, None, None,
               *(None for _ in names), said] for said in ([plan.budget_said,
-                                  *([m.text() for m in plan.markets] or [plan.hours_said])]
-                                 if plan else [])]
+                                  *([m.text() for m in plan.markets] or [plan.hours_said]),
+                                  plan.growth_said] if plan else [])]
     return header, rows
 
 
@@ -186,6 +188,7 @@ def write_workbook(review: Review, path) -> None:
         sheet.append(["promotion hours", plan.hours_said])
         for market in plan.markets:
             sheet.append([market.market, market.text()])
+        sheet.append(["growth level", plan.growth_said])
         _finish(sheet, [16, 110], Font(bold=True))
     book.save(str(path))
 

@@ -427,6 +427,23 @@ class P4PPlan(BaseModel):
         table_name = "p4p_plan"
 
 
+class GrowthLevel(BaseModel):
+    """The store's P4P growth level (营销成长等级) as the back end showed it on a day: its
+    points and its level (L4, at 81 points, unlocks regional promotion). The operator
+    records it by hand, about once a month; the review says the way to the target."""
+
+    id = AutoField()
+    store = ForeignKeyField(Store, on_delete="CASCADE", backref="growth_levels", index=False)
+    recorded_on = DateField()
+    points = FloatField()
+    level = IntegerField(null=True)  # L4 → 4 (NULL: not given)
+    created_at = DateTimeField(default=now)
+
+    class Meta:
+        table_name = "growth_level"
+        indexes = ((("store", "recorded_on"), True),)  # (a day's level once: set again, replaced)
+
+
 ALL_MODELS = [
     Store,
     ImportBatch,
@@ -445,4 +462,5 @@ ALL_MODELS = [
     ScoreHistory,
     ReviewMark,
     P4PPlan,
+    GrowthLevel,
 ]

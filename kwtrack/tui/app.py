@@ -562,6 +562,14 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
             self.action_refresh()
             self.action_schedule_check()
 
+    def action_growth_level(self) -> None:
+        from kwtrack import review
+
+        self.push_screen(FormDialog(self.store_id, "The P4P growth level the back end shows "
+                                    "today", review.GROWTH_FORM, {}, review.growth_problems,
+                                    review.record_level_from_form),
+                         lambda changed: changed and self.action_refresh())
+
 
 def _groups(store) -> list[str]:
     from kwtrack import edits

@@ -84,6 +84,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("P", "p4p_plan", "P4P plan", "set the P4P plan: daily budget, promotion hours "
             "(China time), target markets; the schedule check follows (u undoes it)",
             footer=False),
+    Command("M", "growth_level", "Growth level", "record the P4P growth level the back end "
+            "shows today (points, level): the review's P4P plan says the way to L4; u undoes "
+            "it", footer=False),
     Command("m", "mark(0)", "Done", "mark the highlighted item done", views=("review",)),
     Command("z", "mark(1)", "Snooze", "snooze the highlighted item for a week",
             views=("review",)),

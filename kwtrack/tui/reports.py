@@ -313,16 +313,18 @@ class ReviewView(ReportView):
                 for n, c in enumerate(review.categories)]
 
     def _plan_rows(self, plan) -> list:
-        """The P4P plan's rows: its budget, then one per market (or why there are none)."""
+        """The P4P plan's rows: its budget, one per market (or why there are none), and the
+        store's P4P growth level."""
         used = "" if plan.budget_used is None else f" {plan.budget_used:.0%} spent"
         rows = [("plan:budget", ["P4P plan", f"budget{used}", "", "",
                                  price(plan.spend) if plan.spend is not None else "",
                                  plan.budget_said])]
         if not plan.markets:
-            return [*rows, ("plan:hours", ["P4P plan", "hours", "", "", "", plan.hours_said])]
-        return [*rows, *((f"plan:{n}", ["P4P plan", f"{m.market} {m.state()}", "", "", "",
-                                          m.text()])
-                         for n, m in enumerate(plan.markets))]
+            rows.append(("plan:hours", ["P4P plan", "hours", "", "", "", plan.hours_said]))
+        rows += [(f"plan:{n}", ["P4P plan", f"{m.market} {m.state()}", "", "", "", m.text()])
+                 for n, m in enumerate(plan.markets)]
+        return [*rows, ("plan:growth", ["P4P plan", "growth level", "", "", "",
+                                        plan.growth_said])]
 
     def details(self, store, key):
         from kwtrack.review import TITLES, figure_name, figure_text, plan_markdown, week_name
