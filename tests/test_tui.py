@@ -1737,3 +1737,21 @@ async def test_a_keywords_group_is_offered_from_the_stores_groups_and_kept_as_sp
         await pilot.press("ctrl+s")
         await _until(pilot, lambda: not isinstance(app.screen, FormDialog))
         assert Keyword.get(Keyword.keyword == word).group == "core"
+
+
+async def test_a_report_not_imported_is_said_on_the_status_line_too(demo_db):
+    """At 80 columns the details pane, which names a report not imported, is hidden: the
+    Products and Keywords status lines say it too (their numbers leave those days out)."""
+    from kwtrack.store.models import ImportPeriod, KeywordWeek
+
+    days = [dt.date(2026, 11, 10) + dt.timedelta(days=n) for n in range(3)]
+    ImportPeriod.delete().where(ImportPeriod.period_start.in_(days)).execute()
+    KeywordWeek.delete().where(KeywordWeek.week == dt.date(2026, 11, 9)).execute()
+    app = KwtrackApp(store_id=get_store().id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        status = str(app.query_one("#products-view").query_one(".status").render())
+        assert status.endswith("· no product stats for 2026-11-10..2026-11-12"), status
+        keywords = await _rows_of(app, pilot, "keywords")
+        status = str(keywords.query_one(".status").render())
+        assert status.endswith("· no keyword stats for 2026-W46"), status

@@ -83,9 +83,11 @@ def recent_product_window(store: Store, days: int = RECENT_DAYS
                default=earliest), last
 
 
-def recent_product_gap(store: Store, days: int = RECENT_DAYS) -> str | None:
+def recent_product_gap(store: Store, days: int = RECENT_DAYS, *, short: bool = False
+                       ) -> str | None:
     """The days of `recent_product_window` that no product-stats period inside it covers, in
-    a line (a report not imported: the numbers leave them out); None when there are none."""
+    a line (a report not imported: the numbers leave them out; `short`: the days alone, for a
+    status line); None when there are none."""
     window = recent_product_window(store, days)
     if window is None:
         return None
@@ -93,8 +95,9 @@ def recent_product_gap(store: Store, days: int = RECENT_DAYS) -> str | None:
     missing = [day for day in period_days(*window) if day not in covered]
     if not missing:
         return None
-    return (f"no product stats for {day_ranges(missing)}: the numbers of the last "
-            f"{window_days(window)} days leave {'it' if len(missing) == 1 else 'them'} out")
+    said = f"no product stats for {day_ranges(missing)}"
+    return said if short else (f"{said}: the numbers of the last {window_days(window)} days "
+                               f"leave {'it' if len(missing) == 1 else 'them'} out")
 
 
 def window_days(window: tuple[dt.date, dt.date]) -> int:

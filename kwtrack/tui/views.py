@@ -33,6 +33,9 @@ class ProductsView(BrowseView):
     def count(self, store, search):
         return catalog.count_products(store, search)
 
+    def caveat(self, store):
+        return catalog.recent_product_gap(store, short=True)
+
     def fetch(self, store, search, sort, descending, offset, limit, from_end):
         return [(r.product_id, [r.product_id, r.title[:40],
                                 "archived" if r.archived else r.status, _flag(r.showcase),
@@ -83,6 +86,10 @@ class KeywordsView(BrowseView):
 
     def count(self, store, search):
         return catalog.count_keywords(store, search)
+
+    def caveat(self, store):
+        missing = catalog.weeks_without_keyword_stats(store)
+        return f"no keyword stats for {', '.join(map(week_name, missing))}" if missing else None
 
     def fetch(self, store, search, sort, descending, offset, limit, from_end):
         return [(r.keyword, [r.keyword, r.group or "", r.search_index, r.products,

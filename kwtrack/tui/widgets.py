@@ -378,6 +378,7 @@ class BrowseView(TableView):
         self._asked = 0  # reads asked for: only the last one asked for is shown
         self._shown_once = False
         self._settle_reload = Settle(self, FILTER_DELAY)
+        self._caveat: str | None = None  # (`caveat`, read with the list)
 
     def make_table(self) -> WindowTable:
         return WindowTable(self)
@@ -403,6 +404,11 @@ class BrowseView(TableView):
 
     def count(self, store, search: str | None) -> int:
         raise NotImplementedError
+
+    def caveat(self, store) -> str | None:
+        """What the rows' numbers leave out, in a few words for the status line (a report
+        not imported), or None: at 80 columns the details pane that says it is hidden."""
+        return None
 
     def fetch(self, store, search: str | None, sort: str | None, descending: bool,
               offset: int, limit: int, from_end: bool) -> list[tuple[str, list]]:
@@ -433,6 +439,9 @@ class BrowseView(TableView):
               search: str | None, sort: str | None, descending: bool) -> None:
         try:
             store = store_by_id(self.store_id)
+            if offset == 0:  # (a new read of the list: its numbers' caveat may have changed)
+                caveat = self.caveat(store)
+                self.app.call_from_thread(setattr, self, "_caveat", caveat)
             rows = None
             if total is None and offset == 0:
                 # From the first row, the window is read and shown before the count: a list
@@ -526,6 +535,8 @@ class BrowseView(TableView):
             shown += f" · filter: {self.search!r}"
         if table.selected:
             shown += f" · {len(table.selected):,} selected"
+        if self._caveat:
+            shown += f" · {self._caveat}"
         self.set_status(shown)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
