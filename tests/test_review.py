@@ -82,6 +82,34 @@ def section(review, name):
     return [i.keyword or i.product_id for i in review.sections[name]]
 
 
+def test_p4p_figures_are_named_as_such_and_an_unknown_one_is_not_summed_as_zero(weekly,
+                                                                               tmp_path):
+    """A P4P section's clicks are the P4P clicks: named `p4p_clicks`, so that the one-table
+    CSV's `clicks` column holds a word's total clicks alone (a spreadsheet sums it). A cut
+    word's clicks over the cut window are unknown when a week's are, not that week as 0."""
+    import_file(weekly, "keyword-stats", write_csv(tmp_path / "more.csv", f"""
+        keyword,week,channel,impressions,clicks,inquiries,spend
+        both,{WEEKS[-1]},organic,1000,40,2,
+        both,{WEEKS[-1]},p4p,500,10,1,30
+        blind,{WEEKS[-2]},p4p,900,,0,40
+        blind,{WEEKS[-1]},p4p,900,50,0,40
+    """))
+    import_file(weekly, "p4p", write_csv(tmp_path / "bid.csv", "keyword,bid\nblind,2\n"))
+    review = weekly_review(weekly, THIS)
+    spend = {i.keyword: i.figures for i in review.sections["top_spend"]}
+    assert (spend["both"]["p4p_clicks"], spend["both"]["p4p_inquiries"]) == (10, 1)
+    assert "clicks" not in spend["both"] and spend["both"]["cpc"] == 3.0
+    traffic = {i.keyword: i.figures for i in review.sections["top_traffic"]}
+    assert (traffic["both"]["clicks"], traffic["both"]["p4p_clicks"]) == (50, 10)
+    header, rows = csv_rows(review)
+    paid = next(r for r in rows if r[1] == "top_spend" and r[2] == "both")
+    assert (paid[header.index("clicks")], paid[header.index("p4p_clicks")]) == (None, 10)
+    cut = {i.keyword: i.figures for i in review.sections["cut"]}
+    assert cut["blind"]["spend"] == 80.0 and cut["blind"]["p4p_clicks"] is None
+    assert cut["lowrate"]["p4p_clicks"] == 100
+    assert "| bid | spend | P4P clicks | P4P inquiries | why |" in markdown(review)
+
+
 def test_iso_weeks():
     assert parse_week("2026-W47") == THIS == parse_week("2026-11-19") == parse_week("2026W47")
     assert week_name(THIS) == "2026-W47" and parse_week("2026-W01") == dt.date(2025, 12, 29)
@@ -207,7 +235,8 @@ def test_review_json_and_markdown_from_the_command_line(weekly, db_path):
     text = runner.invoke(cli, ["--db", str(db_path), "review", "--markdown"]).stdout
     assert "## Raise the bid" in text and "| steady |" in text
     # (headers as people read them; the JSON keeps the keys)
-    assert "| item | bid | clicks | inquiry rate | store median inquiry rate | why |" in text
+    assert ("| item | bid | P4P clicks | P4P inquiry rate | store median inquiry rate | why |"
+            in text)
     shown = runner.invoke(cli, ["--db", str(db_path), "keywords", "show", "riser"]).stdout
     assert "riser  impressions ▂▂▂█" in shown and "2026-W47" in shown
     shown = runner.invoke(cli, ["--db", str(db_path), "keywords", "show", "lowrate"]).stdout
@@ -775,7 +804,7 @@ def test_the_review_as_a_workbook_for_the_meeting(weekly, db_path, tmp_path):
     book = load_workbook(out)
     assert book.sheetnames == ["The store", *TITLES.values(), "P4P plan"]
     rows = list(book["Cut or pause"].iter_rows(values_only=True))
-    assert rows[0] == ("keyword", "bid", "spend", "clicks", "inquiries", "why")
+    assert rows[0] == ("keyword", "bid", "spend", "P4P clicks", "P4P inquiries", "why")
     assert rows[1][:5] == ("lowrate", 3.0, 80.0, 100, 0)
     top = book["Top traffic"]
     riser = next(row for row in top.iter_rows(min_row=2) if row[0].value == "riser")

@@ -25,19 +25,20 @@ CATEGORIES_TITLE = "By category"
 COLUMNS = {
     "top_traffic": ["impressions", "organic_impressions", "p4p_impressions", "clicks", "ctr",
                     "impressions_change"],
-    "top_spend": ["spend", "clicks", "inquiries", "cpc", "cost_per_inquiry", "spend_change"],
+    "top_spend": ["spend", "p4p_clicks", "p4p_inquiries", "cpc", "cost_per_inquiry",
+                  "spend_change"],
     "new": ["impressions", "clicks", "inquiries"],
     "rising": ["impressions", "trend", "clicks"],
     "p4p_candidates": ["impressions", "clicks", "inquiries"],
-    "raise_bid": ["bid", "clicks", "inquiry_rate", "store_median_inquiry_rate"],
-    "cut": ["bid", "spend", "clicks", "inquiries"],
+    "raise_bid": ["bid", "p4p_clicks", "p4p_inquiry_rate", "store_median_inquiry_rate"],
+    "cut": ["bid", "spend", "p4p_clicks", "p4p_inquiries"],
     "key_group": ["impressions", "clicks"],
     "showcase": ["impressions", "growth", "keyword_index_change"],
     "showcase_swap": ["impressions", "growth"],
     "product_strength": ["score", "previous_score"],
     "tracked": ["impressions", "clicks", "inquiries", "impressions_change"],
 }
-_RATES = {"ctr", "p4p_ctr", "inquiry_rate", "store_median_inquiry_rate"}
+_RATES = {"ctr", "p4p_ctr", "inquiry_rate", "p4p_inquiry_rate", "store_median_inquiry_rate"}
 _CHANGES = {"impressions_change", "spend_change", "clicks_change", "keyword_index_change",
             "growth", "inquiries_change"}
 

@@ -118,12 +118,13 @@ class _Keyword:
                 "clicks_change": change(clicks, self.total(before, "clicks"))}
 
     def paid(self, week: dt.date, before: dt.date) -> dict:
-        """The week's P4P figures and the change in spend on `before`."""
+        """The week's P4P figures, named as such (the CSV's one `clicks` column holds the
+        words' total clicks: a spreadsheet adds it up), and the change in spend on `before`."""
         p4p = self.channel(week, "p4p")
-        return {"spend": p4p.spend, "clicks": p4p.clicks, "inquiries": p4p.inquiries,
-                "impressions": p4p.impressions, "cpc": ratio(p4p.spend, p4p.clicks),
+        return {"spend": p4p.spend, "p4p_clicks": p4p.clicks, "p4p_inquiries": p4p.inquiries,
+                "p4p_impressions": p4p.impressions, "cpc": ratio(p4p.spend, p4p.clicks),
                 "cost_per_inquiry": ratio(p4p.spend, p4p.inquiries),
-                "inquiry_rate": ratio(p4p.inquiries, p4p.clicks),
+                "p4p_inquiry_rate": ratio(p4p.inquiries, p4p.clicks),
                 "spend_change": change(p4p.spend, self.channel(before, "p4p").spend)}
 
     def base(self, earlier: list[dt.date]) -> float | None:
@@ -275,13 +276,13 @@ def _raise_bid(figures, active, median, week, rules, item) -> list[tuple]:
             continue  # not enough data: nothing is said
         steady = all(abs(b - a) / a <= rules.raise_bid_band for a, b in zip(clicks, clicks[1:]))
         paid = f.paid(week, weeks_before(week, 1)[0])
-        rate = paid["inquiry_rate"]
+        rate = paid["p4p_inquiry_rate"]
         if steady and rate is not None and rate >= median:
             found.append((item(k, {**paid, "bid": active[k], "store_median_inquiry_rate":
                                    round(median, 4)},
                                f"clicks steady ±{rules.raise_bid_band:.0%} for "
                                f"{rules.raise_bid_weeks} weeks, inquiry rate at or above the "
-                               "store's median"), (-rate, -(paid["clicks"] or 0))))
+                               "store's median"), (-rate, -(paid["p4p_clicks"] or 0))))
     return found
 
 
@@ -297,10 +298,11 @@ def _cut(figures, active, week, rules, item) -> list[tuple]:
         if any(w.spend is None or w.inquiries is None for w in weeks):
             continue  # unknown weeks prove nothing
         spend = sum(w.spend for w in weeks)
+        clicks = [w.clicks for w in weeks]  # (a week's unknown: the sum is unknown, not less)
         if spend >= rules.cut_min_spend and not any(w.inquiries for w in weeks):
             found.append((item(k, {"spend": round(spend, 2), "weeks": rules.cut_weeks,
-                                   "clicks": sum(w.clicks or 0 for w in weeks),
-                                   "inquiries": 0, "bid": active[k]},
+                                   "p4p_clicks": None if None in clicks else sum(clicks),
+                                   "p4p_inquiries": 0, "bid": active[k]},
                                f"spent {spend:.2f} over {rules.cut_weeks} weeks with no "
                                "inquiry: lower the bid or pause"), -spend))
     return found

@@ -275,10 +275,12 @@ class ReviewView(ReportView):
                 key = f"{section}:{n}"
                 self.items[key] = (section, item)
                 # A figure the section does not weigh is blank: `-` would say it is unknown
-                # (a top-traffic word's spend is known, and shown in its details).
+                # (a top-traffic word's spend is known, and shown in its details). A P4P
+                # section's are the P4P figures.
                 figures = item.figures
                 rows.append((key, [TITLES[section], item.keyword or item.product_id,
-                                   figures.get("impressions", ""), figures.get("clicks", ""),
+                                   figures.get("impressions", figures.get("p4p_impressions", "")),
+                                   figures.get("clicks", figures.get("p4p_clicks", "")),
                                    price(figures["spend"]) if "spend" in figures else "",
                                    item.why]))
             if section == "cut":  # the P4P plan, as the notes have it: budget, then markets
