@@ -383,3 +383,23 @@ def test_several_files_go_in_together_or_not_at_all(store, db_path, tmp_path):
     missing = run("import", tmp_path / "nothere.csv", products, db=db_path, ok=False)
     assert missing.stderr.startswith("kwtrack: error: ") and "nothere.csv: no such file" in (
         missing.stderr)
+
+
+@pytest.mark.parametrize("args", [
+    ["products", "list", "--days", "100000000"],
+    ["products", "list", "-n", "100000000000000000000"],
+    ["products", "list", "--offset", "100000000000000000000"],
+    ["products", "zero-effect", "--days", "100000000"],
+    ["coverage", "check", "--zero-effect", "--days", "100000000"],
+    ["keywords", "list", "--weeks", "100000000"],
+    ["keywords", "list", "-n", "100000000000000000000"],
+    ["history", "-n", "100000000000000000000"],
+    ["imports", "list", "-n", "100000000000000000000"],
+    ["review", "done", "sneakers", "--section", "rising", "--snooze", "100000000"],
+])
+def test_a_number_past_what_an_option_takes_is_that_options_one_line(demo_db, args):
+    """Ten years of days, a billion rows: past them dates and the database's integers
+    overflow, which was an 'internal error'; now the option says its range."""
+    result = CliRunner().invoke(cli, ["--db", str(demo_db), *args])
+    assert result.exit_code == 2, result.output
+    assert "is not in the range" in result.stderr and "internal error" not in result.stderr

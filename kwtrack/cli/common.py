@@ -344,13 +344,19 @@ def progress_printer():
 
 ZERO_EFFECT_DAYS = 90  # kwtrack.cleanup.DEFAULT_DAYS (importing it would slow `--help` 45 ms)
 
+# What the number options take, at most: ten years of days or weeks, a billion rows (past
+# them dates and the database's integers overflow: the option's one line, not an error of ours)
+DAYS = click.IntRange(1, 3660)
+WEEKS = click.IntRange(1, 520)
+ROWS = click.IntRange(0, 10**9)
+
 
 def zero_effect_window(command):
     """The zero-effect window's options, `--days` and `--as-of`, as every command that finds
     zero-effect products takes them (`parse_as_of` reads the day)."""
     command = click.option("--as-of", metavar="DAY", help="The zero-effect window's last day "
                            "(default: the last day imported product stats cover).")(command)
-    return click.option("--days", type=click.IntRange(min=1), default=ZERO_EFFECT_DAYS,
+    return click.option("--days", type=DAYS, default=ZERO_EFFECT_DAYS,
                         show_default=True, help="The zero-effect window, in days, ending on "
                         "--as-of.")(command)
 

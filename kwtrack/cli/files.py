@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from kwtrack.cli.common import (
+    ROWS,
     State,
     echo_json,
     echo_table,
@@ -142,7 +143,7 @@ def imports_group() -> None:
 
 
 @imports_group.command("list")
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("-n", "--limit", type=ROWS, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
 @pass_state
 def imports_list(state: State, limit: int, as_json: bool) -> None:

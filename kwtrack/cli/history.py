@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from kwtrack.cli.common import State, echo_json, echo_table, none_listed, pass_state
+from kwtrack.cli.common import (
+    ROWS,
+    State,
+    echo_json,
+    echo_table,
+    none_listed,
+    pass_state,
+)
 
 
 @click.command()
@@ -45,7 +52,7 @@ def redo(state: State, theirs: bool) -> None:
 
 
 @click.command("history")
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("-n", "--limit", type=ROWS, default=50, show_default=True)
 @click.option("--by", metavar="NAME", help="Only the changes NAME made (a team's database: "
               "`KWTRACK_USER`, or the login name).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

@@ -7,6 +7,8 @@ from textwrap import shorten
 import click
 
 from kwtrack.cli.common import (
+    ROWS,
+    WEEKS,
     State,
     coverers_text,
     echo_json,
@@ -28,13 +30,13 @@ def keywords() -> None:
               "TEXT; terms too: group:core, route:none, tracked:y, p4p:n, impr>1000, "
               "inq>0, bid<=2.5, spend<1.")
 @click.option("-g", "--group", metavar="NAME", help="Only keywords of this group.")
-@click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
+@click.option("-n", "--limit", type=ROWS, default=None,
               help="At most this many rows.")
-@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")
+@click.option("--offset", type=ROWS, default=0, help="Skip this many rows.")
 @click.option("--sort", metavar="FIELD", help="Sort by FIELD: impressions, clicks, … (a "
               "wrong one lists them); unknown values last.")
 @click.option("--desc", is_flag=True, help="Sort the other way (largest first).")
-@click.option("--weeks", type=click.IntRange(min=1), default=None, metavar="N",
+@click.option("--weeks", type=WEEKS, default=None, metavar="N",
               help="Numbers over the last N weeks of data (default 4; 13 for the monthly "
               "analysis).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")

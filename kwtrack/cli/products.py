@@ -7,6 +7,8 @@ import sys
 import click
 
 from kwtrack.cli.common import (
+    DAYS,
+    ROWS,
     State,
     ask_first,
     echo_json,
@@ -30,14 +32,14 @@ def products() -> None:
 @click.option("-s", "--search", metavar="TEXT", help="Only titles, IDs or categories with "
               "TEXT; terms too: status:offline, route:none, impr<50, score>=80, archived:y (the "
               "deleted).")
-@click.option("-n", "--limit", type=click.IntRange(min=0), default=None,
+@click.option("-n", "--limit", type=ROWS, default=None,
               help="At most this many rows.")
-@click.option("--offset", type=click.IntRange(min=0), default=0, help="Skip this many rows.")
+@click.option("--offset", type=ROWS, default=0, help="Skip this many rows.")
 @click.option("--sort", metavar="FIELD", help="Sort by FIELD: impressions, clicks, … (a "
               "wrong one lists them); unknown values last.")
 @click.option("--desc", is_flag=True, help="Sort the other way (largest first).")
 @click.option("--archived", is_flag=True, help="Include archived (deleted) products.")
-@click.option("--days", type=click.IntRange(min=1), default=None, metavar="N",
+@click.option("--days", type=DAYS, default=None, metavar="N",
               help="Numbers over the last N days of data (default 30; 360 for a hot "
                    "product's year).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")

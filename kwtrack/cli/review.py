@@ -9,7 +9,14 @@ from pathlib import Path
 
 import click
 
-from kwtrack.cli.common import State, UserError, echo_json, json_text, pass_state
+from kwtrack.cli.common import (
+    WEEKS,
+    State,
+    UserError,
+    echo_json,
+    json_text,
+    pass_state,
+)
 
 # an output file's suffix → the review's format
 SUFFIXES = {".xlsx": "xlsx", ".md": "markdown", ".markdown": "markdown", ".csv": "csv",
@@ -103,7 +110,7 @@ def _text(found, fmt: str | None) -> str:
 @click.option("-s", "--section", required=True, metavar="SECTION",
               help="The section it is listed in, by key or title (rising, raise_bid, "
                    "'Put into P4P', …).")
-@click.option("--snooze", metavar="N", type=click.IntRange(min=1), default=None,
+@click.option("--snooze", metavar="N", type=WEEKS, default=None,
               help="Hide it for N weeks only (default: done for good).")
 @click.option("-w", "--week", metavar="W", help="The week it was handled in (default: the "
               "latest week with keyword stats).")

@@ -6,6 +6,7 @@ reads it once a month)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 
 from kwtrack.config import ReviewSettings
@@ -33,8 +34,8 @@ def record_level(store: Store, points: float, level: int | None = None,
     """Record the growth level the back end showed on `on` (default today; a day's record is
     replaced by a later one of the same day), as one change `kwtrack undo` takes back."""
     on = on or dt.date.today()
-    if points < 0:
-        raise KwtrackError(f"growth points are 0 or more (got {points:g})")
+    if not math.isfinite(points) or points < 0:  # (click's float reads `nan` and `inf` too)
+        raise KwtrackError(f"growth points are a number, 0 or more (got {points:g})")
     if on > dt.date.today():
         raise KwtrackError(f"{on} is still to come: record the level the back end shows")
     with database.obj.atomic():
@@ -97,8 +98,8 @@ def growth_problems(values: dict[str, str]) -> dict[str, str]:
     found = {}
     points = (values.get("points") or "").strip()
     try:
-        if float(points) < 0:
-            found["points"] = "0 or more"
+        if not math.isfinite(float(points)) or float(points) < 0:
+            found["points"] = "a number, 0 or more"
     except ValueError:
         found["points"] = f"a number, as the back end shows it (not {points!r})"
     level = (values.get("level") or "").strip()
