@@ -115,6 +115,9 @@ def test_iso_weeks():
     assert week_name(THIS) == "2026-W47" and parse_week("2026-W01") == dt.date(2025, 12, 29)
     with pytest.raises(KwtrackError, match="not a week"):
         parse_week("2026-W99")
+    for far in ("9999-W52", "0001-01-01"):  # (a snooze of weeks from 9999 overflowed)
+        with pytest.raises(KwtrackError, match=r"out of range \(2000-W01..2099-W52\)"):
+            parse_week(far)
 
 
 def test_each_word_lands_in_its_sections_and_not_elsewhere(weekly):
