@@ -1756,3 +1756,31 @@ async def test_a_report_not_imported_is_said_on_the_status_line_too(demo_db):
         keywords = await _rows_of(app, pilot, "keywords")
         status = str(keywords.query_one(".status").render())
         assert status.endswith("· no keyword stats for 2026-W46"), status
+
+
+async def test_w_widens_the_span_the_numbers_add_up_for_the_monthly_analysis(demo_db):
+    """w: Products over 90 days, then 360, then 30 again; Keywords over 13 weeks: the column
+    says the span, and the rows, their sort and their filter terms are over it."""
+    store = get_store()
+    app = KwtrackApp(store_id=store.id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        products = app.query_one("#products-view")
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert products.columns[6] == "Impr. 90d"
+        assert str(products.table.ordered_columns[6].label) == "Impr. 90d"
+        wide = catalog.list_products(store, limit=3, days=90)
+        assert [str(products.table.get_row_at(i)[6]) for i in range(3)] == [
+            f"{r.impressions:,}" for r in wide]
+        assert wide != catalog.list_products(store, limit=3)  # (the 30 days' differ)
+        await pilot.press("w", "w")
+        await settle(app, pilot)
+        assert products.columns[6] == "Impr. 30d"
+        keywords = await _rows_of(app, pilot, "keywords")
+        await pilot.press("w")
+        await pilot.press("slash", *"inq>0", "enter")
+        await settle(app, pilot)
+        assert keywords.columns[4] == "Impr. 13w"
+        assert keywords.table.total == catalog.count_keywords(store, "inq>0", weeks=13)
+        assert keywords.table.total > catalog.count_keywords(store, "inq>0")

@@ -169,6 +169,9 @@ class KwtrackApp(SaysWorkerErrors, App[None]):
     def action_sort(self, reverse: bool) -> None:
         self.notify(f"sorted by {self._current().sort(reverse)}")
 
+    def action_span(self) -> None:
+        self.notify(f"numbers over {self._current().widen()}")
+
     def _highlighted(self) -> tuple[str, str | None]:
         """The current view's name and the key of its highlighted row (a product ID or a
         keyword), if any."""

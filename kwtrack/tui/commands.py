@@ -90,6 +90,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("m", "mark(0)", "Done", "mark the highlighted item done", views=("review",)),
     Command("z", "mark(1)", "Snooze", "snooze the highlighted item for a week",
             views=("review",)),
+    Command("w", "span", "Span", "widen the span the numbers add up: Products 30 → 90 → 360 "
+            "days, Keywords 4 → 13 → 52 weeks (the monthly analysis, sorted by Inq.; a hot "
+            "product's year), then back", footer=False, views=CATALOG),
     Command("s", "sort(False)", "Sort", "sort by the next column"),
     Command("S", "sort(True)", "Sort ↓", "sort by the same column, the other way",
             footer=False),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textwrap import shorten
 
+from rich.text import Text
+
 from kwtrack import catalog
 from kwtrack.bids import bid_history
 from kwtrack.charts import sparkline
@@ -19,22 +21,52 @@ def _flag(value: bool | None) -> str:
     return "-" if value is None else ("Y" if value else "")
 
 
-class ProductsView(BrowseView):
+class SpanView(BrowseView):
+    """A catalog list whose numbers add up its last `span` days or weeks of data, which `w`
+    widens (the monthly analysis: products over 90 days by inquiries, keywords over 13
+    weeks; a hot product's year), then brings back. The impressions column names the span
+    (`Impr. 90d`); its filter terms (`inq>0`) and sorts are over the same span."""
+
+    spans: tuple[int, ...] = ()  # the first is the lists' own (`catalog.RECENT_…`)
+    unit = ""  # `d` or `w`
+    span_column = 0  # the column whose label names the span
+
+    def __init__(self, store_id: int, **kwargs):
+        super().__init__(store_id, **kwargs)
+        self.span = self.spans[0]
+        self.columns = list(self.columns)  # (this view's own: its span's label changes)
+        self.columns[self.span_column] = self._label()
+
+    def _label(self) -> str:
+        return f"Impr. {self.span}{self.unit}"
+
+    def widen(self) -> str:
+        """Read the rows again over the next span (after the widest, the first); returns
+        the span in words."""
+        self.span = self.spans[(self.spans.index(self.span) + 1) % len(self.spans)]
+        self.columns[self.span_column] = self._label()
+        self.table.ordered_columns[self.span_column].label = Text(self._label())
+        self.reload()  # (its window's rows are made again: the header with them)
+        return f"the last {self.span} {'days' if self.unit == 'd' else 'weeks'} of data"
+
+
+class ProductsView(SpanView):
     """Every product of the store, with its keywords and recent numbers in the details."""
 
     columns = ("Product ID", "Title", "Status", "Showcase", "Score", "Keywords",
                "Impr. 30d", "Clicks", "Inq.")
     sorts = ("product_id", "title", "status", "showcase", "score", None, "impressions",
              "clicks", "inquiries")
-    widths = (15, 40, 8, 8, 5, 8, 9, 6, 5)
+    widths = (15, 40, 8, 8, 5, 8, 10, 6, 5)
     noun = "products"
     example_filter = "status:offline"
+    spans, unit, span_column = (catalog.RECENT_DAYS, 90, 360), "d", 6
 
     def count(self, store, search):
-        return catalog.count_products(store, search)
+        return catalog.count_products(store, search, days=self.span)
 
     def caveat(self, store):
-        return catalog.recent_product_gap(store, short=True)
+        return catalog.recent_product_gap(store, self.span, short=True)
 
     def fetch(self, store, search, sort, descending, offset, limit, from_end):
         return [(r.product_id, [r.product_id, r.title[:40],
@@ -42,7 +74,7 @@ class ProductsView(BrowseView):
                                 r.score, r.keywords, r.impressions, r.clicks, r.inquiries])
                 for r in catalog.list_products(store, search, offset=offset, limit=limit,
                                                sort=sort, descending=descending,
-                                               from_end=from_end)]
+                                               from_end=from_end, days=self.span)]
 
     def details(self, store, key: str) -> str:
         d = catalog.product_details(store, key)
@@ -72,7 +104,7 @@ class ProductsView(BrowseView):
         return "\n".join(lines)
 
 
-class KeywordsView(BrowseView):
+class KeywordsView(SpanView):
     """The keyword library, with covering products and weekly stats in the details."""
 
     columns = ("Keyword", "Group", "Index", "Products", "Impr. 4w", "Clicks", "Inq.", "Spend",
@@ -83,12 +115,13 @@ class KeywordsView(BrowseView):
     noun = "keywords"
     example_filter = "route:none"
     read_at_start = False  # (after Products, shown first)
+    spans, unit, span_column = (catalog.RECENT_WEEKS, 13, 52), "w", 4
 
     def count(self, store, search):
-        return catalog.count_keywords(store, search)
+        return catalog.count_keywords(store, search, weeks=self.span)
 
     def caveat(self, store):
-        missing = catalog.weeks_without_keyword_stats(store)
+        missing = catalog.weeks_without_keyword_stats(store, self.span)
         return f"no keyword stats for {', '.join(map(week_name, missing))}" if missing else None
 
     def fetch(self, store, search, sort, descending, offset, limit, from_end):
@@ -96,7 +129,7 @@ class KeywordsView(BrowseView):
                              r.impressions, r.clicks, r.inquiries, r.spend, r.bid])
                 for r in catalog.list_keywords(store, search, offset=offset, limit=limit,
                                                sort=sort, descending=descending,
-                                               from_end=from_end)]
+                                               from_end=from_end, weeks=self.span)]
 
     def details(self, store, key: str) -> str:
         d = catalog.keyword_details(store, key)
