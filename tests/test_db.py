@@ -537,3 +537,66 @@ def test_a_server_that_refuses_is_one_line_naming_what_to_do_and_no_password(pos
         admin.execute_sql(f"DROP OWNED BY {role}")
         admin.execute_sql(f"DROP ROLE {role}")
         admin.close()
+
+
+SAME_ANSWERS = (["review", "--json"], ["history", "--json"], ["imports", "list"],
+                ["keywords", "list", "--json"], ["products", "list", "--json", "--archived"],
+                ["bids", "list"], ["p4p", "level", "--json"], ["coverage", "check",
+                                                               "--zero-effect", "--json"])
+
+
+def _copied_and_compared(source: str, target: str) -> None:
+    """`db copy` from `source` to `target`: every answer the same, and both go on apart."""
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+
+    runner = CliRunner()
+
+    def run(db: str, *args):
+        result = runner.invoke(cli, ["--db", db, *args])
+        assert result.exit_code in (0, 3), result.output  # (3: the check orphans keywords)
+        return result.stdout
+
+    run(source, "keywords", "edit", "sneakers", "--notes", "from the fair")  # (a change)
+    copied = runner.invoke(cli, ["--db", source, "db", "copy", target])
+    assert copied.exit_code == 0, copied.output
+    assert copied.stdout.startswith("copied ") and " rows of 18 tables to " in copied.stdout
+    for args in SAME_ANSWERS:
+        assert run(target, *args) == run(source, *args), args
+    # undo reaches back across the move; the copy makes new rows past the copied ids
+    assert "keyword sneakers notes (now -)" in run(target, "undo")
+    assert not json.loads(run(source, "history", "--json"))[0]["undone"]  # (apart)
+    assert run(target, "products", "add", "1699000000777", "--title",
+               "Rain Boots Model R7").startswith("added product 1699000000777")
+    again = runner.invoke(cli, ["--db", source, "db", "copy", target])
+    assert again.exit_code == 1 and "holds stores already" in again.stderr
+
+
+def test_a_database_copied_into_a_new_file_answers_alike_and_undo_reaches_back(demo_db,
+                                                                               tmp_path):
+    """A team's file moved whole (here into a new SQLite file; on the PostgreSQL run, from
+    the server into a file): the same answers, the same change log."""
+    _copied_and_compared(str(demo_db), str(tmp_path / "copy.db"))
+
+
+def test_a_file_copied_onto_postgresql_answers_alike(demo_db, postgres_url):
+    """The move the README's team makes: their SQLite file onto an empty PostgreSQL database,
+    whose id sequences then go on past the copied ids."""
+    _copied_and_compared(str(demo_db), postgres_url)
+
+
+def test_a_copy_that_fails_leaves_no_new_file(demo_db, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+    from kwtrack.store import copy
+
+    def broken(source, target, model):
+        raise KwtrackError("the disk is full")
+
+    monkeypatch.setattr(copy, "_copy_table", broken)
+    target = tmp_path / "copy.db"
+    failed = CliRunner().invoke(cli, ["--db", str(demo_db), "db", "copy", str(target)])
+    assert failed.exit_code == 1 and "the disk is full" in failed.stderr
+    assert not target.exists()

@@ -64,6 +64,26 @@ def db_backup(state: State, file: Path | None) -> None:
     click.echo(f"backed up to {made}")
 
 
+@db_group.command("copy")
+@click.argument("target", metavar="TARGET")
+@pass_state
+def db_copy(state: State, target: str) -> None:
+    """Copy the whole database into TARGET, a new SQLite file or an empty PostgreSQL
+    database: every store, its imports, the change log (undo reaches back across the move),
+    bids and their history, marks, plans. The way a team moves its file to a server.
+
+    \b
+    Example:
+      kwtrack db copy postgresql://ops@db.internal/kwtrack
+    """
+    from kwtrack.store.copy import copy_database
+    from kwtrack.store.database import shown
+
+    copied = copy_database(state.open(), target)
+    click.echo(f"copied {sum(n for _, n in copied):,} rows of {len(copied)} tables to "
+               f"{shown(target)}; open it with --db (or KWTRACK_DB)")
+
+
 @db_group.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")

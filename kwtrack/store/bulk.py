@@ -16,7 +16,8 @@ from peewee import Database, Model, PostgresqlDatabase, fn
 from peewee import __exception_wrapper__ as driver_errors  # driver errors as peewee's
 
 
-def _quote(db: Database, name: str) -> str:
+def quoted(db: Database, name: str) -> str:
+    """A table or column name as `db` quotes it."""
     return f"{db.quote[0]}{name}{db.quote[1]}"
 
 
@@ -67,12 +68,12 @@ def insert_rows(
     With `ignore_conflicts` (the unique key's fields), rows that already exist are skipped.
     """
     db = _database(model)
-    table = _quote(db, model._meta.table_name)
-    cols = ", ".join(_quote(db, c) for c in _columns(model, fields))
+    table = quoted(db, model._meta.table_name)
+    cols = ", ".join(quoted(db, c) for c in _columns(model, fields))
     marks = ", ".join([db.param] * len(fields))
     sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
     if ignore_conflicts:
-        target = ", ".join(_quote(db, c) for c in _columns(model, ignore_conflicts))
+        target = ", ".join(quoted(db, c) for c in _columns(model, ignore_conflicts))
         sql += f" ON CONFLICT ({target}) DO NOTHING"
     execute_many(db, sql, rows)
 
@@ -82,9 +83,9 @@ def update_rows(
 ) -> None:
     """Update rows by primary key: each row is the `fields` values followed by the id."""
     db = _database(model)
-    table = _quote(db, model._meta.table_name)
-    sets = ", ".join(f"{_quote(db, c)} = {db.param}" for c in _columns(model, fields))
-    pk = _quote(db, model._meta.primary_key.column_name)
+    table = quoted(db, model._meta.table_name)
+    sets = ", ".join(f"{quoted(db, c)} = {db.param}" for c in _columns(model, fields))
+    pk = quoted(db, model._meta.primary_key.column_name)
     execute_many(db, f"UPDATE {table} SET {sets} WHERE {pk} = {db.param}", rows)
 
 
@@ -115,19 +116,19 @@ def upsert_rows(
     constants = constants or {}
     if not all(type(v) is int for v in constants.values()):
         raise TypeError("constants are written into the SQL, so they must be ints")
-    table = _quote(db, model._meta.table_name)
+    table = quoted(db, model._meta.table_name)
     names = _columns(model, [*key, *values, *constants])
-    cols = ", ".join(_quote(db, c) for c in names)
+    cols = ", ".join(quoted(db, c) for c in names)
     marks = ", ".join([db.param] * (len(key) + len(values)) + [str(v) for v in constants.values()])
-    value_cols = [_quote(db, c) for c in _columns(model, values)]
+    value_cols = [quoted(db, c) for c in _columns(model, values)]
     sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
     if not fresh:
         sets = [f"{c} = COALESCE(excluded.{c}, {table}.{c})" for c in value_cols]
-        sets += [f"{c} = excluded.{c}" for c in (_quote(db, c) for c in _columns(model, constants))]
+        sets += [f"{c} = excluded.{c}" for c in (quoted(db, c) for c in _columns(model, constants))]
         differs = "IS DISTINCT FROM" if isinstance(db, PostgresqlDatabase) else "IS NOT"
         when = " OR ".join(f"(excluded.{c} IS NOT NULL AND excluded.{c} {differs} {table}.{c})"
                            for c in value_cols) or "FALSE"
-        target = ", ".join(_quote(db, c) for c in _columns(model, key))
+        target = ", ".join(quoted(db, c) for c in _columns(model, key))
         sql += f" ON CONFLICT ({target}) DO UPDATE SET {', '.join(sets)} WHERE {when}"
     if convert:
         rows = [tuple(map(to_db, row)) for row in rows]
@@ -189,7 +190,7 @@ def id_table(db: Database, name: str, ids: Iterable[int]) -> Iterator[str]:
     """A temporary table `name` (one column, `id`) holding `ids`, for joining a large set of
     ids in SQL instead of spelling them out in IN lists; dropped afterwards. Yields the table's
     quoted name. (Temporary tables belong to the connection: no other one sees it.)"""
-    table = _quote(db, name)
+    table = quoted(db, name)
     db.execute_sql(f"CREATE TEMPORARY TABLE {table} (id INTEGER PRIMARY KEY)")
     try:
         execute_many(db, f"INSERT INTO {table} (id) VALUES ({db.param})",
