@@ -1784,3 +1784,27 @@ async def test_w_widens_the_span_the_numbers_add_up_for_the_monthly_analysis(dem
         assert keywords.columns[4] == "Impr. 13w"
         assert keywords.table.total == catalog.count_keywords(store, "inq>0", weeks=13)
         assert keywords.table.total > catalog.count_keywords(store, "inq>0")
+
+
+async def test_w_on_clean_up_checks_zero_effect_over_half_a_year_and_a_year(demo_db):
+    """w on Clean-up: zero effect over 180 days, then 365 — more than the demo's stats
+    cover, which is said, never read as no effect — then 90 again."""
+    from kwtrack.cleanup import zero_effect_products
+
+    store = get_store()
+    app = KwtrackApp(store_id=store.id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        cleanup = await _rows_of(app, pilot, "cleanup")
+        assert "over 90 days" in str(cleanup.query_one(".status").render())
+        await pilot.press("w")
+        await settle(app, pilot)
+        half = zero_effect_products(store, days=180).products
+        assert "over 180 days" in str(cleanup.query_one(".status").render())
+        assert cleanup.table.row_count == len(half)
+        await pilot.press("w")
+        await settle(app, pilot)
+        status = str(cleanup.query_one(".status").render())
+        assert cleanup.table.row_count == 0 and "zero effect cannot be known" in status, status
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert "over 90 days" in str(cleanup.query_one(".status").render())

@@ -92,7 +92,8 @@ COMMANDS: tuple[Command, ...] = (
             views=("review",)),
     Command("w", "span", "Span", "widen the span the numbers add up: Products 30 → 90 → 360 "
             "days, Keywords 4 → 13 → 52 weeks (the monthly analysis, sorted by Inq.; a hot "
-            "product's year), then back", footer=False, views=CATALOG),
+            "product's year), Clean-up's zero effect 90 → 180 → 365 days; then back",
+            footer=False, views=(*CATALOG, "cleanup")),
     Command("s", "sort(False)", "Sort", "sort by the next column"),
     Command("S", "sort(True)", "Sort ↓", "sort by the same column, the other way",
             footer=False),

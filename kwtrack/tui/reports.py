@@ -392,11 +392,23 @@ class CleanupView(ReportView):
     example_filter = "title:sandals"
     widths = (15, 12, 9, 50)
     noun = "candidates"
+    spans = (90, 180, 365)  # zero effect over …: the monthly routine's, then longer (`w`)
+
+    def __init__(self, store_id: int, **kwargs):
+        super().__init__(store_id, **kwargs)
+        self.span = self.spans[0]
+
+    def widen(self) -> str:
+        """Check again over the next zero-effect window (after a year, 90 days again): the
+        products with no effect for half a year or a year (Alibaba.com takes those down)."""
+        self.span = self.spans[(self.spans.index(self.span) + 1) % len(self.spans)]
+        self.refresh_rows()
+        return f"zero effect over {self.span} days"
 
     def rows(self, store):
         from kwtrack.cleanup import coverage_check
 
-        self.check = report = coverage_check(store, [], zero_effect=True)
+        self.check = report = coverage_check(store, [], zero_effect=True, days=self.span)
         self.report = {c.product_id: c for c in report.candidates}
         self.keywords = defaultdict(list)  # candidate → the verdicts of the keywords it covers
         for verdict in report.keywords:
