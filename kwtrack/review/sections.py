@@ -2,9 +2,9 @@
 `narrow` picks in SQL.
 
 Sections (README: "The weekly keyword review"): top_traffic, top_spend, new, rising,
-p4p_candidates, raise_bid, cut, key_group, showcase, product_strength, and tracked (the words
-followed on their own). Every item carries the figures that put it there. A figure is known
-only where the stats say it; an unknown figure never ranks, rises or falls.
+p4p_candidates, raise_bid, cut, key_group, showcase, showcase_swap, product_strength, and
+tracked (the words followed on their own). Every item carries the figures that put it there.
+A figure is known only where the stats say it; an unknown figure never ranks, rises or falls.
 """
 
 from __future__ import annotations
