@@ -193,12 +193,12 @@ def _apply_entry(change: Change, text: str | None, stamp: dt.datetime) -> None:
     row it replaced (`text` its columns, in the place of the row there now). A P4P entry an
     older kwtrack logged as a status change (no keyword kept) is removed, not made again."""
     model = ENTITIES[change.entity]
+    if text is not None and change.field != ENTRY:
+        raise KwtrackError(f"change {change.action} made a P4P entry that cannot be made again "
+                           "here: set the bid with `kwtrack bids set`")
     model.delete().where(model.id == change.entity_id).execute()
     if text is None:
         return
-    if change.field != ENTRY:
-        raise KwtrackError(f"change {change.action} made a P4P entry that cannot be made again "
-                           "here: set the bid with `kwtrack bids set`")
     columns = json.loads(text)
     for name in ("created_at", "updated_at"):  # (made again now)
         if name in model._meta.fields:
