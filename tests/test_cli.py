@@ -253,7 +253,7 @@ def test_the_zero_effect_window_defaults_to_the_checks_own():
 
     assert ZERO_EFFECT_DAYS == DEFAULT_DAYS
     for path in (("products", "zero-effect"), ("products", "delete"), ("coverage", "check")):
-        assert f"[default: {DEFAULT_DAYS}; x>=1]" in run(*path, "--help").output.replace(
+        assert f"[default: {DEFAULT_DAYS}; 1<=x<=3660]" in run(*path, "--help").output.replace(
             "\n", " ").replace("  ", " ")
 
 
