@@ -358,6 +358,11 @@ def test_keywords_show_says_who_covers_the_word_or_which_titles_could(demo_db):
     line = run("keywords", "show", busy["keyword"], db=demo_db).stdout.splitlines()[1]
     assert line.startswith(f"covered by {busy['products']} live products: {first.product_id} (")
     assert line.endswith(f" +{busy['products'] - 4} more")
+    run("keywords", "edit", orphan, "--notes", "asked at the Canton fair", db=demo_db)
+    about = run("keywords", "show", orphan, db=demo_db).stdout.splitlines()[2]
+    assert about.endswith(" · not in P4P · notes: asked at the Canton fair"), about
+    data = json.loads(run("keywords", "show", orphan, "--json", db=demo_db).stdout)
+    assert (data["notes"], data["bid"]) == ("asked at the Canton fair", None)
 
 
 def test_several_files_go_in_together_or_not_at_all(store, db_path, tmp_path):

@@ -121,8 +121,9 @@ def keywords_untrack(state: State, words) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON records.")
 @pass_state
 def keywords_show(state: State, word: str, as_json: bool) -> None:
-    """A keyword's weekly history, organic and P4P, as a table with a sparkline, and the
-    live products covering it (when none does: the titles that could carry it).
+    """A keyword's weekly history, organic and P4P, as a table with a sparkline, the live
+    products covering it (when none does: the titles that could carry it), its group,
+    status, P4P bid and notes.
 
     \b
     Example:
@@ -140,8 +141,11 @@ def keywords_show(state: State, word: str, as_json: bool) -> None:
     for p in details.products:
         routes.setdefault(p.product_id, []).append(p.source)
     could = [] if routes else carriers(store, keyword.keyword, limit=3)
+    row = details.keyword
     if as_json:
-        echo_json({"keyword": keyword.keyword, "products": details.keyword.products,
+        echo_json({"keyword": keyword.keyword, "group": row.group, "status": details.status,
+                   "bid": row.bid, "p4p_status": row.p4p_status, "notes": details.notes,
+                   "products": details.keyword.products,
                    "covered_by": [{"product_id": p.product_id, "title": p.title,
                                    "via": p.source} for p in details.products],
                    "could_carry": [{"product_id": i, "title": t} for i, t in could],
@@ -159,6 +163,11 @@ def keywords_show(state: State, word: str, as_json: bool) -> None:
                       if could else ""))
         for product_id, title in could:
             click.echo(f"  {product_id}  {shorten(title, 80, placeholder=' …')}")
+    click.echo(" · ".join(filter(None, (
+        f"group {row.group}" if row.group else "no group",
+        f"status {details.status}" if details.status else None,
+        f"P4P bid {price(row.bid)} ({row.p4p_status})" if row.bid is not None
+        else "not in P4P", f"notes: {details.notes}" if details.notes else None))))
     echo_table(["week", "organic impr", "organic clicks", "p4p impr", "p4p clicks", "spend",
                 "inquiries", "index"],
                [[week_name(w.week), w.organic_impressions, w.organic_clicks,
