@@ -342,7 +342,8 @@ class ReviewView(ReportView):
                                 for name, value in found.figures.items())])
         if key.startswith("plan:"):
             return "\n".join(["## P4P plan", "", *plan_markdown(self.review.plan), "",
-                              "*P (or `kwtrack p4p plan set`) changes the plan*"])
+                              "*P (or `kwtrack p4p plan set`) changes the plan; M (or "
+                              "`kwtrack p4p level`) records the growth level*"])
         section, item = self.items[key]
         lines = [f"## {item.keyword or item.product_id}"]
         if item.title:  # (a product's)
