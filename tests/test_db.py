@@ -600,3 +600,34 @@ def test_a_copy_that_fails_leaves_no_new_file(demo_db, tmp_path, monkeypatch):
     failed = CliRunner().invoke(cli, ["--db", str(demo_db), "db", "copy", str(target)])
     assert failed.exit_code == 1 and "the disk is full" in failed.stderr
     assert not target.exists()
+
+
+def test_a_copy_is_of_one_moment_while_another_process_writes(demo_db, tmp_path, monkeypatch):
+    """Another operator records a growth level while the copy runs: the copy reads the
+    database in one transaction, so it holds the state of the moment it began."""
+    from click.testing import CliRunner
+
+    from kwtrack.cli import cli
+    from kwtrack.store import copy
+    from kwtrack.store.database import connect_database
+
+    other, real, copied = connect_database(str(demo_db)), copy._copy_table, []
+
+    def copying(source, target, model):
+        rows = real(source, target, model)
+        if not copied:  # (once the copy has read its first table)
+            with other.atomic():
+                other.execute_sql("INSERT INTO growth_level (store_id, recorded_on, points, "
+                                  "created_at) VALUES (1, '2026-12-01', 80, "
+                                  "'2026-12-01 10:00:00')")
+        copied.append(model)
+        return rows
+
+    monkeypatch.setattr(copy, "_copy_table", copying)
+    target = tmp_path / "copy.db"
+    result = CliRunner().invoke(cli, ["--db", str(demo_db), "db", "copy", str(target)])
+    assert result.exit_code == 0, result.output
+    count = "SELECT COUNT(*) FROM growth_level"
+    assert other.execute_sql(count).fetchone()[0] == 3  # (the demo's two, and the new one)
+    assert connect_database(str(target)).execute_sql(count).fetchone()[0] == 2
+    other.close()

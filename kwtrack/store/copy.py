@@ -5,7 +5,8 @@ review marks, plans and growth levels. Rows keep their ids, so every reference b
 holds; PostgreSQL's id sequences are then set past them.
 
 The target gets this kwtrack's schema first (its migrations), then every table in one
-transaction, a chunk of rows at a time: an error or Ctrl-C leaves no row copied.
+transaction, a chunk of rows at a time: an error or Ctrl-C leaves no row copied. The source is
+read in one transaction too, so a copy made while others work is of one moment.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def copy_database(source: Database, target: str) -> list[tuple[str, int]]:
             raise KwtrackError(f"{shown(target)} holds stores already: copy into a new, empty "
                                "database")
         upgrade(db)  # (this kwtrack's schema: the source's, checked above)
-        with db.atomic():
+        with _snapshot(source), db.atomic():
             copied = [(model._meta.table_name, _copy_table(source, db, model))
                       for model in sort_models(ALL_MODELS)]
             if isinstance(db, PostgresqlDatabase):
@@ -54,6 +55,15 @@ def copy_database(source: Database, target: str) -> list[tuple[str, int]]:
         raise
     db.close()
     return copied
+
+
+def _snapshot(source: Database):
+    """One read transaction over the whole copy: an import another process commits meanwhile
+    is in every table copied or in none (SQLite: a deferred one, taking no lock from the
+    writers; PostgreSQL: repeatable read, one snapshot for every statement)."""
+    if isinstance(source, PostgresqlDatabase):
+        return source.atomic(isolation_level="REPEATABLE READ")
+    return source.atomic(lock_type="DEFERRED")
 
 
 def _holds_a_store(db: Database) -> bool:
