@@ -30,6 +30,9 @@ def is_unknown(text: str | None) -> bool:
 FORMULA_STARTS = ("=", "+", "-", "@")
 LONGEST_CELL = 4096  # characters: no title, keyword or note of a store is longer
 LARGEST_NUMBER = 2**63 - 1  # what the database stores
+# ... and the least but 0: PostgreSQL keeps figures as `real`, which holds magnitudes down to
+# about 1e-38 (`2.9e-284` was an error of the server's); no report's figure comes near
+SMALLEST_NUMBER = 1e-30
 LARGEST_COUNT = 2**31 - 1  # an integer column on PostgreSQL (no store's count comes near)
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)  # stats of real stores
 
@@ -105,6 +108,13 @@ def product_id_up_to(limit: int):
     return parse
 
 
+def keepable(value: float) -> bool:
+    """Whether the database can keep the number as it is (finite, 0 or of a magnitude
+    between SMALLEST_NUMBER and LARGEST_NUMBER)."""
+    return math.isfinite(value) and (value == 0
+                                     or SMALLEST_NUMBER <= abs(value) <= LARGEST_NUMBER)
+
+
 def parse_float(text: str) -> float | None:
     """A number that may carry thousands separators, a currency sign or a percent sign.
 
@@ -122,7 +132,7 @@ def parse_float(text: str) -> float | None:
             value = float(cleaned)
         except ValueError:
             raise ValueError(f"{text.strip()!r} is not a number") from None
-    if not math.isfinite(value) or abs(value) > LARGEST_NUMBER:
+    if not keepable(value):
         raise ValueError(f"{text.strip()!r} is not a number kwtrack can keep")
     if value < 0:
         raise ValueError(f"{text.strip()!r} is below 0 (counts, money and scores cannot be)")
@@ -137,7 +147,7 @@ def parse_price(text: str) -> float:
         price = float(text.strip())
     except ValueError:
         price = None
-    if price is None or not 0 < price < math.inf:
+    if price is None or not (price > 0 and keepable(price)):
         raise ValueError(f"{text.strip()!r} is not a price in CNY: write it like 4.50")
     return price
 

@@ -599,6 +599,7 @@ def test_the_p4p_growth_level_is_recorded_by_hand_undone_and_said_in_the_review(
     assert CliRunner().invoke(cli, ["--db", str(db_path), "redo"]).exit_code == 0
     assert [(r.points, r.level) for r in growth_levels(weekly)] == [(76.5, 3), (70, 3)]
     for bad, says in ((["--", "-3"], "0 or more"), (["nan"], "a number"), (["inf"], "a number"),
+                      (["1e-300"], "a number"), (["1e300"], "a number"),
                       (["76", "--level", "top"], "not a growth level"),
                       (["76", "--on", (today + dt.timedelta(days=2)).isoformat()],
                        "still to come")):

@@ -21,7 +21,13 @@ from operator import itemgetter
 import numpy as np
 
 from kwtrack.imports.spec import Column, Kind, Period
-from kwtrack.values import LARGEST_COUNT, LARGEST_NUMBER, parse_float, parse_int
+from kwtrack.values import (
+    LARGEST_COUNT,
+    LARGEST_NUMBER,
+    SMALLEST_NUMBER,
+    parse_float,
+    parse_int,
+)
 from kwtrack.words import clean_display, normalise_keyword
 
 CHUNK_ROWS = 2_000  # small enough that a chunk's cells stay in the CPU's cache
@@ -174,7 +180,8 @@ def _parse_column(spec: Column, values: list[str], memo: dict) -> list:
             # cell then, so the bad cells are named)
             largest = LARGEST_COUNT if convert is int else LARGEST_NUMBER
             if parsed and 0 <= min(parsed) and max(parsed) <= largest and (
-                    convert is int or math.isfinite(sum(parsed))):
+                    convert is int or (math.isfinite(sum(parsed)) and min(
+                        filter(None, parsed), default=SMALLEST_NUMBER) >= SMALLEST_NUMBER)):
                 return parsed
         return list(map(spec.parse, values))
     new = set(values).difference(memo)

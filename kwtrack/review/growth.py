@@ -6,7 +6,6 @@ reads it once a month)."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 
 from kwtrack.config import ReviewSettings
@@ -14,6 +13,7 @@ from kwtrack.edits import FormField
 from kwtrack.errors import KwtrackError
 from kwtrack.history import ENTRY, entry_text, log_change, next_action
 from kwtrack.store.models import GrowthLevel, Store, database, now
+from kwtrack.values import keepable
 
 RECORD = "`kwtrack p4p level POINTS --level L3`"
 STALE_DAYS = 31  # a record older than this is last month's: the review asks for this month's
@@ -34,7 +34,7 @@ def record_level(store: Store, points: float, level: int | None = None,
     """Record the growth level the back end showed on `on` (default today; a day's record is
     replaced by a later one of the same day), as one change `kwtrack undo` takes back."""
     on = on or dt.date.today()
-    if not math.isfinite(points) or points < 0:  # (click's float reads `nan` and `inf` too)
+    if not keepable(points) or points < 0:  # (click's float reads `nan` and `inf` too)
         raise KwtrackError(f"growth points are a number, 0 or more (got {points:g})")
     if on > dt.date.today():
         raise KwtrackError(f"{on} is still to come: record the level the back end shows")
@@ -98,7 +98,7 @@ def growth_problems(values: dict[str, str]) -> dict[str, str]:
     found = {}
     points = (values.get("points") or "").strip()
     try:
-        if not math.isfinite(float(points)) or float(points) < 0:
+        if not keepable(float(points)) or float(points) < 0:
             found["points"] = "a number, 0 or more"
     except ValueError:
         found["points"] = f"a number, as the back end shows it (not {points!r})"
